@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+// The package graph is the architecture diagram: C shims at the bottom, the CLI at the top, one-way edges.
+import PackageDescription
+
+let package = Package(
+    name: "moecl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "moecl", targets: ["moecl"]),
+        .executable(name: "moecl-bench", targets: ["moecl-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // C boundary: module maps and shim headers only.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(name: "CSystem", path: "Sources/CSystem"),
+
+        // Maths: dense Float32 tensors and kernels on OpenBLAS.
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        // Files: safetensors and model configs.
+        .target(name: "ModelFormats", dependencies: ["TensorCore"]),
+        // Text to ids: BERT WordPiece.
+        .target(name: "Tokenization"),
+        // The frozen BERT encoder.
+        .target(name: "Transformer", dependencies: ["TensorCore", "ModelFormats"]),
+        // Command-line front end: flags mapped onto library calls.
+        .target(
+            name: "MoeclCLI",
+            dependencies: [
+                "Transformer", "Tokenization", "ModelFormats", "TensorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "moecl", dependencies: ["MoeclCLI"]),
+        .executableTarget(name: "moecl-bench", dependencies: ["MoeclCLI", "Transformer", "Tokenization"]),
+
+        // Tests mirror the sources; TestSupport locates fixtures, the base model and ../shared/data.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenization", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// Empty translation unit: CSystem only re-exports system headers.
+#include "CSystem.h"

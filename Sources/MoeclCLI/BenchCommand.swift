@@ -1,0 +1,18 @@
+// The root command of the moecl-bench executable.
+
+import ArgumentParser
+import TensorCore
+
+/// `moecl-bench`: timing tools; never run by `swift test`.
+public struct BenchCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "moecl-bench", abstract: "Timing tools for moecl (see make bench-encoder).",
+        subcommands: [EncoderBenchCommand.self])
+
+    public init() {}
+}
+
+/// The OpenBLAS kernel family, for benchmark reports.
+enum BLASRuntimeName {
+    static var core: String { BLASRuntime.coreName }
+}

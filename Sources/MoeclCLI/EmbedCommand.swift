@@ -1,0 +1,66 @@
+// `moecl embed`: sentence embeddings of texts from stdin or --text, one JSON object per line.
+
+import ArgumentParser
+import Foundation
+import Tokenization
+import Transformer
+
+/// Prints `{"embedding": [...], "tokens": N}` for each input text.
+public struct EmbedCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed texts with the base model (mean pooling), one JSON object per line.",
+        discussion: """
+            Reads one text per line from standard input (or the --text options) and prints \
+            {"embedding": [...], "tokens": N} per text, where N counts the tokens the model saw \
+            ([CLS] and [SEP] included, after truncation to the model's maximum length).
+
+            Examples:
+              echo "hello world" | moecl embed
+              moecl embed --normalize --text "first text" --text "second text"
+            """)
+
+    @OptionGroup public var modelOptions: ModelOptions
+
+    @Flag(name: .long, help: "L2-normalise each embedding (as sentence-transformers' Normalize module).")
+    public var normalize = false
+
+    @Option(name: .long, help: "A text to embed (repeatable); when given, standard input is not read.")
+    public var text: [String] = []
+
+    @Option(name: .long, help: "Texts encoded per forward pass.")
+    public var batchSize: Int = 32
+
+    public init() {}
+
+    public func validate() throws {
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 4096") }
+    }
+
+    public func run() throws {
+        let (tokenizer, encoder) = try modelOptions.load()
+        var pending: [String] = []
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let ids = pending.map { tokenizer.encode($0) }
+            let vectors = try encoder.pooled(sequences: ids, normalize: normalize)
+            var out = ""
+            for (v, seq) in zip(vectors, ids) { out += EmbeddingJSON.line(embedding: v, tokens: seq.count) + "\n" }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            pending.removeAll(keepingCapacity: true)
+        }
+        if !text.isEmpty {
+            for t in text {
+                pending.append(t)
+                if pending.count == batchSize { try flush() }
+            }
+        } else {
+            var reader = LineReader()
+            while let line = try reader.next() {
+                pending.append(line)
+                if pending.count == batchSize { try flush() }
+            }
+        }
+        try flush()
+    }
+}

@@ -1,0 +1,61 @@
+// `moecl-bench encoder`: times text → pooled embeddings for one batch, for the side-by-side benchmark driver.
+
+import ArgumentParser
+import Foundation
+import Tokenization
+import Transformer
+
+/// Times tokenisation plus the encoder forward and pooling of the first `--batch` texts of a JSONL file.
+/// The last line of stdout is JSON: `{"median_ms": x, "times_ms": [...], "tokens": N, "core": "..."}`.
+public struct EncoderBenchCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "encoder",
+        abstract: "Time text → mean-pooled embedding for one batch (used by scripts/bench/encoder_bench.py).")
+
+    @OptionGroup public var modelOptions: ModelOptions
+
+    @Option(help: "JSONL file with a \"text\" field per line.")
+    public var texts: String
+
+    @Option(help: "Texts per batch (the first N of the file).")
+    public var batch: Int = 32
+
+    @Option(help: "Untimed warm-up runs.")
+    public var warmup: Int = 3
+
+    @Option(help: "Timed runs.")
+    public var runs: Int = 20
+
+    public init() {}
+
+    public func run() throws {
+        let (tokenizer, encoder) = try modelOptions.load()
+        guard let data = FileManager.default.contents(atPath: texts) else {
+            throw ValidationError("cannot read \(texts)")
+        }
+        var inputs: [String] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let text = object["text"] as? String else { throw ValidationError("\(texts): a line lacks \"text\"") }
+            inputs.append(text)
+            if inputs.count == batch { break }
+        }
+        guard inputs.count == batch else { throw ValidationError("\(texts) has fewer than \(batch) texts") }
+        var tokens = 0
+        func once() throws {
+            let ids = inputs.map { tokenizer.encode($0) }
+            tokens = ids.reduce(0) { $0 + $1.count }
+            _ = try encoder.pooled(sequences: ids)
+        }
+        for _ in 0..<warmup { try once() }
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try once()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        let median = times.sorted()[times.count / 2]
+        let list = times.map { String(format: "%.4f", $0) }.joined(separator: ",")
+        print("{\"median_ms\":\(String(format: "%.4f", median)),\"times_ms\":[\(list)],\"tokens\":\(tokens),\"core\":\"\(BLASRuntimeName.core)\"}")
+    }
+}

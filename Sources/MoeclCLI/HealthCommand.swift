@@ -1,0 +1,34 @@
+// `moecl health`: checks that the base model loads and runs, and reports the compute set-up.
+
+import ArgumentParser
+import Foundation
+import TensorCore
+import Tokenization
+import Transformer
+
+/// Loads the model, runs one probe text, and prints what it found; exits non-zero when anything is wrong.
+public struct HealthCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Check that the base model loads and runs; print the OpenBLAS set-up.",
+        discussion: "Example: moecl health --model models/all-MiniLM-L6-v2")
+
+    @OptionGroup public var modelOptions: ModelOptions
+
+    public init() {}
+
+    public func run() throws {
+        let started = Date()
+        let (tokenizer, encoder) = try modelOptions.load()
+        let loaded = Date()
+        let probe = try encoder.pooled(sequences: [tokenizer.encode("moecl health probe")], normalize: true)[0]
+        guard probe.allSatisfy(\.isFinite) else { throw ValidationError("the probe embedding is not finite") }
+        let c = encoder.config
+        print("model: \(modelOptions.model) (\(c.numHiddenLayers) layers, hidden \(c.hiddenSize), \(c.numAttentionHeads) heads, vocabulary \(c.vocabSize))")
+        print("tokenizer: max length \(tokenizer.maxLength)")
+        print("load: \(Int(loaded.timeIntervalSince(started) * 1000)) ms; probe embedding ok (\(probe.count) values)")
+        let env = ProcessInfo.processInfo.environment
+        print("openblas: core \(BLASRuntime.coreName), threads \(BLASRuntime.threads), OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)"), OPENBLAS_THREAD_TIMEOUT=\(env["OPENBLAS_THREAD_TIMEOUT"] ?? "(unset)")")
+        print("status: ok")
+    }
+}

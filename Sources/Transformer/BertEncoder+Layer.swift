@@ -1,0 +1,82 @@
+// One post-LayerNorm BERT layer: fused QKV projection, per-sequence attention, FFN with exact GELU.
+
+import TensorCore
+
+extension BertEncoder {
+    /// x[N, d] ← layer(x). Steps and shapes:
+    /// 1. qkv[N, 3d] = x · Wqkvᵀ + bqkv
+    /// 2. per sequence s and head: P[T, T] = softmax(Q·Kᵀ / √h); context[T, h] = P · V
+    /// 3. x ← LayerNorm(x + context · Woᵀ + bo)
+    /// 4. u[N, f] = GELU(x · W1ᵀ + b1)
+    /// 5. x ← LayerNorm(x + u · W2ᵀ + b2)
+    func runLayer(_ w: BertLayerWeights, x: UnsafeMutablePointer<Float>, batch: PackedBatch,
+                  work: inout EncoderWorkspace) {
+        let n = batch.tokenCount, d = config.hiddenSize, f = config.intermediateSize
+        let eps = config.layerNormEps
+        let work = work
+        w.qkvWeight.withUnsafeBufferPointer { wqkv in
+            BLAS.gemmNT(m: n, n: 3 * d, k: d, a: x, lda: d, b: wqkv.baseAddress!, ldb: d, c: work.qkv, ldc: 3 * d)
+        }
+        w.qkvBias.withUnsafeBufferPointer { b in addBias(work.qkv, rows: n, columns: 3 * d, bias: b.baseAddress!) }
+        attention(qkv: work.qkv, context: work.context, batch: batch, longest: work.longest)
+        w.attentionOutputWeight.withUnsafeBufferPointer { wo in
+            BLAS.gemmNT(m: n, n: d, k: d, a: work.context, lda: d, b: wo.baseAddress!, ldb: d, c: work.attention, ldc: d)
+        }
+        withPointers(w.attentionOutputBias, w.attentionNormGamma, w.attentionNormBeta) { bias, gamma, beta in
+            LayerNorm.forwardInPlace(x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
+        }
+        w.intermediateWeight.withUnsafeBufferPointer { w1 in
+            BLAS.gemmNT(m: n, n: f, k: d, a: x, lda: d, b: w1.baseAddress!, ldb: d, c: work.intermediate, ldc: f)
+        }
+        w.intermediateBias.withUnsafeBufferPointer { b1 in
+            GELU.forwardInPlace(work.intermediate, rows: n, columns: f, bias: b1.baseAddress!)
+        }
+        w.outputWeight.withUnsafeBufferPointer { w2 in
+            BLAS.gemmNT(m: n, n: d, k: f, a: work.intermediate, lda: f, b: w2.baseAddress!, ldb: f, c: work.attention, ldc: d)
+        }
+        withPointers(w.outputBias, w.outputNormGamma, w.outputNormBeta) { bias, gamma, beta in
+            LayerNorm.forwardInPlace(x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
+        }
+    }
+
+    /// Multi-head self-attention within each packed sequence. qkv [N, 3d] → context [N, d].
+    private func attention(qkv: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, batch: PackedBatch,
+                           longest: Int) {
+        let d = config.hiddenSize, heads = config.numAttentionHeads, hs = config.headSize
+        let scale = 1 / Float(hs).squareRoot()
+        let items = batch.count * heads
+        let meanLength = batch.tokenCount / max(1, batch.count)
+        Parallel.forChunks(items, cost: meanLength * meanLength * hs * 4) { range in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, longest * longest))
+            defer { scores.deallocate() }
+            for item in range {
+                let s = item / heads, h = item % heads
+                let start = batch.offsets[s], t = batch.length(s)
+                let q = qkv + start * 3 * d + h * hs
+                let k = q + d
+                let v = q + 2 * d
+                BLAS.gemmNT(m: t, n: t, k: hs, alpha: scale, a: q, lda: 3 * d, b: k, ldb: 3 * d, c: scores, ldc: t)
+                Softmax.rowsInPlace(scores, rows: t, columns: t, stride: t)
+                BLAS.gemmNN(m: t, n: hs, k: t, a: scores, lda: t, b: v, ldb: 3 * d, c: context + start * d + h * hs, ldc: d)
+            }
+        }
+    }
+
+    private func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>) {
+        Parallel.forChunks(rows, cost: columns) { range in
+            for r in range {
+                let row = x + r * columns
+                for j in 0..<columns { row[j] += bias[j] }
+            }
+        }
+    }
+
+    private func withPointers(_ a: [Float], _ b: [Float], _ c: [Float],
+                              _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeBufferPointer { pc in body(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!) }
+            }
+        }
+    }
+}

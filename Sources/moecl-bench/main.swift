@@ -1,0 +1,6 @@
+// Entry point of the moecl-bench executable.
+
+import MoeclCLI
+
+Launcher.prepareEnvironment()
+BenchCommand.main()

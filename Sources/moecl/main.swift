@@ -1,0 +1,6 @@
+// Entry point of the moecl executable.
+
+import MoeclCLI
+
+Launcher.prepareEnvironment()
+MoeclCommand.main()

