@@ -171,7 +171,7 @@ def time_python(engine, texts):
 def time_swift(texts_file, batch, expected_tokens):
     cmd = [str(ARGS.swift_bin), "encoder", "--texts", str(texts_file), "--batch", str(batch),
            "--warmup", str(ARGS.warmup), "--runs", str(ARGS.runs), "--threads", str(ARGS.threads)]
-    p = subprocess.run(cmd, env=ORIG_ENV, capture_output=True, text=True)
+    p = subprocess.run(cmd, env=ORIG_ENV, cwd=ROOT, capture_output=True, text=True)
     lines = p.stdout.strip().splitlines()
     if p.returncode != 0 or not lines:
         raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-2000:]}")
@@ -179,7 +179,8 @@ def time_swift(texts_file, batch, expected_tokens):
     if res.get("tokens") != expected_tokens:
         print(f"encoder_bench: warning: swift counted {res.get('tokens')} tokens, expected {expected_tokens}",
               file=sys.stderr)
-    return [float(t) for t in res["times_ms"]]
+    extra = {k: v for k, v in res.items() if k not in ("median_ms", "times_ms", "tokens")}
+    return [float(t) for t in res["times_ms"]], extra
 
 
 # ---- main -------------------------------------------------------------------------------------
@@ -214,10 +215,10 @@ def main():
     for case in wanted:
         texts = all_cases[case]
         tokens = sum(min(len(plain.encode(t).ids), MAX_SEQ) for t in texts)
-        texts_file = ARGS.out.parent / f"encoder-{case}.jsonl"
+        texts_file = ARGS.out.parent.resolve() / f"encoder-{case}.jsonl"
         texts_file.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts),
                               encoding="utf-8")
-        entry = {"batch": len(texts), "tokens": tokens, "texts_file": str(texts_file.relative_to(ROOT)),
+        entry = {"batch": len(texts), "tokens": tokens, "texts_file": str(texts_file),
                  "engines": {e: {"round_medians_ms": [], "times_ms": []} for e in engines}}
         if len(py) == 2:
             a, b = py["onnxruntime"](texts), py["torch"](texts)
@@ -228,7 +229,11 @@ def main():
                 if rec.get("error"):
                     continue
                 try:
-                    times = time_swift(texts_file, len(texts), tokens) if e == "swift" else time_python(py[e], texts)
+                    if e == "swift":
+                        times, extra = time_swift(texts_file, len(texts), tokens)
+                        rec.update(extra)  # e.g. the BLAS core it reports
+                    else:
+                        times = time_python(py[e], texts)
                 except (RuntimeError, OSError, ValueError, KeyError) as err:
                     rec["error"] = str(err)
                     print(f"encoder_bench: {case}/{e} failed: {err}", file=sys.stderr)

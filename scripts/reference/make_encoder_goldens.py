@@ -2,7 +2,8 @@
 """Encoder goldens for moecl: mean-pooled, UNnormalized all-MiniLM-L6-v2 embeddings of 256 real texts.
 
 What: picks 256 texts deterministically from the test splits of <data>/<suite>/<task>/test.jsonl:
-  - 48 texts longer than the 256-token limit (so the encoder sees exactly 256 tokens),
+  - 48 texts longer than the 256-token limit (so the encoder sees exactly 256 tokens): all those
+    not from yelp (10), then yelp texts evenly spaced,
   - 12 texts with the most emoji and 12 with the most non-Latin letters,
   - the rest in equal shares from six token-count bins (up to 16, 32, 64, 128, 192, 256 ids),
     evenly spaced over each bin sorted by count (so the shortest text of all is included).
@@ -83,7 +84,7 @@ def choose(recs):
             if k not in chosen:
                 chosen.append(k)
 
-    # Long texts: all those from tasks other than yelp first (few), then yelp evenly spaced.
+    # Long texts: all those from tasks other than yelp first (10), then yelp evenly spaced.
     long_ = [k for k, r in enumerate(recs) if r["n"] > MAX_SEQ]
     non_yelp = [k for k in long_ if recs[k]["task"] != "yelp"][:N_LONG]
     take(non_yelp)
@@ -102,6 +103,17 @@ def choose(recs):
         take([k for _, k in evenly(pool, want)])
     assert len(chosen) == N_TEXTS, len(chosen)
     return sorted(chosen)
+
+
+def sort_header(path):
+    """Rewrites a safetensors header with sorted keys, same length: save_file writes __metadata__
+    in hash-map order, which changes from run to run; sorted, the file is byte-for-byte reproducible."""
+    with open(path, "r+b") as f:
+        n = int.from_bytes(f.read(8), "little")
+        header = json.dumps(json.loads(f.read(n)), sort_keys=True, separators=(",", ":")).encode()
+        assert len(header) <= n, "sorted header is longer than the original"
+        f.seek(8)
+        f.write(header.ljust(n, b" "))
 
 
 def hf_pooled(model, hf_tok, texts):
@@ -166,6 +178,7 @@ def main():
         "safetensors": safetensors.__version__,
     }
     save_file({"pooled": pooled}, str(args.out / "embeddings.safetensors"), metadata=meta)
+    sort_header(args.out / "embeddings.safetensors")
 
     print(f"{len(texts)} texts, {sum(tokens)} tokens after truncation, "
           f"{sum(t == MAX_SEQ for t in tokens)} at the {MAX_SEQ} limit, min {min(tokens)}, max {max(tokens)}")

@@ -1,0 +1,48 @@
+# moecl: one-command set-up, build, tests and benchmarks. See README.md.
+SHELL := /bin/bash
+SWIFT ?= swift
+CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
+RELEASE := -c release $(CPU_FLAGS)
+
+.PHONY: setup build test serve bench-encoder reference goldens onnx format clean
+
+## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
+setup:
+	@scripts/setup.sh
+
+## build: release build of moecl and moecl-bench, for this machine's CPU level (MOECL_TARGET_CPU overrides)
+build: setup
+	$(SWIFT) build $(RELEASE)
+
+## test: the whole test suite (release build: the kernels are SIMD code)
+test: build
+	$(SWIFT) build $(RELEASE) --build-tests
+	$(SWIFT) test $(RELEASE) --skip-build
+
+## serve: until the HTTP service exists, this builds and runs the health check of the model (it does not serve)
+serve: build
+	@echo "moecl serve is not built yet (issue 5); running the model health check instead:"
+	.build/release/moecl health
+
+## reference: install the Python reference packages (torch CPU wheel, tokenizers, onnxruntime, sentence-transformers)
+reference:
+	@scripts/reference/install.sh
+
+## goldens: regenerate the committed test goldens from the Python reference
+goldens: setup reference
+	python3 scripts/reference/make_tokenizer_goldens.py
+	python3 scripts/reference/make_encoder_goldens.py
+
+## onnx: export the base model to ONNX for the benchmark (git-ignored)
+onnx: setup reference
+	python3 scripts/reference/export_onnx.py
+
+## bench-encoder: Swift encoder vs onnxruntime vs torch, side by side (see docs/PERFORMANCE.md)
+bench-encoder: build onnx
+	python3 scripts/bench/encoder_bench.py $(BENCH_ARGS)
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build

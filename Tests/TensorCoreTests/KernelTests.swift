@@ -1,0 +1,125 @@
+// The vectorised kernels against plain Double-precision references.
+
+import Foundation
+import TensorCore
+import Testing
+
+/// Deterministic pseudo-random floats in [-scale, scale).
+func randomFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+    var state = seed
+    return (0..<count).map { _ in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return (Float(state >> 40) / Float(1 << 24) * 2 - 1) * scale
+    }
+}
+
+@Suite("Kernels")
+struct KernelTests {
+    @Test("vector exp: relative error below 3e-7 over [-87, 88], zero below the range")
+    func exp() {
+        var worst: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            let v = VectorMath.exp(SIMD16<Float>((0..<16).map { x + Float($0) * 0.0007 }))
+            for i in 0..<16 {
+                let ref = Foundation.exp(Double(x + Float(i) * 0.0007))
+                worst = max(worst, abs(Double(v[i]) - ref) / ref)
+            }
+            x += 0.0113
+        }
+        #expect(worst < 3e-7, "worst relative error \(worst)")
+        #expect(VectorMath.exp(SIMD16(repeating: -100))[0] == 0)
+        #expect(VectorMath.exp(SIMD16(repeating: -.infinity))[0] == 0)
+    }
+
+    @Test("vector erf: absolute error below 4e-7 over [-6, 6]")
+    func erf() {
+        var worst: Double = 0
+        var x: Float = -6
+        while x < 6 {
+            let v = VectorMath.erf(SIMD16<Float>((0..<16).map { x + Float($0) * 0.0001 }))
+            for i in 0..<16 { worst = max(worst, abs(Double(v[i]) - Foundation.erf(Double(x + Float(i) * 0.0001)))) }
+            x += 0.0031
+        }
+        #expect(worst < 4e-7, "worst absolute error \(worst)")
+    }
+
+    @Test("GELU with bias equals the erf reference, including the scalar tail", arguments: [16, 37, 1536])
+    func gelu(columns: Int) {
+        let rows = 5
+        var x = randomFloats(rows * columns, seed: 1, scale: 6)
+        let bias = randomFloats(columns, seed: 2)
+        let withBias = (0..<rows * columns).map { x[$0] + bias[$0 % columns] }
+        let expected = GELU.reference(withBias)
+        x.withUnsafeMutableBufferPointer { xb in
+            bias.withUnsafeBufferPointer { GELU.forwardInPlace(xb.baseAddress!, rows: rows, columns: columns, bias: $0.baseAddress!) }
+        }
+        let worst = zip(x, expected).map { abs($0 - $1) }.max()!
+        #expect(worst < 2e-6, "worst \(worst)")
+    }
+
+    @Test("LayerNorm with residual and bias equals the reference", arguments: [16, 384, 390])
+    func layerNorm(dim: Int) {
+        let rows = 7
+        var x = randomFloats(rows * dim, seed: 3, scale: 3)
+        let residual = randomFloats(rows * dim, seed: 4)
+        let bias = randomFloats(dim, seed: 5)
+        let gamma = randomFloats(dim, seed: 6).map { 1 + $0 * 0.2 }
+        let beta = randomFloats(dim, seed: 7, scale: 0.1)
+        var expected: [Float] = []
+        for r in 0..<rows {
+            let row = (0..<dim).map { x[r * dim + $0] + residual[r * dim + $0] + bias[$0] }
+            expected += LayerNorm.reference(row, gamma: gamma, beta: beta, eps: 1e-12)
+        }
+        x.withUnsafeMutableBufferPointer { xb in
+            LayerNorm.forwardInPlace(xb.baseAddress!, rows: rows, dim: dim, residual: residual, bias: bias,
+                                     gamma: gamma, beta: beta, eps: 1e-12)
+        }
+        let worst = zip(x, expected).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "worst \(worst)")
+    }
+
+    @Test("softmax rows sum to one and equal the reference", arguments: [1, 5, 16, 33])
+    func softmax(columns: Int) {
+        let rows = 4, stride = columns + 3
+        var x = randomFloats(rows * stride, seed: 8, scale: 20)
+        let expected = (0..<rows).map { Softmax.reference(Array(x[$0 * stride..<$0 * stride + columns])) }
+        x.withUnsafeMutableBufferPointer { Softmax.rowsInPlace($0.baseAddress!, rows: rows, columns: columns, stride: stride) }
+        for r in 0..<rows {
+            let got = Array(x[r * stride..<r * stride + columns])
+            #expect(zip(got, expected[r]).allSatisfy { abs($0 - $1) < 1e-6 })
+            #expect(abs(got.reduce(0, +) - 1) < 1e-5)
+        }
+    }
+
+    @Test("gemmNT equals the reference product, with strided operands")
+    func gemm() {
+        let m = 9, n = 7, k = 13
+        let a = randomFloats(m * k, seed: 9), b = randomFloats(n * k, seed: 10)
+        let expected = BLAS.referenceNT(m: m, n: n, k: k, a: a, b: b)
+        var c = [Float](repeating: 0, count: m * n)
+        BLAS.gemmNT(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &c, ldc: n)
+        #expect(zip(c, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+        // A as a strided view: the first k of 2k columns.
+        var wide: [Float] = []
+        for row in 0..<m {
+            wide += a[row * k..<(row + 1) * k]
+            wide += [Float](repeating: 99, count: k)
+        }
+        var c2 = [Float](repeating: 0, count: m * n)
+        BLAS.gemmNT(m: m, n: n, k: k, a: wide, lda: 2 * k, b: b, ldb: k, c: &c2, ldc: n)
+        #expect(c2 == c)
+    }
+
+    @Test("Parallel.forChunks covers every row exactly once")
+    func parallelChunks() {
+        var hits = [Int32](repeating: 0, count: 10_001)
+        hits.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            Parallel.forChunks(10_001, cost: 100, threads: 2) { range in
+                for i in range { base[i] += 1 }
+            }
+        }
+        #expect(hits.allSatisfy { $0 == 1 })
+    }
+}
