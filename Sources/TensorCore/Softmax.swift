@@ -16,7 +16,9 @@ public enum Softmax {
             var i = 0
             var maxV = V(repeating: -.infinity)
             while i + 16 <= n {
-                maxV = pointwiseMax(maxV, UnsafeRawPointer(p + i).loadUnaligned(as: V.self))
+                let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+                // replacing(with:where:) compiles to a blend; pointwiseMax's NaN rules make it scalar.
+                maxV = maxV.replacing(with: v, where: v .> maxV)
                 i += 16
             }
             while i < n { maxValue = max(maxValue, p[i]); i += 1 }

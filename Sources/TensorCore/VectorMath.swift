@@ -11,7 +11,8 @@ public enum VectorMath {
 
     @inline(__always)
     public static func exp(_ x: V) -> V {
-        let clamped = x.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.3))
+        let lower = V(repeating: -87.3), upper = V(repeating: 88.3)
+        let clamped = x.replacing(with: lower, where: x .< lower).replacing(with: upper, where: x .> upper)
         // Round x·log2(e) to an integer with the 1.5·2²³ trick: adding it leaves the rounded integer in the
         // low mantissa bits, which also gives n as an Int32 without a (slow, generic) SIMD conversion.
         let magic = V(repeating: 12_582_912)

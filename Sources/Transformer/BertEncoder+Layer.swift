@@ -5,7 +5,7 @@ import TensorCore
 extension BertEncoder {
     /// x[N, d] ← layer(x). Steps and shapes:
     /// 1. qkv[N, 3d] = x · Wqkvᵀ + bqkv
-    /// 2. per sequence s and head: P[T, T] = softmax(Q·Kᵀ / √h); context[T, h] = P · V
+    /// 2. per sequence s and head (Attention.head, threads over the pairs): context[T, h] = softmax(Q·Kᵀ / √h) · V
     /// 3. x ← LayerNorm(x + context · Woᵀ + bo)
     /// 4. u[N, f] = GELU(x · W1ᵀ + b1)
     /// 5. x ← LayerNorm(x + u · W2ᵀ + b2)
@@ -48,16 +48,18 @@ extension BertEncoder {
         let meanLength = batch.tokenCount / max(1, batch.count)
         Parallel.forChunks(items, cost: meanLength * meanLength * hs * 4) { range in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, longest * longest))
-            defer { scores.deallocate() }
+            let kt = UnsafeMutablePointer<Float>.allocate(capacity: max(1, longest * hs))
+            defer {
+                scores.deallocate()
+                kt.deallocate()
+            }
             for item in range {
                 let s = item / heads, h = item % heads
-                let start = batch.offsets[s], t = batch.length(s)
+                let start = batch.offsets[s]
                 let q = qkv + start * 3 * d + h * hs
-                let k = q + d
-                let v = q + 2 * d
-                BLAS.gemmNT(m: t, n: t, k: hs, alpha: scale, a: q, lda: 3 * d, b: k, ldb: 3 * d, c: scores, ldc: t)
-                Softmax.rowsInPlace(scores, rows: t, columns: t, stride: t)
-                BLAS.gemmNN(m: t, n: hs, k: t, a: scores, lda: t, b: v, ldb: 3 * d, c: context + start * d + h * hs, ldc: d)
+                Attention.head(q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
+                               scale: scale, context: context + start * d + h * hs, outStride: d, kt: kt,
+                               scores: scores)
             }
         }
     }

@@ -123,3 +123,34 @@ struct KernelTests {
         #expect(hits.allSatisfy { $0 == 1 })
     }
 }
+
+@Suite("Attention kernel")
+struct AttentionKernelTests {
+    @Test("one head equals the Double reference for odd sizes and strided rows",
+          arguments: [(1, 32), (5, 32), (17, 16), (70, 32), (33, 20)])
+    func head(tokens: Int, headSize: Int) {
+        let stride = 3 * headSize + 5
+        let qkv = randomFloats(tokens * stride, seed: UInt64(tokens * 31 + headSize), scale: 2)
+        func dense(_ offset: Int) -> [Float] {
+            (0..<tokens).flatMap { i in (0..<headSize).map { qkv[i * stride + offset + $0] } }
+        }
+        let scale = 1 / Float(headSize).squareRoot()
+        let expected = Attention.reference(q: dense(0), k: dense(headSize), v: dense(2 * headSize), tokens: tokens,
+                                           headSize: headSize, scale: scale)
+        let outStride = headSize + 3
+        var out = [Float](repeating: .nan, count: tokens * outStride)
+        var kt = [Float](repeating: 0, count: tokens * headSize)
+        var scores = [Float](repeating: 0, count: tokens * tokens)
+        qkv.withUnsafeBufferPointer { base in
+            let q = base.baseAddress!
+            Attention.head(q: q, k: q + headSize, v: q + 2 * headSize, stride: stride, tokens: tokens,
+                           headSize: headSize, scale: scale, context: &out, outStride: outStride, kt: &kt,
+                           scores: &scores)
+        }
+        var worst: Float = 0
+        for i in 0..<tokens {
+            for c in 0..<headSize { worst = max(worst, abs(out[i * outStride + c] - expected[i * headSize + c])) }
+        }
+        #expect(worst < 1e-5, "worst \(worst)")
+    }
+}
