@@ -40,13 +40,13 @@ public enum ModelFormatsError: Error, CustomStringConvertible, Equatable, Sendab
 
     /// The advice appended to messages about a damaged file.
     static let corruptAdvice =
-        "the file is corrupt or not a safetensors file; re-create it, or download it again (scripts/setup.sh --model)"
+        "the file is corrupt or not a safetensors file; re-create it, or download it again (make setup)"
 
     /// A one-line message naming the file, the tensor and the bad value, ending with what to do.
     public var description: String {
         switch self {
         case .fileNotFound(let path):
-            return "\(path): no such file; check the path, or fetch the model first (scripts/setup.sh --model)"
+            return "\(path): no such file; check the path, or fetch the model first (make setup)"
         case .unreadable(let path, let reason):
             return "\(path): cannot read the file (\(reason)); check that it is a regular file you may read"
         case .truncated(let path, let expected, let actual):
