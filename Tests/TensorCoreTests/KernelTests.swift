@@ -111,6 +111,19 @@ struct KernelTests {
         #expect(c2 == c)
     }
 
+    @Test("gemm with Aᵀ and B stored [K, N] equals the reference")
+    func gemmTransposes() {
+        let m = 6, n = 5, k = 4
+        let a = randomFloats(m * k, seed: 11), b = randomFloats(n * k, seed: 12)
+        let expected = BLAS.referenceNT(m: m, n: n, k: k, a: a, b: b)
+        // Store A as [K, M] and B as [K, N]: op(A) = Aᵀ and op(B) = B give the same product.
+        let at = (0..<k * m).map { a[($0 % m) * k + $0 / m] }
+        let bkn = (0..<k * n).map { b[($0 % n) * k + $0 / n] }
+        var c = [Float](repeating: 0, count: m * n)
+        BLAS.gemm(transposeA: true, transposeB: false, m: m, n: n, k: k, a: at, lda: m, b: bkn, ldb: n, c: &c, ldc: n)
+        #expect(zip(c, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+
     @Test("Parallel.forChunks covers every row exactly once")
     func parallelChunks() {
         var hits = [Int32](repeating: 0, count: 10_001)
