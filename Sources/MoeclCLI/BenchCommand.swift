@@ -1,7 +1,6 @@
 // The root command of the moecl-bench executable.
 
 import ArgumentParser
-import TensorCore
 
 /// `moecl-bench`: timing tools; never run by `swift test`.
 public struct BenchCommand: ParsableCommand {
@@ -12,7 +11,3 @@ public struct BenchCommand: ParsableCommand {
     public init() {}
 }
 
-/// The OpenBLAS kernel family, for benchmark reports.
-enum BLASRuntimeName {
-    static var core: String { BLASRuntime.coreName }
-}

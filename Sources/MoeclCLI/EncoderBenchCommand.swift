@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import TensorCore
 import Tokenization
 import Transformer
 
@@ -56,6 +57,6 @@ public struct EncoderBenchCommand: ParsableCommand {
         }
         let median = times.sorted()[times.count / 2]
         let list = times.map { String(format: "%.4f", $0) }.joined(separator: ",")
-        print("{\"median_ms\":\(String(format: "%.4f", median)),\"times_ms\":[\(list)],\"tokens\":\(tokens),\"core\":\"\(BLASRuntimeName.core)\"}")
+        print("{\"median_ms\":\(String(format: "%.4f", median)),\"times_ms\":[\(list)],\"tokens\":\(tokens),\"core\":\"\(BLASRuntime.coreName)\"}")
     }
 }

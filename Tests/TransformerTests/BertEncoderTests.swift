@@ -6,7 +6,7 @@ import Testing
 import Transformer
 
 @Suite("BertEncoder forward")
-struct BertEncoderTests {
+final class BertEncoderTests {
     let model = TinyBert(seed: 7)
     let folder = TestPaths.temporaryFolder("tinybert")
     let encoder: BertEncoder
@@ -15,6 +15,8 @@ struct BertEncoderTests {
         try model.write(to: folder)
         encoder = try BertEncoder.load(folder: folder.path)
     }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
 
     /// Sequences of several lengths (with [CLS]=2 ... [SEP]=3), including length 1 and the position limit.
     var sequences: [[Int32]] {
