@@ -23,16 +23,20 @@ let package = Package(
         // Maths: dense Float32 tensors and kernels on OpenBLAS.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
         // Files: safetensors and model configs.
-        .target(name: "ModelFormats", dependencies: ["TensorCore"]),
+        .target(name: "ModelFormats", dependencies: ["TensorCore", "COpenSSL"]),
         // Text to ids: BERT WordPiece.
         .target(name: "Tokenization"),
         // The frozen BERT encoder.
         .target(name: "Transformer", dependencies: ["TensorCore", "ModelFormats"]),
+        // Pure moderation policy: thresholds, decisions, calibration records.
+        .target(name: "Moderation"),
+        // MoE-CL: shared and task LoRA experts, gates, heads, expert files and bundles, snapshots.
+        .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
         // Command-line front end: flags mapped onto library calls.
         .target(
             name: "MoeclCLI",
             dependencies: [
-                "Transformer", "Tokenization", "ModelFormats", "TensorCore",
+                "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,12 +44,14 @@ let package = Package(
         .executableTarget(name: "moecl-bench", dependencies: ["MoeclCLI", "Transformer", "Tokenization"]),
 
         // Tests mirror the sources; TestSupport locates fixtures, the base model and ../shared/data.
-        .target(name: "TestSupport", dependencies: ["ModelFormats", "TensorCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenization", "ModelFormats", "TestSupport"]),
-        .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "TestSupport"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenization", "ModelFormats", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Moderation"]),
+        .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
+        .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CSystem", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,10 +12,10 @@ import Darwin
 /// filesystem), which is flushed with `fsync`, renamed over the destination, and made durable
 /// by an `fsync` of the folder. On failure the temporary file is removed and the destination
 /// is left as it was.
-enum AtomicFileWriter {
+public enum AtomicFileWriter {
     /// Replaces the file at `path` with `bytes`, creating it (mode 0644 before umask) if needed.
     /// - Throws: `ModelFormatsError.writeFailed` naming the step that failed.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let folder = folderOf(path)
         let baseName = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
         guard !baseName.isEmpty else {

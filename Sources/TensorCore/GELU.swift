@@ -17,13 +17,11 @@ public enum GELU {
     @inline(__always)
     static func row(_ x: UnsafeMutablePointer<Float>, count n: Int, bias: UnsafePointer<Float>?) {
         typealias V = SIMD16<Float>
-        let half = V(repeating: 0.5), invSqrt2 = V(repeating: 0.707_106_781_186_547_5)
         var i = 0
         while i + 16 <= n {
             var v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
             if let bias { v += UnsafeRawPointer(bias + i).loadUnaligned(as: V.self) }
-            let y = half * v * (V(repeating: 1) + VectorMath.erf(v * invSqrt2))
-            UnsafeMutableRawPointer(x + i).storeBytes(of: y, as: V.self)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: simd(v), as: V.self)
             i += 16
         }
         while i < n {
@@ -31,6 +29,13 @@ public enum GELU {
             x[i] = scalar(v)
             i += 1
         }
+    }
+
+    /// GELU of 16 values with the vectorised erf (the main loop of every GELU kernel, so all agree bit for bit).
+    @inline(__always)
+    static func simd(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        typealias V = SIMD16<Float>
+        return V(repeating: 0.5) * v * (V(repeating: 1) + VectorMath.erf(v * V(repeating: 0.707_106_781_186_547_5)))
     }
 
     /// GELU of one value with libm's erf (reference and tails).

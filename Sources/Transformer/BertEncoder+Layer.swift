@@ -9,8 +9,9 @@ extension BertEncoder {
     /// 3. x ← LayerNorm(x + context · Woᵀ + bo)
     /// 4. u[N, f] = GELU(x · W1ᵀ + b1)
     /// 5. x ← LayerNorm(x + u · W2ᵀ + b2)
-    func runLayer(_ w: BertLayerWeights, x: UnsafeMutablePointer<Float>, batch: PackedBatch,
-                  work: inout EncoderWorkspace) {
+    /// Steps 4–5 run `feedForward` instead when one is given (its y replaces u · W2ᵀ).
+    func runLayer(_ w: BertLayerWeights, index: Int, x: UnsafeMutablePointer<Float>, batch: PackedBatch,
+                  feedForward: (any FeedForward)?, work: inout EncoderWorkspace) {
         let n = batch.tokenCount, d = config.hiddenSize, f = config.intermediateSize
         let eps = config.layerNormEps
         let work = work
@@ -24,6 +25,16 @@ extension BertEncoder {
         }
         withPointers(w.attentionOutputBias, w.attentionNormGamma, w.attentionNormBeta) { bias, gamma, beta in
             LayerNorm.forwardInPlace(x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
+        }
+        if let feedForward {
+            feedForward.apply(layer: index, weights: w, input: x, batch: batch, scratch: work.intermediate,
+                              output: work.attention)
+            let addBias = !feedForward.includesOutputBias
+            withPointers(w.outputBias, w.outputNormGamma, w.outputNormBeta) { b2, gamma, beta in
+                LayerNorm.forwardInPlace(x, rows: n, dim: d, residual: work.attention, bias: addBias ? b2 : nil,
+                                         gamma: gamma, beta: beta, eps: eps)
+            }
+            return
         }
         w.intermediateWeight.withUnsafeBufferPointer { w1 in
             BLAS.gemmNT(m: n, n: f, k: d, a: x, lda: d, b: w1.baseAddress!, ldb: d, c: work.intermediate, ldc: f)

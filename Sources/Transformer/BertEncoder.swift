@@ -31,14 +31,17 @@ public final class BertEncoder: Sendable {
     }
 
     /// Final hidden states [N, d] of every token of the batch, row-major, in packed order.
-    public func hiddenStates(_ batch: PackedBatch) throws -> [Float] {
+    /// - Parameter feedForward: replaces the frozen FFN of every layer when given (the MoE-CL model).
+    public func hiddenStates(_ batch: PackedBatch, feedForward: (any FeedForward)? = nil) throws -> [Float] {
         try validate(batch)
         let n = batch.tokenCount, d = config.hiddenSize
         var x = [Float](repeating: 0, count: n * d)
         x.withUnsafeMutableBufferPointer { xb in
             embed(batch, into: xb.baseAddress!)
             var work = EncoderWorkspace(tokens: n, config: config, longest: (0..<batch.count).map(batch.length).max() ?? 0)
-            for layer in layers { runLayer(layer, x: xb.baseAddress!, batch: batch, work: &work) }
+            for (index, layer) in layers.enumerated() {
+                runLayer(layer, index: index, x: xb.baseAddress!, batch: batch, feedForward: feedForward, work: &work)
+            }
             work.deallocate()
         }
         return x

@@ -16,8 +16,12 @@ public struct TinyBert {
     /// Every weight by checkpoint name.
     public private(set) var weights: [String: Tensor] = [:]
 
-    /// Random weights from a fixed seed.
-    public init(seed: UInt64 = 1) {
+    /// Random weights from a fixed seed, with the given sizes.
+    public init(seed: UInt64 = 1, hidden: Int = 16, intermediate: Int = 24, layers: Int = 2, heads: Int = 4) {
+        self.hidden = hidden
+        self.intermediate = intermediate
+        self.layers = layers
+        self.heads = heads
         var rng = SplitMix64(seed: seed)
         let d = hidden, f = intermediate
         func t(_ shape: [Int], scale: Float = 0.3, offset: Float = 0) -> Tensor {
@@ -80,19 +84,4 @@ public struct TinyBert {
         for name in tensors.keys.sorted() { writer.add(prefix + name, tensors[name]!) }
         try writer.write(to: folder.appendingPathComponent("model.safetensors").path)
     }
-}
-
-/// A small deterministic random generator (SplitMix64).
-public struct SplitMix64 {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    public mutating func nextSigned() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

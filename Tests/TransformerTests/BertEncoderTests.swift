@@ -1,6 +1,7 @@
 // The fast packed forward pass against the naive padded reference, batching invariants and input errors.
 
 import Foundation
+import TensorCore
 import TestSupport
 import Testing
 import Transformer

@@ -1,0 +1,58 @@
+// Writing expert files: F32 tensors in the documented names, metadata in the header, atomically.
+
+import ModelFormats
+import TensorCore
+
+extension ExpertFile {
+    /// The bytes of a task expert file.
+    public static func serialized(_ task: TaskExpert) throws -> [UInt8] {
+        var writer = SafeTensorsWriter(metadata: task.metadata.encoded())
+        add(task.expert, to: &writer)
+        let c = task.labels.count
+        writer.add(ExpertTensorNames.headWeight, Tensor(shape: [c, task.head.inputSize], data: task.head.weight.array))
+        writer.add(ExpertTensorNames.headBias, Tensor(shape: [c], data: task.head.bias.array))
+        return try writer.serialized()
+    }
+
+    /// The bytes of a shared expert file.
+    public static func serialized(_ shared: SharedExpert) throws -> [UInt8] {
+        var writer = SafeTensorsWriter(metadata: shared.metadata.encoded())
+        add(shared.expert, to: &writer)
+        for (l, gate) in shared.gates.enumerated() {
+            writer.add(ExpertTensorNames.gate(l), Tensor(shape: [2, gate.count / 2], data: gate.array))
+        }
+        for (l, disc) in (shared.discriminators ?? []).enumerated() {
+            let k = disc.bias.count
+            writer.add(ExpertTensorNames.discriminatorWeight(l), Tensor(shape: [k, disc.weight.count / k], data: disc.weight.array))
+            writer.add(ExpertTensorNames.discriminatorBias(l), Tensor(shape: [k], data: disc.bias.array))
+        }
+        return try writer.serialized()
+    }
+
+    /// Writes a task expert file atomically (temporary file, fsync, rename).
+    public static func write(_ task: TaskExpert, to path: String) throws {
+        try writeBytes(try serialized(task), to: path)
+    }
+
+    /// Writes a shared expert file atomically.
+    public static func write(_ shared: SharedExpert, to path: String) throws {
+        try writeBytes(try serialized(shared), to: path)
+    }
+
+    static func writeBytes(_ bytes: [UInt8], to path: String) throws {
+        do { try AtomicFileWriter.writeAtomically(bytes, to: path) } catch let error as ModelFormatsError {
+            throw ExpertError.file(error)
+        }
+    }
+
+    private static func add(_ expert: LoRAExpert, to writer: inout SafeTensorsWriter) {
+        let r = expert.rank
+        for (l, layer) in expert.layers.enumerated() {
+            let d = layer.up.inputSize, f = layer.up.outputSize
+            writer.add(ExpertTensorNames.upA(l), Tensor(shape: [r, d], data: layer.up.a.array))
+            writer.add(ExpertTensorNames.upB(l), Tensor(shape: [f, r], data: layer.up.b))
+            writer.add(ExpertTensorNames.downA(l), Tensor(shape: [r, f], data: layer.down.a.array))
+            writer.add(ExpertTensorNames.downB(l), Tensor(shape: [d, r], data: layer.down.b))
+        }
+    }
+}

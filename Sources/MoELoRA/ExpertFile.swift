@@ -1,0 +1,115 @@
+// Reading expert files: every check (size, metadata, base fingerprint, tensor set, shapes, finite values) before use.
+
+import Foundation
+import ModelFormats
+import TensorCore
+import Transformer
+
+/// Reads task and shared expert files (format: docs/FORMATS.md), validated against a loaded base model.
+public enum ExpertFile {
+    /// Opens `path` and decodes its metadata, without checking it against a base (for `moecl inspect`).
+    public static func open(path: String) throws -> (SafeTensorsFile, ExpertMetadata) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= ExpertLimits.maxFileBytes else {
+            throw ExpertError.tooLarge(path: path, bytes: size, max: ExpertLimits.maxFileBytes)
+        }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(path: path) } catch let error as ModelFormatsError { throw ExpertError.file(error) }
+        return (file, try ExpertMetadata.decode(file.metadata, path: path))
+    }
+
+    /// Reads and checks a task expert for `base`.
+    public static func readTask(path: String, base: BaseModel) throws -> TaskExpert {
+        let (file, meta) = try open(path: path)
+        try check(meta, kind: .task, path: path, base: base)
+        let c = base.config
+        var expected = loraShapes(rank: meta.rank, config: c)
+        expected.append((ExpertTensorNames.headWeight, [meta.labels.count, c.hiddenSize]))
+        expected.append((ExpertTensorNames.headBias, [meta.labels.count]))
+        let tensors = try read(file, expected: expected, optional: [])
+        let head = TaskHead(labels: meta.labels, weight: tensors[ExpertTensorNames.headWeight]!,
+                            bias: tensors[ExpertTensorNames.headBias]!)
+        return TaskExpert(metadata: meta, expert: expert(tensors, meta: meta, config: c), head: head)
+    }
+
+    /// Reads and checks the shared expert and gates for `base`.
+    public static func readShared(path: String, base: BaseModel) throws -> SharedExpert {
+        let (file, meta) = try open(path: path)
+        try check(meta, kind: .shared, path: path, base: base)
+        let c = base.config, layers = c.numHiddenLayers
+        var expected = loraShapes(rank: meta.rank, config: c)
+        for l in 0..<layers { expected.append((ExpertTensorNames.gate(l), [2, c.hiddenSize])) }
+        var optional: [(String, [Int])] = []
+        if let first = file.info(ExpertTensorNames.discriminatorWeight(0)), first.shape.count == 2,
+           (1...4096).contains(first.shape[0]) {
+            let k = first.shape[0]
+            for l in 0..<layers {
+                optional.append((ExpertTensorNames.discriminatorWeight(l), [k, c.hiddenSize]))
+                optional.append((ExpertTensorNames.discriminatorBias(l), [k]))
+            }
+        }
+        let tensors = try read(file, expected: expected, optional: optional)
+        let gates = (0..<layers).map { tensors[ExpertTensorNames.gate($0)]! }
+        let discriminators = optional.isEmpty ? nil : (0..<layers).map {
+            SharedExpert.Discriminator(weight: tensors[ExpertTensorNames.discriminatorWeight($0)]!,
+                                       bias: tensors[ExpertTensorNames.discriminatorBias($0)]!)
+        }
+        return SharedExpert(metadata: meta, expert: expert(tensors, meta: meta, config: c), gates: gates,
+                            discriminators: discriminators)
+    }
+
+    private static func check(_ meta: ExpertMetadata, kind: ExpertKind, path: String, base: BaseModel) throws {
+        guard meta.kind == kind else { throw ExpertError.wrongKind(path: path, found: meta.kind, expected: kind) }
+        guard meta.baseModelSHA256 == base.fingerprint else {
+            throw ExpertError.baseMismatch(path: path, expert: meta.baseModelSHA256, loaded: base.fingerprint)
+        }
+    }
+
+    static func loraShapes(rank: Int, config c: BertConfig) -> [(String, [Int])] {
+        (0..<c.numHiddenLayers).flatMap {
+            ExpertTensorNames.lora($0, rank: rank, hidden: c.hiddenSize, intermediate: c.intermediateSize)
+        }
+    }
+
+    /// Reads exactly the `expected` tensors (plus `optional` ones): presence, no strays, float dtype, shape, finite.
+    private static func read(_ file: SafeTensorsFile, expected: [(String, [Int])],
+                             optional: [(String, [Int])]) throws -> [String: [Float]] {
+        let path = file.path
+        for (name, _) in expected where file.info(name) == nil {
+            throw ExpertError.missingTensor(path: path, tensor: name)
+        }
+        let known = Set((expected + optional).map(\.0))
+        if let stray = file.names.sorted().first(where: { !known.contains($0) }) {
+            throw ExpertError.unexpectedTensor(path: path, tensor: stray)
+        }
+        var result: [String: [Float]] = [:]
+        for (name, shape) in expected + optional {
+            guard let info = file.info(name) else { throw ExpertError.missingTensor(path: path, tensor: name) }
+            guard [.f32, .f16, .bf16].contains(info.dtype) else {
+                throw ExpertError.wrongDType(path: path, tensor: name, dtype: info.dtype.rawValue)
+            }
+            guard info.shape == shape else {
+                throw ExpertError.wrongShape(path: path, tensor: name, shape: info.shape, expected: shape)
+            }
+            let values: [Float]
+            do { values = try file.tensor(name).data } catch let error as ModelFormatsError { throw ExpertError.file(error) }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw ExpertError.nonFinite(path: path, tensor: name, index: bad)
+            }
+            result[name] = values
+        }
+        return result
+    }
+
+    private static func expert(_ t: [String: [Float]], meta: ExpertMetadata, config c: BertConfig) -> LoRAExpert {
+        let r = meta.rank, d = c.hiddenSize, f = c.intermediateSize
+        let layers = (0..<c.numHiddenLayers).map { l in
+            ExpertLayer(
+                up: LoRAFactors(rank: r, inputSize: d, outputSize: f, a: t[ExpertTensorNames.upA(l)]!,
+                                b: t[ExpertTensorNames.upB(l)]!),
+                down: LoRAFactors(rank: r, inputSize: f, outputSize: d, a: t[ExpertTensorNames.downA(l)]!,
+                                  b: t[ExpertTensorNames.downB(l)]!))
+        }
+        return LoRAExpert(rank: r, alpha: meta.alpha, layers: layers)
+    }
+}

@@ -1,0 +1,50 @@
+// Running a batch through the snapshot: encoder with MoE-CL feed-forwards, mean pooling, each sequence's head.
+
+import Transformer
+
+extension ExpertSnapshot {
+    /// Final hidden states [N, d] of a batch whose sequence `s` runs through `experts[s]`.
+    public func hiddenStates(_ batch: PackedBatch, experts: [TaskExpert], form: ForwardForm = .efficient) throws -> [Float] {
+        precondition(experts.count == batch.count, "one expert per sequence")
+        var index: [ObjectIdentifier: Int32] = [:]
+        var distinct: [LoRAExpert] = []
+        var expertOfSequence: [Int32] = []
+        for task in experts {
+            let key = ObjectIdentifier(task)
+            if index[key] == nil {
+                index[key] = Int32(distinct.count)
+                distinct.append(task.expert)
+            }
+            expertOfSequence.append(index[key]!)
+        }
+        var expertOfRow = [Int32](repeating: 0, count: batch.tokenCount)
+        for s in 0..<batch.count {
+            for r in batch.offsets[s]..<batch.offsets[s + 1] { expertOfRow[r] = expertOfSequence[s] }
+        }
+        if distinct.isEmpty { distinct.append(shared.expert) }
+        let feedForward: any FeedForward = switch form {
+        case .efficient: MoEFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
+        case .reference: ReferenceFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
+        }
+        return try base.encoder.hiddenStates(batch, feedForward: feedForward)
+    }
+
+    /// Scores of every sequence of `batch` under its task (`tasks[s]`); tasks may differ from one sequence to the next.
+    /// - Throws: `ExpertError.unknownTask`, or `TransformerError` for bad token ids or lengths.
+    public func classify(_ batch: PackedBatch, tasks names: [String], form: ForwardForm = .efficient) throws -> [TaskScores] {
+        precondition(names.count == batch.count, "one task per sequence")
+        let experts = try names.map(task)
+        let hidden = try hiddenStates(batch, experts: experts, form: form)
+        let d = base.config.hiddenSize
+        return experts.enumerated().map { s, expert in
+            let pooled = Pooling.mean(hidden, rows: batch.offsets[s]..<batch.offsets[s + 1], dim: d)
+            return TaskScores(task: expert.name, version: expert.version, labels: expert.labels,
+                              scores: expert.head.probabilities(pooled))
+        }
+    }
+
+    /// Scores of plain id sequences (each with its special tokens) under their tasks.
+    public func classify(sequences: [[Int32]], tasks: [String], form: ForwardForm = .efficient) throws -> [TaskScores] {
+        try classify(PackedBatch(sequences: sequences), tasks: tasks, form: form)
+    }
+}

@@ -1,0 +1,24 @@
+// The scores of one text under one task expert.
+
+/// Class probabilities of one text for one task, with the expert version that produced them.
+public struct TaskScores: Sendable, Equatable {
+    public let task: String
+    public let version: Int
+    public let labels: [String]
+    /// One probability per label, in `labels` order, summing to 1.
+    public let scores: [Float]
+
+    public init(task: String, version: Int, labels: [String], scores: [Float]) {
+        self.task = task
+        self.version = version
+        self.labels = labels
+        self.scores = scores
+    }
+
+    /// The top-scoring label (the first on ties).
+    public var label: String {
+        var top = 0
+        for i in scores.indices where scores[i] > scores[top] { top = i }
+        return labels[top]
+    }
+}

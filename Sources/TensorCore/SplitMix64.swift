@@ -1,0 +1,19 @@
+// A small, fast, seedable random generator for reproducible random weights (tests, fixtures, initialisation).
+
+/// SplitMix64 (Steele, Lea and Flood 2014): 64-bit state, passes BigCrush, identical output on every platform.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [-1, 1), with 24 random bits.
+    public mutating func nextSigned() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
