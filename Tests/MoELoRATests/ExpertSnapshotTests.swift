@@ -1,0 +1,75 @@
+// Snapshots are immutable values: changes give new snapshots; 1,000 task experts load and cost only their size.
+
+import Foundation
+import MoELoRA
+import TestSupport
+import Testing
+
+@Suite("ExpertSnapshot")
+struct ExpertSnapshotTests {
+    @Test func changesGiveNewSnapshotsAndLeaveOldOnesValid() throws {
+        let moe = try TinyMoE()
+        defer { moe.remove() }
+        let first = try moe.snapshot()
+        let seqs = MoEForwardTests.sequences(count: 3)
+        let before = try first.classify(sequences: seqs, tasks: ["spam", "spam", "spam"])
+
+        let newSpam = RandomExperts.task(name: "spam", base: moe.base, seed: 1234, version: 2)
+        let second = try first.adding(newSpam)
+        #expect(second.tasks["spam"]?.version == 2 && first.tasks["spam"]?.version == 1)
+        #expect(second.tasks["hate"] === first.tasks["hate"])  // unchanged experts are shared, not copied
+        let after = try second.classify(sequences: seqs, tasks: ["spam", "spam", "spam"])
+        #expect(after.map(\.version) == [2, 2, 2] && after != before)
+        #expect(try first.classify(sequences: seqs, tasks: ["spam", "spam", "spam"]) == before)
+
+        let third = try second.removing("hate")
+        #expect(third.taskNames == ["spam", "topic"] && second.taskNames == ["hate", "spam", "topic"])
+        #expect(throws: ExpertError.self) { _ = try third.removing("hate") }
+
+        let newShared = RandomExperts.shared(base: moe.base, seed: 77, version: 2)
+        let fourth = try third.replacingShared(newShared)
+        #expect(fourth.shared.version == 2 && third.shared.version == 1)
+        #expect(try fourth.classify(sequences: seqs, tasks: ["spam", "spam", "spam"]) != after)
+    }
+
+    @Test func expertsForAnotherBaseAreRefused() throws {
+        let moe = try TinyMoE()
+        let wide = try TinyMoE(seed: 8, hidden: 32, intermediate: 64)
+        defer {
+            moe.remove()
+            wide.remove()
+        }
+        let snapshot = try moe.snapshot()
+        #expect(throws: ExpertError.self) { _ = try snapshot.adding(wide.tasks[0]) }
+        #expect(throws: ExpertError.self) { _ = try snapshot.replacingShared(wide.shared) }
+        #expect(throws: ExpertError.duplicateTask(task: "spam")) {
+            _ = try ExpertSnapshot(base: moe.base, shared: moe.shared, tasks: [moe.tasks[0], moe.tasks[0]])
+        }
+    }
+
+    @Test func aThousandTaskExpertsLoadAndCostOnlyTheirOwnSize() throws {
+        let moe = try TinyMoE()
+        defer { moe.remove() }
+        let many = (0..<1_000).map { i in
+            RandomExperts.task(name: "task-\(i)", base: moe.base, seed: UInt64(10_000 + i))
+        }
+        let one = try ExpertSnapshot(base: moe.base, shared: moe.shared, tasks: [many[500]])
+        let all = try ExpertSnapshot(base: moe.base, shared: moe.shared, tasks: many)
+        #expect(all.tasks.count == 1_000)
+        // Memory: the experts' own floats, nothing per task beyond them.
+        let perTask = many[0].parameterCount
+        #expect(all.parameterCount - one.parameterCount == 999 * perTask)
+        // A request gives the same answer whatever else is loaded.
+        let seqs = MoEForwardTests.sequences(count: 4)
+        let tasks = ["task-500", "task-500", "task-500", "task-500"]
+        #expect(try all.classify(sequences: seqs, tasks: tasks) == one.classify(sequences: seqs, tasks: tasks))
+
+        // Written as a bundle and loaded back, all 1,000 are there and give the same scores.
+        let folder = moe.folder.appendingPathComponent("many").path
+        try ExpertBundle.write(shared: moe.shared, tasks: many, to: folder)
+        let loaded = try ExpertBundle.load(folder: folder, base: moe.base)
+        #expect(loaded.tasks.count == 1_000)
+        let mixed = (0..<4).map { "task-\($0 * 333)" }
+        #expect(try loaded.classify(sequences: seqs, tasks: mixed) == all.classify(sequences: seqs, tasks: mixed))
+    }
+}
