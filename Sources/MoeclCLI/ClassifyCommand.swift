@@ -1,0 +1,139 @@
+// `moecl classify`: scores texts from stdin or --text under one task's expert, one JSON object per line.
+
+import ArgumentParser
+import Foundation
+import MoELoRA
+import Moderation
+import TensorCore
+import Tokenization
+
+/// Prints `{"task", "version", "label", ["decision",] "scores", "tokens", "truncated"}` for each input text.
+public struct ClassifyCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Classify texts with a task expert of a bundle, one JSON object per line.",
+        discussion: """
+            Reads one text per line from standard input (or the --text options) and prints, per text:
+              {"task":"spam","version":1,"label":"violating","decision":"black",
+               "scores":{"compliant":0.12,"violating":0.88},"tokens":7,"truncated":false}
+            (on one line). "scores" holds one probability per label, in the expert's label order (the order of \
+            its head), summing to 1; "label" is the top-scoring label. "decision" (white, black, auto or review) \
+            is present only when the task's expert carries calibrated thresholds. "tokens" counts the tokens the \
+            model saw ([CLS] and [SEP] included, after truncation); "truncated" says whether the text was longer \
+            than the model's maximum length and was cut.
+
+            The bundle is --experts, else MOECL_EXPERTS, else experts/default in the current directory. The task \
+            is checked before any input is read.
+
+            Examples:
+              echo "Free prizes, click now!" | moecl classify --task spam --experts experts/v3
+              moecl classify --task topic --text "The match ended 2-1" --text "New GPU announced"
+              moecl classify --task spam --form reference < texts.txt > scores.jsonl
+            """)
+
+    @OptionGroup public var modelOptions: ModelOptions
+
+    @OptionGroup public var expertOptions: ExpertOptions
+
+    @Option(name: .long, help: "The task whose expert scores the texts (one of the bundle's tasks).")
+    public var task: String
+
+    @Option(name: .long, help: "A text to classify (repeatable); when given, standard input is not read.")
+    public var text: [String] = []
+
+    @Option(name: .long, help: "Texts encoded per forward pass.")
+    public var batchSize: Int = 32
+
+    @Option(name: .long, help: "Forward form: efficient (the fused kernel the service runs) or reference (each expert in full, slower; for checks).")
+    public var form: ForwardForm = .efficient
+
+    public init() {}
+
+    public func validate() throws {
+        guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 4096") }
+        guard !task.isEmpty else { throw ValidationError("--task must name a task of the bundle") }
+    }
+
+    public func run() throws {
+        try expertOptions.checkDefaultFolder()
+        BLASRuntime.configure(threads: Launcher.threadCount(flag: modelOptions.threads))
+        let base = try BaseModel.load(folder: modelOptions.model)
+        let loaded = try BertTokenizer.load(folder: modelOptions.model)
+        let tokenizer = loaded.withMaxLength(min(loaded.maxLength, base.config.maxPositionEmbeddings))
+        let snapshot = try expertOptions.load(base: base)
+        guard let expert = snapshot.tasks[task] else {
+            throw ExpertError.unknownTask(task: task, known: snapshot.taskNames)
+        }
+        let rule = expert.decisionRule
+
+        var pending: [String] = []
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            var sequences: [[Int32]] = []
+            var truncated: [Bool] = []
+            for text in pending {
+                let full = tokenizer.encode(text, truncate: false)
+                let cut = full.count > tokenizer.maxLength
+                sequences.append(cut ? tokenizer.encode(text) : full)
+                truncated.append(cut)
+            }
+            let results = try snapshot.classify(sequences: sequences, tasks: Array(repeating: task, count: sequences.count),
+                                                form: form)
+            var out = ""
+            for (i, scores) in results.enumerated() {
+                out += Self.line(scores, decision: rule?.decide(scores.scores), tokens: sequences[i].count,
+                                 truncated: truncated[i]) + "\n"
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            pending.removeAll(keepingCapacity: true)
+        }
+        if !text.isEmpty {
+            for t in text {
+                pending.append(t)
+                if pending.count == batchSize { try flush() }
+            }
+        } else {
+            var reader = LineReader()
+            while let line = try reader.next() {
+                pending.append(line)
+                if pending.count == batchSize { try flush() }
+            }
+        }
+        try flush()
+    }
+
+    /// One output line. Keys in a fixed order; the keys of "scores" follow the expert's label order (written by
+    /// hand, not sorted); floats in their shortest round-tripping form, non-finite ones as null.
+    static func line(_ s: TaskScores, decision: Decision?, tokens: Int, truncated: Bool) -> String {
+        var out = "{\"task\":\(jsonString(s.task)),\"version\":\(s.version),\"label\":\(jsonString(s.label))"
+        if let decision { out += ",\"decision\":\(jsonString(decision.rawValue))" }
+        out += ",\"scores\":{"
+        for (i, (label, score)) in zip(s.labels, s.scores).enumerated() {
+            if i > 0 { out += "," }
+            out += jsonString(label) + ":" + (score.isFinite ? "\(score)" : "null")
+        }
+        out += "},\"tokens\":\(tokens),\"truncated\":\(truncated)}"
+        return out
+    }
+
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
+                out += String(format: "\\u%04X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// `--form efficient|reference`.
+extension ForwardForm: @retroactive ExpressibleByArgument {}
