@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test serve bench-encoder reference goldens onnx format clean
+.PHONY: setup build test serve bench-encoder bench-moe reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -40,6 +40,10 @@ onnx: setup reference
 ## bench-encoder: Swift encoder vs onnxruntime vs torch, side by side (see docs/PERFORMANCE.md)
 bench-encoder: build onnx
 	python3 scripts/bench/encoder_bench.py $(BENCH_ARGS)
+
+## bench-moe: MoE-CL forward vs the bare encoder, expert loading time and memory with 1,000 experts
+bench-moe: build reference
+	python3 scripts/bench/moe_bench.py $(BENCH_ARGS)
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -72,8 +72,10 @@ public enum ExpertFile {
     }
 
     /// Reads exactly the `expected` tensors (plus `optional` ones): presence, no strays, float dtype, shape, finite.
+    /// Each lands in storage of its own size, copied from the file mapping; the LoRA B factors (names in
+    /// `transposed`) are transposed on the way, so loading allocates nothing beyond the expert itself.
     private static func read(_ file: SafeTensorsFile, expected: [(String, [Int])],
-                             optional: [(String, [Int])]) throws -> [String: [Float]] {
+                             optional: [(String, [Int])]) throws -> [String: FloatStorage] {
         let path = file.path
         for (name, _) in expected where file.info(name) == nil {
             throw ExpertError.missingTensor(path: path, tensor: name)
@@ -82,7 +84,7 @@ public enum ExpertFile {
         if let stray = file.names.sorted().first(where: { !known.contains($0) }) {
             throw ExpertError.unexpectedTensor(path: path, tensor: stray)
         }
-        var result: [String: [Float]] = [:]
+        var result: [String: FloatStorage] = [:]
         for (name, shape) in expected + optional {
             guard let info = file.info(name) else { throw ExpertError.missingTensor(path: path, tensor: name) }
             guard [.f32, .f16, .bf16].contains(info.dtype) else {
@@ -91,24 +93,38 @@ public enum ExpertFile {
             guard info.shape == shape else {
                 throw ExpertError.wrongShape(path: path, tensor: name, shape: info.shape, expected: shape)
             }
-            let values: [Float]
-            do { values = try file.tensor(name).data } catch let error as ModelFormatsError { throw ExpertError.file(error) }
-            if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw ExpertError.nonFinite(path: path, tensor: name, index: bad)
-            }
-            result[name] = values
+            let transpose = name.hasSuffix("lora_B.weight")
+            let storage: FloatStorage
+            do {
+                storage = try file.withFloats(name) { values in
+                    if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                        throw ExpertError.nonFinite(path: path, tensor: name, index: bad)
+                    }
+                    return FloatStorage(count: values.count) { out in
+                        if transpose {
+                            let rows = shape[0], columns = shape[1]
+                            for r in 0..<rows {
+                                for c in 0..<columns { out[c * rows + r] = values[r * columns + c] }
+                            }
+                        } else {
+                            _ = out.initialize(from: values)
+                        }
+                    }
+                }
+            } catch let error as ModelFormatsError { throw ExpertError.file(error) }
+            result[name] = storage
         }
         return result
     }
 
-    private static func expert(_ t: [String: [Float]], meta: ExpertMetadata, config c: BertConfig) -> LoRAExpert {
+    private static func expert(_ t: [String: FloatStorage], meta: ExpertMetadata, config c: BertConfig) -> LoRAExpert {
         let r = meta.rank, d = c.hiddenSize, f = c.intermediateSize
         let layers = (0..<c.numHiddenLayers).map { l in
             ExpertLayer(
                 up: LoRAFactors(rank: r, inputSize: d, outputSize: f, a: t[ExpertTensorNames.upA(l)]!,
-                                b: t[ExpertTensorNames.upB(l)]!),
+                                bTransposed: t[ExpertTensorNames.upB(l)]!),
                 down: LoRAFactors(rank: r, inputSize: f, outputSize: d, a: t[ExpertTensorNames.downA(l)]!,
-                                  b: t[ExpertTensorNames.downB(l)]!))
+                                  bTransposed: t[ExpertTensorNames.downB(l)]!))
         }
         return LoRAExpert(rank: r, alpha: meta.alpha, layers: layers)
     }

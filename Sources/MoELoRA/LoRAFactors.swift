@@ -29,6 +29,16 @@ public struct LoRAFactors: Sendable {
         }
     }
 
+    /// Creates factors from storage already in kernel layout: A [R, in] and Bᵀ [R, out] (no copy).
+    public init(rank: Int, inputSize: Int, outputSize: Int, a: FloatStorage, bTransposed: FloatStorage) {
+        precondition(a.count == rank * inputSize && bTransposed.count == outputSize * rank, "LoRA factor sizes do not match")
+        self.rank = rank
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        self.a = a
+        self.bTransposed = bTransposed
+    }
+
     /// B [out, R] (the file layout).
     public var b: [Float] {
         var b = [Float](repeating: 0, count: outputSize * rank)

@@ -17,16 +17,24 @@ public final class SharedExpert: Sendable {
         public let weight: FloatStorage
         public let bias: FloatStorage
         public init(weight: [Float], bias: [Float]) {
-            self.weight = FloatStorage(weight)
-            self.bias = FloatStorage(bias)
+            self.init(weight: FloatStorage(weight), bias: FloatStorage(bias))
+        }
+
+        public init(weight: FloatStorage, bias: FloatStorage) {
+            self.weight = weight
+            self.bias = bias
         }
     }
 
-    public init(metadata: ExpertMetadata, expert: LoRAExpert, gates: [[Float]], discriminators: [Discriminator]? = nil) {
+    public convenience init(metadata: ExpertMetadata, expert: LoRAExpert, gates: [[Float]], discriminators: [Discriminator]? = nil) {
+        self.init(metadata: metadata, expert: expert, gates: gates.map { FloatStorage($0) }, discriminators: discriminators)
+    }
+
+    public init(metadata: ExpertMetadata, expert: LoRAExpert, gates: [FloatStorage], discriminators: [Discriminator]? = nil) {
         precondition(metadata.kind == .shared && gates.count == expert.layers.count, "one gate per layer")
         self.metadata = metadata
         self.expert = expert
-        self.gates = gates.map(FloatStorage.init)
+        self.gates = gates
         self.discriminators = discriminators
     }
 

@@ -12,11 +12,15 @@ public struct TaskHead: Sendable {
     public let bias: FloatStorage
 
     public init(labels: [String], weight: [Float], bias: [Float]) {
+        self.init(labels: labels, weight: FloatStorage(weight), bias: FloatStorage(bias))
+    }
+
+    public init(labels: [String], weight: FloatStorage, bias: FloatStorage) {
         precondition(!labels.isEmpty && bias.count == labels.count && weight.count % labels.count == 0,
                      "head sizes do not match its labels")
         self.labels = labels
-        self.weight = FloatStorage(weight)
-        self.bias = FloatStorage(bias)
+        self.weight = weight
+        self.bias = bias
     }
 
     /// Input size d.

@@ -117,6 +117,26 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return Tensor(shape: info.shape, data: data)
     }
 
+    /// Calls `body` with tensor `name` as Float32 values: F32 data straight from the mapping when it is aligned,
+    /// anything else (F16, BF16, F64, unaligned F32) decoded into a temporary buffer first.
+    /// The buffer must not escape `body`.
+    /// - Throws: `.missingTensor` for an unknown name, `.wrongDType` for a non-float dtype, or what `body` throws.
+    public func withFloats<R>(_ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        let info = try lookup(name)
+        guard info.dtype.isFloatingPoint else {
+            throw ModelFormatsError.wrongDType(
+                path: path, tensor: name, dtype: info.dtype.rawValue, expected: "Float32 (needs F32, F16, BF16 or F64)")
+        }
+        let raw = bytes(of: info)
+        if info.dtype == .f32, let base = raw.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
+            return try withExtendedLifetime(self) {
+                try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: info.elementCount))
+            }
+        }
+        let values = ElementDecoding.floats(raw, dtype: info.dtype, count: info.elementCount)
+        return try values.withUnsafeBufferPointer(body)
+    }
+
     /// Reads tensor `name` as Int64: I64 as stored, narrower integer dtypes
     /// (I32, U32, I16, U16, I8, U8) widened.
     /// - Throws: `.missingTensor` for an unknown name, `.wrongDType` for float, BOOL or U64 data.

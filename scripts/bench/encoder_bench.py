@@ -51,6 +51,8 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--cases", default="b1-short,b32-short,b8-128")
     ap.add_argument("--no-swift", action="store_true", help="run only the Python engines")
+    ap.add_argument("--cases-only", action="store_true",
+                    help="write the case texts (bench-results/encoder-<case>.jsonl) and exit (used by moe_bench.py)")
     ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl-bench")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "encoder.json")
@@ -204,6 +206,14 @@ def main():
     unknown = [c for c in wanted if c not in all_cases]
     if unknown:
         raise SystemExit(f"encoder_bench: unknown case(s) {unknown}; known: {list(all_cases)}")
+    if ARGS.cases_only:
+        ARGS.out.parent.mkdir(parents=True, exist_ok=True)
+        for case in wanted:
+            path = ARGS.out.parent.resolve() / f"encoder-{case}.jsonl"
+            path.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in all_cases[case]),
+                            encoding="utf-8")
+            print(path)
+        return
     py = {}
     if "onnxruntime" in engines:
         py["onnxruntime"] = OrtEngine(ARGS.threads)
