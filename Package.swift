@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenization", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation"]),
         .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
-        .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "TestSupport"]),
+        .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "Tokenization", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CSystem", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]

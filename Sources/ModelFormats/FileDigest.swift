@@ -9,7 +9,8 @@ import Darwin
 
 /// SHA-256 digests as lower-case hex strings.
 public enum FileDigest {
-    /// The SHA-256 of the file at `path`, read in 1 MiB blocks.
+    /// The SHA-256 of the file at `path`, read in 64 KiB blocks (small enough to come from, and go back to, the
+    /// heap without leaving holes between long-lived allocations such as loaded experts).
     /// - Throws: `ModelFormatsError.fileNotFound` or `.unreadable`.
     public static func sha256(path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -22,7 +23,7 @@ public enum FileDigest {
         let context = EVP_MD_CTX_new()!
         defer { EVP_MD_CTX_free(context) }
         EVP_DigestInit_ex(context, EVP_sha256(), nil)
-        let block = 1 << 20
+        let block = 1 << 16
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: block, alignment: 64)
         defer { buffer.deallocate() }
         while true {

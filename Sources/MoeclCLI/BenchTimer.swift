@@ -6,30 +6,39 @@ import ModelFormats
 import MoELoRA
 import Transformer
 
-/// Runs variants side by side: every round runs each variant (warm-up, then timed runs) in turn.
+/// Runs variants side by side: each round warms every variant up, then alternates them run by run (A B C A B C…),
+/// so that slow phases of a shared machine hit all variants alike. A variant's figure is the median of its round
+/// medians; `ratio(to:)` is the median over all runs of the paired ratio to the first variant.
 enum BenchTimer {
     struct Result {
         let name: String
         let roundMedians: [Double]
+        /// Per run: this variant's time over the first variant's time in the same turn.
+        let pairedRatios: [Double]
         var median: Double { BenchTimer.median(roundMedians) }
         var json: String {
             let list = roundMedians.map { String(format: "%.4f", $0) }.joined(separator: ",")
-            return "{\"median_ms\":\(String(format: "%.4f", median)),\"round_medians_ms\":[\(list)]}"
+            return "{\"median_ms\":\(String(format: "%.4f", median)),\"round_medians_ms\":[\(list)],"
+                + "\"paired_ratio\":\(String(format: "%.4f", BenchTimer.median(pairedRatios)))}"
         }
     }
 
     static func interleaved(_ variants: [(String, () throws -> Void)], warmup: Int, runs: Int,
                             rounds: Int) throws -> [Result] {
         var medians = [[Double]](repeating: [], count: variants.count)
+        var ratios = [[Double]](repeating: [], count: variants.count)
         for _ in 0..<rounds {
-            for (i, variant) in variants.enumerated() {
+            for variant in variants {
                 for _ in 0..<warmup { try variant.1() }
-                var times: [Double] = []
-                for _ in 0..<runs { times.append(try milliseconds(variant.1)) }
-                medians[i].append(median(times))
             }
+            var times = [[Double]](repeating: [], count: variants.count)
+            for _ in 0..<runs {
+                for (i, variant) in variants.enumerated() { times[i].append(try milliseconds(variant.1)) }
+                for i in variants.indices { ratios[i].append(times[i].last! / times[0].last!) }
+            }
+            for i in variants.indices { medians[i].append(median(times[i])) }
         }
-        return variants.enumerated().map { Result(name: $0.element.0, roundMedians: medians[$0.offset]) }
+        return variants.indices.map { Result(name: variants[$0].0, roundMedians: medians[$0], pairedRatios: ratios[$0]) }
     }
 
     static func milliseconds(_ body: () throws -> Void) rethrows -> Double {

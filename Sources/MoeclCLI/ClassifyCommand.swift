@@ -44,7 +44,8 @@ public struct ClassifyCommand: ParsableCommand {
     @Option(name: .long, help: "Texts encoded per forward pass.")
     public var batchSize: Int = 32
 
-    @Option(name: .long, help: "Forward form: efficient (the fused kernel the service runs) or reference (each expert in full, slower; for checks).")
+    @Option(
+        name: .long, help: "Forward form: efficient (the service's fused kernel) or reference (slower; for checks).")
     public var form: ForwardForm = .efficient
 
     public init() {}
@@ -77,12 +78,12 @@ public struct ClassifyCommand: ParsableCommand {
                 sequences.append(cut ? tokenizer.encode(text) : full)
                 truncated.append(cut)
             }
-            let results = try snapshot.classify(sequences: sequences, tasks: Array(repeating: task, count: sequences.count),
-                                                form: form)
+            let tasks = Array(repeating: task, count: sequences.count)
+            let results = try snapshot.classify(sequences: sequences, tasks: tasks, form: form)
             var out = ""
             for (i, scores) in results.enumerated() {
-                out += Self.line(scores, decision: rule?.decide(scores.scores), tokens: sequences[i].count,
-                                 truncated: truncated[i]) + "\n"
+                let decision = rule?.decide(scores.scores)
+                out += Self.line(scores, decision: decision, tokens: sequences[i].count, truncated: truncated[i]) + "\n"
             }
             FileHandle.standardOutput.write(Data(out.utf8))
             pending.removeAll(keepingCapacity: true)
@@ -136,4 +137,4 @@ public struct ClassifyCommand: ParsableCommand {
 }
 
 /// `--form efficient|reference`.
-extension ForwardForm: @retroactive ExpressibleByArgument {}
+extension ForwardForm: ExpressibleByArgument {}

@@ -9,9 +9,11 @@ public struct ExpertOptions: ParsableArguments {
     /// The bundle used when neither `--experts` nor `MOECL_EXPERTS` names one, relative to the current directory.
     public static let defaultFolder = "experts/default"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors (default: MOECL_EXPERTS, else experts/default).",
-        valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors (default: MOECL_EXPERTS, else experts/default).",
+            valueName: "dir"))
     public var experts: String?
 
     public init() {}
@@ -24,7 +26,7 @@ public struct ExpertOptions: ParsableArguments {
     }
 
     /// Loads and checks the bundle for `base`.
-    /// - Throws: `ValidationError` with advice when the default folder is missing; otherwise `ExpertError`
+    /// - Throws: `MissingDefault` when the default folder is missing; otherwise `ExpertError`
     ///   naming the bad file (an explicit path that is wrong is reported as the library describes it).
     public func load(base: BaseModel) throws -> ExpertSnapshot {
         try checkDefaultFolder()
@@ -35,8 +37,14 @@ public struct ExpertOptions: ParsableArguments {
     public func checkDefaultFolder() throws {
         let (path, isDefault) = folder
         guard isDefault, !ExpertBundle.isBundle(path) else { return }
-        throw ValidationError(
-            "no expert bundle at \(path) (the default, relative to the current directory): pass --experts DIR "
+        throw MissingDefault(
+            description:
+                "no expert bundle at \(path) (the default, relative to the current directory): pass --experts DIR "
                 + "or set MOECL_EXPERTS to a bundle folder, or train and ship default experts into \(path)")
+    }
+
+    /// No bundle was named and the default folder does not hold one; `description` says what to do.
+    public struct MissingDefault: Error, CustomStringConvertible {
+        public let description: String
     }
 }

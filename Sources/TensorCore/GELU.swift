@@ -32,7 +32,7 @@ public enum GELU {
     }
 
     /// GELU of 16 values with the vectorised erf (the main loop of every GELU kernel, so all agree bit for bit).
-    @inline(__always)
+    @_transparent  // forced inline: as a call, its 64-byte vectors go through memory and it runs ~3× slower
     static func simd(_ v: SIMD16<Float>) -> SIMD16<Float> {
         typealias V = SIMD16<Float>
         return V(repeating: 0.5) * v * (V(repeating: 1) + VectorMath.erf(v * V(repeating: 0.707_106_781_186_547_5)))

@@ -11,7 +11,8 @@ import Foundation
 /// `LoRALayerPointers`. Steps:
 /// 1. scratch = x · W1ᵀ (BLAS)
 /// 2. per row: a_e = s_e·A1_e·x (R each), g = softmax(G·x)
-/// 3. per row, one pass over f: u_e = scratch + b1 + a_eᵀ·B1_eᵀ, h_e = GELU(u_e), scratch ← ht + g0·(h0 − ht);
+/// 3. per tile of up to 8 rows with the same task expert, one pass over f (so the factors stream once per tile):
+///    u_e = scratch + b1 + a_eᵀ·B1_eᵀ, h_e = GELU(u_e), A2_e·h_e accumulated, scratch ← ht + g0·(h0 − ht);
 ///    then z_e = s_e·g_e·A2_e·h_e (R each)
 /// 4. y = scratch · W2ᵀ (BLAS)
 /// 5. per row: y += z_0ᵀ·B2_0ᵀ + z_tᵀ·B2_tᵀ
@@ -32,14 +33,16 @@ public enum MoEFeedForwardKernel {
         // z holds, per row, z_0 then z_t (each padded to maxRank) for step 5.
         let z = UnsafeMutablePointer<Float>.allocate(capacity: n * 2 * maxRank)
         defer { z.deallocate() }
+        let tiles = rowTiles(n, expertOfRow: expertOfRow)
         let rankCost = shared.rank + experts[0].rank
-        Parallel.forChunks(n, cost: f * (2 * rankCost + 40)) { range in
-            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * f + 2 * maxRank)
-            defer { rows.deallocate() }
-            for i in range {
-                let task = experts[Int(expertOfRow[i])]
-                mixRow(x: x + i * d, d: d, f: f, b1: b1, gate: gate, shared: shared, task: task,
-                       hidden: scratch + i * f, z: z + i * 2 * maxRank, work: rows)
+        Parallel.forChunks(tiles.count, cost: tileRows * f * (2 * rankCost + 40)) { range in
+            let work = TileWork(f: f, ranks: shared.rank + maxRank)
+            defer { work.deallocate() }
+            for tile in range {
+                let rows = tiles[tile]
+                let task = experts[Int(expertOfRow[rows.lowerBound])]
+                mixTile(rows: rows, x: x, d: d, f: f, b1: b1, gate: gate, shared: shared, task: task,
+                        hidden: scratch, z: z, work: work)
             }
         }
         BLAS.gemmNT(m: n, n: d, k: f, a: scratch, lda: f, b: w2, ldb: f, c: y, ldc: d)
@@ -53,43 +56,102 @@ public enum MoEFeedForwardKernel {
         }
     }
 
-    /// Steps 2 and 3 for one row. `work` holds 2f + 2·maxRank floats.
+    /// Rows per tile: the LoRA factors are streamed once per tile instead of once per row.
+    static let tileRows = 8
+
+    /// Runs of consecutive rows with the same task expert, at most `tileRows` long.
+    static func rowTiles(_ n: Int, expertOfRow: UnsafePointer<Int32>) -> [Range<Int>] {
+        var tiles: [Range<Int>] = []
+        var start = 0
+        for i in 1...n where i == n || expertOfRow[i] != expertOfRow[start] || i - start == tileRows {
+            tiles.append(start..<i)
+            start = i
+        }
+        return tiles
+    }
+
+    /// Per-thread scratch of `mixTile`: low-rank inputs a, gates, and the vector accumulators of A2·h.
+    struct TileWork {
+        let a: UnsafeMutablePointer<Float>
+        let gates: UnsafeMutablePointer<Float>
+        let accumulators: UnsafeMutablePointer<SIMD16<Float>>
+        /// Scalar sums of the columns past the last multiple of 16.
+        let tail: UnsafeMutablePointer<Float>
+        let ranks: Int
+
+        init(f: Int, ranks: Int) {
+            a = .allocate(capacity: tileRows * ranks)
+            gates = .allocate(capacity: tileRows * 2)
+            accumulators = .allocate(capacity: tileRows * ranks)
+            tail = .allocate(capacity: ranks)
+            self.ranks = ranks
+        }
+
+        func deallocate() {
+            a.deallocate()
+            gates.deallocate()
+            accumulators.deallocate()
+            tail.deallocate()
+        }
+    }
+
+    /// Steps 2 and 3 for the rows of one tile (all with the same task expert).
+    /// Per row t the shared expert's values sit at [t · ranks ..< t · ranks + R0], the task's after them.
     @inline(__always)
-    static func mixRow(x: UnsafePointer<Float>, d: Int, f: Int, b1: UnsafePointer<Float>, gate: UnsafePointer<Float>,
-                       shared: LoRALayerPointers, task: LoRALayerPointers, hidden u: UnsafeMutablePointer<Float>,
-                       z: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>) {
+    static func mixTile(rows: Range<Int>, x: UnsafePointer<Float>, d: Int, f: Int, b1: UnsafePointer<Float>,
+                        gate: UnsafePointer<Float>, shared: LoRALayerPointers, task: LoRALayerPointers,
+                        hidden: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, work: TileWork) {
         typealias V = SIMD16<Float>
-        let h0 = work, ht = work + f, a0 = work + 2 * f, at = a0 + maxRank
-        for k in 0..<shared.rank { a0[k] = shared.scale * dot(shared.upA + k * d, x, count: d) }
-        for k in 0..<task.rank { at[k] = task.scale * dot(task.upA + k * d, x, count: d) }
-        let l0 = dot(gate, x, count: d), l1 = dot(gate + d, x, count: d)
-        let g0 = 1 / (1 + expf(l1 - l0)), g1 = 1 / (1 + expf(l0 - l1))
-        let g0v = V(repeating: g0)
+        let r0 = shared.rank, rt = task.rank, stride = work.ranks
+        let count = rows.count
+        for t in 0..<count {
+            let xi = x + (rows.lowerBound + t) * d
+            let a = work.a + t * stride
+            for k in 0..<r0 { a[k] = shared.scale * dot(shared.upA + k * d, xi, count: d) }
+            for k in 0..<rt { a[r0 + k] = task.scale * dot(task.upA + k * d, xi, count: d) }
+            let l0 = dot(gate, xi, count: d), l1 = dot(gate + d, xi, count: d)
+            work.gates[2 * t] = 1 / (1 + expf(l1 - l0))
+            work.gates[2 * t + 1] = 1 / (1 + expf(l0 - l1))
+        }
+        work.accumulators.initialize(repeating: V(repeating: 0), count: count * stride)
         var j = 0
         while j + 16 <= f {
-            let base = load(u + j) + load(b1 + j)
-            var u0 = base, ut = base
-            for k in 0..<shared.rank { u0 = u0.addingProduct(V(repeating: a0[k]), load(shared.upBT + k * f + j)) }
-            for k in 0..<task.rank { ut = ut.addingProduct(V(repeating: at[k]), load(task.upBT + k * f + j)) }
-            let v0 = GELU.simd(u0), vt = GELU.simd(ut)
-            store(v0, h0 + j)
-            store(vt, ht + j)
-            store(vt + g0v * (v0 - vt), u + j)
+            let bias = load(b1 + j)
+            for t in 0..<count {
+                let u = hidden + (rows.lowerBound + t) * f + j
+                let a = work.a + t * stride, acc = work.accumulators + t * stride
+                let base = load(u) + bias
+                var u0 = base, ut = base
+                for k in 0..<r0 { u0 = u0.addingProduct(V(repeating: a[k]), load(shared.upBT + k * f + j)) }
+                for k in 0..<rt { ut = ut.addingProduct(V(repeating: a[r0 + k]), load(task.upBT + k * f + j)) }
+                let v0 = GELU.simd(u0), vt = GELU.simd(ut)
+                for k in 0..<r0 { acc[k] = acc[k].addingProduct(load(shared.downA + k * f + j), v0) }
+                for k in 0..<rt { acc[r0 + k] = acc[r0 + k].addingProduct(load(task.downA + k * f + j), vt) }
+                store(vt + V(repeating: work.gates[2 * t]) * (v0 - vt), u)
+            }
             j += 16
         }
-        while j < f {
-            let base = u[j] + b1[j]
-            var u0 = base, ut = base
-            for k in 0..<shared.rank { u0 = u0.addingProduct(a0[k], shared.upBT[k * f + j]) }
-            for k in 0..<task.rank { ut = ut.addingProduct(at[k], task.upBT[k * f + j]) }
-            h0[j] = GELU.scalar(u0)
-            ht[j] = GELU.scalar(ut)
-            u[j] = ht[j] + g0 * (h0[j] - ht[j])
-            j += 1
+        for t in 0..<count {
+            let u = hidden + (rows.lowerBound + t) * f
+            let a = work.a + t * stride, acc = work.accumulators + t * stride
+            let tail = work.tail
+            tail.initialize(repeating: 0, count: r0 + rt)
+            let g0 = work.gates[2 * t]
+            for jj in j..<f {
+                let base = u[jj] + b1[jj]
+                var u0 = base, ut = base
+                for k in 0..<r0 { u0 = u0.addingProduct(a[k], shared.upBT[k * f + jj]) }
+                for k in 0..<rt { ut = ut.addingProduct(a[r0 + k], task.upBT[k * f + jj]) }
+                let v0 = GELU.scalar(u0), vt = GELU.scalar(ut)
+                for k in 0..<r0 { tail[k] += shared.downA[k * f + jj] * v0 }
+                for k in 0..<rt { tail[r0 + k] += task.downA[k * f + jj] * vt }
+                u[jj] = vt + g0 * (v0 - vt)
+            }
+            let zi = z + (rows.lowerBound + t) * 2 * maxRank
+            let s0 = shared.scale * g0, st = task.scale * work.gates[2 * t + 1]
+            for k in 0..<r0 { zi[k] = s0 * (acc[k].sum() + tail[k]) }
+            for k in 0..<rt { zi[maxRank + k] = st * (acc[r0 + k].sum() + tail[r0 + k]) }
         }
-        let s0 = shared.scale * g0, st = task.scale * g1
-        for k in 0..<shared.rank { z[k] = s0 * dot(shared.downA + k * f, h0, count: f) }
-        for k in 0..<task.rank { z[maxRank + k] = st * dot(task.downA + k * f, ht, count: f) }
     }
 
     /// row[0..<count] += Σ_k z[k] · factorsT[k, 0..<count].

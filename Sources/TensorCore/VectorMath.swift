@@ -9,7 +9,7 @@
 public enum VectorMath {
     public typealias V = SIMD16<Float>
 
-    @inline(__always)
+    @_transparent  // forced inline (see GELU.simd)
     public static func exp(_ x: V) -> V {
         let lower = V(repeating: -87.3), upper = V(repeating: 88.3)
         let clamped = x.replacing(with: lower, where: x .< lower).replacing(with: upper, where: x .> upper)
@@ -22,13 +22,13 @@ public enum VectorMath {
         var r = clamped.addingProduct(n, V(repeating: -0.693_145_751_953_125))
         r = r.addingProduct(n, V(repeating: -1.428_606_765_330_187e-06))
         var p = V(repeating: 1.0 / 5040.0)
-        p = p * r + V(repeating: 1.0 / 720.0)
-        p = p * r + V(repeating: 1.0 / 120.0)
-        p = p * r + V(repeating: 1.0 / 24.0)
-        p = p * r + V(repeating: 1.0 / 6.0)
-        p = p * r + V(repeating: 0.5)
-        p = p * r + V(repeating: 1.0)
-        p = p * r + V(repeating: 1.0)
+        p = V(repeating: 1.0 / 720.0).addingProduct(p, r)
+        p = V(repeating: 1.0 / 120.0).addingProduct(p, r)
+        p = V(repeating: 1.0 / 24.0).addingProduct(p, r)
+        p = V(repeating: 1.0 / 6.0).addingProduct(p, r)
+        p = V(repeating: 0.5).addingProduct(p, r)
+        p = V(repeating: 1.0).addingProduct(p, r)
+        p = V(repeating: 1.0).addingProduct(p, r)
         let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let scale = unsafeBitCast((integer &+ 127) &<< 23, to: V.self)
         var result = p * scale
@@ -36,20 +36,20 @@ public enum VectorMath {
         return result
     }
 
-    @inline(__always)
+    @_transparent  // forced inline (see GELU.simd)
     public static func erf(_ x: V) -> V {
         let z = unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
         let tt = V(repeating: 1) / (V(repeating: 1) + V(repeating: 0.5) * z)
         var p = V(repeating: 0.170_872_77)
-        p = p * tt + V(repeating: -0.822_152_23)
-        p = p * tt + V(repeating: 1.488_515_87)
-        p = p * tt + V(repeating: -1.135_203_98)
-        p = p * tt + V(repeating: 0.278_868_07)
-        p = p * tt + V(repeating: -0.186_288_06)
-        p = p * tt + V(repeating: 0.096_784_18)
-        p = p * tt + V(repeating: 0.374_091_96)
-        p = p * tt + V(repeating: 1.000_023_68)
-        p = p * tt + V(repeating: -1.265_512_23)
+        p = V(repeating: -0.822_152_23).addingProduct(p, tt)
+        p = V(repeating: 1.488_515_87).addingProduct(p, tt)
+        p = V(repeating: -1.135_203_98).addingProduct(p, tt)
+        p = V(repeating: 0.278_868_07).addingProduct(p, tt)
+        p = V(repeating: -0.186_288_06).addingProduct(p, tt)
+        p = V(repeating: 0.096_784_18).addingProduct(p, tt)
+        p = V(repeating: 0.374_091_96).addingProduct(p, tt)
+        p = V(repeating: 1.000_023_68).addingProduct(p, tt)
+        p = V(repeating: -1.265_512_23).addingProduct(p, tt)
         let erfc = tt * exp(p - z * z)
         let magnitude = V(repeating: 1) - erfc
         return magnitude.replacing(with: V(repeating: 0) - magnitude, where: x .< 0)
