@@ -12,8 +12,8 @@ import Foundation
 /// 1. scratch = x · W1ᵀ (BLAS)
 /// 2. per row: a_e = s_e·A1_e·x (R each), g = softmax(G·x)
 /// 3. per tile of up to 8 rows with the same task expert, one pass over f (so the factors stream once per tile):
-///    u_e = scratch + b1 + a_eᵀ·B1_eᵀ, h_e = GELU(u_e), A2_e·h_e accumulated, scratch ← ht + g0·(h0 − ht);
-///    then z_e = s_e·g_e·A2_e·h_e (R each)
+///    u_e = scratch + b1 + a_eᵀ·B1_eᵀ, h_e = GELU(u_e), scratch ← ht + g0·(h0 − ht);
+///    then z_e = s_e·g_e·A2_e·h_e (R each) by register-blocked dot products over the tile (`LowRankDots`)
 /// 4. y = scratch · W2ᵀ (BLAS)
 /// 5. per row: y += z_0ᵀ·B2_0ᵀ + z_tᵀ·B2_tᵀ
 /// With every B = 0 this equals the plain FFN bit for bit: each LoRA term adds exact zeros, the mix gives ht,
@@ -30,8 +30,11 @@ public enum MoEFeedForwardKernel {
                                scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>) {
         guard n > 0 else { return }
         BLAS.gemmNT(m: n, n: f, k: d, a: x, lda: d, b: w1, ldb: d, c: scratch, ldc: f)
-        // z holds, per row, z_0 then z_t (each padded to maxRank) for step 5.
-        let z = UnsafeMutablePointer<Float>.allocate(capacity: n * 2 * maxRank)
+        // z holds, per row, z_0 (R0 values) then z_t (up to the largest task rank of the batch) for step 5.
+        var taskRank = 0
+        for i in 0..<n { taskRank = max(taskRank, experts[Int(expertOfRow[i])].rank) }
+        let zStride = shared.rank + taskRank
+        let z = UnsafeMutablePointer<Float>.allocate(capacity: n * zStride)
         defer { z.deallocate() }
         let tiles = rowTiles(n, expertOfRow: expertOfRow)
         let rankCost = shared.rank + experts[0].rank
@@ -42,16 +45,16 @@ public enum MoEFeedForwardKernel {
                 let rows = tiles[tile]
                 let task = experts[Int(expertOfRow[rows.lowerBound])]
                 mixTile(rows: rows, x: x, d: d, f: f, b1: b1, gate: gate, shared: shared, task: task,
-                        hidden: scratch, z: z, work: work)
+                        hidden: scratch, z: z, zStride: zStride, work: work)
             }
         }
         BLAS.gemmNT(m: n, n: d, k: f, a: scratch, lda: f, b: w2, ldb: f, c: y, ldc: d)
         Parallel.forChunks(n, cost: d * rankCost * 2) { range in
             for i in range {
                 let task = experts[Int(expertOfRow[i])]
-                let zi = z + i * 2 * maxRank
+                let zi = z + i * zStride
                 addLowRank(y + i * d, count: d, z: zi, factorsT: shared.downBT, rank: shared.rank)
-                addLowRank(y + i * d, count: d, z: zi + maxRank, factorsT: task.downBT, rank: task.rank)
+                addLowRank(y + i * d, count: d, z: zi + shared.rank, factorsT: task.downBT, rank: task.rank)
             }
         }
     }
@@ -74,24 +77,24 @@ public enum MoEFeedForwardKernel {
     struct TileWork {
         let a: UnsafeMutablePointer<Float>
         let gates: UnsafeMutablePointer<Float>
-        let accumulators: UnsafeMutablePointer<SIMD16<Float>>
-        /// Scalar sums of the columns past the last multiple of 16.
-        let tail: UnsafeMutablePointer<Float>
+        /// GELU outputs of the tile's rows: shared expert [T, f], then task expert [T, f].
+        let h0: UnsafeMutablePointer<Float>
+        let ht: UnsafeMutablePointer<Float>
         let ranks: Int
 
         init(f: Int, ranks: Int) {
             a = .allocate(capacity: tileRows * ranks)
             gates = .allocate(capacity: tileRows * 2)
-            accumulators = .allocate(capacity: tileRows * ranks)
-            tail = .allocate(capacity: ranks)
+            h0 = .allocate(capacity: tileRows * f)
+            ht = .allocate(capacity: tileRows * f)
             self.ranks = ranks
         }
 
         func deallocate() {
             a.deallocate()
             gates.deallocate()
-            accumulators.deallocate()
-            tail.deallocate()
+            h0.deallocate()
+            ht.deallocate()
         }
     }
 
@@ -100,7 +103,8 @@ public enum MoEFeedForwardKernel {
     @inline(__always)
     static func mixTile(rows: Range<Int>, x: UnsafePointer<Float>, d: Int, f: Int, b1: UnsafePointer<Float>,
                         gate: UnsafePointer<Float>, shared: LoRALayerPointers, task: LoRALayerPointers,
-                        hidden: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, work: TileWork) {
+                        hidden: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, zStride: Int,
+                        work: TileWork) {
         typealias V = SIMD16<Float>
         let r0 = shared.rank, rt = task.rank, stride = work.ranks
         let count = rows.count
@@ -113,45 +117,64 @@ public enum MoEFeedForwardKernel {
             work.gates[2 * t] = 1 / (1 + expf(l1 - l0))
             work.gates[2 * t + 1] = 1 / (1 + expf(l0 - l1))
         }
-        work.accumulators.initialize(repeating: V(repeating: 0), count: count * stride)
+        // Hot loop: pointers advance by f per rank step (no index products, no overflow checks).
         var j = 0
-        while j + 16 <= f {
+        while j &+ 16 <= f {
             let bias = load(b1 + j)
+            let upShared = shared.upBT + j, upTask = task.upBT + j
+            var u = hidden + rows.lowerBound &* f + j
+            var h0 = work.h0 + j, ht = work.ht + j
             for t in 0..<count {
-                let u = hidden + (rows.lowerBound + t) * f + j
-                let a = work.a + t * stride, acc = work.accumulators + t * stride
+                let a = work.a + t &* stride
                 let base = load(u) + bias
-                var u0 = base, ut = base
-                for k in 0..<r0 { u0 = u0.addingProduct(V(repeating: a[k]), load(shared.upBT + k * f + j)) }
-                for k in 0..<rt { ut = ut.addingProduct(V(repeating: a[r0 + k]), load(task.upBT + k * f + j)) }
-                let v0 = GELU.simd(u0), vt = GELU.simd(ut)
-                for k in 0..<r0 { acc[k] = acc[k].addingProduct(load(shared.downA + k * f + j), v0) }
-                for k in 0..<rt { acc[r0 + k] = acc[r0 + k].addingProduct(load(task.downA + k * f + j), vt) }
-                store(vt + V(repeating: work.gates[2 * t]) * (v0 - vt), u)
+                let v0 = GELU.simd(lowRankUpdate(base, a, upShared, rank: r0, stride: f))
+                let vt = GELU.simd(lowRankUpdate(base, a + r0, upTask, rank: rt, stride: f))
+                store(v0, h0)
+                store(vt, ht)
+                store(vt + V(repeating: work.gates[2 &* t]) * (v0 - vt), u)
+                u += f
+                h0 += f
+                ht += f
             }
-            j += 16
+            j &+= 16
         }
-        for t in 0..<count {
-            let u = hidden + (rows.lowerBound + t) * f
-            let a = work.a + t * stride, acc = work.accumulators + t * stride
-            let tail = work.tail
-            tail.initialize(repeating: 0, count: r0 + rt)
-            let g0 = work.gates[2 * t]
+        for t in 0..<count where j < f {
+            let u = hidden + (rows.lowerBound + t) * f, h0 = work.h0 + t * f, ht = work.ht + t * f
+            let a = work.a + t * stride, g0 = work.gates[2 * t]
             for jj in j..<f {
                 let base = u[jj] + b1[jj]
                 var u0 = base, ut = base
                 for k in 0..<r0 { u0 = u0.addingProduct(a[k], shared.upBT[k * f + jj]) }
                 for k in 0..<rt { ut = ut.addingProduct(a[r0 + k], task.upBT[k * f + jj]) }
-                let v0 = GELU.scalar(u0), vt = GELU.scalar(ut)
-                for k in 0..<r0 { tail[k] += shared.downA[k * f + jj] * v0 }
-                for k in 0..<rt { tail[r0 + k] += task.downA[k * f + jj] * vt }
-                u[jj] = vt + g0 * (v0 - vt)
+                h0[jj] = GELU.scalar(u0)
+                ht[jj] = GELU.scalar(ut)
+                u[jj] = ht[jj] + g0 * (h0[jj] - ht[jj])
             }
-            let zi = z + (rows.lowerBound + t) * 2 * maxRank
-            let s0 = shared.scale * g0, st = task.scale * work.gates[2 * t + 1]
-            for k in 0..<r0 { zi[k] = s0 * (acc[k].sum() + tail[k]) }
-            for k in 0..<rt { zi[maxRank + k] = st * (acc[r0 + k].sum() + tail[r0 + k]) }
         }
+        // z_e[t, k] = s_e · g_e[t] · (A2_e[k] · h_e[t]), as small blocked GEMMs over the tile.
+        let zTile = z + rows.lowerBound * zStride
+        LowRankDots.compute(rows: work.h0, count: count, factors: shared.downA, rank: r0, length: f,
+                            out: zTile, outStride: zStride)
+        LowRankDots.compute(rows: work.ht, count: count, factors: task.downA, rank: rt, length: f,
+                            out: zTile + r0, outStride: zStride)
+        for t in 0..<count {
+            let zi = zTile + t * zStride
+            let s0 = shared.scale * work.gates[2 * t], st = task.scale * work.gates[2 * t + 1]
+            for k in 0..<r0 { zi[k] *= s0 }
+            for k in 0..<rt { zi[r0 + k] *= st }
+        }
+    }
+
+    /// base + Σ_k a[k] · rows[k·stride ..< k·stride + 16].
+    @inline(__always)
+    static func lowRankUpdate(_ base: SIMD16<Float>, _ a: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, rank: Int,
+                              stride: Int) -> SIMD16<Float> {
+        var sum = base, p = rows
+        for k in 0..<rank {
+            sum = sum.addingProduct(SIMD16<Float>(repeating: a[k]), load(p))
+            p += stride
+        }
+        return sum
     }
 
     /// row[0..<count] += Σ_k z[k] · factorsT[k, 0..<count].
