@@ -12,6 +12,17 @@ public enum ExpertBundle {
     /// Writes `shared` and `tasks` into `folder` (created if needed) and returns the manifest written.
     @discardableResult
     public static func write(shared: SharedExpert, tasks: [TaskExpert], to folder: String) throws -> BundleManifest {
+        var names = Set<String>()
+        for task in tasks {
+            if let problem = ExpertLimits.problem(taskName: task.name) {
+                throw ExpertError.invalidMetadata(path: folder, key: "task", reason: problem)
+            }
+            guard names.insert(task.name).inserted else { throw ExpertError.duplicateTask(task: task.name) }
+            guard task.metadata.baseModelSHA256 == shared.metadata.baseModelSHA256 else {
+                throw ExpertError.baseMismatch(path: "expert '\(task.name)'", expert: task.metadata.baseModelSHA256,
+                                               loaded: shared.metadata.baseModelSHA256)
+            }
+        }
         let root = URL(fileURLWithPath: folder)
         do {
             try FileManager.default.createDirectory(at: root.appendingPathComponent("tasks"),
@@ -79,7 +90,7 @@ public enum ExpertBundle {
     public static func load(folder: String, base: BaseModel) throws -> ExpertSnapshot {
         let manifest = try readManifest(folder: folder)
         let manifestPath = URL(fileURLWithPath: folder).appendingPathComponent(BundleManifest.fileName).path
-        guard manifest.baseModelSHA256 == base.fingerprint else {
+        guard manifest.baseModelSHA256.lowercased() == base.fingerprint else {
             throw ExpertError.baseMismatch(path: manifestPath, expert: manifest.baseModelSHA256, loaded: base.fingerprint)
         }
         let shared = try ExpertFile.readShared(path: try verified(manifest.shared, folder: folder), base: base)

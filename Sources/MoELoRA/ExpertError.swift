@@ -40,7 +40,7 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
             return error.description
         case .notAnExpertFile(let path, let format):
             let found = format.map { "its format is '\($0)'" } ?? "it has no 'format' metadata entry"
-            return "\(path): not a moecl expert file (\(found)); pass a file written by `moecl train` or a bundle folder"
+            return "\(path): not a moecl expert file (\(found)); pass an expert file or bundle folder written by moecl"
         case .wrongKind(let path, let found, let expected):
             return "\(path): this is a \(found.rawValue) file where a \(expected.rawValue) file is needed; "
                 + "check which file the manifest or command names"
@@ -48,7 +48,7 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): expert format version \(version) is not supported (this build reads version \(supported)); "
                 + "use a moecl release that matches the file, or re-export the expert"
         case .invalidMetadata(let path, let key, let reason):
-            return "\(path): metadata '\(key)' \(reason); re-create the expert with `moecl train` or fix its metadata"
+            return "\(path): metadata '\(key)' \(reason); re-create the expert or fix its metadata (docs/FORMATS.md)"
         case .invalidLabels(let path, let reason):
             return "\(path): invalid labels: \(reason); a task needs unique, non-empty labels"
         case .rankOutOfBounds(let path, let rank, let max):
@@ -66,8 +66,9 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): unexpected tensor '\(tensor)' (see docs/FORMATS.md for the tensor names); "
                 + "the file is for another format or architecture"
         case .wrongShape(let path, let tensor, let shape, let expected):
-            return "\(path): tensor '\(tensor)' has shape \(shape) but the loaded base needs \(expected): "
-                + "the expert was made for a base of another size; retrain it or load the matching base"
+            return "\(path): tensor '\(tensor)' has shape \(shape) but \(expected) is needed (from the loaded base's "
+                + "sizes and the file's rank and labels): the expert was made for another base or its metadata does not "
+                + "match its tensors; retrain it or load the matching base"
         case .wrongDType(let path, let tensor, let dtype):
             return "\(path): tensor '\(tensor)' is \(dtype); expert tensors must be F32, F16 or BF16"
         case .nonFinite(let path, let tensor, let index):
@@ -80,7 +81,7 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): SHA-256 is \(actual.prefix(12))… but the manifest records \(expected.prefix(12))…: the file "
                 + "was changed or damaged after the bundle was written; restore it or re-create the bundle"
         case .taskMismatch(let path, let expected, let found):
-            return "\(path): the file is the expert of task '\(found)', not '\(expected)'; upload it under its own name"
+            return "\(path): the file is the expert of task '\(found)', not '\(expected)'; list it under its own task name"
         case .duplicateTask(let task):
             return "task '\(task)' appears twice in the bundle; keep one expert per task"
         case .unknownTask(let task, let known):

@@ -72,8 +72,8 @@ public enum ExpertFile {
     }
 
     /// Reads exactly the `expected` tensors (plus `optional` ones): presence, no strays, float dtype, shape, finite.
-    /// Each lands in storage of its own size, copied from the file mapping; the LoRA B factors (names in
-    /// `transposed`) are transposed on the way, so loading allocates nothing beyond the expert itself.
+    /// Each lands in storage of its own size, copied from the file mapping; the LoRA B factors (names ending in
+    /// `lora_B.weight`) are transposed on the way, so loading allocates nothing beyond the expert itself.
     private static func read(_ file: SafeTensorsFile, expected: [(String, [Int])],
                              optional: [(String, [Int])]) throws -> [String: FloatStorage] {
         let path = file.path

@@ -25,7 +25,7 @@ extension ExpertMetadata {
         }
         let expertVersion = try integer(m, "version", path: path)
         guard expertVersion >= 1 else { throw bad("version", "needs an integer ≥ 1, found \(expertVersion)") }
-        guard let base = m["base_model_sha256"], base.count == 64, base.allSatisfy(\.isHexDigit) else {
+        guard let base = m["base_model_sha256"], base.utf8.count == 64, base.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0 | 0x20) }) else {
             throw bad("base_model_sha256", "needs the 64-hex-digit SHA-256 of the base model.safetensors")
         }
         let training = m["training"] ?? "{}"

@@ -39,7 +39,7 @@ public struct ExpertSnapshot: Sendable {
     /// The expert of `name`.
     /// - Throws: `ExpertError.unknownTask`.
     public func task(_ name: String) throws -> TaskExpert {
-        guard let task = tasks[name] else { throw ExpertError.unknownTask(task: name, known: Array(tasks.keys)) }
+        guard let task = tasks[name] else { throw ExpertError.unknownTask(task: name, known: taskNames) }
         return task
     }
 

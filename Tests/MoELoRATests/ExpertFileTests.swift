@@ -110,7 +110,7 @@ struct ExpertFileTests {
         }
         guard case .wrongShape(_, let tensor, let shape, let expected) = error else { Issue.record("got \(error)"); return }
         #expect(tensor == "encoder.layer.1.output.dense.lora_B.weight" && shape == [15, 8] && expected == [16, 8])
-        #expect(error.description.contains("base of another size"))
+        #expect(error.description.contains("made for another base"))
     }
 
     @Test func notANumber() throws {
@@ -200,6 +200,25 @@ struct ExpertFileTests {
             _ = try ExpertBundle.load(folder: path, base: moe.base)
         } throws: { error in
             (error as? ExpertError)?.description.contains("no manifest.json") == true
+        }
+    }
+
+    @Test func bundleWriterRefusesNamesItWouldLaterReject() throws {
+        let moe = try TinyMoE()
+        defer { moe.remove() }
+        var meta = moe.tasks[0].metadata
+        meta.task = "../escape"
+        let bad = moe.tasks[0].with(metadata: meta)
+        let folder = moe.folder.appendingPathComponent("b").path
+        #expect {
+            try ExpertBundle.write(shared: moe.shared, tasks: [bad], to: folder)
+        } throws: { error in
+            guard case ExpertError.invalidMetadata(_, "task", _) = error else { return false }
+            return true
+        }
+        #expect(!FileManager.default.fileExists(atPath: moe.folder.appendingPathComponent("escape.safetensors").path))
+        #expect(throws: ExpertError.duplicateTask(task: "spam")) {
+            try ExpertBundle.write(shared: moe.shared, tasks: [moe.tasks[0], moe.tasks[0]], to: folder)
         }
     }
 

@@ -96,7 +96,7 @@ struct MoEForwardTests {
         let moe = try TinyMoE()
         defer { moe.remove() }
         let snapshot = try moe.snapshot()
-        #expect(throws: ExpertError.unknownTask(task: "nope", known: Array(snapshot.tasks.keys))) {
+        #expect(throws: ExpertError.unknownTask(task: "nope", known: snapshot.taskNames)) {
             _ = try snapshot.classify(sequences: [[2, 7, 3]], tasks: ["nope"])
         }
         let message = ExpertError.unknownTask(task: "nope", known: ["spam", "hate"]).description

@@ -167,3 +167,30 @@ struct AttentionKernelTests {
         #expect(worst < 1e-5, "worst \(worst)")
     }
 }
+
+@Suite("LowRankDots")
+struct LowRankDotsTests {
+    @Test(arguments: [(8, 8, 1536), (5, 7, 37), (1, 3, 16), (4, 4, 5)])
+    func blockedDotsMatchTheReference(count: Int, rank: Int, length: Int) {
+        var rng = SplitMix64(seed: UInt64(count * 1000 + rank * 10 + length))
+        let rows = (0..<(count * length)).map { _ in rng.nextSigned() }
+        let factors = (0..<(rank * length)).map { _ in rng.nextSigned() }
+        let stride = rank + 3
+        var out = [Float](repeating: .nan, count: count * stride)
+        rows.withUnsafeBufferPointer { r in
+            factors.withUnsafeBufferPointer { f in
+                out.withUnsafeMutableBufferPointer { o in
+                    LowRankDots.compute(rows: r.baseAddress!, count: count, factors: f.baseAddress!, rank: rank,
+                                        length: length, out: o.baseAddress!, outStride: stride)
+                }
+            }
+        }
+        let expected = LowRankDots.reference(rows: rows, count: count, factors: factors, rank: rank, length: length)
+        for t in 0..<count {
+            for k in 0..<rank {
+                #expect(abs(out[t * stride + k] - expected[t * rank + k]) < 1e-4 * Float(length).squareRoot())
+            }
+            #expect(out[t * stride + rank].isNaN)  // nothing written past the rank
+        }
+    }
+}
