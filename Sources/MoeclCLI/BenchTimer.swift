@@ -1,10 +1,6 @@
-// Timing helpers of the benchmark commands: interleaved rounds, medians, and the benchmark texts.
+// Side-by-side timing of benchmark variants: interleaved runs, medians, paired ratios.
 
-import ArgumentParser
 import Foundation
-import ModelFormats
-import MoELoRA
-import Transformer
 
 /// Runs variants side by side: each round warms every variant up, then alternates them run by run (A B C A B C…),
 /// so that slow phases of a shared machine hit all variants alike. A variant's figure is the median of its round
@@ -51,39 +47,5 @@ enum BenchTimer {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-}
-
-/// The texts of a benchmark case: the `text` field of the first lines of a JSONL file.
-enum BenchTexts {
-    static func read(_ path: String, count: Int) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        var inputs: [String] = []
-        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let text = object["text"] as? String else { throw ValidationError("\(path): a line lacks \"text\"") }
-            inputs.append(text)
-            if inputs.count == count { break }
-        }
-        guard inputs.count == count else { throw ValidationError("\(path) has fewer than \(count) texts") }
-        return inputs
-    }
-}
-
-/// The loaded encoder as a `BaseModel` (its fingerprint hashed from the folder's weights file).
-enum BenchBase {
-    static func wrap(_ encoder: BertEncoder, folder: String) throws -> BaseModel {
-        let weights = URL(fileURLWithPath: folder).appendingPathComponent("model.safetensors").path
-        return BaseModel(encoder: encoder, fingerprint: try FileDigest.sha256(path: weights))
-    }
-}
-
-/// Resident memory of this process, from /proc/self/statm (Linux); 0 where unavailable.
-enum ResidentMemory {
-    static func bytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
