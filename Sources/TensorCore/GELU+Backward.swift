@@ -1,0 +1,34 @@
+// Backward of the exact GELU: dX = dY · GELU'(X), GELU'(x) = Φ(x) + x·φ(x).
+
+import Foundation
+
+extension GELU {
+    /// dx[i] = dy[i] · (Φ(u[i]) + u[i]·φ(u[i])) for the pre-activations `u` (bias already added); dx may alias dy.
+    ///
+    /// Shapes: u, dy, dx [count].
+    public static func backward(preactivation u: UnsafePointer<Float>, gradient dy: UnsafePointer<Float>,
+                                into dx: UnsafeMutablePointer<Float>, count n: Int) {
+        typealias V = SIMD16<Float>
+        var i = 0
+        while i + 16 <= n {
+            let x = UnsafeRawPointer(u + i).loadUnaligned(as: V.self)
+            let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
+            let cdf = V(repeating: 0.5) * (V(repeating: 1) + VectorMath.erf(x * V(repeating: 0.707_106_781_186_547_5)))
+            let pdf = VectorMath.exp(V(repeating: -0.5) * x * x) * V(repeating: 0.398_942_280_401_432_7)
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: g * (cdf + x * pdf),
+                                                       as: V.self)
+            i += 16
+        }
+        while i < n {
+            dx[i] = dy[i] * derivative(u[i])
+            i += 1
+        }
+    }
+
+    /// GELU'(x) = Φ(x) + x·φ(x) with libm (reference and tails).
+    public static func derivative(_ x: Float) -> Float {
+        let cdf = 0.5 * (1 + Foundation.erf(x * 0.707_106_781_186_547_5))
+        let pdf = Foundation.exp(-0.5 * x * x) * 0.398_942_280_401_432_7
+        return cdf + x * pdf
+    }
+}
