@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "Moderation"),
         // MoE-CL: shared and task LoRA experts, gates, heads, expert files and bundles, snapshots.
         .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
+        // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
+        .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore"]),
         // Command-line front end: flags mapped onto library calls.
         .target(
             name: "MoeclCLI",
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenization", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "Tokenization", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CSystem", "CZlib"]),

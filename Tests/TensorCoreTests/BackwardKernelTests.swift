@@ -145,3 +145,19 @@ struct BackwardKernelTests {
         Self.expectClose(grads, numeric)
     }
 }
+
+@Suite("CrossEntropy")
+struct CrossEntropyTests {
+    @Test func gradientMatchesFiniteDifferences() {
+        let logits: [Float] = [0.3, -1.2, 2.0, 0.7]
+        let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, label: 1)
+        let direct = -Foundation.log(Foundation.exp(-1.2) / [0.3, -1.2, 2.0, 0.7].map { Foundation.exp($0) }.reduce(0, +))
+        #expect(abs(loss - direct) < 1e-6)
+        let numeric = BackwardKernelTests.numericGradient(logits) { x in
+            let z = x.map { Foundation.exp($0) }.reduce(0, +)
+            return -Foundation.log(Foundation.exp(x[1]) / z)
+        }
+        BackwardKernelTests.expectClose(gradient, numeric)
+        #expect(abs(gradient.reduce(0, +)) < 1e-6)
+    }
+}
