@@ -1,0 +1,62 @@
+// Threshold search of moe-cl.md §4: per label, the lowest τ that keeps precision ≥ target, maximising the share
+// decided automatically.
+
+/// Calibrates per-label thresholds on labelled, scored samples.
+///
+/// Only a sample whose top label is c can be auto-labelled c (the `DecisionRule`), so each label is searched over
+/// its own samples: sorted by score_c descending, every distinct score is a candidate τ; the chosen τ is the one
+/// admitting the most samples while precision (share whose true label is c) stays ≥ the target. Precision is not
+/// monotone in τ, so every candidate is scanned (one sort, O(N log N)). A label with no admissible τ gets none
+/// and is never decided automatically.
+public enum ThresholdCalibrator {
+    /// A labelled sample: scores per label (in `labels` order) and the true label's index.
+    public struct Sample: Sendable, Equatable {
+        public let scores: [Float]
+        public let label: Int
+        public init(scores: [Float], label: Int) {
+            self.scores = scores
+            self.label = label
+        }
+    }
+
+    /// Thresholds for `labels` at `targetPrecision`, with the expected reject rate and achieved precision.
+    public static func calibrate(_ samples: [Sample], labels: [String], targetPrecision: Double,
+                                 calibratedAt: String? = nil) -> Calibration {
+        precondition(targetPrecision > 0 && targetPrecision <= 1, "target precision in (0, 1]")
+        var thresholds: [String: Double] = [:]
+        var achieved: [String: Double] = [:]
+        var decided = 0
+        for c in labels.indices {
+            // (score_c, correct) of the samples whose top label is c, highest score first.
+            let mine = samples.filter { top($0.scores) == c }.map { ($0.scores[c], $0.label == c) }
+                .sorted { $0.0 > $1.0 }
+            var correct = 0, best: (count: Int, tau: Float, precision: Double)?
+            var i = 0
+            while i < mine.count {
+                // Admit every sample with this exact score at once (a threshold cannot split ties).
+                let score = mine[i].0
+                while i < mine.count, mine[i].0 == score {
+                    if mine[i].1 { correct += 1 }
+                    i += 1
+                }
+                let precision = Double(correct) / Double(i)
+                if precision >= targetPrecision { best = (i, score, precision) }
+            }
+            if let best {
+                thresholds[labels[c]] = Double(best.tau)
+                achieved[labels[c]] = best.precision
+                decided += best.count
+            }
+        }
+        let rate = samples.isEmpty ? 0 : Double(decided) / Double(samples.count)
+        return Calibration(targetPrecision: targetPrecision, thresholds: thresholds, expectedRejectRate: rate,
+                           achievedPrecision: achieved, samples: samples.count, calibratedAt: calibratedAt)
+    }
+
+    /// Index of the highest score (the first on ties), as `DecisionRule` picks it.
+    static func top(_ scores: [Float]) -> Int {
+        var best = 0
+        for i in scores.indices where scores[i] > scores[best] { best = i }
+        return best
+    }
+}
