@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import ModelFormats
 import MoELoRA
 import Moderation
 import TensorCore
@@ -67,9 +68,7 @@ public struct ClassifyCommand: ParsableCommand {
         }
         let rule = expert.decisionRule
 
-        var pending: [String] = []
-        func flush() throws {
-            guard !pending.isEmpty else { return }
+        try InputBatches.forEach(texts: text, size: batchSize) { pending in
             var sequences: [[Int32]] = []
             var truncated: [Bool] = []
             for text in pending {
@@ -86,21 +85,7 @@ public struct ClassifyCommand: ParsableCommand {
                 out += Self.line(scores, decision: decision, tokens: sequences[i].count, truncated: truncated[i]) + "\n"
             }
             FileHandle.standardOutput.write(Data(out.utf8))
-            pending.removeAll(keepingCapacity: true)
         }
-        if !text.isEmpty {
-            for t in text {
-                pending.append(t)
-                if pending.count == batchSize { try flush() }
-            }
-        } else {
-            var reader = LineReader()
-            while let line = try reader.next() {
-                pending.append(line)
-                if pending.count == batchSize { try flush() }
-            }
-        }
-        try flush()
     }
 
     /// One output line. Keys in a fixed order; the keys of "scores" follow the expert's label order (written by
@@ -117,23 +102,7 @@ public struct ClassifyCommand: ParsableCommand {
         return out
     }
 
-    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
-                out += String(format: "\\u%04X", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ text: String) -> String { JSONString.quoted(text) }
 }
 
 /// `--form efficient|reference`.

@@ -39,28 +39,12 @@ public struct EmbedCommand: ParsableCommand {
 
     public func run() throws {
         let (tokenizer, encoder) = try modelOptions.load()
-        var pending: [String] = []
-        func flush() throws {
-            guard !pending.isEmpty else { return }
+        try InputBatches.forEach(texts: text, size: batchSize) { pending in
             let ids = pending.map { tokenizer.encode($0) }
             let vectors = try encoder.pooled(sequences: ids, normalize: normalize)
             var out = ""
             for (v, seq) in zip(vectors, ids) { out += EmbeddingJSON.line(embedding: v, tokens: seq.count) + "\n" }
             FileHandle.standardOutput.write(Data(out.utf8))
-            pending.removeAll(keepingCapacity: true)
         }
-        if !text.isEmpty {
-            for t in text {
-                pending.append(t)
-                if pending.count == batchSize { try flush() }
-            }
-        } else {
-            var reader = LineReader()
-            while let line = try reader.next() {
-                pending.append(line)
-                if pending.count == batchSize { try flush() }
-            }
-        }
-        try flush()
     }
 }

@@ -31,17 +31,7 @@ public struct EncoderBenchCommand: ParsableCommand {
 
     public func run() throws {
         let (tokenizer, encoder) = try modelOptions.load()
-        guard let data = FileManager.default.contents(atPath: texts) else {
-            throw ValidationError("cannot read \(texts)")
-        }
-        var inputs: [String] = []
-        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let text = object["text"] as? String else { throw ValidationError("\(texts): a line lacks \"text\"") }
-            inputs.append(text)
-            if inputs.count == batch { break }
-        }
-        guard inputs.count == batch else { throw ValidationError("\(texts) has fewer than \(batch) texts") }
+        let inputs = try BenchTexts.read(texts, count: batch)
         var tokens = 0
         func once() throws {
             let ids = inputs.map { tokenizer.encode($0) }

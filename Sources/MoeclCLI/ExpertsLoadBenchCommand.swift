@@ -43,9 +43,6 @@ public struct ExpertsLoadBenchCommand: ParsableCommand {
         let all = try ExpertBundle.load(folder: folder, base: base)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let after = ResidentMemory.bytes()
-        if ProcessInfo.processInfo.environment["MOECL_DEBUG_SMAPS"] != nil {
-            FileHandle.standardError.write((try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8))?.data(using: .utf8) ?? Data())
-        }
         let expertBytes = all.parameterCount * MemoryLayout<Float>.size
         let names = all.taskNames
         let few = try ExpertSnapshot(base: base, shared: all.shared, tasks: names.prefix(5).map { all.tasks[$0]! })
