@@ -1,7 +1,7 @@
 // AdamW (decoupled weight decay, Loshchilov & Hutter), the optimiser of moe-cl.md §3.
 
 /// Settings of AdamW; the defaults are moe-cl.md's (lr 2e-4, weight decay 0.01) with PyTorch's betas and eps.
-public struct AdamWConfig: Sendable, Equatable {
+public struct AdamWConfig: Sendable, Equatable, Codable {
     public var learningRate: Float = 2e-4
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
@@ -18,11 +18,20 @@ public struct AdamWConfig: Sendable, Equatable {
 public struct AdamW: Sendable {
     public let config: AdamWConfig
     public private(set) var step = 0
-    private var first: [String: [Float]] = [:]
-    private var second: [String: [Float]] = [:]
+    /// First and second moments by parameter name.
+    public private(set) var first: [String: [Float]] = [:]
+    public private(set) var second: [String: [Float]] = [:]
 
     public init(config: AdamWConfig = AdamWConfig()) {
         self.config = config
+    }
+
+    /// An optimiser resumed from saved state (a checkpoint).
+    public init(config: AdamWConfig, step: Int, first: [String: [Float]], second: [String: [Float]]) {
+        self.config = config
+        self.step = step
+        self.first = first
+        self.second = second
     }
 
     /// Starts step t + 1; call once before the parameter updates of a step.
@@ -30,18 +39,39 @@ public struct AdamW: Sendable {
 
     /// Updates parameter `name` in place from its gradient.
     public mutating func update(_ name: String, parameters p: inout [Float], gradient g: [Float]) {
-        precondition(step > 0, "call beginStep() first")
         precondition(p.count == g.count, "gradient size differs from the parameter's")
-        var m = first[name] ?? [Float](repeating: 0, count: p.count)
-        var v = second[name] ?? [Float](repeating: 0, count: p.count)
+        let count = p.count
+        p.withUnsafeMutableBufferPointer { pb in
+            g.withUnsafeBufferPointer { gb in update(name, value: pb.baseAddress!, gradient: gb.baseAddress!, count: count) }
+        }
+    }
+
+    /// Updates a trainable `Parameter` in place from its gradient buffer.
+    public mutating func update(_ parameter: Parameter) {
+        update(parameter.name, value: parameter.value, gradient: parameter.gradient, count: parameter.count)
+    }
+
+    /// Updates `count` values at `p` from the gradient at `g`.
+    public mutating func update(_ name: String, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+                                count: Int) {
+        precondition(step > 0, "call beginStep() first")
+        var m = first.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)
+        var v = second.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)
+        precondition(m.count == count, "parameter '\(name)' changed size")
         let c = config
         let correction1 = 1 - pow(c.beta1, step), correction2 = 1 - pow(c.beta2, step)
         let decay = 1 - c.learningRate * c.weightDecay
-        for i in p.indices {
-            p[i] *= decay
-            m[i] = c.beta1 * m[i] + (1 - c.beta1) * g[i]
-            v[i] = c.beta2 * v[i] + (1 - c.beta2) * g[i] * g[i]
-            p[i] -= c.learningRate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + c.epsilon)
+        let b1 = c.beta1, b2 = c.beta2, lr = c.learningRate, eps = c.epsilon
+        m.withUnsafeMutableBufferPointer { mb in
+            v.withUnsafeMutableBufferPointer { vb in
+                for i in 0..<count {
+                    let gi = g[i]
+                    p[i] *= decay
+                    mb[i] = b1 * mb[i] + (1 - b1) * gi
+                    vb[i] = b2 * vb[i] + (1 - b2) * gi * gi
+                    p[i] -= lr * (mb[i] / correction1) / ((vb[i] / correction2).squareRoot() + eps)
+                }
+            }
         }
         first[name] = m
         second[name] = v

@@ -63,8 +63,8 @@ public final class BertEncoder: Sendable {
         try pooled(PackedBatch(sequences: sequences), normalize: normalize)
     }
 
-    /// x[N, d] = LayerNorm(word[id] + position[pos] + tokenType[0]).
-    private func embed(_ batch: PackedBatch, into x: UnsafeMutablePointer<Float>) {
+    /// x[N, d] = LayerNorm(word[id] + position[pos] + tokenType[0]); `batch` must be validated.
+    public func embed(_ batch: PackedBatch, into x: UnsafeMutablePointer<Float>) {
         let d = config.hiddenSize
         embeddings.word.withUnsafeBufferPointer { word in
             embeddings.position.withUnsafeBufferPointer { pos in

@@ -1,0 +1,118 @@
+// The two losses: each labelled sequence's task head, and each layer's task discriminator with gradient reversal.
+
+import Foundation
+import TensorCore
+
+extension ContinualModel {
+    /// Task loss on the mean-pooled final states (work.x); accumulates the heads' gradients and writes the initial
+    /// backward gradient dx [N, d] (into work.dx): rows of a labelled sequence get Hᵀ·dlogits / T.
+    func headLoss(_ batch: TrainingBatch, settings: StepSettings, work: StepWorkspace, into result: inout StepResult) {
+        let d = config.hiddenSize, n = batch.packed.tokenCount, x = work.x.pointer
+        let dx = work.dx.zeroed(n * d)
+        let labelled = batch.labels.compactMap { $0 }.count
+        result.labelled = labelled
+        guard labelled > 0 else { return }
+        for s in 0..<batch.packed.count {
+            guard let label = batch.labels[s] else { continue }
+            let t = batch.tasks[s], head = tasks[t].head, classes = head.labels.count
+            let rows = batch.packed.offsets[s]..<batch.packed.offsets[s + 1]
+            let pooled = meanRows(x, rows: rows, columns: d)
+            var logits = [Float](repeating: 0, count: classes)
+            for cl in 0..<classes {
+                var acc = Double(head.bias.value[cl])
+                for j in 0..<d { acc += Double(head.weight.value[cl * d + j]) * Double(pooled[j]) }
+                logits[cl] = Float(acc)
+            }
+            let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, label: label)
+            result.taskLoss += loss / Double(labelled)
+            if logits.indices.max(by: { logits[$0] < logits[$1] }) == label { result.correct += 1 }
+            let g = gradient.map { $0 / Float(labelled) }
+            let trains = settings.trainTask == t
+            var dp = [Float](repeating: 0, count: d)
+            for cl in 0..<classes {
+                for j in 0..<d {
+                    if trains { head.weight.gradient[cl * d + j] += g[cl] * pooled[j] }
+                    dp[j] += g[cl] * head.weight.value[cl * d + j]
+                }
+                if trains { head.bias.gradient[cl] += g[cl] }
+            }
+            let inv = 1 / Float(rows.count)
+            for i in rows { for j in 0..<d { dx[i * d + j] = dp[j] * inv } }
+        }
+    }
+
+    /// Layer l's discriminator on m_s = mean over the tokens of sequence s of the shared expert's FFN output
+    /// y_0 = W2·h_0 + b2 + s·B2·w_0, which is linear, so m_s = W2·mean(h_0) + b2 + s·B2·mean(w_0).
+    /// L = mean_s CE(D·m_s + b, task_s). D's gradient is λ·∂L/∂D / L_layers; the gradient sent upstream is
+    /// reversed: −λ·∂L/∂m / L_layers, stored per sequence (divided by its length) in tape.discH and tape.discW.
+    /// Returns L.
+    func discriminate(layer l: Int, batch: TrainingBatch, tape: LayerTape, settings: StepSettings,
+                      work: StepWorkspace) -> Double {
+        let c = config, d = c.hiddenSize, f = c.intermediateSize, r = rank, sCount = batch.packed.count
+        let disc = discriminators[l], k = disc.classes, w = encoder.layers[l], shared = shared!.layers[l]
+        let scale = self.shared!.scale, lambda = settings.adversarialWeight
+        let hBar = work.temp.reserve(sCount * f), wBar = work.dw.reserve(sCount * r)
+        for s in 0..<sCount {
+            let rows = batch.packed.offsets[s]..<batch.packed.offsets[s + 1]
+            meanRows(tape.h[0].pointer, rows: rows, columns: f, into: hBar + s * f)
+            meanRows(tape.w[0].pointer, rows: rows, columns: r, into: wBar + s * r)
+        }
+        let m = work.tempD.reserve(sCount * d)
+        w.outputWeight.withUnsafeBufferPointer { w2 in
+            BLAS.gemmNT(m: sCount, n: d, k: f, a: hBar, lda: f, b: w2.baseAddress!, ldb: f, c: m, ldc: d)
+        }
+        BLAS.gemm(transposeB: false, m: sCount, n: d, k: r, alpha: scale, a: wBar, lda: r, b: shared.downBT.value,
+                  ldb: d, beta: 1, c: m, ldc: d)
+        w.outputBias.withUnsafeBufferPointer { b2 in
+            for s in 0..<sCount { for j in 0..<d { m[s * d + j] += b2[j] } }
+        }
+        let logits = work.logits.reserve(sCount * k)
+        BLAS.gemmNT(m: sCount, n: k, k: d, a: m, lda: d, b: disc.weight.value, ldb: d, c: logits, ldc: k)
+        var loss = 0.0
+        let layerShare = 1 / Float(c.numHiddenLayers * sCount)
+        for s in 0..<sCount {
+            let row = Array(UnsafeBufferPointer(start: logits + s * k, count: k)).enumerated().map { $1 + disc.bias.value[$0] }
+            let (l, g) = CrossEntropy.lossAndGradient(logits: row, label: batch.tasks[s])
+            loss += l / Double(sCount)
+            for j in 0..<k { logits[s * k + j] = g[j] * layerShare }
+        }
+        // D minimises: dW += λ·gᵀ·M, db += λ·Σ g.
+        BLAS.gemm(transposeA: true, transposeB: false, m: k, n: d, k: sCount, alpha: lambda, a: logits, lda: k, b: m,
+                  ldb: d, beta: 1, c: disc.weight.gradient, ldc: d)
+        for s in 0..<sCount { for j in 0..<k { disc.bias.gradient[j] += lambda * logits[s * k + j] } }
+        // Reversed gradient upstream: dM = −λ·g·D.
+        let dM = work.dx1.reserve(sCount * d)
+        BLAS.gemm(transposeB: false, m: sCount, n: d, k: k, alpha: -lambda, a: logits, lda: k, b: disc.weight.value,
+                  ldb: d, c: dM, ldc: d)
+        let dH = tape.discH.reserve(sCount * f), dW = tape.discW.reserve(sCount * r)
+        w.outputWeight.withUnsafeBufferPointer { w2 in
+            BLAS.gemm(transposeB: false, m: sCount, n: f, k: d, a: dM, lda: d, b: w2.baseAddress!, ldb: f, c: dH, ldc: f)
+        }
+        BLAS.gemmNT(m: sCount, n: r, k: d, alpha: scale, a: dM, lda: d, b: shared.downBT.value, ldb: d, c: dW, ldc: r)
+        if settings.training {
+            BLAS.gemm(transposeA: true, transposeB: false, m: r, n: d, k: sCount, alpha: scale, a: wBar, lda: r, b: dM,
+                      ldb: d, beta: 1, c: shared.downBT.gradient, ldc: d)
+        }
+        for s in 0..<sCount {
+            let inv = 1 / Float(batch.packed.length(s))
+            for j in 0..<f { dH[s * f + j] *= inv }
+            for j in 0..<r { dW[s * r + j] *= inv }
+        }
+        tape.hasDiscriminatorGradient = true
+        return loss
+    }
+
+    /// Mean of rows [rows] of a [*, columns] matrix, in Double.
+    func meanRows(_ x: UnsafePointer<Float>, rows: Range<Int>, columns: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: columns)
+        out.withUnsafeMutableBufferPointer { meanRows(x, rows: rows, columns: columns, into: $0.baseAddress!) }
+        return out
+    }
+
+    func meanRows(_ x: UnsafePointer<Float>, rows: Range<Int>, columns: Int, into out: UnsafeMutablePointer<Float>) {
+        var acc = [Double](repeating: 0, count: columns)
+        for i in rows { for j in 0..<columns { acc[j] += Double(x[i * columns + j]) } }
+        let inv = 1 / Double(max(1, rows.count))
+        for j in 0..<columns { out[j] = Float(acc[j] * inv) }
+    }
+}

@@ -1,0 +1,46 @@
+// Scoring with the model being trained (any mixing), and its export to the immutable experts files hold.
+
+import Foundation
+import MoELoRA
+import TensorCore
+
+extension ContinualModel {
+    /// Class probabilities of every sequence under its own task's head (no dropout, no gradients).
+    public func scores(_ batch: TrainingBatch, workspace: TrainingWorkspace) -> [[Float]] {
+        let work = workspace.work, d = config.hiddenSize
+        _ = forward(batch, settings: .inference, work: work)
+        let x = work.x.pointer
+        return (0..<batch.packed.count).map { s in
+            let head = tasks[batch.tasks[s]].head, classes = head.labels.count
+            let pooled = meanRows(x, rows: batch.packed.offsets[s]..<batch.packed.offsets[s + 1], columns: d)
+            let logits = (0..<classes).map { cl -> Double in
+                var acc = Double(head.bias.value[cl])
+                for j in 0..<d { acc += Double(head.weight.value[cl * d + j]) * Double(pooled[j]) }
+                return acc
+            }
+            let top = logits.max() ?? 0
+            let exps = logits.map { Foundation.exp($0 - top) }
+            let total = exps.reduce(0, +)
+            return exps.map { Float($0 / total) }
+        }
+    }
+
+    /// The shared expert, gates and discriminators as an immutable `SharedExpert` (gated mixing only).
+    public func sharedExpert(fingerprint: String, version: Int, training: String) -> SharedExpert {
+        precondition(mixing == .gated, "only MoE-CL models export a shared expert with gates")
+        let meta = ExpertMetadata(kind: .shared, rank: rank, alpha: alpha, version: version, baseModelSHA256: fingerprint,
+                                  training: training)
+        return SharedExpert(metadata: meta, expert: shared!.expert(config: config), gates: gates.map { $0.values },
+                            discriminators: discriminators.map(\.stored))
+    }
+
+    /// Task `t`'s expert and head as an immutable `TaskExpert` (gated mixing only).
+    public func taskExpert(_ t: Int, fingerprint: String, training: String) -> TaskExpert {
+        precondition(mixing == .gated, "only MoE-CL models export task experts")
+        let slot = tasks[t]
+        let meta = ExpertMetadata(kind: .task, task: slot.name, labels: slot.labels, compliantLabel: slot.compliantLabel,
+                                  rank: rank, alpha: alpha, version: slot.version, baseModelSHA256: fingerprint,
+                                  training: training)
+        return TaskExpert(metadata: meta, expert: slot.lora!.expert(config: config), head: slot.head.head)
+    }
+}
