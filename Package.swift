@@ -34,11 +34,13 @@ let package = Package(
         .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
         // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
         .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore"]),
+        // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
+        .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.
         .target(
             name: "MoeclCLI",
             dependencies: [
-                "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation",
+                "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenization", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "Tokenization", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CSystem", "CZlib"]),
