@@ -33,7 +33,7 @@ let package = Package(
         // MoE-CL: shared and task LoRA experts, gates, heads, expert files and bundles, snapshots.
         .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
         // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
-        .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore"]),
+        .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats"]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.

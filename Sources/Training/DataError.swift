@@ -9,6 +9,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownLabel(path: String, line: Int, label: String, labels: [String])
     case emptyTask(path: String)
     case invalidSuite(path: String, reason: String)
+    case badCheckpoint(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -26,6 +27,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): no examples; a task needs at least one labelled line in each split"
         case .invalidSuite(let path, let reason):
             return "\(path): \(reason); a suite folder holds tasks.json and one folder per task"
+        case .badCheckpoint(let path, let reason):
+            return "\(path): not a usable training checkpoint: \(reason)"
         }
     }
 }

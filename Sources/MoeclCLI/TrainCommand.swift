@@ -1,0 +1,80 @@
+// `moecl train`: a whole task sequence with one method (--suite), or one task added to a bundle (--task).
+
+import ArgumentParser
+import Foundation
+import MoELoRA
+import Tokenization
+import Training
+
+/// Trains experts. Two forms:
+/// - `--suite DIR --order a,b --method M --out RUN`: the sequence, with stage records and checkpoints (`--resume`).
+/// - `--task NAME --data DIR --from BUNDLE --out BUNDLE`: adds (or retrains) one task expert on a bundle.
+public struct TrainCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train MoE-CL experts (a task sequence, or one task on a bundle).")
+
+    @OptionGroup public var modelOptions: ModelOptions
+    @OptionGroup public var flags: TrainingFlags
+
+    @Option(help: "Suite folder (tasks.json and one folder per task with train/dev/test.jsonl).")
+    public var suite: String?
+    @Option(help: "Task order, comma-separated (default: the suite's tasks.json order).")
+    public var order: String?
+    @Option(help: "Method: moe-cl, moe-cl-no-adversarial, sequential, per-task or logreg (the frozen-embedding baseline).")
+    public var method: String = "moe-cl"
+    @Option(help: "Task name (single-task form).")
+    public var task: String?
+    @Option(help: "Folder with the task's train.jsonl and dev.jsonl (single-task form).")
+    public var data: String?
+    @Option(name: .customLong("from"), help: "Bundle to extend (single-task form).")
+    public var from: String?
+    @Option(help: "Output: the run folder (--suite) or the new bundle (--task).")
+    public var out: String
+    @Flag(help: "Continue an interrupted --suite run from its last checkpoint.")
+    public var resume = false
+    @Option(help: "Target precision of the calibration stored in the written bundle.")
+    public var targetPrecision: Double = 0.9
+
+    public init() {}
+
+    public func validate() throws {
+        let suiteForm = suite != nil, taskForm = task != nil || data != nil || from != nil
+        guard suiteForm != taskForm else {
+            throw ValidationError("give either --suite (a sequence) or --task, --data and --from (one task), not both")
+        }
+        if taskForm && (task == nil || data == nil || from == nil) {
+            throw ValidationError("the single-task form needs --task, --data and --from")
+        }
+        guard method == "logreg" || TrainingMethod(rawValue: method) != nil else {
+            throw ValidationError("--method must be one of \(TrainingMethod.allCases.map(\.rawValue) + ["logreg"])")
+        }
+        guard targetPrecision > 0 && targetPrecision <= 1 else { throw ValidationError("--target-precision must be in (0, 1]") }
+    }
+
+    public func run() throws {
+        let (tokenizer, encoder) = try modelOptions.load()
+        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
+        let limited = tokenizer.withMaxLength(min(tokenizer.maxLength, flags.maxTokens))
+        let progress = TrainingProgress()
+        if let suite {
+            let tasks = try SuiteTasks.load(suite: suite, order: order).map { data in
+                EncodedTask(data, encode: { limited.encode($0) })
+            }
+            if method == "logreg" {
+                try LogisticBaseline(encoder: encoder, tokenizer: tokenizer, progress: progress)
+                    .run(tasks: try SuiteTasks.load(suite: suite, order: order), folder: out)
+                return
+            }
+            let runner = SuiteRunner(base: base, tasks: tasks, options: flags.options(method: TrainingMethod(rawValue: method)!),
+                                     folder: out, progress: progress)
+            runner.calibrationPrecision = targetPrecision
+            let started = Date()
+            _ = try runner.run(resume: resume)
+            progress.message("run written to \(out) in \(TrainingProgress.duration(Date().timeIntervalSince(started)))")
+        } else {
+            try SingleTaskTraining(base: base, options: flags.options(method: .moeCL), progress: progress,
+                                   targetPrecision: targetPrecision)
+                .run(task: task!, data: data!, from: from!, out: out, encode: { limited.encode($0) })
+        }
+    }
+}
