@@ -14,6 +14,11 @@ public final class SuiteRunner {
     public let folder: URL
     public var progress: TrainingProgress?
     public var calibrationPrecision = 0.9
+    /// Tests only: throw `Interrupted` after this many epochs of this stage (a simulated kill).
+    public var interruptAfter: (stage: Int, epochs: Int)?
+
+    /// Thrown by `interruptAfter`.
+    public struct Interrupted: Error {}
 
     public init(base: BaseModel, tasks: [EncodedTask], options: TrainerOptions, folder: String,
                 progress: TrainingProgress? = nil) {
@@ -56,7 +61,7 @@ public final class SuiteRunner {
             if i < records.count { continue }
             var state = ContinualTrainer.TaskState(), optimizer: AdamW?, best: [String: [Float]] = [:]
             if let c = checkpoint, c.stage >= i - 1 {
-                try c.restore(into: model, path: checkpointPath)
+                try c.restore(into: model, path: checkpointPath, fresh: Set(model.tasks[i].parameters.map(\.name)))
                 if c.stage == i {
                     (state, optimizer, best) = (c.state, c.optimizer, c.best)
                     progress?.message("[\(task.name)] resuming after epoch \(c.state.epochsDone)")
@@ -68,6 +73,7 @@ public final class SuiteRunner {
                 state, optimizer, best in
                 try TrainingCheckpoint(stage: i, task: task.name, state: state, optimizer: optimizer, best: best,
                                        model: model, options: options).write(to: checkpointPath)
+                if let stop = self.interruptAfter, stop.stage == i, stop.epochs == state.epochsDone { throw Interrupted() }
             }
             // The checkpoint now holds the best parameters restored (a resumed run continues from here).
             try TrainingCheckpoint(stage: i, task: task.name, state: state, optimizer: AdamW(config: options.optimizer),

@@ -84,9 +84,11 @@ public struct TrainingCheckpoint {
         self.options = options
     }
 
-    /// Copies the saved parameter values into `model` (whose parameters must all be in the checkpoint).
-    public func restore(into model: ContinualModel, path: String) throws {
+    /// Copies the saved parameter values into `model`; every parameter must be in the checkpoint except those
+    /// named in `fresh` (a task added after the checkpoint was written).
+    public func restore(into model: ContinualModel, path: String, fresh: Set<String> = []) throws {
         for p in model.allParameters {
+            if fresh.contains(p.name) && parameters[p.name] == nil { continue }
             guard let values = parameters[p.name], values.count == p.count else {
                 throw DataError.badCheckpoint(path: path, reason: "parameter '\(p.name)' is missing or has another size; "
                                               + "the checkpoint belongs to another run: start without --resume")

@@ -1,0 +1,128 @@
+// The training loop on a tiny random model and a tiny suite written by the test: learning, determinism,
+// --resume equivalence, and MoE-CL's export matching the inference forward.
+
+import Foundation
+import MoELoRA
+import TensorCore
+import TestSupport
+import Testing
+import Training
+
+@Suite("ContinualTrainer")
+struct ContinualTrainerTests {
+    /// A two-task suite whose labels depend on which token ids a text holds (learnable by a tiny model).
+    static func writeSuite(at root: URL) throws {
+        let fm = FileManager.default
+        var rng = SplitMix64(seed: 4)
+        let tasks: [(String, [String])] = [("alpha", ["compliant", "violating"]), ("beta", ["x", "y", "z"])]
+        let index = "{\"tasks\": [" + tasks.map { "{\"name\": \"\($0.0)\", \"labels\": [\($0.1.map { "\"\($0)\"" }.joined(separator: ", "))]}" }
+            .joined(separator: ", ") + "]}"
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        try index.write(to: root.appendingPathComponent("tasks.json"), atomically: true, encoding: .utf8)
+        for (t, (name, labels)) in tasks.enumerated() {
+            let folder = root.appendingPathComponent(name)
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (split, count) in [("train", 48), ("dev", 16), ("test", 16)] {
+                let lines = (0..<count).map { i -> String in
+                    let label = i % labels.count
+                    // Words w<k>: the label's own word plus noise words.
+                    let words = ["w\(label + 3 * t)"] + (0..<Int(rng.next() % 4)).map { _ in "w\(10 + Int(rng.next() % 20))" }
+                    return "{\"text\": \"\(words.joined(separator: " "))\", \"label\": \"\(labels[label])\"}"
+                }
+                try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("\(split).jsonl"),
+                                                               atomically: true, encoding: .utf8)
+            }
+        }
+    }
+
+    /// "w7 w12" → [2, 10, 15, 3] (ids below the tiny vocabulary's 40).
+    static func encode(_ text: String) -> [Int32] {
+        [2] + text.split(separator: " ").map { Int32(5 + (Int($0.dropFirst()) ?? 0) % 30) } + [3]
+    }
+
+    static func options(_ method: TrainingMethod, epochs: Int) -> TrainerOptions {
+        var o = TrainerOptions()
+        o.method = method
+        o.epochs = epochs
+        o.batchSize = 8
+        o.replay = 4
+        o.rank = 2
+        o.alpha = 4
+        o.adversarialWeight = 0.3
+        o.optimizer.learningRate = 3e-2
+        o.evaluationsPerEpoch = 2
+        o.seed = 9
+        return o
+    }
+
+    static func run(_ method: TrainingMethod, epochs: Int, folder: URL, suite: URL, base: BaseModel,
+                    resume: Bool = false) throws -> [StageRecord] {
+        let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
+        return try SuiteRunner(base: base, tasks: tasks, options: options(method, epochs: epochs), folder: folder.path)
+            .run(resume: resume)
+    }
+
+    @Test func learnsDeterministicallyAndResumesExactly() throws {
+        let model = try TinyModelFolder(seed: 5)
+        let root = TestPaths.temporaryFolder("moecl-trainer")
+        defer {
+            model.remove()
+            try? FileManager.default.removeItem(at: root)
+        }
+        let suite = root.appendingPathComponent("suite")
+        try Self.writeSuite(at: suite)
+        let first = try Self.run(.moeCL, epochs: 3, folder: root.appendingPathComponent("a"), suite: suite, base: model.base)
+        let second = try Self.run(.moeCL, epochs: 3, folder: root.appendingPathComponent("b"), suite: suite, base: model.base)
+        #expect(first.count == 2)
+        // Learned: well above chance (1/2 and 1/3) on the test split of each task after its stage.
+        #expect(first[0].evaluations[0].test.accuracy >= 0.75)
+        #expect(first[1].evaluations[1].test.accuracy >= 0.6)
+        // Deterministic for a seed.
+        #expect(first.map(\.evaluations) == second.map(\.evaluations))
+        // Interrupted after task 1's second epoch, then --resume: the same results as the uninterrupted run.
+        let c = root.appendingPathComponent("c")
+        _ = try Self.runStopping(after: 2, ofStage: 1, folder: c, suite: suite, base: model.base)
+        let resumed = try Self.run(.moeCL, epochs: 3, folder: c, suite: suite, base: model.base, resume: true)
+        #expect(resumed.map(\.evaluations) == first.map(\.evaluations))
+        // The exported bundle scores like the training model.
+        let snapshot = try ExpertBundle.load(folder: root.appendingPathComponent("a/bundle").path, base: model.base)
+        let beta = try snapshot.task("beta")
+        #expect(beta.metadata.calibration?.targetPrecision == 0.9)
+        let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
+        let scored = try snapshot.classify(sequences: tasks[1].test.map(\.ids), tasks: Array(repeating: "beta", count: 16))
+        for (s, expected) in zip(scored, first[1].evaluations[1].test.scores) {
+            for (a, b) in zip(s.scores, expected) { #expect(abs(a - b) < 1e-4) }
+        }
+    }
+
+    /// Runs the suite but throws out of the epoch callback of `stage` after `epochs` epochs (a simulated kill).
+    static func runStopping(after epochs: Int, ofStage stage: Int, folder: URL, suite: URL, base: BaseModel) throws {
+        struct Interrupted: Error {}
+        let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
+        let runner = SuiteRunner(base: base, tasks: tasks, options: options(.moeCL, epochs: 3), folder: folder.path)
+        runner.interruptAfter = (stage, epochs)
+        do {
+            _ = try runner.run(resume: false)
+            Issue.record("the run should have been interrupted")
+        } catch is SuiteRunner.Interrupted {}
+    }
+
+    @Test(arguments: [TrainingMethod.sequential, .perTask, .moeCLNoAdversarial])
+    func baselinesTrain(method: TrainingMethod) throws {
+        let model = try TinyModelFolder(seed: 6)
+        let root = TestPaths.temporaryFolder("moecl-trainer-\(method.rawValue)")
+        defer {
+            model.remove()
+            try? FileManager.default.removeItem(at: root)
+        }
+        try Self.writeSuite(at: root.appendingPathComponent("suite"))
+        let records = try Self.run(method, epochs: 2, folder: root.appendingPathComponent("run"),
+                                   suite: root.appendingPathComponent("suite"), base: model.base)
+        #expect(records.count == 2 && records[1].evaluations.count == 2)
+        #expect(records[0].evaluations[0].test.accuracy >= 0.75)
+        if method == .perTask {
+            // Independent experts: task 0's scores are untouched by training task 1.
+            #expect(records[1].evaluations[0] == records[0].evaluations[0])
+        }
+    }
+}
