@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test serve bench-encoder bench-moe reference goldens onnx format clean
+.PHONY: setup build test serve bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -44,6 +44,25 @@ bench-encoder: build onnx
 ## bench-moe: MoE-CL forward vs the bare encoder, expert loading time and memory with 1,000 experts
 bench-moe: build reference
 	python3 scripts/bench/moe_bench.py $(BENCH_ARGS)
+
+## bench-train: one MoE-CL training step (forward, backward, AdamW) in moecl vs PyTorch, side by side
+bench-train: build reference
+	python3 scripts/bench/train_bench.py $(BENCH_ARGS)
+
+## results: every method on both suites, then the reports in docs/results/ (hours on 2 cores; see docs/RESULTS.md)
+results: results-moderation results-mtl5
+
+SEED ?= 1
+MODERATION_ORDER := youtube-spam,tweeteval-hate,sms-spam,clickbait,tweeteval-offensive
+MTL5_ORDER := dbpedia,amazon,yahoo,agnews
+
+results-moderation: build
+	scripts/results/run_suite.sh ../shared/data/moderation-en $(MODERATION_ORDER) runs/moderation-en $(SEED)
+	.build/release/moecl eval --runs runs/moderation-en --out docs/results/moderation-en --title "moderation-en (seed $(SEED))"
+
+results-mtl5: build
+	scripts/results/run_suite.sh ../shared/data/mtl5 $(MTL5_ORDER) runs/mtl5 $(SEED)
+	.build/release/moecl eval --runs runs/mtl5 --out docs/results/mtl5 --title "mtl5 (seed $(SEED))"
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

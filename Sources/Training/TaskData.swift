@@ -42,6 +42,20 @@ public struct TaskData: Sendable {
                         dev: try convert(raw[1], paths[1]), test: try convert(raw[2], paths[2]))
     }
 
+    /// The labelled lines of one JSONL file, with labels from `labels`.
+    /// - Throws: `DataError` naming the file and line (missing file, no examples, bad JSON or UTF-8, unknown label).
+    public static func labelled(path: String, labels: [String]) throws -> [LabelledText] {
+        let records = try readJSONL(path)
+        if records.isEmpty { throw DataError.emptyTask(path: path) }
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        return try records.map { text, label, line in
+            guard let i = index[label] else {
+                throw DataError.unknownLabel(path: path, line: line, label: label, labels: labels)
+            }
+            return LabelledText(text: text, label: i)
+        }
+    }
+
     /// (text, label, line number) of every non-empty line of a JSONL file.
     static func readJSONL(_ path: String) throws -> [(String, String, Int)] {
         guard FileManager.default.fileExists(atPath: path) else { throw DataError.missingFile(path: path) }
