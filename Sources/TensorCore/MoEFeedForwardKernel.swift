@@ -111,9 +111,9 @@ public enum MoEFeedForwardKernel {
         for t in 0..<count {
             let xi = x + (rows.lowerBound + t) * d
             let a = work.a + t * stride
-            for k in 0..<r0 { a[k] = shared.scale * dot(shared.upA + k * d, xi, count: d) }
-            for k in 0..<rt { a[r0 + k] = task.scale * dot(task.upA + k * d, xi, count: d) }
-            let l0 = dot(gate, xi, count: d), l1 = dot(gate + d, xi, count: d)
+            for k in 0..<r0 { a[k] = shared.scale * VectorMath.dot(shared.upA + k * d, xi, count: d) }
+            for k in 0..<rt { a[r0 + k] = task.scale * VectorMath.dot(task.upA + k * d, xi, count: d) }
+            let l0 = VectorMath.dot(gate, xi, count: d), l1 = VectorMath.dot(gate + d, xi, count: d)
             work.gates[2 * t] = 1 / (1 + expf(l1 - l0))
             work.gates[2 * t + 1] = 1 / (1 + expf(l0 - l1))
         }
@@ -195,29 +195,6 @@ public enum MoEFeedForwardKernel {
             row[j] = acc
             j += 1
         }
-    }
-
-    /// Σ a[i]·b[i] with four vector accumulators.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        typealias V = SIMD16<Float>
-        var s0 = V(repeating: 0), s1 = V(repeating: 0)
-        var i = 0
-        while i + 32 <= count {
-            s0 = s0.addingProduct(load(a + i), load(b + i))
-            s1 = s1.addingProduct(load(a + i + 16), load(b + i + 16))
-            i += 32
-        }
-        while i + 16 <= count {
-            s0 = s0.addingProduct(load(a + i), load(b + i))
-            i += 16
-        }
-        var sum = (s0 + s1).sum()
-        while i < count {
-            sum += a[i] * b[i]
-            i += 1
-        }
-        return sum
     }
 
     @inline(__always)

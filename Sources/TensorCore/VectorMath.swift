@@ -54,4 +54,28 @@ public enum VectorMath {
         let magnitude = V(repeating: 1) - erfc
         return magnitude.replacing(with: V(repeating: 0) - magnitude, where: x .< 0)
     }
+
+    /// Σ a[i]·b[i] with four vector accumulators.
+    @inlinable
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        typealias V = SIMD16<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        var s0 = V(repeating: 0), s1 = V(repeating: 0)
+        var i = 0
+        while i + 32 <= count {
+            s0 = s0.addingProduct(load(a + i), load(b + i))
+            s1 = s1.addingProduct(load(a + i + 16), load(b + i + 16))
+            i += 32
+        }
+        while i + 16 <= count {
+            s0 = s0.addingProduct(load(a + i), load(b + i))
+            i += 16
+        }
+        var sum = (s0 + s1).sum()
+        while i < count {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
 }

@@ -36,7 +36,10 @@ extension ContinualModel {
             BLAS.gemmNT(m: n, n: f, k: d, a: x1, lda: d, b: w1.baseAddress!, ldb: d, c: u[0], ldc: f)
         }
         w.intermediateBias.withUnsafeBufferPointer { b1 in
-            for i in 0..<n { for j in 0..<f { u[0][i * f + j] += b1[j] } }
+            let u0 = u[0], bias = b1.baseAddress!
+            Parallel.forChunks(n, cost: f) { rows in
+                for i in rows { for j in 0..<f { u0[i * f + j] += bias[j] } }
+            }
         }
         for k in 1..<slotCount { u[k].update(from: u[0], count: n * f) }
         let segments = batch.segments
@@ -74,9 +77,12 @@ extension ContinualModel {
                 g[2 * i + 1] = e1 / (e0 + e1)
             }
             mixed = work.mixed.reserve(n * f)
-            for i in 0..<n {
-                let g0 = g[2 * i], g1 = g[2 * i + 1]
-                for j in 0..<f { mixed[i * f + j] = g0 * h[0][i * f + j] + g1 * h[1][i * f + j] }
+            let h0 = h[0], h1 = h[1]
+            Parallel.forChunks(n, cost: f * 2) { rows in
+                for i in rows {
+                    let g0 = g[2 * i], g1 = g[2 * i + 1]
+                    for j in 0..<f { mixed[i * f + j] = g0 * h0[i * f + j] + g1 * h1[i * f + j] }
+                }
             }
         } else {
             mixed = h[0]
@@ -109,7 +115,10 @@ extension ContinualModel {
                  scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
         let first = rows.lowerBound * columns
         if mask.isIdentity { return x + first }
-        mask.apply(x + first, into: scratch + first, count: rows.count * columns, first: first)
+        Parallel.forChunks(rows.count, cost: columns * 4) { chunk in
+            let start = first + chunk.lowerBound * columns
+            mask.apply(x + start, into: scratch + start, count: chunk.count * columns, first: start)
+        }
         return scratch + first
     }
 }

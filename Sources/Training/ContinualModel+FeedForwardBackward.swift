@@ -28,14 +28,17 @@ extension ContinualModel {
                 let withDiscriminator = gated && k == 0 && tape.hasDiscriminatorGradient
                 BLAS.gemmNT(m: m, n: r, k: d, alpha: v.scale, a: dy + r0 * d, lda: d, b: v.downBT, ldb: d, c: q + r0 * r,
                             ldc: r)
-                for i in seg.rows {
-                    let gk = gated ? g[2 * i + k] : 1
-                    for j in 0..<r { dw[i * r + j] = gk * q[i * r + j] }
-                    if gated {
-                        var acc: Float = 0
-                        for j in 0..<f { acc += dMixed[i * f + j] * hk[i * f + j] }
-                        for j in 0..<r { acc += q[i * r + j] * wk[i * r + j] }
-                        dGate[2 * i + k] = acc
+                Parallel.forChunks(m, cost: f * 3) { chunk in
+                    for i in (r0 + chunk.lowerBound)..<(r0 + chunk.upperBound) {
+                        let gk = gated ? g[2 * i + k] : 1
+                        for j in 0..<r { dw[i * r + j] = gk * q[i * r + j] }
+                        // dh_k starts as g_k·dMixed (the dropout and discriminator terms are added below).
+                        for j in 0..<f { dh[i * f + j] = gk * dMixed[i * f + j] }
+                        if gated {
+                            var acc = VectorMath.dot(dMixed + i * f, hk + i * f, count: f)
+                            for j in 0..<r { acc += q[i * r + j] * wk[i * r + j] }
+                            dGate[2 * i + k] = acc
+                        }
                     }
                 }
                 if withDiscriminator { addPerSequence(tape.discW.pointer, columns: r, segment: seg, batch: batch, into: dw) }
@@ -48,17 +51,17 @@ extension ContinualModel {
                     BLAS.gemm(transposeA: true, transposeB: false, m: r, n: f, k: m, a: dw + r0 * r, lda: r, b: hd, ldb: f,
                               beta: 1, c: grads.downA, ldc: f)
                 }
-                // dh_k = g_k·dMixed + drop′(dw·A2) (+ discriminator).
-                for i in seg.rows {
-                    let gk = gated ? g[2 * i + k] : 1
-                    for j in 0..<f { dh[i * f + j] = gk * dMixed[i * f + j] }
-                }
+                // dh_k = g_k·dMixed + drop′(dw·A2) (+ discriminator); du_k = dh_k ⊙ GELU′(u_k).
                 BLAS.gemm(transposeB: false, m: m, n: f, k: r, a: dw + r0 * r, lda: r, b: v.downA, ldb: f, c: temp + r0 * f,
                           ldc: f)
-                accumulateDropout(temp, into: dh, rows: seg.rows, columns: f, mask: hMask)
                 if withDiscriminator { addPerSequence(tape.discH.pointer, columns: f, segment: seg, batch: batch, into: dh) }
-                GELU.backward(preactivation: uk + r0 * f, gradient: dh + r0 * f, into: dh + r0 * f, count: m * f)
-                for i in (r0 * f)..<(seg.rows.upperBound * f) { duTotal[i] += dh[i] }
+                Parallel.forChunks(m, cost: f * 8) { chunk in
+                    let rows = (r0 + chunk.lowerBound)..<(r0 + chunk.upperBound)
+                    accumulateDropout(temp, into: dh, rows: rows, columns: f, mask: hMask)
+                    let first = rows.lowerBound * f, count = rows.count * f
+                    GELU.backward(preactivation: uk + first, gradient: dh + first, into: dh + first, count: count)
+                    for i in first..<(first + count) { duTotal[i] += dh[i] }
+                }
                 BLAS.gemmNT(m: m, n: r, k: f, alpha: v.scale, a: dh + r0 * f, lda: f, b: v.upBT, ldb: f, c: dz + r0 * r,
                             ldc: r)
                 if let grads = v.grads {
