@@ -48,6 +48,9 @@ public struct TrainCommand: ParsableCommand {
         guard method == "logreg" || TrainingMethod(rawValue: method) != nil else {
             throw ValidationError("--method must be one of \(TrainingMethod.allCases.map(\.rawValue) + ["logreg"])")
         }
+        if taskForm && TrainingMethod(rawValue: method)?.mixing != .gated {
+            throw ValidationError("the single-task form trains MoE-CL experts: --method moe-cl or moe-cl-no-adversarial")
+        }
         guard targetPrecision > 0 && targetPrecision <= 1 else { throw ValidationError("--target-precision must be in (0, 1]") }
     }
 
@@ -72,7 +75,8 @@ public struct TrainCommand: ParsableCommand {
             _ = try runner.run(resume: resume)
             progress.message("run written to \(out) in \(TrainingProgress.duration(Date().timeIntervalSince(started)))")
         } else {
-            try SingleTaskTraining(base: base, options: flags.options(method: .moeCL), progress: progress,
+            try SingleTaskTraining(base: base, options: flags.options(method: TrainingMethod(rawValue: method)!),
+                                   progress: progress,
                                    targetPrecision: targetPrecision)
                 .run(task: task!, data: data!, from: from!, out: out, encode: { limited.encode($0) })
         }
