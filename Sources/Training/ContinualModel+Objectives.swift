@@ -17,12 +17,7 @@ extension ContinualModel {
             let t = batch.tasks[s], head = tasks[t].head, classes = head.labels.count
             let rows = batch.packed.offsets[s]..<batch.packed.offsets[s + 1]
             let pooled = meanRows(x, rows: rows, columns: d)
-            var logits = [Float](repeating: 0, count: classes)
-            for cl in 0..<classes {
-                var acc = Double(head.bias.value[cl])
-                for j in 0..<d { acc += Double(head.weight.value[cl * d + j]) * Double(pooled[j]) }
-                logits[cl] = Float(acc)
-            }
+            let logits = headLogits(head, pooled).map { Float($0) }
             let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, label: label)
             result.taskLoss += loss / Double(labelled)
             if logits.indices.max(by: { logits[$0] < logits[$1] }) == label { result.correct += 1 }
@@ -100,6 +95,16 @@ extension ContinualModel {
         }
         tape.hasDiscriminatorGradient = true
         return loss
+    }
+
+    /// W · pooled + b of a head, accumulated in Double.
+    func headLogits(_ head: HeadParameters, _ pooled: [Float]) -> [Double] {
+        let d = pooled.count
+        return (0..<head.labels.count).map { cl in
+            var acc = Double(head.bias.value[cl])
+            for j in 0..<d { acc += Double(head.weight.value[cl * d + j]) * Double(pooled[j]) }
+            return acc
+        }
     }
 
     /// Mean of rows [rows] of a [*, columns] matrix, in Double.

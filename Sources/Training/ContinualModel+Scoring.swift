@@ -11,13 +11,8 @@ extension ContinualModel {
         _ = forward(batch, settings: .inference, work: work)
         let x = work.x.pointer
         return (0..<batch.packed.count).map { s in
-            let head = tasks[batch.tasks[s]].head, classes = head.labels.count
             let pooled = meanRows(x, rows: batch.packed.offsets[s]..<batch.packed.offsets[s + 1], columns: d)
-            let logits = (0..<classes).map { cl -> Double in
-                var acc = Double(head.bias.value[cl])
-                for j in 0..<d { acc += Double(head.weight.value[cl * d + j]) * Double(pooled[j]) }
-                return acc
-            }
+            let logits = headLogits(tasks[batch.tasks[s]].head, pooled)
             let top = logits.max() ?? 0
             let exps = logits.map { Foundation.exp($0 - top) }
             let total = exps.reduce(0, +)

@@ -15,20 +15,21 @@ public struct TrainingBatch: Sendable {
 
     public init(sequences: [[Int32]], tasks: [Int], labels: [Int?]) {
         precondition(sequences.count == tasks.count && tasks.count == labels.count, "one task and label per sequence")
-        packed = PackedBatch(sequences: sequences)
+        precondition(!sequences.isEmpty, "a batch needs at least one sequence")
+        let packed = PackedBatch(sequences: sequences)
+        self.packed = packed
         self.tasks = tasks
         self.labels = labels
-        precondition(segments.count == Set(tasks).count, "sequences of the same task must be contiguous")
-    }
-
-    /// Row ranges of consecutive sequences of one task: (task, first sequence..<end sequence, rows).
-    public var segments: [(task: Int, sequences: Range<Int>, rows: Range<Int>)] {
-        var result: [(Int, Range<Int>, Range<Int>)] = []
+        var result: [(task: Int, sequences: Range<Int>, rows: Range<Int>)] = []
         var start = 0
         for s in 1...tasks.count where s == tasks.count || tasks[s] != tasks[start] {
             result.append((tasks[start], start..<s, packed.offsets[start]..<packed.offsets[s]))
             start = s
         }
-        return result
+        segments = result
+        precondition(segments.count == Set(tasks).count, "sequences of the same task must be contiguous")
     }
+
+    /// Row ranges of consecutive sequences of one task: (task, first sequence..<end sequence, rows).
+    public let segments: [(task: Int, sequences: Range<Int>, rows: Range<Int>)]
 }
