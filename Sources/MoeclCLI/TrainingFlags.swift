@@ -17,6 +17,8 @@ public struct TrainingFlags: ParsableArguments {
     public var adversarialWeight: Float = 0.1
     @Option(help: "Unlabelled texts of earlier tasks per step for the discriminator (0: single-task batches).")
     public var replay: Int = 8
+    @Option(help: "Learning-rate factor for the shared expert and gates on every task after the first (moe-cl methods).")
+    public var sharedLrScale: Float = 1
     @Option(help: "LoRA input dropout.")
     public var dropout: Float = 0.05
     @Option(help: "Longest sequence in tokens during training; longer texts are truncated.")
@@ -39,8 +41,8 @@ public struct TrainingFlags: ParsableArguments {
         guard (1...256).contains(rank), alpha > 0 else { throw ValidationError("--rank must be 1…256 and --alpha > 0") }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         guard maxTokens >= 3 else { throw ValidationError("--max-tokens must be at least 3") }
-        guard lr > 0, weightDecay >= 0, adversarialWeight >= 0, replay >= 0 else {
-            throw ValidationError("--lr must be positive; --weight-decay, --lambda and --replay non-negative")
+        guard lr > 0, weightDecay >= 0, adversarialWeight >= 0, replay >= 0, sharedLrScale >= 0 else {
+            throw ValidationError("--lr must be positive; --weight-decay, --lambda, --replay and --shared-lr-scale non-negative")
         }
     }
 
@@ -54,6 +56,7 @@ public struct TrainingFlags: ParsableArguments {
         o.adversarialWeight = adversarialWeight
         o.replay = replay
         o.dropout = dropout
+        o.sharedLearningRateScale = sharedLrScale
         o.maxTokens = maxTokens
         o.evaluationsPerEpoch = evalsPerEpoch
         o.rank = rank

@@ -46,22 +46,25 @@ public struct AdamW: Sendable {
         }
     }
 
-    /// Updates a trainable `Parameter` in place from its gradient buffer.
-    public mutating func update(_ parameter: Parameter) {
-        update(parameter.name, value: parameter.value, gradient: parameter.gradient, count: parameter.count)
+    /// Updates a trainable `Parameter` in place from its gradient buffer, with the learning rate (and so the
+    /// decoupled weight decay) multiplied by `learningRateScale`.
+    public mutating func update(_ parameter: Parameter, learningRateScale: Float = 1) {
+        update(parameter.name, value: parameter.value, gradient: parameter.gradient, count: parameter.count,
+               learningRateScale: learningRateScale)
     }
 
     /// Updates `count` values at `p` from the gradient at `g`.
     public mutating func update(_ name: String, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-                                count: Int) {
+                                count: Int, learningRateScale: Float = 1) {
         precondition(step > 0, "call beginStep() first")
         var m = first.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)
         var v = second.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)
         precondition(m.count == count, "parameter '\(name)' changed size")
         let c = config
         let correction1 = 1 - pow(c.beta1, step), correction2 = 1 - pow(c.beta2, step)
-        let decay = 1 - c.learningRate * c.weightDecay
-        let b1 = c.beta1, b2 = c.beta2, lr = c.learningRate, eps = c.epsilon
+        let lr = c.learningRate * learningRateScale
+        let decay = 1 - lr * c.weightDecay
+        let b1 = c.beta1, b2 = c.beta2, eps = c.epsilon
         m.withUnsafeMutableBufferPointer { mb in
             v.withUnsafeMutableBufferPointer { vb in
                 for i in 0..<count {

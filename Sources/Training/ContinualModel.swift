@@ -99,6 +99,9 @@ public final class ContinualModel {
         return result
     }
 
+    /// The parameters every task uses: the shared expert's and the gates'.
+    public var sharedParameters: [Parameter] { (shared?.parameters ?? []) + gates }
+
     /// Every parameter of the model (for checkpoints).
     public var allParameters: [Parameter] {
         (shared?.parameters ?? []) + gates + discriminators.flatMap(\.parameters) + tasks.flatMap(\.parameters)

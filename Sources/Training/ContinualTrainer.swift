@@ -47,6 +47,8 @@ public final class ContinualTrainer {
                       epochDone: (TaskState, AdamW, [String: [Float]]) throws -> Void = { _, _, _ in }) throws -> TaskState {
         let o = options, lambda = o.effectiveAdversarialWeight
         let trainable = model.trainableParameters(task: t, adversarial: lambda > 0)
+        let slowed = Set(model.sharedParameters.map(ObjectIdentifier.init))
+        let sharedScale = o.sharedLearningRateScale(task: t)
         var optimizer = initialOptimizer ?? AdamW(config: o.optimizer)
         var state = initial, best = initialBest
         let stepsPerEpoch = (data.train.count + o.batchSize - 1) / o.batchSize
@@ -72,7 +74,9 @@ public final class ContinualTrainer {
                                             step: globalStep &+ t &* 1_000_003)
                 let result = model.step(batch, settings: settings, workspace: workspace)
                 optimizer.beginStep()
-                for p in trainable { optimizer.update(p) }
+                for p in trainable {
+                    optimizer.update(p, learningRateScale: slowed.contains(ObjectIdentifier(p)) ? sharedScale : 1)
+                }
                 state.step = globalStep
                 state.seconds += Date().timeIntervalSince(started)
                 state.examples += picked.count

@@ -13,6 +13,10 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
     public var adversarialWeight: Float = 0.1
     public var dropout: Float = 0.05
     public var optimizer = AdamWConfig()
+    /// Learning-rate factor for the shared expert and the gates while training any task after a bundle's first
+    /// (gated methods only). The shared expert and gates are the only parameters old tasks share with new ones
+    /// (moe-cl.md §3), so a factor below 1 slows the drift that makes old tasks forget; 1 is the plain method.
+    public var sharedLearningRateScale: Float = 1
     /// Dev evaluations per epoch; the best dev accuracy's parameters are kept.
     public var evaluationsPerEpoch = 4
     /// Longest sequence in tokens (with [CLS] and [SEP]); longer texts are truncated.
@@ -27,8 +31,35 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         case method, epochs, replay, dropout, optimizer, rank, alpha, seed
         case batchSize = "batch_size", adversarialWeight = "adversarial_weight"
         case evaluationsPerEpoch = "evaluations_per_epoch", maxTokens = "max_tokens"
+        case sharedLearningRateScale = "shared_lr_scale"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = TrainerOptions()
+        method = try c.decode(TrainingMethod.self, forKey: .method)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        replay = try c.decode(Int.self, forKey: .replay)
+        adversarialWeight = try c.decode(Float.self, forKey: .adversarialWeight)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        optimizer = try c.decode(AdamWConfig.self, forKey: .optimizer)
+        // Absent in files written before the option existed, which trained with the plain method.
+        sharedLearningRateScale = try c.decodeIfPresent(Float.self, forKey: .sharedLearningRateScale)
+            ?? defaults.sharedLearningRateScale
+        evaluationsPerEpoch = try c.decode(Int.self, forKey: .evaluationsPerEpoch)
+        maxTokens = try c.decode(Int.self, forKey: .maxTokens)
+        rank = try c.decode(Int.self, forKey: .rank)
+        alpha = try c.decode(Float.self, forKey: .alpha)
+        seed = try c.decode(UInt64.self, forKey: .seed)
     }
 
     /// λ as used: 0 unless the method is adversarial.
     public var effectiveAdversarialWeight: Float { method.adversarial ? adversarialWeight : 0 }
+
+    /// The shared expert's and gates' learning-rate factor for task index `t`: `sharedLearningRateScale` for a
+    /// gated method after the first task, else 1.
+    public func sharedLearningRateScale(task t: Int) -> Float {
+        method.mixing == .gated && t > 0 ? sharedLearningRateScale : 1
+    }
 }

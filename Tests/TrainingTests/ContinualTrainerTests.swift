@@ -56,10 +56,11 @@ struct ContinualTrainerTests {
     }
 
     static func run(_ method: TrainingMethod, epochs: Int, folder: URL, suite: URL, base: BaseModel,
-                    resume: Bool = false) throws -> [StageRecord] {
+                    resume: Bool = false, sharedScale: Float = 1) throws -> [StageRecord] {
         let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
-        return try SuiteRunner(base: base, tasks: tasks, options: options(method, epochs: epochs), folder: folder.path)
-            .run(resume: resume)
+        var o = options(method, epochs: epochs)
+        o.sharedLearningRateScale = sharedScale
+        return try SuiteRunner(base: base, tasks: tasks, options: o, folder: folder.path).run(resume: resume)
     }
 
     @Test func learnsDeterministicallyAndResumesExactly() throws {
@@ -124,5 +125,42 @@ struct ContinualTrainerTests {
             // Independent experts: task 0's scores are untouched by training task 1.
             #expect(records[1].evaluations[0] == records[0].evaluations[0])
         }
+    }
+
+    @Test func sharedLearningRateScaleSlowsOnlyTheSharedParameters() throws {
+        let model = try TinyModelFolder(seed: 7)
+        let root = TestPaths.temporaryFolder("moecl-trainer-shared-scale")
+        defer {
+            model.remove()
+            try? FileManager.default.removeItem(at: root)
+        }
+        let suite = root.appendingPathComponent("suite")
+        try Self.writeSuite(at: suite)
+        // Factor 0: the shared expert and gates stay as task 0 left them, so task 0's scores do not move while
+        // task 1 still learns through its own expert and head.
+        let frozen = try Self.run(.moeCL, epochs: 2, folder: root.appendingPathComponent("frozen"), suite: suite,
+                                  base: model.base, sharedScale: 0)
+        #expect(frozen[1].evaluations[0] == frozen[0].evaluations[0])
+        #expect(frozen[1].evaluations[1].test.accuracy >= 0.6)
+        // Factor 1 (the plain method): training task 1 moves task 0's scores.
+        let plain = try Self.run(.moeCL, epochs: 2, folder: root.appendingPathComponent("plain"), suite: suite,
+                                 base: model.base)
+        #expect(plain[0].evaluations[0] == frozen[0].evaluations[0])
+        #expect(plain[1].evaluations[0].test.scores != plain[0].evaluations[0].test.scores)
+    }
+
+    @Test func optionsWrittenBeforeTheSharedScaleDecodeAsThePlainMethod() throws {
+        var options = Self.options(.moeCL, epochs: 2)
+        options.sharedLearningRateScale = 0.25
+        let data = try JSONEncoder().encode(options)
+        #expect(try JSONDecoder().decode(TrainerOptions.self, from: data) == options)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object.removeValue(forKey: "shared_lr_scale") != nil)
+        let old = try JSONDecoder().decode(TrainerOptions.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(old.sharedLearningRateScale == 1)
+        #expect(old.sharedLearningRateScale(task: 1) == 1)
+        #expect(options.sharedLearningRateScale(task: 0) == 1 && options.sharedLearningRateScale(task: 1) == 0.25)
+        options.method = .sequential
+        #expect(options.sharedLearningRateScale(task: 1) == 1)
     }
 }
