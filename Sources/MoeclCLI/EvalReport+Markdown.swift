@@ -61,6 +61,13 @@ extension EvalReport {
         return out + "\nRuns: \(runs).\n"
     }
 
+    /// `path` relative to the working directory when it lies under it (so committed reports name no home folder).
+    public static func displayPath(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
     private func lastStageAccuracy() -> String {
         var rows: [[String]] = []
         for task in allTasks() {

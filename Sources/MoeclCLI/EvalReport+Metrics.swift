@@ -23,9 +23,9 @@ extension EvalReport.MethodResult {
         let fwt = single.flatMap { ContinualMetrics.fwt(r, single: $0) }
         let expected = run.plannedStages ?? mostStages
         self.init(
-            method: run.method, folder: run.folder, tasks: tasks, expectedStages: expected,
+            method: run.method, folder: EvalReport.displayPath(run.folder), tasks: tasks, expectedStages: expected,
             complete: tasks.count >= expected, r: r, acc: ContinualMetrics.acc(r), bwt: ContinualMetrics.bwt(r),
-            fwt: fwt, fwtReference: fwt == nil ? nil : reference?.folder,
+            fwt: fwt, fwtReference: fwt == nil ? nil : reference.map { EvalReport.displayPath($0.folder) },
             forgetting: ContinualMetrics.forgetting(r),
             lastStage: run.records.last!.evaluations.map {
                 EvalReport.TaskResult(evaluation: $0, precisions: precisions)

@@ -24,7 +24,7 @@ public struct EvalReport: Sendable, Encodable {
     public struct MethodResult: Sendable, Encodable {
         /// The stage records' `method`.
         public let method: String
-        /// The run folder read.
+        /// The run folder read (relative to the working directory when it lies under it).
         public let folder: String
         /// The task trained at each stage read, in order (the columns of `r`).
         public let tasks: [String]

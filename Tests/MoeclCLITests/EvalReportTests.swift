@@ -198,6 +198,13 @@ struct EvalReportTests {
         #expect(close(training["wall_seconds"] as? Double, 55))
     }
 
+    @Test("run folders under the working directory are named relative to it")
+    func displayPaths() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(EvalReport.displayPath(cwd + "/runs/moderation-en/moe-cl") == "runs/moderation-en/moe-cl")
+        #expect(EvalReport.displayPath("/elsewhere/runs/x") == "/elsewhere/runs/x")
+    }
+
     @Test("the command writes the report files")
     func command() throws {
         let root = try Fixture.runs()
