@@ -30,6 +30,9 @@ public struct TrainCommand: ParsableCommand {
     public var from: String?
     @Option(help: "Output: the run folder (--suite) or the new bundle (--task).")
     public var out: String
+    @Option(help: ArgumentHelp("An earlier task's texts for the discriminator (single-task form; repeatable).",
+                               valueName: "task=file.jsonl"))
+    public var replayData: [String] = []
     @Flag(help: "Continue an interrupted --suite run from its last checkpoint.")
     public var resume = false
     @Option(help: "Target precision of the calibration stored in the written bundle.")
@@ -41,6 +44,12 @@ public struct TrainCommand: ParsableCommand {
         let suiteForm = suite != nil, taskForm = task != nil || data != nil || from != nil
         guard suiteForm != taskForm else {
             throw ValidationError("give either --suite (a sequence) or --task, --data and --from (one task), not both")
+        }
+        if !replayData.isEmpty && !taskForm {
+            throw ValidationError("--replay-data belongs to the single-task form; a --suite run replays its own earlier tasks")
+        }
+        for item in replayData where item.split(separator: "=", maxSplits: 1).count != 2 {
+            throw ValidationError("--replay-data '\(item)': give TASK=FILE, e.g. sms-spam=data/sms-spam/train.jsonl")
         }
         if taskForm && (task == nil || data == nil || from == nil) {
             throw ValidationError("the single-task form needs --task, --data and --from")
@@ -78,7 +87,20 @@ public struct TrainCommand: ParsableCommand {
             try SingleTaskTraining(base: base, options: flags.options(method: TrainingMethod(rawValue: method)!),
                                    progress: progress,
                                    targetPrecision: targetPrecision)
-                .run(task: task!, data: data!, from: from!, out: out, encode: { limited.encode($0) })
+                .run(task: task!, data: data!, from: from!, out: out, replay: try replayFiles(),
+                     encode: { limited.encode($0) })
         }
+    }
+
+    /// `--replay-data` as task → file; a task named twice is an error.
+    func replayFiles() throws -> [String: String] {
+        var files: [String: String] = [:]
+        for item in replayData {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard files.updateValue(parts[1], forKey: parts[0]) == nil else {
+                throw ValidationError("--replay-data names task '\(parts[0])' twice")
+            }
+        }
+        return files
     }
 }

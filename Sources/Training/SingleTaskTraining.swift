@@ -6,7 +6,8 @@ import Moderation
 
 /// Loads a bundle, trains task `name` (fresh expert, or the existing one continued as a new version), updates
 /// the shared expert and gates, and writes a new bundle whose other task experts are the old ones, unchanged.
-/// Without earlier tasks' texts the discriminator sees single-task batches (the reference code's form).
+/// The discriminator's replayed texts come from `replay` (earlier tasks' labelled files, labels unused); without
+/// them it sees single-task batches (the reference code's form).
 public struct SingleTaskTraining {
     public let base: BaseModel
     public let options: TrainerOptions
@@ -20,8 +21,11 @@ public struct SingleTaskTraining {
         self.targetPrecision = targetPrecision
     }
 
+    /// - Parameter replay: task name → JSONL file of that bundle task's texts (e.g. its train.jsonl), replayed
+    ///   unlabelled to the discriminator.
+    /// - Throws: `DataError` for bad data, and `.invalidSuite` naming a replay task the bundle lacks.
     public func run(task name: String, data folder: String, from bundle: String, out: String,
-                    encode: (String) -> [Int32]) throws {
+                    replay: [String: String] = [:], encode: (String) -> [Int32]) throws {
         let snapshot = try ExpertBundle.load(folder: bundle, base: base)
         let existing = snapshot.tasks[name]
         let data = try TaskData.load(folder: folder, name: name, labels: existing?.labels, requireTest: false)
@@ -37,8 +41,15 @@ public struct SingleTaskTraining {
                               seed: options.seed &+ 7919)
         }
         let encoded = EncodedTask(data, encode: encode)
+        let earlier = try replay.sorted { $0.key < $1.key }.map { task, path -> (task: Int, examples: [EncodedExample]) in
+            guard task != name, let expert = snapshot.tasks[task], let index = model.taskIndex(task) else {
+                throw DataError.invalidSuite(path: path, reason: "replay task '\(task)' is not another task of the bundle \(bundle)")
+            }
+            let texts = try TaskData.labelled(path: path, labels: expert.labels)
+            return (index, texts.map { EncodedExample(ids: encode($0.text), label: $0.label) })
+        }
         let trainer = ContinualTrainer(model: model, options: options, progress: progress)
-        let state = try trainer.train(task: t, data: encoded, earlier: [])
+        let state = try trainer.train(task: t, data: encoded, earlier: earlier)
         let training = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
         let shared = model.sharedExpert(fingerprint: base.fingerprint, version: snapshot.shared.version + 1,
                                         training: training)

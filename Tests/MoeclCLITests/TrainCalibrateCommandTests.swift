@@ -73,11 +73,15 @@ struct TrainCalibrateCommandTests {
         let classified = try Self.moecl(["classify", "--experts", calibrated, "--task", "spam", "--text", "free spam now"]
                                         + common)
         #expect(classified.status == 0 && classified.out.contains("\"decision\""), "\(classified.err)")
-        // Add a third task to the bundle with the single-task form: old experts untouched, shared version bumped.
+        // Add a third task to the bundle with the single-task form (an earlier task's texts replayed to the
+        // discriminator): old experts untouched, shared version bumped.
         let extended = root.appendingPathComponent("extended").path
-        let added = try Self.moecl(["train", "--task", "pets2", "--data", suite.appendingPathComponent("pets").path,
-                                    "--from", bundle, "--out", extended, "--epochs", "1", "--batch-size", "8", "--rank", "2",
-                                    "--alpha", "4"] + common)
+        let single = ["train", "--task", "pets2", "--data", suite.appendingPathComponent("pets").path, "--from", bundle,
+                      "--out", extended, "--epochs", "1", "--batch-size", "8", "--rank", "2", "--alpha", "4"] + common
+        let unknown = try Self.moecl(single + ["--replay-data", "dogs=" + suite.appendingPathComponent("spam/train.jsonl").path])
+        #expect(unknown.status != 0 && unknown.err.contains("replay task 'dogs' is not another task"), "\(unknown.err)")
+        #expect(!FileManager.default.fileExists(atPath: extended))
+        let added = try Self.moecl(single + ["--replay-data", "spam=" + suite.appendingPathComponent("spam/train.jsonl").path])
         #expect(added.status == 0, "\(added.err)")
         let grown = try ExpertBundle.load(folder: extended, base: model.base)
         #expect(grown.taskNames == ["pets", "pets2", "spam"])
