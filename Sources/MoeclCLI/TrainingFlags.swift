@@ -13,12 +13,12 @@ public struct TrainingFlags: ParsableArguments {
     public var lr: Float = 2e-4
     @Option(help: "AdamW weight decay.")
     public var weightDecay: Float = 0.01
-    @Option(name: .customLong("lambda"), help: "λ: weight of the reversed discriminator loss (moe-cl only).")
-    public var adversarialWeight: Float = 0.1
+    @Option(name: .customLong("lambda"), help: "λ: weight of the reversed discriminator loss (moe-cl only; chosen on dev).")
+    public var adversarialWeight: Float = TrainerOptions().adversarialWeight
     @Option(help: "Unlabelled texts of earlier tasks per step for the discriminator (0: single-task batches).")
     public var replay: Int = 8
-    @Option(help: "Learning-rate factor for the shared expert and gates on every task after the first (moe-cl methods).")
-    public var sharedLrScale: Float = 1
+    @Option(help: "Learning-rate factor for the shared expert and gates on every task after the first (moe-cl methods; 1 = the plain method, the default was chosen on dev).")
+    public var sharedLrScale: Float = TrainerOptions().sharedLearningRateScale
     @Option(help: "LoRA input dropout.")
     public var dropout: Float = 0.05
     @Option(help: "Longest sequence in tokens during training; longer texts are truncated.")

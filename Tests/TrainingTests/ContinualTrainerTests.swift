@@ -52,6 +52,7 @@ struct ContinualTrainerTests {
         o.optimizer.learningRate = 3e-2
         o.evaluationsPerEpoch = 2
         o.seed = 9
+        o.sharedLearningRateScale = 1
         return o
     }
 
