@@ -35,14 +35,14 @@ extension EvalReport {
 
     private func summary() -> String {
         var out = Self.table(
-            ["method", "stages", "ACC", "BwT", "FwT", "train time", "examples/s"],
+            ["method", "stages", "ACC", "BwT", "FwT", "dev ACC", "train time", "examples/s"],
             methods.map { m in
                 let time =
                     TrainingProgress.duration(m.training.seconds)
                     + (m.training.wallSeconds.map { " (wall \(TrainingProgress.duration($0)))" } ?? "")
                 return [
                     m.method, m.complete ? "\(m.tasks.count)" : "\(m.tasks.count) of \(m.expectedStages)",
-                    Self.fixed(m.acc), Self.signed(m.bwt), Self.signed(m.fwt), time,
+                    Self.fixed(m.acc), Self.signed(m.bwt), Self.signed(m.fwt), Self.fixed(m.devAcc), time,
                     m.training.examplesPerSecond.map { Self.fixed($0, 1) } ?? "—",
                 ]
             })
@@ -50,7 +50,7 @@ extension EvalReport {
             "\nACC: mean test accuracy after the last stage. BwT: mean change on earlier tasks from just after "
             + "learning them to the end (negative = forgetting). FwT: mean of R[i][i] minus the per-task run's "
             + "accuracy on task i, over every task after the first; — without a per-task run of the same task "
-            + "order. Train time: seconds in training steps (wall: the whole run, evaluation included).\n"
+            + "order. dev ACC: mean dev accuracy after the last stage (what settings are chosen on). Train time: seconds in training steps (wall: the whole run, evaluation included).\n"
         for m in methods where !m.complete {
             out +=
                 "\n- **\(m.method)** is incomplete: \(m.tasks.count) of \(m.expectedStages) stages "

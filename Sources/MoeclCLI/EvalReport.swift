@@ -36,6 +36,8 @@ public struct EvalReport: Sendable, Encodable {
         public let r: [[Double?]]
         /// Mean test accuracy over the tasks after the last stage read.
         public let acc: Double
+        /// Mean dev accuracy over the tasks after the last stage read: what settings are chosen on (never test).
+        public let devAcc: Double
         /// Backward transfer; nil with fewer than two stages.
         public let bwt: Double?
         /// Forward transfer against the per-task run's accuracies; nil without a per-task run of the same order.
