@@ -7,7 +7,7 @@ extension HTTPRequestParser {
         guard parts.count == 3 else {
             throw .malformed("the request line must be 'METHOD /path HTTP/1.1'")
         }
-        guard !parts[0].isEmpty, parts[0].allSatisfy(Self.isTokenByte) else {
+        guard !parts[0].isEmpty, parts[0].allSatisfy(ASCII.isTokenByte) else {
             throw .malformed("invalid method")
         }
         let versionText = String(decoding: parts[2], as: UTF8.self)
@@ -46,7 +46,7 @@ extension HTTPRequestParser {
         if line.first == 32 || line.first == 9 { throw .malformed("folded header lines are not allowed") }
         guard let colon = line.firstIndex(of: 58) else { throw .malformed("a header line without ':'") }
         let name = line[line.startIndex..<colon]
-        guard !name.isEmpty, name.allSatisfy(Self.isTokenByte) else {
+        guard !name.isEmpty, name.allSatisfy(ASCII.isTokenByte) else {
             throw .malformed("invalid header name '\(String(decoding: name, as: UTF8.self))'")
         }
         let value = line[(colon + 1)...]
@@ -107,7 +107,7 @@ extension HTTPRequestParser {
     func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
         var size = 0, digits = 0
         var i = line.startIndex
-        while i < line.endIndex, let v = Self.hexValue(line[i]) {
+        while i < line.endIndex, let v = ASCII.hexValue(line[i]) {
             digits += 1
             guard digits <= 15 else { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
             size = size * 16 + v
@@ -128,23 +128,5 @@ extension HTTPRequestParser {
         headerBytes = 0
         body = []
         return request
-    }
-
-    static func hexValue(_ c: UInt8) -> Int? {
-        switch c {
-        case 48...57: Int(c - 48)
-        case 65...70: Int(c - 55)
-        case 97...102: Int(c - 87)
-        default: nil
-        }
-    }
-
-    /// RFC 9110 tchar.
-    static func isTokenByte(_ c: UInt8) -> Bool {
-        switch c {
-        case 48...57, 65...90, 97...122: true
-        case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: true
-        default: false
-        }
     }
 }

@@ -1,0 +1,40 @@
+// One response and its HTTP/1.1 wire form.
+
+/// A status, header fields and a body; `encoded` writes it with Content-Length and Connection set.
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A response whose body is `text` (UTF-8) with the given content type.
+    public init(status: Int = 200, contentType: String, text: String) {
+        self.init(status: status, headers: HTTPHeaders([("Content-Type", contentType)]), body: Array(text.utf8))
+    }
+
+    /// The bytes on the wire: status line, fields (Content-Length and Connection replaced), blank line, body.
+    /// - Parameters:
+    ///   - keepAlive: whether the connection stays open (`Connection: close` otherwise).
+    ///   - headOnly: a response to HEAD: the fields of the full response, no body.
+    public func encoded(keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
+        var fields = headers
+        fields.remove("Content-Length")
+        fields.remove("Connection")
+        if !(100..<200).contains(status) && status != 204 { fields.add("Content-Length", String(body.count)) }
+        if !keepAlive { fields.add("Connection", "close") }
+        var head = "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n"
+        for field in fields { head += "\(field.name): \(field.value)\r\n" }
+        head += "\r\n"
+        var bytes = Array(head.utf8)
+        if !headOnly { bytes += body }
+        return bytes
+    }
+
+    /// `100 Continue`, sent before reading a body the client holds back.
+    public static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+}
