@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats"]),
         // HTTP/1.1 types and the byte-fed request parser, tested without sockets.
         .target(name: "HTTPCore"),
+        // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown.
+        .target(name: "HTTPServer", dependencies: ["HTTPCore"]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"]),
         .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "Tokenization", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CSystem", "CZlib"]),

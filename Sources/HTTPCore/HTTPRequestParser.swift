@@ -39,6 +39,14 @@ public struct HTTPRequestParser: Sendable {
     /// Whether bytes of an unfinished request are held (a connection in this state is not idle).
     public var hasPartialRequest: Bool { state != .requestLine || start < buffer.count }
 
+    /// Whether the current request's header block is complete and its body is being read.
+    public var isReadingBody: Bool {
+        switch state {
+        case .requestLine, .headers: false
+        default: true
+        }
+    }
+
     /// Bytes received and not yet consumed by a request.
     public var bufferedBytes: Int { buffer.count - start }
 

@@ -38,3 +38,30 @@ public struct HTTPResponse: Sendable, Equatable {
     /// `100 Continue`, sent before reading a body the client holds back.
     public static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 }
+
+extension HTTPResponse {
+    /// The service's error shape, `{"error": {"code": "...", "message": "..."}}`, as `application/json`.
+    public static func jsonError(status: Int, code: String, message: String) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json",
+                     text: "{\"error\":{\"code\":\(jsonString(code)),\"message\":\(jsonString(message))}}")
+    }
+
+    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+    public static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,211 @@
+// One client connection: reads into the parser, hands requests to the handler one at a time (pipelining-safe),
+// writes responses without blocking, and enforces the timeouts.
+
+import Dispatch
+import Foundation
+import HTTPCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A connection's state machine. Every mutable property is touched only on `queue` (a serial queue), which is
+/// why the class can be `@unchecked Sendable`.
+final class HTTPConnection: @unchecked Sendable {
+    let fd: Int32
+    let queue: DispatchQueue
+    let configuration: HTTPServerConfiguration
+    let handler: HTTPHandler
+    let onClose: @Sendable (HTTPConnection) -> Void
+    private var parser: HTTPRequestParser
+    private let readSource: DispatchSourceRead
+    private let writeSource: DispatchSourceWrite
+    private let timer: DispatchSourceTimer
+    private var readSuspended = false, writeSuspended = true
+    private var output: [UInt8] = [], written = 0
+    /// Waiting for the handler's response to request number `sequence`.
+    private var busy = false, sequence = 0
+    private var closeAfterWrite = false, closed = false, draining = false
+    private var requestStarted: DispatchTime?, bodyStarted: DispatchTime?
+    private var lastActivity = DispatchTime.now(), writeStalledSince: DispatchTime?
+
+    init(fd: Int32, configuration: HTTPServerConfiguration, target: DispatchQueue, handler: @escaping HTTPHandler,
+         onClose: @escaping @Sendable (HTTPConnection) -> Void) {
+        self.fd = fd
+        self.configuration = configuration
+        self.handler = handler
+        self.onClose = onClose
+        queue = DispatchQueue(label: "moecl.http.connection", target: target)
+        parser = HTTPRequestParser(limits: configuration.limits)
+        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        writeSource = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        timer = DispatchSource.makeTimerSource(queue: queue)
+    }
+
+    /// Starts reading; called once after init.
+    func start() {
+        let cancelled = DispatchGroup()
+        for source in [readSource, writeSource, timer] as [DispatchSourceProtocol] {
+            cancelled.enter()
+            source.setCancelHandler { cancelled.leave() }
+        }
+        let fd = self.fd
+        cancelled.notify(queue: queue) { [self] in
+            Glibc.close(fd)
+            onClose(self)
+        }
+        readSource.setEventHandler { [self] in readAvailable() }
+        writeSource.setEventHandler { [self] in flush() }
+        timer.setEventHandler { [self] in checkTimeouts() }
+        let tick = max(0.05, min(configuration.headerTimeout, configuration.idleTimeout, configuration.bodyTimeout) / 4)
+        timer.schedule(deadline: .now() + tick, repeating: tick)
+        readSource.resume()
+        timer.resume()
+    }
+
+    /// Graceful shutdown: an idle connection closes now, a busy one after its current response.
+    func drain() {
+        queue.async { [self] in
+            draining = true
+            if !busy && output.isEmpty && !parser.hasPartialRequest { close() }
+        }
+    }
+
+    /// Closes at once (the shutdown deadline passed).
+    func forceClose() { queue.async { [self] in close() } }
+
+    // MARK: Reading
+
+    private func readAvailable() {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n > 0 {
+            lastActivity = .now()
+            parser.append(chunk[0..<n])
+            if requestStarted == nil && parser.hasPartialRequest { requestStarted = .now() }
+            processInput()
+        } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            // The peer closed (or the socket failed): nothing more can arrive.
+            if busy || !output.isEmpty { closeAfterWrite = true; suspendReading() } else { close() }
+        }
+    }
+
+    /// Gives the handler the next buffered request while none is in flight.
+    private func processInput() {
+        while !busy && !closed && !closeAfterWrite {
+            let event: HTTPRequestParser.Event?
+            do {
+                event = try parser.next()
+            } catch {
+                fail(HTTPResponse.jsonError(status: error.status, code: error.code, message: error.description))
+                return
+            }
+            switch event {
+            case nil:
+                if parser.isReadingBody && bodyStarted == nil { bodyStarted = .now() }
+                return
+            case .continueExpected?:
+                bodyStarted = .now()
+                enqueue(HTTPResponse.continueBytes)
+            case .request(let request)?:
+                dispatch(request)
+            }
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest) {
+        busy = true
+        sequence += 1
+        requestStarted = parser.hasPartialRequest ? .now() : nil
+        bodyStarted = nil
+        suspendReading()  // pipelined requests wait in the kernel until this one is answered
+        let number = sequence, keepAlive = request.keepAlive, head = request.method == "HEAD"
+        handler(request, HTTPResponder { [self] response in
+            queue.async { [self] in finish(number, response, keepAlive: keepAlive, head: head) }
+        })
+    }
+
+    private func finish(_ number: Int, _ response: HTTPResponse, keepAlive: Bool, head: Bool) {
+        guard busy, number == sequence, !closed else { return }
+        busy = false
+        let keep = keepAlive && !draining
+        if !keep { closeAfterWrite = true }
+        enqueue(response.encoded(keepAlive: keep, headOnly: head))
+        guard !closed, !closeAfterWrite else { return }
+        lastActivity = .now()
+        resumeReading()
+        processInput()
+        if draining && !busy && output.isEmpty && !parser.hasPartialRequest { close() }
+    }
+
+    /// Answers a request that cannot be read and closes after the answer.
+    private func fail(_ response: HTTPResponse) {
+        closeAfterWrite = true
+        suspendReading()
+        enqueue(response.encoded(keepAlive: false))
+    }
+
+    // MARK: Writing
+
+    private func enqueue(_ bytes: [UInt8]) {
+        output += bytes
+        flush()
+    }
+
+    private func flush() {
+        while written < output.count {
+            let n = output[written...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                written += n
+                writeStalledSince = nil
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                if writeStalledSince == nil { writeStalledSince = .now() }
+                if writeSuspended { writeSuspended = false; writeSource.resume() }
+                return
+            } else {
+                close()
+                return
+            }
+        }
+        output.removeAll(keepingCapacity: true)
+        written = 0
+        if !writeSuspended { writeSuspended = true; writeSource.suspend() }
+        if closeAfterWrite && !busy { close() }
+    }
+
+    // MARK: Timeouts and closing
+
+    private func checkTimeouts() {
+        let now = DispatchTime.now()
+        func older(_ t: DispatchTime?, _ seconds: Double) -> Bool {
+            guard let t else { return false }
+            return Double(now.uptimeNanoseconds &- t.uptimeNanoseconds) / 1e9 > seconds
+        }
+        if older(writeStalledSince, configuration.writeTimeout) { return close() }
+        guard !busy, !closeAfterWrite else { return }
+        if parser.isReadingBody ? older(bodyStarted, configuration.bodyTimeout) : older(requestStarted, configuration.headerTimeout) {
+            let what = parser.isReadingBody ? "body" : "headers"
+            return fail(HTTPResponse.jsonError(status: 408, code: "request_timeout",
+                                               message: "the request \(what) did not arrive in time; send the whole request promptly"))
+        }
+        if !parser.hasPartialRequest && output.isEmpty && older(lastActivity, configuration.idleTimeout) { close() }
+    }
+
+    private func suspendReading() {
+        if !readSuspended { readSuspended = true; readSource.suspend() }
+    }
+
+    private func resumeReading() {
+        if readSuspended { readSuspended = false; readSource.resume() }
+    }
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
+        // Sources must be resumed to be cancelled; their cancel handlers close the descriptor once all ran.
+        resumeReading()
+        if writeSuspended { writeSuspended = false; writeSource.resume() }
+        readSource.cancel()
+        writeSource.cancel()
+        timer.cancel()
+    }
+}

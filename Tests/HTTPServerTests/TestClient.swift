@@ -1,0 +1,84 @@
+// A blocking loopback client for the server tests: raw bytes out, responses parsed just enough to check them.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One TCP connection to 127.0.0.1 with a receive timeout.
+final class TestClient {
+    let fd: Int32
+    private var pending: [UInt8] = []
+
+    init(port: UInt16, timeout: Double = 5) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    /// Reads more bytes; false on close, error or timeout.
+    private func fill() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return false }
+        pending += chunk[0..<n]
+        return true
+    }
+
+    /// The next response: (status, headers lower-cased, body), or nil when the connection ended first.
+    func response() -> (status: Int, headers: [String: String], body: String)? {
+        while true {
+            if let end = headerEnd() {
+                let head = String(decoding: pending[0..<end], as: UTF8.self)
+                let lines = head.components(separatedBy: "\r\n")
+                let status = Int(lines[0].split(separator: " ")[1]) ?? 0
+                var headers: [String: String] = [:]
+                for line in lines.dropFirst() {
+                    guard let colon = line.firstIndex(of: ":") else { continue }
+                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+                let length = Int(headers["content-length"] ?? "0") ?? 0
+                while pending.count < end + 4 + length { guard fill() else { return nil } }
+                let body = String(decoding: pending[(end + 4)..<(end + 4 + length)], as: UTF8.self)
+                pending.removeFirst(end + 4 + length)
+                return (status, headers, body)
+            }
+            guard fill() else { return nil }
+        }
+    }
+
+    /// Whether the server closed the connection (reads return 0) with nothing more to read.
+    func isClosedByServer() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+
+    private func headerEnd() -> Int? {
+        guard pending.count >= 4 else { return nil }
+        for i in 0...(pending.count - 4) where pending[i] == 13 && pending[i + 1] == 10 && pending[i + 2] == 13 && pending[i + 3] == 10 {
+            return i
+        }
+        return nil
+    }
+}
