@@ -37,7 +37,7 @@ let package = Package(
         // HTTP/1.1 types and the byte-fed request parser, tested without sockets.
         .target(name: "HTTPCore"),
         // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown.
-        .target(name: "HTTPServer", dependencies: ["HTTPCore"]),
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.

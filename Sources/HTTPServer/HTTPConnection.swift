@@ -119,8 +119,10 @@ final class HTTPConnection: @unchecked Sendable {
         bodyStarted = nil
         suspendReading()  // pipelined requests wait in the kernel until this one is answered
         let number = sequence, keepAlive = request.keepAlive, head = request.method == "HEAD"
+        let gzip = Gzip.isAccepted(request.headers.tokens("Accept-Encoding"))
         handler(request, HTTPResponder { [self] response in
-            queue.async { [self] in finish(number, response, keepAlive: keepAlive, head: head) }
+            let encoded = gzip ? Self.compressed(response) : response
+            queue.async { [self] in finish(number, encoded, keepAlive: keepAlive, head: head) }
         })
     }
 
@@ -135,6 +137,17 @@ final class HTTPConnection: @unchecked Sendable {
         resumeReading()
         processInput()
         if draining && !busy && output.isEmpty && !parser.hasPartialRequest { close() }
+    }
+
+    /// `response` with a gzip body when that is worth it and the handler did not encode it already.
+    static func compressed(_ response: HTTPResponse) -> HTTPResponse {
+        guard response.body.count >= Gzip.minimumBytes, response.headers["Content-Encoding"] == nil,
+              let body = Gzip.compress(response.body), body.count < response.body.count else { return response }
+        var result = response
+        result.body = body
+        result.headers.set("Content-Encoding", "gzip")
+        result.headers.set("Vary", "Accept-Encoding")
+        return result
     }
 
     /// Answers a request that cannot be read and closes after the answer.

@@ -119,3 +119,25 @@ struct HTTPServerTests {
         #expect(throws: (any Error).self) { try TestClient(port: server.port) }
     }
 }
+
+@Suite("HTTPServer gzip")
+struct HTTPServerGzipTests {
+    @Test func largeBodiesAreGzippedWhenAcceptedAndDecompressToTheOriginal() throws {
+        let text = String(repeating: "moderation ", count: 500)
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        let server = HTTPServer(configuration: configuration) { _, responder in
+            responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: text))
+        }
+        try server.start()
+        defer { server.shutdown(deadline: 1) }
+        let client = try TestClient(port: server.port)
+        client.send("GET / HTTP/1.1\r\nHost: h\r\nAccept-Encoding: br, gzip;q=0.5\r\n\r\n")
+        let zipped = try #require(client.rawResponse())
+        #expect(zipped.headers["content-encoding"] == "gzip" && zipped.body.count < text.utf8.count / 10)
+        #expect(try TestClient.gunzip(zipped.body) == Array(text.utf8))
+        client.send("GET / HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip;q=0\r\n\r\n")
+        let plain = try #require(client.rawResponse())
+        #expect(plain.headers["content-encoding"] == nil && plain.body == Array(text.utf8))
+    }
+}

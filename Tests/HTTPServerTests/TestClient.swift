@@ -46,8 +46,29 @@ final class TestClient {
         return true
     }
 
-    /// The next response: (status, headers lower-cased, body), or nil when the connection ended first.
+    /// The next response with its body as text.
     func response() -> (status: Int, headers: [String: String], body: String)? {
+        rawResponse().map { ($0.status, $0.headers, String(decoding: $0.body, as: UTF8.self)) }
+    }
+
+    /// `gzip -d` of `bytes` (the system's gzip, as an independent decoder).
+    static func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -dc"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(bytes))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(data)
+    }
+
+    /// The next response: (status, headers lower-cased, body bytes), or nil when the connection ended first.
+    func rawResponse() -> (status: Int, headers: [String: String], body: [UInt8])? {
         while true {
             if let end = headerEnd() {
                 let head = String(decoding: pending[0..<end], as: UTF8.self)
@@ -60,7 +81,7 @@ final class TestClient {
                 }
                 let length = Int(headers["content-length"] ?? "0") ?? 0
                 while pending.count < end + 4 + length { guard fill() else { return nil } }
-                let body = String(decoding: pending[(end + 4)..<(end + 4 + length)], as: UTF8.self)
+                let body = Array(pending[(end + 4)..<(end + 4 + length)])
                 pending.removeFirst(end + 4 + length)
                 return (status, headers, body)
             }
