@@ -21,8 +21,7 @@ test: build
 
 ## serve: until the HTTP service exists, this builds and runs the health check of the model (it does not serve)
 serve: build
-	@echo "moecl serve is not built yet (issue 5); running the model health check instead:"
-	.build/release/moecl health
+	.build/release/moecl serve
 
 ## reference: install the Python reference packages (torch CPU wheel, tokenizers, onnxruntime, sentence-transformers)
 reference:

@@ -40,6 +40,9 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
         // The single owner of the model: bounded queue, micro-batching, atomic snapshot swaps.
         .target(name: "InferenceEngine", dependencies: ["MoELoRA"]),
+        // The moderation API: routes, JSON, validation, decisions (review queue, state and metrics to come).
+        .target(name: "ModerationService",
+                dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "MoELoRA", "Moderation", "Tokenization"]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.
@@ -47,6 +50,7 @@ let package = Package(
             name: "MoeclCLI",
             dependencies: [
                 "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training", "Evaluation",
+                "HTTPServer", "InferenceEngine", "ModerationService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,7 +67,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "TestSupport"]),
         .testTarget(name: "InferenceEngineTests", dependencies: ["InferenceEngine", "MoELoRA", "TestSupport"]),
         .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "Tokenization", "TestSupport"]),

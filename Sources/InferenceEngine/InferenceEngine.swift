@@ -14,7 +14,7 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
         let tasks: [String]
         let tokens: Int
         let enqueued: DispatchTime
-        let completion: @Sendable (Result<[TaskScores], InferenceEngineError>) -> Void
+        let completion: @Sendable (Result<ScoredRequest, InferenceEngineError>) -> Void
     }
 
     public let configuration: InferenceEngineConfiguration
@@ -58,7 +58,7 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
     /// Scores `sequences` (task `tasks[i]` for sequence i); `completion` runs on the worker thread.
     /// - Throws: `InferenceEngineError.overloaded` when the queue cannot take them, `.stopped` after `stop()`.
     public func submit(sequences: [[Int32]], tasks: [String],
-                       completion: @escaping @Sendable (Result<[TaskScores], InferenceEngineError>) -> Void) throws(InferenceEngineError) {
+                       completion: @escaping @Sendable (Result<ScoredRequest, InferenceEngineError>) -> Void) throws(InferenceEngineError) {
         precondition(sequences.count == tasks.count, "one task per sequence")
         let pending = Pending(sequences: sequences, tasks: tasks, tokens: sequences.reduce(0) { $0 + $1.count },
                               enqueued: .now(), completion: completion)
@@ -148,7 +148,7 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
         var offset = 0
         for p in ready {
             let n = p.sequences.count
-            p.completion(result.map { Array($0[offset..<(offset + n)]) })
+            p.completion(result.map { ScoredRequest(scores: Array($0[offset..<(offset + n)]), snapshot: snapshot) })
             offset += n
         }
     }

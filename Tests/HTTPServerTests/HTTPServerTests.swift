@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import HTTPCore
 import HTTPServer
+import TestSupport
 import Testing
 
 @Suite("HTTPServer")

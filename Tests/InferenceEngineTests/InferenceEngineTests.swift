@@ -35,17 +35,17 @@ struct InferenceEngineTests {
             if batches.total == 6 { reports.set(batches.batches) }
         }
         // Six requests queued before the worker starts: one batch takes them all.
-        var boxes: [(Box<Result<[TaskScores], InferenceEngineError>>, [[Int32]], [String])] = []
+        var boxes: [(Box<Result<ScoredRequest, InferenceEngineError>>, [[Int32]], [String])] = []
         for r in 0..<6 {
             let seqs = Self.sequences(1 + r % 3, seed: r)
             let tasks = seqs.indices.map { names[($0 + r) % names.count] }
-            let box = Box<Result<[TaskScores], InferenceEngineError>>()
+            let box = Box<Result<ScoredRequest, InferenceEngineError>>()
             try engine.submit(sequences: seqs, tasks: tasks) { box.set($0) }
             boxes.append((box, seqs, tasks))
         }
         engine.start()
         for (box, seqs, tasks) in boxes {
-            let scores = try #require(try box.wait()?.get())
+            let scores = try #require(try box.wait()?.get().scores)
             let direct = try snapshot.classify(sequences: seqs, tasks: tasks)
             #expect(scores.map(\.task) == tasks)
             for (a, b) in zip(scores, direct) {
@@ -63,13 +63,13 @@ struct InferenceEngineTests {
         configuration.maxQueuedSequences = 4
         let engine = InferenceEngine(snapshot: try tiny.snapshot(), configuration: configuration)
         let task = try tiny.snapshot().taskNames[0]
-        let first = Box<Result<[TaskScores], InferenceEngineError>>()
+        let first = Box<Result<ScoredRequest, InferenceEngineError>>()
         try engine.submit(sequences: Self.sequences(3, seed: 1), tasks: [task, task, task]) { first.set($0) }
         #expect(throws: InferenceEngineError.overloaded(queued: 3, limit: 4)) {
             try engine.submit(sequences: Self.sequences(2, seed: 2), tasks: [task, task]) { _ in }
         }
         engine.start()
-        #expect(try first.wait()?.get().count == 3)
+        #expect(try first.wait()?.get().scores.count == 3)
         engine.stop()
         #expect(throws: InferenceEngineError.stopped) {
             try engine.submit(sequences: Self.sequences(1, seed: 3), tasks: [task]) { _ in }
@@ -84,20 +84,20 @@ struct InferenceEngineTests {
         let engine = InferenceEngine(snapshot: full)
         engine.start()
         defer { engine.stop() }
-        let before = Box<Result<[TaskScores], InferenceEngineError>>()
+        let before = Box<Result<ScoredRequest, InferenceEngineError>>()
         try engine.submit(sequences: Self.sequences(1, seed: 4), tasks: [gone]) { before.set($0) }
-        #expect(try before.wait()?.get().first?.task == gone)
+        #expect(try before.wait()?.get().scores.first?.task == gone)
         engine.swap(try full.removing(gone))
-        let after = Box<Result<[TaskScores], InferenceEngineError>>()
+        let after = Box<Result<ScoredRequest, InferenceEngineError>>()
         try engine.submit(sequences: Self.sequences(2, seed: 5), tasks: [kept, gone]) { after.set($0) }
         guard case .failure(.unknownTask(let task, let known))? = after.wait() else {
             Issue.record("expected unknownTask")
             return
         }
         #expect(task == gone && !known.contains(gone))
-        let still = Box<Result<[TaskScores], InferenceEngineError>>()
+        let still = Box<Result<ScoredRequest, InferenceEngineError>>()
         try engine.submit(sequences: Self.sequences(1, seed: 6), tasks: [kept]) { still.set($0) }
-        #expect(try still.wait()?.get().first?.task == kept)
+        #expect(try still.wait()?.get().scores.first?.task == kept)
     }
 }
 

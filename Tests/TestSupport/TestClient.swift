@@ -1,4 +1,4 @@
-// A blocking loopback client for the server tests: raw bytes out, responses parsed just enough to check them.
+// A blocking loopback client for the server and service tests: raw bytes out, responses parsed just enough to check them.
 
 import Foundation
 #if canImport(Glibc)
@@ -6,11 +6,11 @@ import Glibc
 #endif
 
 /// One TCP connection to 127.0.0.1 with a receive timeout.
-final class TestClient {
-    let fd: Int32
+public final class TestClient {
+    public let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: UInt16, timeout: Double = 5) throws {
+    public init(port: UInt16, timeout: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -26,9 +26,9 @@ final class TestClient {
 
     deinit { close(fd) }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -47,12 +47,12 @@ final class TestClient {
     }
 
     /// The next response with its body as text.
-    func response() -> (status: Int, headers: [String: String], body: String)? {
+    public func response() -> (status: Int, headers: [String: String], body: String)? {
         rawResponse().map { ($0.status, $0.headers, String(decoding: $0.body, as: UTF8.self)) }
     }
 
     /// `gzip -d` of `bytes` (the system's gzip, as an independent decoder).
-    static func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    public static func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "gzip -dc"]
@@ -68,7 +68,7 @@ final class TestClient {
     }
 
     /// The next response: (status, headers lower-cased, body bytes), or nil when the connection ended first.
-    func rawResponse() -> (status: Int, headers: [String: String], body: [UInt8])? {
+    public func rawResponse() -> (status: Int, headers: [String: String], body: [UInt8])? {
         while true {
             if let end = headerEnd() {
                 let head = String(decoding: pending[0..<end], as: UTF8.self)
@@ -90,7 +90,7 @@ final class TestClient {
     }
 
     /// Whether the server closed the connection (reads return 0) with nothing more to read.
-    func isClosedByServer() -> Bool {
+    public func isClosedByServer() -> Bool {
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) == 0
     }

@@ -1,0 +1,55 @@
+// The body of POST /v1/classify, validated: texts, tasks, limits.
+
+/// A validated classification request: every text is scored under every task in `tasks`.
+struct ClassifyRequest: Equatable {
+    let texts: [String]
+    let tasks: [String]
+
+    /// Reads `{"task"|"tasks", "text"|"texts"}`; `"task": "*"` means every loaded task.
+    /// - Throws: `ServiceError.validation` for a wrong shape or a limit, `.unknownTask` for a task not loaded.
+    static func parse(_ body: [String: Any], known: [String], limits: ServiceConfiguration) throws(ServiceError) -> ClassifyRequest {
+        let texts: [String]
+        switch (body["text"], body["texts"]) {
+        case (let text as String, nil):
+            texts = [text]
+        case (nil, let list as [Any]):
+            let strings = list.compactMap { $0 as? String }
+            guard strings.count == list.count, !strings.isEmpty else {
+                throw .validation("'texts' must be a non-empty array of strings")
+            }
+            guard strings.count <= limits.maxTextsPerRequest else {
+                throw .validation("'texts' holds \(strings.count) texts; at most \(limits.maxTextsPerRequest) per request")
+            }
+            texts = strings
+        case (nil, nil):
+            throw .validation("give 'text' (a string) or 'texts' (an array of strings)")
+        default:
+            throw .validation("give either 'text' (a string) or 'texts' (an array of strings), not both or another type")
+        }
+        if let long = texts.firstIndex(where: { $0.count > limits.maxCharactersPerText }) {
+            throw .validation("text \(long) has \(texts[long].count) characters; at most \(limits.maxCharactersPerText)")
+        }
+        let tasks: [String]
+        switch (body["task"], body["tasks"]) {
+        case ("*" as String, nil):
+            tasks = known
+        case (let task as String, nil):
+            tasks = [task]
+        case (nil, let list as [Any]):
+            let strings = list.compactMap { $0 as? String }
+            guard strings.count == list.count, !strings.isEmpty, Set(strings).count == strings.count else {
+                throw .validation("'tasks' must be a non-empty array of distinct task names")
+            }
+            tasks = strings
+        case (nil, nil):
+            throw .validation("give 'task' (a name, or \"*\" for every task) or 'tasks' (an array of names)")
+        default:
+            throw .validation("give either 'task' (a string) or 'tasks' (an array of strings), not both or another type")
+        }
+        if let unknown = tasks.first(where: { !known.contains($0) }) { throw .unknownTask(unknown, known: known) }
+        if tasks.count > 1 && texts.count > 1 {
+            throw .validation("several tasks take one 'text'; send one request per text")
+        }
+        return ClassifyRequest(texts: texts, tasks: tasks)
+    }
+}

@@ -1,0 +1,36 @@
+// One scored (text, task) pair as the API returns it.
+
+/// The result of one text under one task.
+struct ClassifyResult: Encodable {
+    struct ExpertRef: Encodable {
+        let task: String
+        let version: Int
+    }
+
+    /// Index of the text in the request's `texts` (0 for `text`).
+    let index: Int
+    let task: String
+    /// The top-scoring label.
+    let label: String
+    /// white, black, auto or review; review when the expert has no calibration.
+    let decision: String
+    /// Probability per label (sums to 1).
+    let scores: [String: Float]
+    /// The thresholds per label the decision used; empty without calibration.
+    let thresholds: [String: Double]
+    let expert: ExpertRef
+    /// Tokens scored, special tokens included.
+    let tokens: Int
+    /// Whether the text was cut to the model's window.
+    let truncated: Bool
+}
+
+/// The body of a classification response.
+struct ClassifyResponse: Encodable {
+    let requestId: String
+    let results: [ClassifyResult]
+
+    enum CodingKeys: String, CodingKey {
+        case requestId = "request_id", results
+    }
+}

@@ -1,0 +1,78 @@
+// POST /v1/classify: validate, tokenise, score through the engine, apply each expert's decision rule.
+
+import Dispatch
+import Foundation
+import HTTPCore
+import HTTPServer
+import InferenceEngine
+import MoELoRA
+import Moderation
+
+extension ModerationService {
+    func classify(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let parsed: ClassifyRequest
+        do {
+            let body = try JSONBody.object(request)
+            parsed = try ClassifyRequest.parse(body, known: engine.snapshot.taskNames, limits: configuration)
+        } catch {
+            return responder.respond(error.response)
+        }
+        // Every (text, task) pair is one sequence; the text is tokenised once.
+        var encoded: [(ids: [Int32], truncated: Bool)] = []
+        for text in parsed.texts {
+            let full = tokenizer.encode(text, truncate: false)
+            let cut = full.count > tokenizer.maxLength
+            encoded.append((cut ? tokenizer.encode(text, truncate: true) : full, cut))
+        }
+        var sequences: [[Int32]] = [], tasks: [String] = [], origins: [Int] = []
+        for (i, e) in encoded.enumerated() {
+            for task in parsed.tasks {
+                sequences.append(e.ids)
+                tasks.append(task)
+                origins.append(i)
+            }
+        }
+        let requestId = request.headers["X-Request-Id"].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 }
+            ?? UUID().uuidString.lowercased()
+        let texts = encoded, origin = origins
+        do {
+            try engine.submit(sequences: sequences, tasks: tasks) { result in
+                // Formatting leaves the worker thread at once: the worker only runs the model.
+                DispatchQueue.global().async {
+                    switch result {
+                    case .success(let scored):
+                        let results = zip(scored.scores, origin).map { scores, i in
+                            Self.result(scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
+                                        truncated: texts[i].truncated)
+                        }
+                        responder.respond(JSONBody.response(ClassifyResponse(requestId: requestId, results: results)))
+                    case .failure(let error):
+                        responder.respond(Self.serviceError(error).response)
+                    }
+                }
+            }
+        } catch {
+            responder.respond(Self.serviceError(error).response)
+        }
+    }
+
+    static func result(_ s: TaskScores, index: Int, snapshot: ExpertSnapshot, tokens: Int, truncated: Bool) -> ClassifyResult {
+        let rule = snapshot.tasks[s.task]?.decisionRule
+        var top = 0
+        for i in s.scores.indices where s.scores[i] > s.scores[top] { top = i }
+        return ClassifyResult(
+            index: index, task: s.task, label: s.labels[top], decision: (rule?.decide(s.scores) ?? .review).rawValue,
+            scores: Dictionary(uniqueKeysWithValues: zip(s.labels, s.scores)),
+            thresholds: rule?.calibration.thresholds ?? [:], expert: .init(task: s.task, version: s.version),
+            tokens: tokens, truncated: truncated)
+    }
+
+    static func serviceError(_ error: InferenceEngineError) -> ServiceError {
+        switch error {
+        case .overloaded: .overloaded(error.description)
+        case .stopped: .unavailable(error.description)
+        case .unknownTask(let task, let known): .unknownTask(task, known: known)
+        case .modelFailure: .unavailable(error.description)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// The service's request handling: routes a parsed request to its endpoint and maps errors to JSON responses.
+
+import Dispatch
+import Foundation
+import HTTPCore
+import HTTPServer
+import InferenceEngine
+import MoELoRA
+import Tokenization
+
+/// The moderation API on top of an inference engine. `handle` is the HTTP server's handler: it runs on the
+/// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
+public final class ModerationService: Sendable {
+    enum Endpoint: Sendable { case healthz, readyz, classify, experts }
+
+    let engine: InferenceEngine
+    let tokenizer: BertTokenizer
+    let configuration: ServiceConfiguration
+    let router: Router<Endpoint>
+    /// Set once the start-up probe inference passed.
+    let ready = LockedBox(false)
+
+    public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration()) {
+        self.engine = engine
+        self.tokenizer = tokenizer
+        self.configuration = configuration
+        var router = Router<Endpoint>()
+        router.add("GET", "/healthz", .healthz)
+        router.add("GET", "/readyz", .readyz)
+        router.add("POST", "/v1/classify", .classify)
+        router.add("GET", "/v1/experts", .experts)
+        self.router = router
+    }
+
+    /// Runs one probe inference through the engine; `/readyz` answers 200 once it passed.
+    public func probe(completion: @escaping @Sendable (Bool) -> Void = { _ in }) {
+        guard let task = engine.snapshot.taskNames.first else { return completion(false) }
+        do {
+            try engine.submit(sequences: [tokenizer.encode("probe", truncate: true)], tasks: [task]) { [ready] result in
+                let passed = (try? result.get()) != nil
+                ready.withLock { $0 = passed }
+                completion(passed)
+            }
+        } catch {
+            completion(false)
+        }
+    }
+
+    /// The HTTP handler.
+    public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            responder.respond(ServiceError.notFound(String(request.path)).response)
+        case .methodNotAllowed(let allowed):
+            responder.respond(ServiceError.methodNotAllowed(allowed: allowed).response)
+        case .found(let endpoint, _, _):
+            switch endpoint {
+            case .healthz: responder.respond(JSONBody.response(["status": "ok"]))
+            case .readyz: responder.respond(readiness())
+            case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
+            case .classify: classify(request, responder)
+            }
+        }
+    }
+
+    private func readiness() -> HTTPResponse {
+        ready.withLock { $0 } ? JSONBody.response(["status": "ready"])
+            : ServiceError.unavailable("the model is loading or its probe inference has not passed yet").response
+    }
+}

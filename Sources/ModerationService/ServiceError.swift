@@ -1,0 +1,63 @@
+// The service's errors and the HTTP status, code and message each maps to.
+
+import HTTPCore
+
+/// A request the service refuses; every case maps to one status and a message that says what to do.
+public enum ServiceError: Error, Equatable, Sendable {
+    case invalidUTF8
+    case invalidJSON(String)
+    case unsupportedMediaType(String)
+    case validation(String)
+    case unknownTask(String, known: [String])
+    case notFound(String)
+    case methodNotAllowed(allowed: [String])
+    case overloaded(String)
+    case unavailable(String)
+
+    public var status: Int {
+        switch self {
+        case .invalidUTF8, .invalidJSON: 400
+        case .unsupportedMediaType: 415
+        case .validation: 422
+        case .unknownTask, .notFound: 404
+        case .methodNotAllowed: 405
+        case .overloaded, .unavailable: 503
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .invalidUTF8: "invalid_utf8"
+        case .invalidJSON: "invalid_json"
+        case .unsupportedMediaType: "unsupported_media_type"
+        case .validation: "validation_failed"
+        case .unknownTask: "unknown_task"
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .overloaded: "overloaded"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .invalidUTF8: "the request body is not valid UTF-8; send UTF-8 JSON"
+        case .invalidJSON(let why): "the request body is not valid JSON (\(why))"
+        case .unsupportedMediaType(let type): "Content-Type '\(type)' is not supported; send application/json"
+        case .validation(let why): why
+        case .unknownTask(let task, let known): "unknown task '\(task)'; loaded tasks: \(known.joined(separator: ", "))"
+        case .notFound(let path): "no route for \(path); see openapi.yaml"
+        case .methodNotAllowed(let allowed): "method not allowed here; allowed: \(allowed.joined(separator: ", "))"
+        case .overloaded(let why): why
+        case .unavailable(let why): why
+        }
+    }
+
+    /// The JSON error response, with Allow or Retry-After where the status calls for it.
+    public var response: HTTPResponse {
+        var r = HTTPResponse.jsonError(status: status, code: code, message: message)
+        if case .methodNotAllowed(let allowed) = self { r.headers.add("Allow", allowed.joined(separator: ", ")) }
+        if status == 503 { r.headers.add("Retry-After", "1") }
+        return r
+    }
+}

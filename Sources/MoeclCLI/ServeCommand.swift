@@ -1,0 +1,95 @@
+// `moecl serve`: the HTTP moderation service on the shipped (or given) experts.
+
+import ArgumentParser
+import Dispatch
+import Foundation
+import HTTPServer
+import InferenceEngine
+import MoELoRA
+import ModerationService
+
+/// Loads the base model and the expert bundle, starts the inference worker and the HTTP server, and serves
+/// until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+public struct ServeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the moderation API over HTTP/1.1.",
+        discussion: """
+            Examples:
+              moecl serve                                  # 127.0.0.1:8080, experts/default
+              moecl serve --port 9000 --experts experts/v3
+              curl -s localhost:8080/v1/classify -d '{"task": "sms-spam", "text": "WIN a prize now"}'
+            """)
+
+    @OptionGroup public var modelOptions: ModelOptions
+    @OptionGroup public var expertOptions: ExpertOptions
+    @Option(help: "IPv4 address to listen on (default: MOECL_HOST, else 127.0.0.1).")
+    public var host: String = ProcessInfo.processInfo.environment["MOECL_HOST"] ?? "127.0.0.1"
+    @Option(help: "Port to listen on; 0 picks a free one (default: MOECL_PORT, else 8080).")
+    public var port: UInt16 = ProcessInfo.processInfo.environment["MOECL_PORT"].flatMap { UInt16($0) } ?? 8080
+    @Option(help: "Tokens per inference batch at most.")
+    public var maxBatchTokens: Int = 4096
+    @Option(help: "Microseconds the first queued request waits for others to join its batch.")
+    public var maxWaitUs: Int = 2000
+    @Option(help: "Sequences waiting for the model at most; beyond it requests get 503 with Retry-After.")
+    public var maxQueue: Int = 4096
+    @Option(help: "Open connections at most; beyond it 503 and close.")
+    public var maxConnections: Int = 1024
+    @Option(help: "Largest request body in bytes.")
+    public var maxBodyBytes: Int = 8 << 20
+    @Option(help: "Texts per classification request at most.")
+    public var maxTexts: Int = 64
+    @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT.")
+    public var drainSeconds: Double = 10
+
+    public init() {}
+
+    public func validate() throws {
+        guard maxBatchTokens >= 16, maxWaitUs >= 0, maxQueue >= 1, maxConnections >= 1, maxBodyBytes >= 1024, maxTexts >= 1
+        else {
+            throw ValidationError("--max-batch-tokens ≥ 16, --max-queue, --max-connections, --max-texts ≥ 1, --max-body-bytes ≥ 1024")
+        }
+    }
+
+    public func run() throws {
+        try expertOptions.checkDefaultFolder()
+        let (tokenizer, encoder) = try modelOptions.load()
+        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
+        let snapshot = try expertOptions.load(base: base)
+        var engineConfiguration = InferenceEngineConfiguration()
+        engineConfiguration.maxBatchTokens = maxBatchTokens
+        engineConfiguration.maxWaitMicroseconds = maxWaitUs
+        engineConfiguration.maxQueuedSequences = maxQueue
+        let engine = InferenceEngine(snapshot: snapshot, configuration: engineConfiguration)
+        engine.start()
+        var serviceConfiguration = ServiceConfiguration()
+        serviceConfiguration.maxTextsPerRequest = maxTexts
+        let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration)
+        service.probe()
+        var httpConfiguration = HTTPServerConfiguration()
+        httpConfiguration.host = host
+        httpConfiguration.port = port
+        httpConfiguration.maxConnections = maxConnections
+        httpConfiguration.limits.maxBodyBytes = maxBodyBytes
+        let server = HTTPServer(configuration: httpConfiguration) { request, responder in service.handle(request, responder) }
+        try server.start()
+        FileHandle.standardError.write(Data(
+            "moecl serve: listening on http://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
+        let drain = drainSeconds
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("moecl serve: stopping (draining up to \(drain) s)\n".utf8))
+                let drained = server.shutdown(deadline: drain)
+                engine.stop()
+                FileHandle.standardError.write(Data("moecl serve: stopped\(drained ? "" : " (deadline passed; some connections were closed)")\n".utf8))
+                Foundation.exit(0)
+            }
+            source.resume()
+            sources.append(source)
+        }
+        withExtendedLifetime(sources) { dispatchMain() }
+    }
+}

@@ -1,0 +1,115 @@
+// End-to-end: the real `moecl serve` binary on a tiny random model and bundle, driven over loopback.
+
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("moecl serve (binary)", .enabled(if: ClassifyInspectCommandTests.binary != nil, "moecl not built"))
+struct ServeCommandTests {
+    /// A running server process and its port.
+    final class Server {
+        let process = Process()
+        let port: UInt16
+
+        init(arguments: [String]) throws {
+            process.executableURL = ClassifyInspectCommandTests.binary!
+            process.arguments = ["serve", "--port", "0", "--threads", "1"] + arguments
+            process.currentDirectoryURL = TestPaths.packageRoot
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            // The first stderr line names the port.
+            var line = Data()
+            let handle = errors.fileHandleForReading
+            while !line.contains(10) {
+                let byte = handle.readData(ofLength: 1)
+                guard !byte.isEmpty else { break }
+                line += byte
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            guard let range = text.range(of: "127.0.0.1:"),
+                  let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) else {
+                process.terminate()
+                throw POSIXError(.EINVAL)
+            }
+            self.port = port
+        }
+
+        /// One request on a fresh connection.
+        func request(_ method: String, _ path: String, body: String? = nil, raw: [UInt8]? = nil)
+            -> (status: Int, headers: [String: String], body: String)? {
+            guard let client = try? TestClient(port: port) else { return nil }
+            var text = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n"
+            let bytes = raw ?? Array((body ?? "").utf8)
+            if body != nil || raw != nil { text += "Content-Type: application/json\r\nContent-Length: \(bytes.count)\r\n" }
+            client.send(Array((text + "\r\n").utf8) + bytes)
+            return client.response()
+        }
+
+        func json(_ method: String, _ path: String, _ body: String? = nil) throws -> (Int, [String: Any]) {
+            let r = try #require(request(method, path, body: body))
+            let object = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any]
+            return (r.status, try #require(object))
+        }
+
+        /// Sends SIGTERM and returns the exit status.
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    @Test func servesHealthClassificationExpertsAndErrorsThenStopsCleanly() throws {
+        let tiny = try TinyMoE()
+        defer { tiny.remove() }
+        let bundle = try tiny.writeBundle()
+        let server = try Server(arguments: ["--model", tiny.modelPath, "--experts", bundle, "--max-texts", "4"])
+        var stopped = false
+        defer { if !stopped { _ = server.stop() } }
+        #expect(server.request("GET", "/healthz")?.status == 200)
+        var ready = 0
+        for _ in 0..<100 where ready != 200 {
+            ready = server.request("GET", "/readyz")?.status ?? 0
+            if ready != 200 { usleep(50_000) }
+        }
+        #expect(ready == 200)
+        let tasks = try tiny.snapshot().taskNames
+        // One text, one task.
+        let (status, single) = try server.json("POST", "/v1/classify", "{\"task\": \"\(tasks[0])\", \"text\": \"hello world\"}")
+        #expect(status == 200 && single["request_id"] is String)
+        let results = try #require(single["results"] as? [[String: Any]])
+        #expect(results.count == 1 && results[0]["task"] as? String == tasks[0])
+        let scores = try #require(results[0]["scores"] as? [String: Double])
+        #expect(abs(scores.values.reduce(0, +) - 1) < 1e-4)
+        #expect(["white", "black", "auto", "review"].contains(results[0]["decision"] as? String ?? ""))
+        // A batch of texts, and one text under every task.
+        let (_, batch) = try server.json("POST", "/v1/classify", "{\"task\": \"\(tasks[1])\", \"texts\": [\"a\", \"b c\", \"\"]}")
+        #expect((batch["results"] as? [[String: Any]])?.compactMap { $0["index"] as? Int } == [0, 1, 2])
+        let (_, all) = try server.json("POST", "/v1/classify", "{\"task\": \"*\", \"text\": \"x y\"}")
+        #expect(Set((all["results"] as? [[String: Any]])?.compactMap { $0["task"] as? String } ?? []) == Set(tasks))
+        let (_, experts) = try server.json("GET", "/v1/experts")
+        #expect((experts["tasks"] as? [[String: Any]])?.count == tasks.count)
+        // Bad input: the right status and a JSON error, and the server keeps serving.
+        let cases: [(String, String, String?, [UInt8]?, Int, String)] = [
+            ("POST", "/v1/classify", "{\"task\": ", nil, 400, "invalid_json"),
+            ("POST", "/v1/classify", nil, Array("{\"task\": \"a\", \"text\": \"".utf8) + [0xFF, 0x22, 0x7D], 400, "invalid_utf8"),
+            ("POST", "/v1/classify", "{\"task\": \"nope\", \"text\": \"x\"}", nil, 404, "unknown_task"),
+            ("POST", "/v1/classify", "{\"task\": \"\(tasks[0])\", \"texts\": [\"1\", \"2\", \"3\", \"4\", \"5\"]}", nil, 422, "validation_failed"),
+            ("POST", "/v1/classify", "[1, 2]", nil, 400, "invalid_json"),
+            ("GET", "/v1/nothing", nil, nil, 404, "not_found"),
+            ("DELETE", "/v1/classify", nil, nil, 405, "method_not_allowed"),
+        ]
+        for (method, path, body, raw, expected, code) in cases {
+            let r = server.request(method, path, body: body, raw: raw)
+            #expect(r?.status == expected && r?.body.contains("\"code\":\"\(code)\"") == true, "\(method) \(path) \(body ?? "raw")")
+        }
+        let garbage = try TestClient(port: server.port)
+        garbage.send([0x16, 0x03, 0x01, 0x00, 0x0D, 0x0A, 0x0D, 0x0A])
+        #expect(garbage.response()?.status == 400)
+        #expect(server.request("GET", "/healthz")?.status == 200)
+        stopped = true
+        #expect(server.stop() == 0)
+    }
+}
