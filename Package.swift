@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
         // The single owner of the model: bounded queue, micro-batching, atomic snapshot swaps.
         .target(name: "InferenceEngine", dependencies: ["MoELoRA"]),
+        // Durable state in SQLite: the review and audit queue, verdicts.
+        .target(name: "ServiceStore", dependencies: ["CSQLite"]),
         // The moderation API: routes, JSON, validation, decisions (review queue, state and metrics to come).
         .target(name: "ModerationService",
                 dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "MoELoRA", "Moderation", "Tokenization"]),
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "TestSupport"]),
+        .testTarget(name: "ServiceStoreTests", dependencies: ["ServiceStore", "TestSupport"]),
         .testTarget(name: "InferenceEngineTests", dependencies: ["InferenceEngine", "MoELoRA", "TestSupport"]),
         .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "Tokenization", "TestSupport"]),

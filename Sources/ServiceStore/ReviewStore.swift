@@ -1,0 +1,113 @@
+// The durable review and audit queue: enqueue, claim with a lease, record verdicts once, count.
+
+import Foundation
+
+/// Review items and verdicts in SQLite. Every method commits before it returns, so an acknowledged item or
+/// verdict survives a crash.
+public final class ReviewStore: Sendable {
+    public let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) throws {
+        self.database = database
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS review_items (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                task TEXT NOT NULL, expert_version INTEGER NOT NULL, text TEXT NOT NULL,
+                labels TEXT NOT NULL, scores TEXT NOT NULL, label TEXT NOT NULL, decision TEXT NOT NULL,
+                kind TEXT NOT NULL, created_at REAL NOT NULL, lease_expires_at REAL,
+                verdict TEXT, verdict_at REAL);
+            CREATE INDEX IF NOT EXISTS review_open ON review_items(task, verdict, id);
+            """)
+    }
+
+    /// Stores an item and returns its id.
+    @discardableResult
+    public func enqueue(task: String, expertVersion: Int, text: String, labels: [String], scores: [Double],
+                        label: String, decision: String, kind: ReviewItem.Kind, now: Double) throws -> Int64 {
+        try database.transaction {
+            try database.query(
+                "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                [.text(task), .integer(Int64(expertVersion)), .text(text), .text(Self.json(labels)), .text(Self.json(scores)),
+                 .text(label), .text(decision), .text(kind.rawValue), .real(now)])
+            return database.lastInsertRowID
+        }
+    }
+
+    /// Leases up to `limit` open items (no verdict, no live lease), oldest first, optionally of one task.
+    public func claim(task: String?, limit: Int, leaseSeconds: Double, now: Double) throws -> [ReviewItem] {
+        try database.transaction {
+            let filter = task == nil ? "" : "AND task = ?2"
+            let rows = try database.query(
+                "SELECT \(Self.columns) FROM review_items WHERE verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) \(filter) ORDER BY id LIMIT ?3",
+                [.real(now), task.map { .text($0) } ?? .null, .integer(Int64(limit))])
+            let items = try rows.map(Self.item)
+            for item in items {
+                try database.query("UPDATE review_items SET lease_expires_at = ?1 WHERE id = ?2",
+                                   [.real(now + leaseSeconds), .integer(item.id)])
+            }
+            return items.map { $0.leased(until: now + leaseSeconds) }
+        }
+    }
+
+    /// Records the human label of item `id` once.
+    public func verdict(id: Int64, label: String, now: Double) throws -> VerdictOutcome {
+        try database.transaction {
+            guard let row = try database.query("SELECT \(Self.columns) FROM review_items WHERE id = ?1", [.integer(id)]).first
+            else { return .notFound }
+            let item = try Self.item(row)
+            guard item.labels.contains(label) else { return .invalidLabel(labels: item.labels) }
+            if let existing = item.verdict { return existing == label ? .alreadyRecorded : .conflict(existing: existing) }
+            try database.query("UPDATE review_items SET verdict = ?1, verdict_at = ?2, lease_expires_at = NULL WHERE id = ?3",
+                               [.text(label), .real(now), .integer(id)])
+            return .recorded
+        }
+    }
+
+    /// One item by id.
+    public func item(_ id: Int64) throws -> ReviewItem? {
+        try database.query("SELECT \(Self.columns) FROM review_items WHERE id = ?1", [.integer(id)]).first.map(Self.item)
+    }
+
+    /// Items with verdicts of `task`, oldest first (the feedback for the next expert version).
+    public func verdicts(task: String) throws -> [ReviewItem] {
+        try database.query("SELECT \(Self.columns) FROM review_items WHERE task = ?1 AND verdict IS NOT NULL ORDER BY id",
+                           [.text(task)]).map(Self.item)
+    }
+
+    /// Per task and kind: open (no verdict, not leased), leased, and decided counts.
+    public func stats(now: Double) throws -> [ReviewStats] {
+        try database.query("""
+            SELECT task, kind,
+                   SUM(verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1)),
+                   SUM(verdict IS NULL AND lease_expires_at > ?1),
+                   SUM(verdict IS NOT NULL),
+                   SUM(verdict IS NOT NULL AND verdict = label)
+            FROM review_items GROUP BY task, kind ORDER BY task, kind
+            """, [.real(now)]).map { row in
+            ReviewStats(task: row[0].string ?? "", kind: row[1].string ?? "", open: row[2].int ?? 0, leased: row[3].int ?? 0,
+                        decided: row[4].int ?? 0, agreed: row[5].int ?? 0)
+        }
+    }
+
+    static let columns = "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, verdict"
+
+    static func item(_ row: [SQLiteValue]) throws -> ReviewItem {
+        ReviewItem(
+            id: Int64(row[0].int ?? 0), task: row[1].string ?? "", expertVersion: row[2].int ?? 0, text: row[3].string ?? "",
+            labels: try JSONDecoder().decode([String].self, from: Data((row[4].string ?? "[]").utf8)),
+            scores: try JSONDecoder().decode([Double].self, from: Data((row[5].string ?? "[]").utf8)),
+            label: row[6].string ?? "", decision: row[7].string ?? "", kind: ReviewItem.Kind(rawValue: row[8].string ?? "") ?? .review,
+            createdAt: row[9].double ?? 0, leaseExpiresAt: row[10].double, verdict: row[11].string)
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
+
+extension ReviewItem {
+    func leased(until time: Double) -> ReviewItem {
+        ReviewItem(id: id, task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores, label: label,
+                   decision: decision, kind: kind, createdAt: createdAt, leaseExpiresAt: time, verdict: verdict)
+    }
+}
