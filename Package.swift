@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "ServiceStore", dependencies: ["CSQLite"]),
         // The moderation API: routes, JSON, validation, decisions (review queue, state and metrics to come).
         .target(name: "ModerationService",
-                dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "MoELoRA", "Moderation", "Tokenization"]),
+                dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore", "Tokenization"]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.
@@ -52,7 +52,7 @@ let package = Package(
             name: "MoeclCLI",
             dependencies: [
                 "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training", "Evaluation",
-                "HTTPServer", "InferenceEngine", "ModerationService",
+                "HTTPServer", "InferenceEngine", "ModerationService", "ServiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -23,6 +23,15 @@ struct ClassifyResult: Encodable {
     let tokens: Int
     /// Whether the text was cut to the model's window.
     let truncated: Bool
+    /// The review queue item, when the decision was review (or the text was picked for audit).
+    var reviewId: Int64?
+    /// Whether the item is an audit of an automatic decision.
+    var audit: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case index, task, label, decision, scores, thresholds, expert, tokens, truncated, audit
+        case reviewId = "review_id"
+    }
 }
 
 /// The body of a classification response.

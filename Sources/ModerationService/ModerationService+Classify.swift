@@ -7,6 +7,7 @@ import HTTPServer
 import InferenceEngine
 import MoELoRA
 import Moderation
+import ServiceStore
 
 extension ModerationService {
     func classify(_ request: HTTPRequest, _ responder: HTTPResponder) {
@@ -41,9 +42,14 @@ extension ModerationService {
                 DispatchQueue.global().async {
                     switch result {
                     case .success(let scored):
-                        let results = zip(scored.scores, origin).map { scores, i in
+                        var results = zip(scored.scores, origin).map { scores, i in
                             Self.result(scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
                                         truncated: texts[i].truncated)
+                        }
+                        do {
+                            try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
+                        } catch {
+                            return responder.respond(ServiceError.unavailable("\(error)").response)
                         }
                         responder.respond(JSONBody.response(ClassifyResponse(requestId: requestId, results: results)))
                     case .failure(let error):
@@ -53,6 +59,26 @@ extension ModerationService {
             }
         } catch {
             responder.respond(Self.serviceError(error).response)
+        }
+    }
+
+    /// Stores review decisions (and a random `auditRate` share of automatic ones) durably, before the response
+    /// acknowledges them, and sets their ids on the results.
+    func queueForReview(_ results: inout [ClassifyResult], scores: [TaskScores], texts: [String]) throws {
+        guard let reviews else { return }
+        var picked: [(Int, NewReviewItem)] = []
+        for (k, r) in results.enumerated() {
+            let audit = r.decision != Decision.review.rawValue && Double.random(in: 0..<1) < configuration.auditRate
+            guard r.decision == Decision.review.rawValue || audit else { continue }
+            let s = scores[k]
+            picked.append((k, NewReviewItem(task: r.task, expertVersion: r.expert.version, text: texts[r.index], labels: s.labels,
+                                            scores: s.scores.map(Double.init), label: r.label, decision: r.decision,
+                                            kind: audit ? .audit : .review)))
+        }
+        let ids = try reviews.enqueue(picked.map(\.1), now: Date().timeIntervalSince1970)
+        for ((k, item), id) in zip(picked, ids) {
+            results[k].reviewId = id
+            if item.kind == .audit { results[k].audit = true }
         }
     }
 

@@ -6,29 +6,37 @@ import HTTPCore
 import HTTPServer
 import InferenceEngine
 import MoELoRA
+import ServiceStore
 import Tokenization
 
 /// The moderation API on top of an inference engine. `handle` is the HTTP server's handler: it runs on the
 /// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
-    enum Endpoint: Sendable { case healthz, readyz, classify, experts }
+    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats }
 
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
     let configuration: ServiceConfiguration
+    /// The durable review queue; nil runs without one (no review ids, review routes answer 503).
+    let reviews: ReviewStore?
     let router: Router<Endpoint>
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
 
-    public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration()) {
+    public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
+                reviews: ReviewStore? = nil) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
+        self.reviews = reviews
         var router = Router<Endpoint>()
         router.add("GET", "/healthz", .healthz)
         router.add("GET", "/readyz", .readyz)
         router.add("POST", "/v1/classify", .classify)
         router.add("GET", "/v1/experts", .experts)
+        router.add("POST", "/v1/review/claim", .reviewClaim)
+        router.add("POST", "/v1/review/{id}/verdict", .reviewVerdict)
+        router.add("GET", "/v1/review/stats", .reviewStats)
         self.router = router
     }
 
@@ -53,12 +61,16 @@ public final class ModerationService: Sendable {
             responder.respond(ServiceError.notFound(String(request.path)).response)
         case .methodNotAllowed(let allowed):
             responder.respond(ServiceError.methodNotAllowed(allowed: allowed).response)
-        case .found(let endpoint, _, _):
+        case .found(let endpoint, _, let parameters):
             switch endpoint {
             case .healthz: responder.respond(JSONBody.response(["status": "ok"]))
             case .readyz: responder.respond(readiness())
             case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
             case .classify: classify(request, responder)
+            case .reviewClaim, .reviewVerdict, .reviewStats:
+                DispatchQueue.global().async { [self] in
+                    responder.respond(review(endpoint, request, parameters: parameters))
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ import HTTPServer
 import InferenceEngine
 import MoELoRA
 import ModerationService
+import ServiceStore
 
 /// Loads the base model and the expert bundle, starts the inference worker and the HTTP server, and serves
 /// until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
@@ -39,12 +40,17 @@ public struct ServeCommand: ParsableCommand {
     public var maxBodyBytes: Int = 8 << 20
     @Option(help: "Texts per classification request at most.")
     public var maxTexts: Int = 64
+    @Option(help: "State folder holding moecl.sqlite (review queue, verdicts); created if missing (default: MOECL_STATE, else state).")
+    public var state: String = ProcessInfo.processInfo.environment["MOECL_STATE"] ?? "state"
+    @Option(help: "Share of automatic decisions also queued for audit (0 to 1).")
+    public var auditRate: Double = 0.01
     @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT.")
     public var drainSeconds: Double = 10
 
     public init() {}
 
     public func validate() throws {
+        guard (0...1).contains(auditRate) else { throw ValidationError("--audit-rate must be between 0 and 1") }
         guard maxBatchTokens >= 16, maxWaitUs >= 0, maxQueue >= 1, maxConnections >= 1, maxBodyBytes >= 1024, maxTexts >= 1
         else {
             throw ValidationError("--max-batch-tokens ≥ 16, --max-queue, --max-connections, --max-texts ≥ 1, --max-body-bytes ≥ 1024")
@@ -53,6 +59,8 @@ public struct ServeCommand: ParsableCommand {
 
     public func run() throws {
         try expertOptions.checkDefaultFolder()
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let reviews = try ReviewStore(database: SQLiteDatabase(path: (state as NSString).appendingPathComponent("moecl.sqlite")))
         let (tokenizer, encoder) = try modelOptions.load()
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
         let snapshot = try expertOptions.load(base: base)
@@ -64,7 +72,9 @@ public struct ServeCommand: ParsableCommand {
         engine.start()
         var serviceConfiguration = ServiceConfiguration()
         serviceConfiguration.maxTextsPerRequest = maxTexts
-        let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration)
+        serviceConfiguration.auditRate = auditRate
+        let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
+                                        reviews: reviews)
         service.probe()
         var httpConfiguration = HTTPServerConfiguration()
         httpConfiguration.host = host

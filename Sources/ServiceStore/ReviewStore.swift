@@ -24,12 +24,21 @@ public final class ReviewStore: Sendable {
     @discardableResult
     public func enqueue(task: String, expertVersion: Int, text: String, labels: [String], scores: [Double],
                         label: String, decision: String, kind: ReviewItem.Kind, now: Double) throws -> Int64 {
-        try database.transaction {
-            try database.query(
-                "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                [.text(task), .integer(Int64(expertVersion)), .text(text), .text(Self.json(labels)), .text(Self.json(scores)),
-                 .text(label), .text(decision), .text(kind.rawValue), .real(now)])
-            return database.lastInsertRowID
+        try enqueue([NewReviewItem(task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores,
+                                   label: label, decision: decision, kind: kind)], now: now)[0]
+    }
+
+    /// Stores items in one transaction and returns their ids, in order.
+    public func enqueue(_ items: [NewReviewItem], now: Double) throws -> [Int64] {
+        guard !items.isEmpty else { return [] }
+        return try database.transaction {
+            try items.map { item in
+                try database.query(
+                    "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    [.text(item.task), .integer(Int64(item.expertVersion)), .text(item.text), .text(Self.json(item.labels)),
+                     .text(Self.json(item.scores)), .text(item.label), .text(item.decision), .text(item.kind.rawValue), .real(now)])
+                return database.lastInsertRowID
+            }
         }
     }
 

@@ -112,4 +112,46 @@ struct ServeCommandTests {
         stopped = true
         #expect(server.stop() == 0)
     }
+
+    @Test func reviewQueueFlowAndAcknowledgedVerdictsSurviveKill9() throws {
+        let tiny = try TinyMoE()
+        let state = TestPaths.temporaryFolder("moecl-serve-state")
+        defer {
+            tiny.remove()
+            try? FileManager.default.removeItem(at: state)
+        }
+        let bundle = try tiny.writeBundle()
+        let arguments = ["--model", tiny.modelPath, "--experts", bundle, "--state", state.path, "--audit-rate", "0"]
+        let server = try Server(arguments: arguments)
+        // The tiny experts have no calibration: every decision is review, so every text is queued.
+        let (status, classified) = try server.json("POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\", \"c\"]}")
+        let results = try #require(classified["results"] as? [[String: Any]])
+        #expect(status == 200 && results.allSatisfy { $0["decision"] as? String == "review" })
+        let ids = results.compactMap { $0["review_id"] as? Int }
+        #expect(ids.count == 3 && Set(ids).count == 3)
+        let (_, first) = try server.json("POST", "/v1/review/claim", "{\"task\": \"spam\", \"limit\": 2, \"lease_seconds\": 60}")
+        let claimed = try #require(first["items"] as? [[String: Any]])
+        #expect(claimed.compactMap { $0["id"] as? Int } == Array(ids.prefix(2)) && claimed[0]["text"] as? String == "a")
+        let (_, second) = try server.json("POST", "/v1/review/claim", "{}")
+        #expect((second["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [ids[2]])
+        let (_, third) = try server.json("POST", "/v1/review/claim", "{\"limit\": 5}")
+        #expect((third["items"] as? [Any])?.isEmpty == true)
+        let verdict = "/v1/review/\(ids[0])/verdict"
+        #expect(server.request("POST", verdict, body: "{\"label\": \"violating\"}")?.status == 201)
+        #expect(server.request("POST", verdict, body: "{\"label\": \"violating\"}")?.status == 200)
+        #expect(server.request("POST", verdict, body: "{\"label\": \"compliant\"}")?.status == 409)
+        #expect(server.request("POST", "/v1/review/\(ids[1])/verdict", body: "{\"label\": \"maybe\"}")?.status == 422)
+        #expect(server.request("POST", "/v1/review/99999/verdict", body: "{\"label\": \"compliant\"}")?.status == 404)
+        #expect(server.request("POST", "/v1/review/claim", body: "{\"limit\": 0}")?.status == 422)
+        // kill -9 right after the acknowledgements, then restart on the same state folder.
+        kill(server.process.processIdentifier, SIGKILL)
+        server.process.waitUntilExit()
+        let restarted = try Server(arguments: arguments)
+        defer { _ = restarted.stop() }
+        let (_, stats) = try restarted.json("GET", "/v1/review/stats")
+        let queues = try #require(stats["queues"] as? [[String: Any]])
+        #expect(queues.count == 1 && queues[0]["decided"] as? Int == 1)
+        #expect((queues[0]["open"] as? Int ?? 0) + (queues[0]["leased"] as? Int ?? 0) == 2)
+        #expect(restarted.request("POST", verdict, body: "{\"label\": \"compliant\"}")?.status == 409)
+    }
 }
