@@ -46,6 +46,8 @@ extension ModerationService {
                             Self.result(scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
                                         truncated: texts[i].truncated)
                         }
+                        let now = Date().timeIntervalSince1970
+                        for r in results { self.decisions?.record(task: r.task, decision: r.decision, now: now) }
                         do {
                             try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
                         } catch {

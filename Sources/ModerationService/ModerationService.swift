@@ -12,23 +12,26 @@ import Tokenization
 /// The moderation API on top of an inference engine. `handle` is the HTTP server's handler: it runs on the
 /// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
-    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats }
+    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate }
 
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
     let configuration: ServiceConfiguration
     /// The durable review queue; nil runs without one (no review ids, review routes answer 503).
     let reviews: ReviewStore?
+    /// Decision counts for the reject-rate windows; nil runs without (stats routes answer 503).
+    let decisions: DecisionStore?
     let router: Router<Endpoint>
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
 
     public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
-                reviews: ReviewStore? = nil) {
+                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
         self.reviews = reviews
+        self.decisions = decisions
         var router = Router<Endpoint>()
         router.add("GET", "/healthz", .healthz)
         router.add("GET", "/readyz", .readyz)
@@ -37,6 +40,8 @@ public final class ModerationService: Sendable {
         router.add("POST", "/v1/review/claim", .reviewClaim)
         router.add("POST", "/v1/review/{id}/verdict", .reviewVerdict)
         router.add("GET", "/v1/review/stats", .reviewStats)
+        router.add("GET", "/v1/stats", .stats)
+        router.add("GET", "/v1/stats/reject-rate", .rejectRate)
         self.router = router
     }
 
@@ -67,6 +72,8 @@ public final class ModerationService: Sendable {
             case .readyz: responder.respond(readiness())
             case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
             case .classify: classify(request, responder)
+            case .stats, .rejectRate:
+                DispatchQueue.global().async { [self] in responder.respond(stats(endpoint, request)) }
             case .reviewClaim, .reviewVerdict, .reviewStats:
                 DispatchQueue.global().async { [self] in
                     responder.respond(review(endpoint, request, parameters: parameters))

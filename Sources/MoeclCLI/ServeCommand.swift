@@ -60,7 +60,9 @@ public struct ServeCommand: ParsableCommand {
     public func run() throws {
         try expertOptions.checkDefaultFolder()
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let reviews = try ReviewStore(database: SQLiteDatabase(path: (state as NSString).appendingPathComponent("moecl.sqlite")))
+        let database = try SQLiteDatabase(path: (state as NSString).appendingPathComponent("moecl.sqlite"))
+        let reviews = try ReviewStore(database: database)
+        let decisions = try DecisionStore(database: database)
         let (tokenizer, encoder) = try modelOptions.load()
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
         let snapshot = try expertOptions.load(base: base)
@@ -74,7 +76,17 @@ public struct ServeCommand: ParsableCommand {
         serviceConfiguration.maxTextsPerRequest = maxTexts
         serviceConfiguration.auditRate = auditRate
         let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
-                                        reviews: reviews)
+                                        reviews: reviews, decisions: decisions)
+        // Decision counts reach the database once a second; counts older than 30 days are dropped hourly.
+        let flusher = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        var ticks = 0
+        flusher.setEventHandler {
+            try? decisions.flush()
+            ticks += 1
+            if ticks % 3600 == 1 { try? decisions.prune(olderThan: 30 * 86_400, now: Date().timeIntervalSince1970) }
+        }
+        flusher.schedule(deadline: .now() + 1, repeating: 1)
+        flusher.resume()
         service.probe()
         var httpConfiguration = HTTPServerConfiguration()
         httpConfiguration.host = host
@@ -94,6 +106,8 @@ public struct ServeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("moecl serve: stopping (draining up to \(drain) s)\n".utf8))
                 let drained = server.shutdown(deadline: drain)
                 engine.stop()
+                flusher.cancel()
+                try? decisions.flush()
                 FileHandle.standardError.write(Data("moecl serve: stopped\(drained ? "" : " (deadline passed; some connections were closed)")\n".utf8))
                 Foundation.exit(0)
             }

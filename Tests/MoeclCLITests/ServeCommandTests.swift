@@ -143,7 +143,15 @@ struct ServeCommandTests {
         #expect(server.request("POST", "/v1/review/\(ids[1])/verdict", body: "{\"label\": \"maybe\"}")?.status == 422)
         #expect(server.request("POST", "/v1/review/99999/verdict", body: "{\"label\": \"compliant\"}")?.status == 404)
         #expect(server.request("POST", "/v1/review/claim", body: "{\"limit\": 0}")?.status == 422)
-        // kill -9 right after the acknowledgements, then restart on the same state folder.
+        // Reject rate over a window: three texts, all sent to review.
+        let (rateStatus, rate) = try server.json("GET", "/v1/stats/reject-rate?task=spam&window=5m")
+        let counts = try #require(rate["counts"] as? [String: Any])
+        #expect(rateStatus == 200 && counts["review"] as? Int == 3 && counts["reject_rate"] as? Double == 0)
+        #expect(server.request("GET", "/v1/stats/reject-rate?window=5x")?.status == 422)
+        #expect(server.request("GET", "/v1/stats/reject-rate?task=nope")?.status == 404)
+        // kill -9 right after the acknowledgements (decision counts are flushed once a second), then restart on
+        // the same state folder.
+        usleep(1_500_000)
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
         let restarted = try Server(arguments: arguments)
@@ -153,5 +161,8 @@ struct ServeCommandTests {
         #expect(queues.count == 1 && queues[0]["decided"] as? Int == 1)
         #expect((queues[0]["open"] as? Int ?? 0) + (queues[0]["leased"] as? Int ?? 0) == 2)
         #expect(restarted.request("POST", verdict, body: "{\"label\": \"compliant\"}")?.status == 409)
+        let (_, all) = try restarted.json("GET", "/v1/stats")
+        let windows = try #require(all["windows"] as? [String: [String: [String: Any]]])
+        #expect(windows["all"]?["spam"]?["review"] as? Int == 3 && windows["5m"]?["spam"]?["total"] as? Int == 3)
     }
 }

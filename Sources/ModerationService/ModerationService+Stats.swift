@@ -1,0 +1,91 @@
+// GET /v1/stats and GET /v1/stats/reject-rate: decision counts and reject rates over rolling windows, review
+// queue counts, and precision measured by audits.
+
+import Foundation
+import HTTPCore
+import ServiceStore
+
+extension ModerationService {
+    func stats(_ endpoint: Endpoint, _ request: HTTPRequest) -> HTTPResponse {
+        guard let decisions else { return ServiceError.unavailable("this server runs without a state database").response }
+        let now = Date().timeIntervalSince1970
+        do {
+            switch endpoint {
+            case .rejectRate:
+                let query = try request.query.map { q throws(ServiceError) -> [String: String] in
+                    guard let parsed = PercentDecoding.query(q) else { throw .validation("the query string has an invalid %-escape") }
+                    return parsed
+                } ?? [:]
+                let window = query["window"] ?? "1h"
+                let seconds = try WindowCounts.seconds(window)
+                let known = engine.snapshot.taskNames
+                if let task = query["task"], !known.contains(task) { throw ServiceError.unknownTask(task, known: known) }
+                let counts = try decisions.counts(lastSeconds: seconds, now: now)
+                let tasks = query["task"].map { [$0] } ?? known
+                var summed: [String: Int] = [:]
+                for t in tasks { summed.merge(counts[t] ?? [:], uniquingKeysWith: +) }
+                return JSONBody.response(RejectRateBody(task: query["task"], window: window, counts: WindowCounts(summed)))
+            default:
+                var windows: [String: [String: WindowCounts]] = [:]
+                for window in WindowCounts.standardWindows {
+                    let counts = try decisions.counts(lastSeconds: try WindowCounts.seconds(window), now: now)
+                    windows[window] = counts.mapValues(WindowCounts.init)
+                }
+                let queues = try reviews?.stats(now: now) ?? []
+                var audits: [String: AuditPrecision] = [:]
+                for q in queues where q.kind == ReviewItem.Kind.audit.rawValue {
+                    audits[q.task] = AuditPrecision(audited: q.decided, agreed: q.agreed)
+                }
+                return JSONBody.response(StatsBody(windows: windows, review: queues, auditPrecision: audits))
+            }
+        } catch let error as ServiceError {
+            return error.response
+        } catch {
+            return ServiceError.unavailable("\(error)").response
+        }
+    }
+}
+
+/// The body of GET /v1/stats.
+struct StatsBody: Encodable {
+    /// window → task → counts.
+    let windows: [String: [String: WindowCounts]]
+    let review: [ReviewStats]
+    /// task → precision of automatic decisions measured by audited items.
+    let auditPrecision: [String: AuditPrecision]
+
+    enum CodingKeys: String, CodingKey {
+        case windows, review, auditPrecision = "audit_precision"
+    }
+}
+
+/// How often humans agreed with audited automatic decisions.
+struct AuditPrecision: Encodable {
+    let audited: Int
+    let agreed: Int
+    var precision: Double? { audited == 0 ? nil : Double(agreed) / Double(audited) }
+
+    enum CodingKeys: String, CodingKey { case audited, agreed, precision }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(audited, forKey: .audited)
+        try c.encode(agreed, forKey: .agreed)
+        try c.encode(precision, forKey: .precision)
+    }
+}
+
+/// The body of GET /v1/stats/reject-rate.
+struct RejectRateBody: Encodable {
+    let task: String?
+    let window: String
+    let counts: WindowCounts
+
+    func encode(to encoder: Encoder) throws {
+        enum Keys: String, CodingKey { case task, window, counts }
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(task ?? "*", forKey: .task)
+        try c.encode(window, forKey: .window)
+        try c.encode(counts, forKey: .counts)
+    }
+}

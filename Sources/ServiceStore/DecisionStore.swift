@@ -1,0 +1,81 @@
+// Decision counts per task, minute and decision: buffered in memory, flushed to SQLite about once a second, so
+// the reject-rate windows survive a restart without an fsync per request.
+
+import Foundation
+
+/// Counts of decisions for the reject-rate windows.
+public final class DecisionStore: Sendable {
+    public let database: SQLiteDatabase
+    /// Counts not yet written: (task, minute, decision) → count.
+    private let pending = LockedCounts()
+
+    public init(database: SQLiteDatabase) throws {
+        self.database = database
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS decision_counts (
+                task TEXT NOT NULL, minute INTEGER NOT NULL, decision TEXT NOT NULL, count INTEGER NOT NULL,
+                PRIMARY KEY (task, minute, decision));
+            """)
+    }
+
+    /// Counts one decision at time `now` (seconds since 1970); cheap, no I/O.
+    public func record(task: String, decision: String, now: Double) {
+        pending.add(DecisionKey(task: task, minute: Int64(now / 60), decision: decision))
+    }
+
+    /// Writes the buffered counts in one transaction.
+    public func flush() throws {
+        let counts = pending.take()
+        guard !counts.isEmpty else { return }
+        do {
+            try database.transaction {
+                for (key, count) in counts {
+                    try database.query("""
+                        INSERT INTO decision_counts (task, minute, decision, count) VALUES (?1, ?2, ?3, ?4)
+                        ON CONFLICT (task, minute, decision) DO UPDATE SET count = count + excluded.count
+                        """, [.text(key.task), .integer(key.minute), .text(key.decision), .integer(Int64(count))])
+                }
+            }
+        } catch {
+            pending.merge(counts)  // keep them for the next flush
+            throw error
+        }
+    }
+
+    /// Counts per task and decision over the last `seconds` (whole minutes; nil = everything stored), buffered
+    /// counts included.
+    public func counts(lastSeconds seconds: Double?, now: Double) throws -> [String: [String: Int]] {
+        let from = seconds.map { Int64((now - $0) / 60) + 1 } ?? Int64.min
+        var result: [String: [String: Int]] = [:]
+        for row in try database.query(
+            "SELECT task, decision, SUM(count) FROM decision_counts WHERE minute >= ?1 GROUP BY task, decision", [.integer(from)]) {
+            result[row[0].string ?? "", default: [:]][row[1].string ?? ""] = row[2].int ?? 0
+        }
+        for (key, count) in pending.snapshot() where key.minute >= from {
+            result[key.task, default: [:]][key.decision, default: 0] += count
+        }
+        return result
+    }
+
+    /// Deletes counts older than `seconds` (bounded retention).
+    public func prune(olderThan seconds: Double, now: Double) throws {
+        try database.query("DELETE FROM decision_counts WHERE minute < ?1", [.integer(Int64((now - seconds) / 60))])
+    }
+}
+
+struct DecisionKey: Hashable, Sendable {
+    let task: String
+    let minute: Int64
+    let decision: String
+}
+
+/// The in-memory buffer of counts.
+final class LockedCounts: @unchecked Sendable {  // safe: `counts` is only touched while `lock` is held
+    private let lock = NSLock()
+    private var counts: [DecisionKey: Int] = [:]
+
+    func add(_ key: DecisionKey) { lock.withLock { counts[key, default: 0] += 1 } }
+    func take() -> [DecisionKey: Int] { lock.withLock { defer { counts = [:] }; return counts } }
+    func merge(_ other: [DecisionKey: Int]) { lock.withLock { counts.merge(other, uniquingKeysWith: +) } }
+    func snapshot() -> [DecisionKey: Int] { lock.withLock { counts } }
+}
