@@ -47,7 +47,10 @@ extension ModerationService {
                                         truncated: texts[i].truncated)
                         }
                         let now = Date().timeIntervalSince1970
-                        for r in results { self.decisions?.record(task: r.task, decision: r.decision, now: now) }
+                        for r in results {
+                            self.decisions?.record(task: r.task, decision: r.decision, now: now)
+                            self.metrics.decision(task: r.task, decision: r.decision)
+                        }
                         do {
                             try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
                         } catch {

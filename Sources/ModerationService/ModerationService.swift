@@ -12,7 +12,7 @@ import Tokenization
 /// The moderation API on top of an inference engine. `handle` is the HTTP server's handler: it runs on the
 /// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
-    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate }
+    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate, metrics }
 
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
@@ -21,17 +21,19 @@ public final class ModerationService: Sendable {
     let reviews: ReviewStore?
     /// Decision counts for the reject-rate windows; nil runs without (stats routes answer 503).
     let decisions: DecisionStore?
+    let metrics: ServiceMetrics
     let router: Router<Endpoint>
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
 
     public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
-                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil) {
+                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, metrics: ServiceMetrics = ServiceMetrics()) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
         self.reviews = reviews
         self.decisions = decisions
+        self.metrics = metrics
         var router = Router<Endpoint>()
         router.add("GET", "/healthz", .healthz)
         router.add("GET", "/readyz", .readyz)
@@ -42,6 +44,7 @@ public final class ModerationService: Sendable {
         router.add("GET", "/v1/review/stats", .reviewStats)
         router.add("GET", "/v1/stats", .stats)
         router.add("GET", "/v1/stats/reject-rate", .rejectRate)
+        router.add("GET", "/metrics", .metrics)
         self.router = router
     }
 
@@ -59,9 +62,22 @@ public final class ModerationService: Sendable {
         }
     }
 
-    /// The HTTP handler.
+    /// The HTTP handler: routes the request and counts its answer by route template and status.
     public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        switch router.match(method: request.method, path: request.path) {
+        let started = DispatchTime.now()
+        let match = router.match(method: request.method, path: request.path)
+        let route: String
+        if case .found(_, let template, _) = match { route = template } else { route = "unmatched" }
+        let counted = HTTPResponder { [metrics] response in
+            metrics.request(route: route, code: response.status,
+                            seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+            responder.respond(response)
+        }
+        dispatch(match, request, counted)
+    }
+
+    private func dispatch(_ match: Router<Endpoint>.Match, _ request: HTTPRequest, _ responder: HTTPResponder) {
+        switch match {
         case .notFound:
             responder.respond(ServiceError.notFound(String(request.path)).response)
         case .methodNotAllowed(let allowed):
@@ -72,6 +88,8 @@ public final class ModerationService: Sendable {
             case .readyz: responder.respond(readiness())
             case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
             case .classify: classify(request, responder)
+            case .metrics:
+                DispatchQueue.global().async { [self] in responder.respond(metricsResponse()) }
             case .stats, .rejectRate:
                 DispatchQueue.global().async { [self] in responder.respond(stats(endpoint, request)) }
             case .reviewClaim, .reviewVerdict, .reviewStats:

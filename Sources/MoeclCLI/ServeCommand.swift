@@ -70,13 +70,14 @@ public struct ServeCommand: ParsableCommand {
         engineConfiguration.maxBatchTokens = maxBatchTokens
         engineConfiguration.maxWaitMicroseconds = maxWaitUs
         engineConfiguration.maxQueuedSequences = maxQueue
-        let engine = InferenceEngine(snapshot: snapshot, configuration: engineConfiguration)
+        let metrics = ServiceMetrics()
+        let engine = InferenceEngine(snapshot: snapshot, configuration: engineConfiguration) { metrics.batch($0) }
         engine.start()
         var serviceConfiguration = ServiceConfiguration()
         serviceConfiguration.maxTextsPerRequest = maxTexts
         serviceConfiguration.auditRate = auditRate
         let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
-                                        reviews: reviews, decisions: decisions)
+                                        reviews: reviews, decisions: decisions, metrics: metrics)
         // Decision counts reach the database once a second; counts older than 30 days are dropped hourly.
         let flusher = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         var ticks = 0

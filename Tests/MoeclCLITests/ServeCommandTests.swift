@@ -105,6 +105,18 @@ struct ServeCommandTests {
             let r = server.request(method, path, body: body, raw: raw)
             #expect(r?.status == expected && r?.body.contains("\"code\":\"\(code)\"") == true, "\(method) \(path) \(body ?? "raw")")
         }
+        // Prometheus metrics: every sample line well-formed; route templates, not raw paths.
+        let metrics = try #require(server.request("GET", "/metrics"))
+        #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
+        let sample = try Regex(#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.eE+-]+|NaN|\+Inf)$"#)
+        for line in metrics.body.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.wholeMatch(of: sample) != nil, "bad sample line: \(line)")
+        }
+        #expect(metrics.body.contains("moecl_requests_total{route=\"/v1/classify\",code=\"200\"} 3"))
+        #expect(metrics.body.contains("moecl_requests_total{route=\"unmatched\",code=\"404\"}"))
+        #expect(metrics.body.contains("moecl_experts_loaded{task=\"\(tasks[0])\",version=\"1\"} 1"))
+        #expect(metrics.body.contains("moecl_decisions_total{task=\"\(tasks[1])\",decision="))
+        #expect(metrics.body.contains("moecl_batch_size_count ") && metrics.body.contains("moecl_inference_duration_seconds_bucket{le=\"+Inf\"}"))
         let garbage = try TestClient(port: server.port)
         garbage.send([0x16, 0x03, 0x01, 0x00, 0x0D, 0x0A, 0x0D, 0x0A])
         #expect(garbage.response()?.status == 400)
