@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "ServiceStore", dependencies: ["CSQLite"]),
         // The moderation API: routes, JSON, validation, decisions (review queue, state and metrics to come).
         .target(name: "ModerationService",
-                dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore", "Tokenization"]),
+                dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "ModelFormats", "MoELoRA", "Moderation", "ServiceStore",
+                               "Tokenization"]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.

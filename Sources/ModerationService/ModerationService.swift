@@ -12,7 +12,8 @@ import Tokenization
 /// The moderation API on top of an inference engine. `handle` is the HTTP server's handler: it runs on the
 /// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
-    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate, metrics }
+    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate, metrics,
+        expertUpload, expertRollback, expertDelete }
 
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
@@ -22,18 +23,26 @@ public final class ModerationService: Sendable {
     /// Decision counts for the reject-rate windows; nil runs without (stats routes answer 503).
     let decisions: DecisionStore?
     let metrics: ServiceMetrics
+    /// Hot-loading; nil runs without an expert registry (admin routes answer 503).
+    let admin: ExpertAdmin?
     let router: Router<Endpoint>
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
 
     public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
-                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, metrics: ServiceMetrics = ServiceMetrics()) {
+                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, metrics: ServiceMetrics = ServiceMetrics(),
+                registry: ExpertRegistry? = nil, uploadFolder: String? = nil) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
         self.reviews = reviews
         self.decisions = decisions
         self.metrics = metrics
+        if let registry, let uploadFolder {
+            admin = ExpertAdmin(engine: engine, registry: registry, folder: uploadFolder, metrics: metrics)
+        } else {
+            admin = nil
+        }
         var router = Router<Endpoint>()
         router.add("GET", "/healthz", .healthz)
         router.add("GET", "/readyz", .readyz)
@@ -45,6 +54,9 @@ public final class ModerationService: Sendable {
         router.add("GET", "/v1/stats", .stats)
         router.add("GET", "/v1/stats/reject-rate", .rejectRate)
         router.add("GET", "/metrics", .metrics)
+        router.add("PUT", "/v1/experts/{task}", .expertUpload)
+        router.add("POST", "/v1/experts/{task}/rollback", .expertRollback)
+        router.add("DELETE", "/v1/experts/{task}", .expertDelete)
         self.router = router
     }
 
@@ -88,6 +100,26 @@ public final class ModerationService: Sendable {
             case .readyz: responder.respond(readiness())
             case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
             case .classify: classify(request, responder)
+            case .expertUpload, .expertRollback, .expertDelete:
+                guard let admin else {
+                    return responder.respond(ServiceError.unavailable("this server runs without an expert registry").response)
+                }
+                let task = parameters["task"] ?? ""
+                admin.queue.async {
+                    do {
+                        let body: UploadBody
+                        switch endpoint {
+                        case .expertUpload: body = try admin.upload(task: task, bytes: request.body)
+                        case .expertRollback: body = try admin.rollback(task: task)
+                        default: body = try admin.delete(task: task)
+                        }
+                        responder.respond(JSONBody.response(body, status: endpoint == .expertUpload ? 201 : 200))
+                    } catch let error as ServiceError {
+                        responder.respond(error.response)
+                    } catch {
+                        responder.respond(ServiceError.unavailable("\(error)").response)
+                    }
+                }
             case .metrics:
                 DispatchQueue.global().async { [self] in responder.respond(metricsResponse()) }
             case .stats, .rejectRate:

@@ -11,6 +11,7 @@ public enum ServiceError: Error, Equatable, Sendable {
     case unknownTask(String, known: [String])
     case notFound(String)
     case methodNotAllowed(allowed: [String])
+    case conflict(String)
     case overloaded(String)
     case unavailable(String)
 
@@ -21,6 +22,7 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .validation: 422
         case .unknownTask, .notFound: 404
         case .methodNotAllowed: 405
+        case .conflict: 409
         case .overloaded, .unavailable: 503
         }
     }
@@ -34,6 +36,7 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .unknownTask: "unknown_task"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
+        case .conflict: "conflict"
         case .overloaded: "overloaded"
         case .unavailable: "unavailable"
         }
@@ -48,6 +51,7 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .unknownTask(let task, let known): "unknown task '\(task)'; loaded tasks: \(known.joined(separator: ", "))"
         case .notFound(let path): "no route for \(path); see openapi.yaml"
         case .methodNotAllowed(let allowed): "method not allowed here; allowed: \(allowed.joined(separator: ", "))"
+        case .conflict(let why): why
         case .overloaded(let why): why
         case .unavailable(let why): why
         }

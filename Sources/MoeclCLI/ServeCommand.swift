@@ -63,9 +63,11 @@ public struct ServeCommand: ParsableCommand {
         let database = try SQLiteDatabase(path: (state as NSString).appendingPathComponent("moecl.sqlite"))
         let reviews = try ReviewStore(database: database)
         let decisions = try DecisionStore(database: database)
+        let registry = try ExpertRegistry(database: database)
         let (tokenizer, encoder) = try modelOptions.load()
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
-        let snapshot = try expertOptions.load(base: base)
+        // Experts hot-loaded earlier (the registry's active uploads) override the bundle's.
+        let snapshot = try ModerationService.applyingRegistry(registry, to: expertOptions.load(base: base))
         var engineConfiguration = InferenceEngineConfiguration()
         engineConfiguration.maxBatchTokens = maxBatchTokens
         engineConfiguration.maxWaitMicroseconds = maxWaitUs
@@ -77,7 +79,8 @@ public struct ServeCommand: ParsableCommand {
         serviceConfiguration.maxTextsPerRequest = maxTexts
         serviceConfiguration.auditRate = auditRate
         let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
-                                        reviews: reviews, decisions: decisions, metrics: metrics)
+                                        reviews: reviews, decisions: decisions, metrics: metrics, registry: registry,
+                                        uploadFolder: (state as NSString).appendingPathComponent("experts"))
         // Decision counts reach the database once a second; counts older than 30 days are dropped hourly.
         let flusher = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         var ticks = 0

@@ -1,6 +1,7 @@
 // End-to-end: the real `moecl serve` binary on a tiny random model and bundle, driven over loopback.
 
 import Foundation
+import MoELoRA
 import TestSupport
 import Testing
 
@@ -176,5 +177,62 @@ struct ServeCommandTests {
         let (_, all) = try restarted.json("GET", "/v1/stats")
         let windows = try #require(all["windows"] as? [String: [String: [String: Any]]])
         #expect(windows["all"]?["spam"]?["review"] as? Int == 3 && windows["5m"]?["spam"]?["total"] as? Int == 3)
+    }
+
+    /// The tiny fixture's expert of `task` as a file of version `version`.
+    static func expertFile(_ tiny: TinyMoE, task: String, version: Int) throws -> [UInt8] {
+        let expert = try #require(tiny.tasks.first { $0.name == task })
+        var metadata = expert.metadata
+        metadata.version = version
+        return try ExpertFile.serialized(expert.with(metadata: metadata))
+    }
+
+    @Test func hotLoadsRollsBackAndDeletesExpertsWithoutARestart() throws {
+        let tiny = try TinyMoE()
+        let state = TestPaths.temporaryFolder("moecl-serve-experts")
+        defer {
+            tiny.remove()
+            try? FileManager.default.removeItem(at: state)
+        }
+        let arguments = ["--model", tiny.modelPath, "--experts", try tiny.writeBundle(), "--state", state.path]
+        let server = try Server(arguments: arguments)
+        func version(_ task: String) throws -> Int? {
+            let (_, body) = try server.json("POST", "/v1/classify", "{\"task\": \"\(task)\", \"text\": \"x\"}")
+            return ((body["results"] as? [[String: Any]])?.first?["expert"] as? [String: Any])?["version"] as? Int
+        }
+        #expect(try version("spam") == 1)
+        let v2 = try Self.expertFile(tiny, task: "spam", version: 2)
+        let put = server.request("PUT", "/v1/experts/spam", raw: v2)
+        #expect(put?.status == 201 && put?.body.contains("\"previous_version\":1") == true, "\(put?.body ?? "")")
+        #expect(try version("spam") == 2)
+        // Nothing earlier was uploaded: no rollback yet.
+        #expect(server.request("POST", "/v1/experts/spam/rollback")?.status == 409)
+        #expect(server.request("PUT", "/v1/experts/spam", raw: try Self.expertFile(tiny, task: "spam", version: 3))?.status == 201)
+        #expect(try version("spam") == 3)
+        let back = server.request("POST", "/v1/experts/spam/rollback")
+        #expect(back?.status == 200 && back?.body.contains("\"version\":2") == true)
+        #expect(try version("spam") == 2)
+        // Bad uploads change nothing: truncated, garbage, another task's file.
+        for (bytes, what) in [(Array(v2.prefix(v2.count / 2)), "truncated"), (Array("not an expert".utf8), "garbage"),
+                              (try Self.expertFile(tiny, task: "hate", version: 9), "another task")] {
+            let r = server.request("PUT", "/v1/experts/spam", raw: bytes)
+            #expect(r?.status == 422 && r?.body.contains("validation_failed") == true, "\(what): \(r?.body ?? "")")
+        }
+        #expect(try version("spam") == 2)
+        // Hot-loads survive a restart.
+        #expect(server.stop() == 0)
+        let restarted = try Server(arguments: arguments)
+        var stopped = false
+        defer { if !stopped { _ = restarted.stop() } }
+        let (_, listed) = try restarted.json("GET", "/v1/experts")
+        let spam = (listed["tasks"] as? [[String: Any]])?.first { $0["task"] as? String == "spam" }
+        #expect(spam?["version"] as? Int == 2)
+        #expect(restarted.request("DELETE", "/v1/experts/hate")?.status == 200)
+        #expect(restarted.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 404)
+        #expect(restarted.request("DELETE", "/v1/experts/hate")?.status == 404)
+        let metrics = restarted.request("GET", "/metrics")?.body ?? ""
+        #expect(metrics.contains("moecl_experts_loaded{task=\"spam\",version=\"2\"} 1") && !metrics.contains("task=\"hate\",version"))
+        stopped = true
+        #expect(restarted.stop() == 0)
     }
 }

@@ -1,0 +1,119 @@
+// Hot-loading task experts: upload (validate, store atomically, swap), rollback to the previous upload, delete.
+// One serial queue runs these, so two admin calls never race on the snapshot.
+
+import Foundation
+import HTTPCore
+import InferenceEngine
+import ModelFormats
+import MoELoRA
+import ServiceStore
+
+/// Expert uploads, rollbacks and deletions on top of the engine's snapshot and the registry.
+final class ExpertAdmin: Sendable {
+    let engine: InferenceEngine
+    let registry: ExpertRegistry
+    /// Folder of uploaded files: `<folder>/<task>/<version>-<sha256 prefix>.safetensors`.
+    let folder: String
+    let metrics: ServiceMetrics
+    let queue = DispatchQueue(label: "moecl.expert-admin")
+
+    init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics) {
+        self.engine = engine
+        self.registry = registry
+        self.folder = folder
+        self.metrics = metrics
+    }
+
+    /// Validates `bytes` as task `task`'s expert for the loaded base, writes it, and swaps it in.
+    func upload(task: String, bytes: [UInt8]) throws -> UploadBody {
+        let sha = FileDigest.sha256(bytes)
+        let taskFolder = (folder as NSString).appendingPathComponent(Self.safeName(task))
+        try FileManager.default.createDirectory(atPath: taskFolder, withIntermediateDirectories: true)
+        let staging = (taskFolder as NSString).appendingPathComponent("upload-\(UUID().uuidString).tmp")
+        try AtomicFileWriter.writeAtomically(bytes, to: staging)
+        let expert: TaskExpert
+        do {
+            expert = try ExpertFile.readTask(path: staging, base: engine.snapshot.base)
+            guard expert.name == task else {
+                throw ServiceError.validation("the file holds the expert of task '\(expert.name)', not '\(task)'; PUT it to /v1/experts/\(expert.name)")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            metrics.expertLoad(result: "invalid")
+            if let error = error as? ServiceError { throw error }
+            throw ServiceError.validation("the expert file is not usable: \(error)")
+        }
+        let path = (taskFolder as NSString).appendingPathComponent("\(expert.version)-\(sha.prefix(12)).safetensors")
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: staging, toPath: path)
+        let previous = engine.snapshot.tasks[task]?.version
+        engine.swap(try engine.snapshot.adding(expert))
+        try registry.register(task: task, version: expert.version, sha256: sha, path: path, now: Date().timeIntervalSince1970)
+        metrics.expertLoad(result: "ok")
+        return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: "loaded")
+    }
+
+    /// Loads the upload before the active one of `task` again.
+    func rollback(task: String) throws -> UploadBody {
+        let history = try registry.history(task: task)
+        guard let current = history.lastIndex(where: \.active), current > 0 else {
+            throw ServiceError.conflict("task '\(task)' has no earlier uploaded version to roll back to")
+        }
+        let target = history[current - 1]
+        let expert: TaskExpert
+        do {
+            expert = try ExpertFile.readTask(path: target.path, base: engine.snapshot.base)
+        } catch {
+            metrics.expertLoad(result: "invalid")
+            throw ServiceError.unavailable("version \(target.version) of '\(task)' can no longer be loaded: \(error)")
+        }
+        let previous = engine.snapshot.tasks[task]?.version
+        engine.swap(try engine.snapshot.adding(expert))
+        try registry.activate(id: target.id)
+        metrics.expertLoad(result: "ok")
+        return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: "rolled_back")
+    }
+
+    /// Unloads `task`.
+    func delete(task: String) throws -> UploadBody {
+        let snapshot = engine.snapshot
+        guard let expert = snapshot.tasks[task] else { throw ServiceError.unknownTask(task, known: snapshot.taskNames) }
+        engine.swap(try snapshot.removing(task))
+        try registry.deactivate(task: task)
+        return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: expert.version, status: "deleted")
+    }
+
+    /// A task name usable as a folder name.
+    static func safeName(_ task: String) -> String {
+        String(task.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+
+    /// The registry's active uploads applied over `snapshot` (at start-up, so hot-loads survive a restart).
+    static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot) throws -> ExpertSnapshot {
+        var result = snapshot
+        for entry in try registry.active() {
+            result = try result.adding(try ExpertFile.readTask(path: entry.path, base: snapshot.base))
+        }
+        return result
+    }
+}
+
+extension ModerationService {
+    /// The registry's active uploads applied over `snapshot` (at start-up, so hot-loads survive a restart).
+    public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot) throws -> ExpertSnapshot {
+        try ExpertAdmin.applyingRegistry(registry, to: snapshot)
+    }
+}
+
+/// The body of an expert admin response.
+struct UploadBody: Encodable {
+    let task: String
+    let version: Int
+    let sha256: String?
+    let previousVersion: Int?
+    let status: String
+
+    enum CodingKeys: String, CodingKey {
+        case task, version, sha256, status, previousVersion = "previous_version"
+    }
+}

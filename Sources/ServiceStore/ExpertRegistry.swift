@@ -1,0 +1,73 @@
+// Which task-expert files were uploaded, their checksums, and which version is active per task.
+
+/// One uploaded expert file.
+public struct RegisteredExpert: Sendable, Equatable, Codable {
+    public let id: Int64
+    public let task: String
+    public let version: Int
+    public let sha256: String
+    public let path: String
+    public let uploadedAt: Double
+    public let active: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, task, version, sha256, path, active
+        case uploadedAt = "uploaded_at"
+    }
+}
+
+/// The expert registry in SQLite. Files stay on disk after a newer upload, so a rollback can load them again.
+public final class ExpertRegistry: Sendable {
+    public let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) throws {
+        self.database = database
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS experts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, version INTEGER NOT NULL,
+                sha256 TEXT NOT NULL, path TEXT NOT NULL, uploaded_at REAL NOT NULL, active INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX IF NOT EXISTS experts_task ON experts(task, id);
+            """)
+    }
+
+    /// Records an upload and makes it the task's active expert.
+    @discardableResult
+    public func register(task: String, version: Int, sha256: String, path: String, now: Double) throws -> Int64 {
+        try database.transaction {
+            try database.query("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
+            try database.query("INSERT INTO experts (task, version, sha256, path, uploaded_at, active) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+                               [.text(task), .integer(Int64(version)), .text(sha256), .text(path), .real(now)])
+            return database.lastInsertRowID
+        }
+    }
+
+    /// Makes entry `id` the active one of its task.
+    public func activate(id: Int64) throws {
+        try database.transaction {
+            try database.query("UPDATE experts SET active = 0 WHERE task = (SELECT task FROM experts WHERE id = ?1)", [.integer(id)])
+            try database.query("UPDATE experts SET active = 1 WHERE id = ?1", [.integer(id)])
+        }
+    }
+
+    /// No uploaded expert of `task` is active (the task was deleted); files and history stay.
+    public func deactivate(task: String) throws {
+        try database.query("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
+    }
+
+    /// Every upload of `task`, oldest first.
+    public func history(task: String) throws -> [RegisteredExpert] {
+        try database.query("SELECT id, task, version, sha256, path, uploaded_at, active FROM experts WHERE task = ?1 ORDER BY id",
+                           [.text(task)]).map(Self.entry)
+    }
+
+    /// The active upload of every task.
+    public func active() throws -> [RegisteredExpert] {
+        try database.query("SELECT id, task, version, sha256, path, uploaded_at, active FROM experts WHERE active = 1 ORDER BY task")
+            .map(Self.entry)
+    }
+
+    static func entry(_ row: [SQLiteValue]) -> RegisteredExpert {
+        RegisteredExpert(id: Int64(row[0].int ?? 0), task: row[1].string ?? "", version: row[2].int ?? 0, sha256: row[3].string ?? "",
+                         path: row[4].string ?? "", uploadedAt: row[5].double ?? 0, active: row[6].int == 1)
+    }
+}
