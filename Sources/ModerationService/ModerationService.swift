@@ -13,7 +13,7 @@ import Tokenization
 /// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
     enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate, metrics,
-        expertUpload, expertRollback, expertDelete }
+        expertUpload, expertRollback, expertDelete, setThresholds, calibrate }
 
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
@@ -57,6 +57,8 @@ public final class ModerationService: Sendable {
         router.add("PUT", "/v1/experts/{task}", .expertUpload)
         router.add("POST", "/v1/experts/{task}/rollback", .expertRollback)
         router.add("DELETE", "/v1/experts/{task}", .expertDelete)
+        router.add("PUT", "/v1/tasks/{task}/thresholds", .setThresholds)
+        router.add("POST", "/v1/tasks/{task}/calibrate", .calibrate)
         self.router = router
     }
 
@@ -100,6 +102,20 @@ public final class ModerationService: Sendable {
             case .readyz: responder.respond(readiness())
             case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
             case .classify: classify(request, responder)
+            case .setThresholds, .calibrate:
+                guard let admin else {
+                    return responder.respond(ServiceError.unavailable("this server runs without an expert registry").response)
+                }
+                let task = parameters["task"] ?? ""
+                admin.queue.async { [self] in
+                    do {
+                        responder.respond(JSONBody.response(try thresholds(endpoint, request, task: task, admin: admin)))
+                    } catch let error as ServiceError {
+                        responder.respond(error.response)
+                    } catch {
+                        responder.respond(ServiceError.unavailable("\(error)").response)
+                    }
+                }
             case .expertUpload, .expertRollback, .expertDelete:
                 guard let admin else {
                     return responder.respond(ServiceError.unavailable("this server runs without an expert registry").response)

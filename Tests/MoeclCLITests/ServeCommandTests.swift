@@ -235,4 +235,43 @@ struct ServeCommandTests {
         stopped = true
         #expect(restarted.stop() == 0)
     }
+
+    @Test func thresholdsAreSetByHandOrCalibratedFromVerdictsAndPostedSamples() throws {
+        let tiny = try TinyMoE()
+        let state = TestPaths.temporaryFolder("moecl-serve-thresholds")
+        defer {
+            tiny.remove()
+            try? FileManager.default.removeItem(at: state)
+        }
+        let server = try Server(arguments: ["--model", tiny.modelPath, "--experts", try tiny.writeBundle(), "--state", state.path,
+                                            "--audit-rate", "0"])
+        defer { _ = server.stop() }
+        // No calibration yet: everything goes to review; humans label the items.
+        let texts = (0..<8).map { "\"text \($0)\"" }.joined(separator: ", ")
+        let (_, classified) = try server.json("POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\(texts)]}")
+        let ids = (classified["results"] as? [[String: Any]] ?? []).compactMap { $0["review_id"] as? Int }
+        #expect(ids.count == 8)
+        #expect(server.request("POST", "/v1/tasks/spam/calibrate", body: "{}")?.status == 422)
+        for (k, id) in ids.enumerated() {
+            let label = k % 2 == 0 ? "compliant" : "violating"
+            #expect(server.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(label)\"}")?.status == 201)
+        }
+        let (status, calibrated) = try server.json("POST", "/v1/tasks/spam/calibrate", "{\"target_precision\": 0.5}")
+        let calibration = try #require(calibrated["calibration"] as? [String: Any])
+        #expect(status == 200 && calibration["samples"] as? Int == 8 && calibration["target_precision"] as? Double == 0.5)
+        // Posted samples.
+        let samples = "[{\"text\": \"a\", \"label\": \"compliant\"}, {\"text\": \"b b\", \"label\": \"violating\"}]"
+        let (postedStatus, posted) = try server.json("POST", "/v1/tasks/spam/calibrate", "{\"samples\": \(samples)}")
+        #expect(postedStatus == 200 && (posted["calibration"] as? [String: Any])?["samples"] as? Int == 2)
+        #expect(server.request("POST", "/v1/tasks/spam/calibrate", body: "{\"samples\": [{\"text\": \"a\", \"label\": \"x\"}]}")?.status == 422)
+        // By hand; the next classification uses them.
+        let manual = server.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"compliant\": 0.25, \"violating\": 0.75}}")
+        #expect(manual?.status == 200)
+        let (_, after) = try server.json("POST", "/v1/classify", "{\"task\": \"spam\", \"text\": \"x\"}")
+        let used = ((after["results"] as? [[String: Any]])?.first?["thresholds"] as? [String: Double])
+        #expect(used == ["compliant": 0.25, "violating": 0.75])
+        #expect(server.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"maybe\": 0.5}}")?.status == 422)
+        #expect(server.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"compliant\": 2}}")?.status == 422)
+        #expect(server.request("PUT", "/v1/tasks/nope/thresholds", body: "{\"thresholds\": {\"compliant\": 0.5}}")?.status == 404)
+    }
 }

@@ -1,0 +1,65 @@
+// PUT /v1/tasks/{task}/thresholds and POST /v1/tasks/{task}/calibrate.
+
+import Foundation
+import HTTPCore
+import InferenceEngine
+import MoELoRA
+import Moderation
+
+extension ModerationService {
+    /// Runs on the admin queue.
+    func thresholds(_ endpoint: Endpoint, _ request: HTTPRequest, task: String, admin: ExpertAdmin) throws -> ThresholdsBody {
+        let body = try JSONBody.object(request)
+        if endpoint == .setThresholds {
+            return try admin.setCalibration(task: task) { expert in try ExpertAdmin.manualCalibration(body, expert: expert) }
+        }
+        let target = body["target_precision"] as? Double ?? 0.9
+        guard target > 0 && target <= 1 else { throw ServiceError.validation("'target_precision' must be in (0, 1]") }
+        return try admin.setCalibration(task: task) { expert in
+            let samples: [ThresholdCalibrator.Sample]
+            if let posted = body["samples"] {
+                samples = try scoredSamples(posted, expert: expert)
+            } else if let reviews {
+                samples = try ExpertAdmin.verdictSamples(reviews, expert: expert)
+            } else {
+                samples = []
+            }
+            guard !samples.isEmpty else {
+                throw ServiceError.validation("no labelled samples for '\(task)' version \(expert.version): post 'samples' "
+                                              + "([{\"text\", \"label\"}]) or record verdicts on its review items first")
+            }
+            return ThresholdCalibrator.calibrate(samples, labels: expert.labels, targetPrecision: target,
+                                                 calibratedAt: ExpertMetadata.now())
+        }
+    }
+
+    /// Posted `[{"text", "label"}]` scored by the current expert (in chunks, waiting for each).
+    func scoredSamples(_ posted: Any, expert: TaskExpert) throws -> [ThresholdCalibrator.Sample] {
+        guard let list = posted as? [[String: Any]], !list.isEmpty, list.count <= 20_000 else {
+            throw ServiceError.validation("'samples' must be an array of 1 to 20000 objects {\"text\", \"label\"}")
+        }
+        var texts: [[Int32]] = [], labels: [Int] = []
+        for (i, item) in list.enumerated() {
+            guard let text = item["text"] as? String, let label = (item["label"] as? String).flatMap({ expert.labels.firstIndex(of: $0) })
+            else { throw ServiceError.validation("sample \(i) needs 'text' and a 'label' among \(expert.labels)") }
+            texts.append(tokenizer.encode(text, truncate: true))
+            labels.append(label)
+        }
+        var scores: [[Float]] = []
+        var start = 0
+        while start < texts.count {
+            let chunk = Array(texts[start..<min(texts.count, start + 256)])
+            let done = DispatchSemaphore(value: 0)
+            let box = LockedBox<Result<ScoredRequest, InferenceEngineError>?>(nil)
+            try engine.submit(sequences: chunk, tasks: Array(repeating: expert.name, count: chunk.count)) { result in
+                box.withLock { $0 = result }
+                done.signal()
+            }
+            done.wait()
+            guard let result = box.withLock({ $0 }) else { throw ServiceError.unavailable("scoring the samples failed") }
+            scores += try result.mapError { Self.serviceError($0) }.get().scores.map(\.scores)
+            start += chunk.count
+        }
+        return zip(scores, labels).map { ThresholdCalibrator.Sample(scores: $0, label: $1) }
+    }
+}
