@@ -25,19 +25,21 @@ public final class ModerationService: Sendable {
     let metrics: ServiceMetrics
     /// Hot-loading; nil runs without an expert registry (admin routes answer 503).
     let admin: ExpertAdmin?
+    let access: AccessControl
     let router: Router<Endpoint>
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
 
     public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
                 reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, metrics: ServiceMetrics = ServiceMetrics(),
-                registry: ExpertRegistry? = nil, uploadFolder: String? = nil) {
+                registry: ExpertRegistry? = nil, uploadFolder: String? = nil, access: AccessControl = AccessControl()) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
         self.reviews = reviews
         self.decisions = decisions
         self.metrics = metrics
+        self.access = access
         if let registry, let uploadFolder {
             admin = ExpertAdmin(engine: engine, registry: registry, folder: uploadFolder, metrics: metrics)
         } else {
@@ -97,6 +99,7 @@ public final class ModerationService: Sendable {
         case .methodNotAllowed(let allowed):
             responder.respond(ServiceError.methodNotAllowed(allowed: allowed).response)
         case .found(let endpoint, _, let parameters):
+            if let role = endpoint.role, let denied = access.check(request, role: role) { return responder.respond(denied.response) }
             switch endpoint {
             case .healthz: responder.respond(JSONBody.response(["status": "ok"]))
             case .readyz: responder.respond(readiness())
@@ -151,5 +154,17 @@ public final class ModerationService: Sendable {
     private func readiness() -> HTTPResponse {
         ready.withLock { $0 } ? JSONBody.response(["status": "ready"])
             : ServiceError.unavailable("the model is loading or its probe inference has not passed yet").response
+    }
+}
+
+extension ModerationService.Endpoint {
+    /// The role a token needs for this endpoint when tokens are configured; nil: always open.
+    var role: AccessControl.Role? {
+        switch self {
+        case .healthz, .readyz, .metrics: nil
+        case .classify, .experts, .stats, .rejectRate: .classify
+        case .reviewClaim, .reviewVerdict, .reviewStats: .review
+        case .expertUpload, .expertRollback, .expertDelete, .setThresholds, .calibrate: .admin
+        }
     }
 }

@@ -12,6 +12,8 @@ public enum ServiceError: Error, Equatable, Sendable {
     case notFound(String)
     case methodNotAllowed(allowed: [String])
     case conflict(String)
+    case unauthorized(String)
+    case forbidden(String)
     case overloaded(String)
     case unavailable(String)
 
@@ -23,6 +25,8 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .unknownTask, .notFound: 404
         case .methodNotAllowed: 405
         case .conflict: 409
+        case .unauthorized: 401
+        case .forbidden: 403
         case .overloaded, .unavailable: 503
         }
     }
@@ -37,6 +41,8 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
         case .conflict: "conflict"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
         case .overloaded: "overloaded"
         case .unavailable: "unavailable"
         }
@@ -52,6 +58,8 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .notFound(let path): "no route for \(path); see openapi.yaml"
         case .methodNotAllowed(let allowed): "method not allowed here; allowed: \(allowed.joined(separator: ", "))"
         case .conflict(let why): why
+        case .unauthorized(let why): why
+        case .forbidden(let why): why
         case .overloaded(let why): why
         case .unavailable(let why): why
         }
@@ -62,6 +70,7 @@ public enum ServiceError: Error, Equatable, Sendable {
         var r = HTTPResponse.jsonError(status: status, code: code, message: message)
         if case .methodNotAllowed(let allowed) = self { r.headers.add("Allow", allowed.joined(separator: ", ")) }
         if status == 503 { r.headers.add("Retry-After", "1") }
+        if status == 401 { r.headers.add("WWW-Authenticate", "Bearer") }
         return r
     }
 }

@@ -44,6 +44,10 @@ public struct ServeCommand: ParsableCommand {
     public var state: String = ProcessInfo.processInfo.environment["MOECL_STATE"] ?? "state"
     @Option(help: "Share of automatic decisions also queued for audit (0 to 1).")
     public var auditRate: Double = 0.01
+    @Option(help: ArgumentHelp("A bearer token with its role, role:token (repeatable; roles classify, review, admin). Also MOECL_TOKENS (comma-separated).", valueName: "role:token"))
+    public var token: [String] = []
+    @Option(help: "A file of role:token lines (# comments).")
+    public var tokensFile: String?
     @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT.")
     public var drainSeconds: Double = 10
 
@@ -59,6 +63,12 @@ public struct ServeCommand: ParsableCommand {
 
     public func run() throws {
         try expertOptions.checkDefaultFolder()
+        var tokenText = token.joined(separator: ",") + "," + (ProcessInfo.processInfo.environment["MOECL_TOKENS"] ?? "")
+        if let tokensFile { tokenText += "\n" + (try String(contentsOfFile: tokensFile, encoding: .utf8)) }
+        let access = AccessControl(tokens: try AccessControl.parse(tokenText))
+        guard host.hasPrefix("127.") || host == "localhost" || access.hasAdminToken else {
+            throw ValidationError("refusing to serve the admin routes on \(host) without an admin token: pass --token admin:<secret> (or MOECL_TOKENS / --tokens-file), or listen on 127.0.0.1")
+        }
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: (state as NSString).appendingPathComponent("moecl.sqlite"))
         let reviews = try ReviewStore(database: database)
@@ -80,7 +90,7 @@ public struct ServeCommand: ParsableCommand {
         serviceConfiguration.auditRate = auditRate
         let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
                                         reviews: reviews, decisions: decisions, metrics: metrics, registry: registry,
-                                        uploadFolder: (state as NSString).appendingPathComponent("experts"))
+                                        uploadFolder: (state as NSString).appendingPathComponent("experts"), access: access)
         // Decision counts reach the database once a second; counts older than 30 days are dropped hourly.
         let flusher = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         var ticks = 0

@@ -274,4 +274,51 @@ struct ServeCommandTests {
         #expect(server.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"compliant\": 2}}")?.status == 422)
         #expect(server.request("PUT", "/v1/tasks/nope/thresholds", body: "{\"thresholds\": {\"compliant\": 0.5}}")?.status == 404)
     }
+
+    @Test func bearerTokensGuardRoutesByRoleAndPublicAddressesNeedAnAdminToken() throws {
+        let tiny = try TinyMoE()
+        let state = TestPaths.temporaryFolder("moecl-serve-auth")
+        defer {
+            tiny.remove()
+            try? FileManager.default.removeItem(at: state)
+        }
+        let bundle = try tiny.writeBundle()
+        let common = ["--model", tiny.modelPath, "--experts", bundle, "--state", state.path]
+        let classifier = "c-0123456789abcdef", admin = "a-0123456789abcdef"
+        let server = try Server(arguments: common + ["--token", "classify:\(classifier)", "--token", "admin:\(admin)"])
+        defer { _ = server.stop() }
+        func status(_ method: String, _ path: String, token: String?, body: String = "{}") -> Int? {
+            guard let client = try? TestClient(port: server.port) else { return nil }
+            let auth = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+            client.send("\(method) \(path) HTTP/1.1\r\nHost: t\r\n\(auth)Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            return client.response()?.status
+        }
+        let classify = "{\"task\": \"spam\", \"text\": \"x\"}"
+        #expect(status("GET", "/healthz", token: nil) == 200)
+        #expect(status("POST", "/v1/classify", token: nil, body: classify) == 401)
+        #expect(status("POST", "/v1/classify", token: "wrong-0123456789ab", body: classify) == 401)
+        #expect(status("POST", "/v1/classify", token: classifier, body: classify) == 200)
+        #expect(status("POST", "/v1/review/claim", token: classifier) == 403)
+        #expect(status("POST", "/v1/review/claim", token: admin) == 200)
+        #expect(status("DELETE", "/v1/experts/hate", token: classifier) == 403)
+        #expect(status("DELETE", "/v1/experts/hate", token: admin) == 200)
+        // Every address but loopback needs an admin token; a short or unknown-role token is refused at start.
+        for extra in [["--host", "0.0.0.0"], ["--token", "classify:short"], ["--token", "boss:0123456789abcdef"]] {
+            let process = Process()
+            process.executableURL = ClassifyInspectCommandTests.binary!
+            process.arguments = ["serve", "--port", "0"] + common + extra
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                process.terminate()
+                Issue.record("moecl serve \(extra) should have refused to start")
+            }
+            process.waitUntilExit()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus != 0 && (message.contains("admin token") || message.contains("role:token")), "\(message)")
+        }
+    }
 }
