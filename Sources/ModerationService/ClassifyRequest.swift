@@ -7,7 +7,9 @@ struct ClassifyRequest: Equatable {
 
     /// Reads `{"task"|"tasks", "text"|"texts"}`; `"task": "*"` means every loaded task.
     /// - Throws: `ServiceError.validation` for a wrong shape or a limit, `.unknownTask` for a task not loaded.
-    static func parse(_ body: [String: Any], known: [String], limits: ServiceConfiguration) throws(ServiceError) -> ClassifyRequest {
+    /// - Parameter allowManyTasks: accept several texts with several tasks (the moderations endpoint).
+    static func parse(_ body: [String: Any], known: [String], limits: ServiceConfiguration,
+                      allowManyTasks: Bool = false) throws(ServiceError) -> ClassifyRequest {
         let texts: [String]
         switch (body["text"], body["texts"]) {
         case (let text as String, nil):
@@ -47,7 +49,7 @@ struct ClassifyRequest: Equatable {
             throw .validation("give either 'task' (a string) or 'tasks' (an array of strings), not both or another type")
         }
         if let unknown = tasks.first(where: { !known.contains($0) }) { throw .unknownTask(unknown, known: known) }
-        if tasks.count > 1 && texts.count > 1 {
+        if tasks.count > 1 && texts.count > 1 && !allowManyTasks {
             throw .validation("several tasks take one 'text'; send one request per text")
         }
         return ClassifyRequest(texts: texts, tasks: tasks)

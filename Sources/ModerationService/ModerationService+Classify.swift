@@ -18,6 +18,15 @@ extension ModerationService {
         } catch {
             return responder.respond(error.response)
         }
+        let requestId = request.headers["X-Request-Id"].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 }
+            ?? UUID().uuidString.lowercased()
+        score(parsed, responder) { results in JSONBody.response(ClassifyResponse(requestId: requestId, results: results)) }
+    }
+
+    /// Scores every (text, task) pair of `parsed` through the engine, records the decisions, queues review and
+    /// audit items durably, and answers with `render(results)`.
+    func score(_ parsed: ClassifyRequest, _ responder: HTTPResponder,
+               render: @escaping @Sendable ([ClassifyResult]) -> HTTPResponse) {
         // Every (text, task) pair is one sequence; the text is tokenised once.
         var encoded: [(ids: [Int32], truncated: Bool)] = []
         for text in parsed.texts {
@@ -33,8 +42,6 @@ extension ModerationService {
                 origins.append(i)
             }
         }
-        let requestId = request.headers["X-Request-Id"].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 }
-            ?? UUID().uuidString.lowercased()
         let texts = encoded, origin = origins
         do {
             try engine.submit(sequences: sequences, tasks: tasks) { result in
@@ -56,7 +63,7 @@ extension ModerationService {
                         } catch {
                             return responder.respond(ServiceError.unavailable("\(error)").response)
                         }
-                        responder.respond(JSONBody.response(ClassifyResponse(requestId: requestId, results: results)))
+                        responder.respond(render(results))
                     case .failure(let error):
                         responder.respond(Self.serviceError(error).response)
                     }

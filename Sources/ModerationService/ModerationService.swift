@@ -13,7 +13,7 @@ import Tokenization
 /// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
     enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate, metrics,
-        expertUpload, expertRollback, expertDelete, setThresholds, calibrate }
+        expertUpload, expertRollback, expertDelete, setThresholds, calibrate, moderations }
 
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
@@ -49,6 +49,7 @@ public final class ModerationService: Sendable {
         router.add("GET", "/healthz", .healthz)
         router.add("GET", "/readyz", .readyz)
         router.add("POST", "/v1/classify", .classify)
+        router.add("POST", "/v1/moderations", .moderations)
         router.add("GET", "/v1/experts", .experts)
         router.add("POST", "/v1/review/claim", .reviewClaim)
         router.add("POST", "/v1/review/{id}/verdict", .reviewVerdict)
@@ -105,6 +106,7 @@ public final class ModerationService: Sendable {
             case .readyz: responder.respond(readiness())
             case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
             case .classify: classify(request, responder)
+            case .moderations: moderations(request, responder)
             case .setThresholds, .calibrate:
                 guard let admin else {
                     return responder.respond(ServiceError.unavailable("this server runs without an expert registry").response)
@@ -162,7 +164,7 @@ extension ModerationService.Endpoint {
     var role: AccessControl.Role? {
         switch self {
         case .healthz, .readyz, .metrics: nil
-        case .classify, .experts, .stats, .rejectRate: .classify
+        case .classify, .moderations, .experts, .stats, .rejectRate: .classify
         case .reviewClaim, .reviewVerdict, .reviewStats: .review
         case .expertUpload, .expertRollback, .expertDelete, .setThresholds, .calibrate: .admin
         }

@@ -108,9 +108,6 @@ public struct ServeCommand: ParsableCommand {
         httpConfiguration.maxConnections = maxConnections
         httpConfiguration.limits.maxBodyBytes = maxBodyBytes
         let server = HTTPServer(configuration: httpConfiguration) { request, responder in service.handle(request, responder) }
-        try server.start()
-        FileHandle.standardError.write(Data(
-            "moecl serve: listening on http://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
         let drain = drainSeconds
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
@@ -128,6 +125,11 @@ public struct ServeCommand: ParsableCommand {
             source.resume()
             sources.append(source)
         }
+        // Listen only once SIGTERM and SIGINT are handled: a supervisor that signals right after the listening
+        // line must get the graceful stop.
+        try server.start()
+        FileHandle.standardError.write(Data(
+            "moecl serve: listening on http://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
         withExtendedLifetime(sources) { dispatchMain() }
     }
 }

@@ -54,10 +54,17 @@ struct ServeCommandTests {
             return (r.status, try #require(object))
         }
 
-        /// Sends SIGTERM and returns the exit status.
+        /// Sends SIGTERM and returns the exit status; a server still running 20 s later is killed (status -1), so
+        /// a shutdown bug fails the test instead of hanging it.
         func stop() -> Int32 {
             process.terminate()
-            process.waitUntilExit()
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            guard !process.isRunning else {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return -1
+            }
             return process.terminationStatus
         }
     }
@@ -90,6 +97,18 @@ struct ServeCommandTests {
         #expect((batch["results"] as? [[String: Any]])?.compactMap { $0["index"] as? Int } == [0, 1, 2])
         let (_, all) = try server.json("POST", "/v1/classify", "{\"task\": \"*\", \"text\": \"x y\"}")
         #expect(Set((all["results"] as? [[String: Any]])?.compactMap { $0["task"] as? String } ?? []) == Set(tasks))
+        // The moderation-compatible endpoint: every input under every moderation task (not the topic task).
+        let (modStatus, moderated) = try server.json("POST", "/v1/moderations", "{\"input\": [\"a\", \"b c\"], \"model\": \"x\"}")
+        let entries = try #require(moderated["results"] as? [[String: Any]])
+        #expect(modStatus == 200 && entries.count == 2 && (moderated["id"] as? String)?.hasPrefix("modr-") == true)
+        for entry in entries {
+            let categories = try #require(entry["categories"] as? [String: Bool])
+            let categoryScores = try #require(entry["category_scores"] as? [String: Double])
+            #expect(Set(categories.keys) == ["spam", "hate"] && Set(categoryScores.keys) == ["spam", "hate"])
+            #expect(categoryScores.values.allSatisfy { $0 >= 0 && $0 <= 1 })
+            #expect(entry["flagged"] as? Bool == categories.values.contains(true))
+        }
+        #expect(server.request("POST", "/v1/moderations", body: "{\"input\": 3}")?.status == 422)
         let (_, experts) = try server.json("GET", "/v1/experts")
         #expect((experts["tasks"] as? [[String: Any]])?.count == tasks.count)
         // Bad input: the right status and a JSON error, and the server keeps serving.
@@ -114,6 +133,7 @@ struct ServeCommandTests {
             #expect(line.wholeMatch(of: sample) != nil, "bad sample line: \(line)")
         }
         #expect(metrics.body.contains("moecl_requests_total{route=\"/v1/classify\",code=\"200\"} 3"))
+        #expect(metrics.body.contains("moecl_requests_total{route=\"/v1/moderations\",code=\"200\"} 1"))
         #expect(metrics.body.contains("moecl_requests_total{route=\"unmatched\",code=\"404\"}"))
         #expect(metrics.body.contains("moecl_experts_loaded{task=\"\(tasks[0])\",version=\"1\"} 1"))
         #expect(metrics.body.contains("moecl_decisions_total{task=\"\(tasks[1])\",decision="))
