@@ -1,5 +1,7 @@
 // One response and its HTTP/1.1 wire form.
 
+import Foundation
+
 /// A status, header fields and a body; `encoded` writes it with Content-Length and Connection set.
 public struct HTTPResponse: Sendable, Equatable {
     public var status: Int
@@ -42,26 +44,9 @@ public struct HTTPResponse: Sendable, Equatable {
 extension HTTPResponse {
     /// The service's error shape, `{"error": {"code": "...", "message": "..."}}`, as `application/json`.
     public static func jsonError(status: Int, code: String, message: String) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "application/json",
-                     text: "{\"error\":{\"code\":\(jsonString(code)),\"message\":\(jsonString(message))}}")
-    }
-
-    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
-    public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        let object = ["error": ["code": code, "message": message]]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"\"}}".utf8)
+        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(data))
     }
 }

@@ -22,6 +22,8 @@ final class HTTPConnection: @unchecked Sendable {
     private let timer: DispatchSourceTimer
     private var readSuspended = false, writeSuspended = true
     private var output: [UInt8] = [], written = 0
+    /// Receive buffer, reused for every read.
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     /// Waiting for the handler's response to request number `sequence`.
     private var busy = false, sequence = 0
     private var closeAfterWrite = false, closed = false, draining = false
@@ -76,7 +78,6 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: Reading
 
     private func readAvailable() {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n > 0 {
             lastActivity = .now()

@@ -25,3 +25,13 @@ struct HTTPResponseTests {
         #expect(HTTPStatus.reason(431) == "Request Header Fields Too Large" && HTTPStatus.reason(299) == "Status 299")
     }
 }
+
+@Suite("HTTPResponse JSON errors")
+struct HTTPResponseJSONErrorTests {
+    @Test func escapesQuotesControlCharactersAndKeepsSlashes() throws {
+        let r = HTTPResponse.jsonError(status: 400, code: "bad_request", message: "a \"quote\"\n/v1/x")
+        #expect(r.status == 400 && r.headers["Content-Type"] == "application/json")
+        let text = String(decoding: r.body, as: UTF8.self)
+        #expect(text == #"{"error":{"code":"bad_request","message":"a \"quote\"\n/v1/x"}}"#)
+    }
+}
