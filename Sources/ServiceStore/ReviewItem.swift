@@ -24,10 +24,12 @@ public struct ReviewItem: Sendable, Equatable, Codable {
     public let createdAt: Double
     public let leaseExpiresAt: Double?
     public let verdict: String?
+    /// When the verdict was recorded (seconds since 1970).
+    public let verdictAt: Double?
 
     enum CodingKeys: String, CodingKey {
         case id, task, text, labels, scores, label, decision, kind, verdict
-        case expertVersion = "expert_version", createdAt = "created_at", leaseExpiresAt = "lease_expires_at"
+        case expertVersion = "expert_version", createdAt = "created_at", leaseExpiresAt = "lease_expires_at", verdictAt = "verdict_at"
     }
 }
 

@@ -83,6 +83,11 @@ public final class ReviewStore: Sendable {
                            [.text(task)]).map(Self.item)
     }
 
+    /// The tasks that have review or audit items, sorted.
+    public func tasks() throws -> [String] {
+        try database.query("SELECT DISTINCT task FROM review_items ORDER BY task").compactMap { $0[0].string }
+    }
+
     /// Per task and kind: open (no verdict, not leased), leased, and decided counts.
     public func stats(now: Double) throws -> [ReviewStats] {
         try database.query("""
@@ -98,7 +103,7 @@ public final class ReviewStore: Sendable {
         }
     }
 
-    static let columns = "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, verdict"
+    static let columns = "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, verdict, verdict_at"
 
     static func item(_ row: [SQLiteValue]) throws -> ReviewItem {
         ReviewItem(
@@ -106,7 +111,7 @@ public final class ReviewStore: Sendable {
             labels: try JSONDecoder().decode([String].self, from: Data((row[4].string ?? "[]").utf8)),
             scores: try JSONDecoder().decode([Double].self, from: Data((row[5].string ?? "[]").utf8)),
             label: row[6].string ?? "", decision: row[7].string ?? "", kind: ReviewItem.Kind(rawValue: row[8].string ?? "") ?? .review,
-            createdAt: row[9].double ?? 0, leaseExpiresAt: row[10].double, verdict: row[11].string)
+            createdAt: row[9].double ?? 0, leaseExpiresAt: row[10].double, verdict: row[11].string, verdictAt: row[12].double)
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
@@ -117,6 +122,6 @@ public final class ReviewStore: Sendable {
 extension ReviewItem {
     func leased(until time: Double) -> ReviewItem {
         ReviewItem(id: id, task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores, label: label,
-                   decision: decision, kind: kind, createdAt: createdAt, leaseExpiresAt: time, verdict: verdict)
+                   decision: decision, kind: kind, createdAt: createdAt, leaseExpiresAt: time, verdict: verdict, verdictAt: verdictAt)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite("moecl serve (binary)", .enabled(if: ClassifyInspectCommandTests.binary != nil, "moecl not built"))
 struct ServeCommandTests {
     /// A running server process and its port.
-    final class Server {
+    final class Server: @unchecked Sendable {  // safe: clients on other threads only read the immutable `port`
         let process = Process()
         let port: UInt16
 
