@@ -46,9 +46,11 @@ final class ExpertAdmin: Sendable {
         let path = (taskFolder as NSString).appendingPathComponent("\(expert.version)-\(sha.prefix(12)).safetensors")
         try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.moveItem(atPath: staging, toPath: path)
+        // Registered before the swap: a failed write leaves the old expert serving and the registry unchanged.
         let previous = engine.snapshot.tasks[task]?.version
-        engine.swap(try engine.snapshot.adding(expert))
+        let next = try engine.snapshot.adding(expert)
         try registry.register(task: task, version: expert.version, sha256: sha, path: path, now: Date().timeIntervalSince1970)
+        engine.swap(next)
         metrics.expertLoad(result: "ok")
         return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: "loaded")
     }
@@ -68,8 +70,9 @@ final class ExpertAdmin: Sendable {
             throw ServiceError.unavailable("version \(target.version) of '\(task)' can no longer be loaded: \(error)")
         }
         let previous = engine.snapshot.tasks[task]?.version
-        engine.swap(try engine.snapshot.adding(expert))
+        let next = try engine.snapshot.adding(expert)
         try registry.activate(id: target.id)
+        engine.swap(next)
         metrics.expertLoad(result: "ok")
         return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: "rolled_back")
     }
@@ -78,8 +81,9 @@ final class ExpertAdmin: Sendable {
     func delete(task: String) throws -> UploadBody {
         let snapshot = engine.snapshot
         guard let expert = snapshot.tasks[task] else { throw ServiceError.unknownTask(task, known: snapshot.taskNames) }
-        engine.swap(try snapshot.removing(task))
-        try registry.deactivate(task: task)
+        let next = try snapshot.removing(task)
+        try registry.delete(task: task, now: Date().timeIntervalSince1970)
+        engine.swap(next)
         return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: expert.version, status: "deleted")
     }
 
@@ -88,9 +92,13 @@ final class ExpertAdmin: Sendable {
         String(task.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 
-    /// The registry's active uploads applied over `snapshot` (at start-up, so hot-loads survive a restart).
+    /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
+    /// survive a restart).
     static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot) throws -> ExpertSnapshot {
         var result = snapshot
+        for task in try registry.deletedTasks() where result.tasks[task] != nil {
+            result = try result.removing(task)
+        }
         for entry in try registry.active() {
             result = try result.adding(try ExpertFile.readTask(path: entry.path, base: snapshot.base))
         }
@@ -99,7 +107,8 @@ final class ExpertAdmin: Sendable {
 }
 
 extension ModerationService {
-    /// The registry's active uploads applied over `snapshot` (at start-up, so hot-loads survive a restart).
+    /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
+    /// survive a restart).
     public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot) throws -> ExpertSnapshot {
         try ExpertAdmin.applyingRegistry(registry, to: snapshot)
     }

@@ -27,6 +27,7 @@ public final class ExpertRegistry: Sendable {
                 id INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, version INTEGER NOT NULL,
                 sha256 TEXT NOT NULL, path TEXT NOT NULL, uploaded_at REAL NOT NULL, active INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS experts_task ON experts(task, id);
+            CREATE TABLE IF NOT EXISTS deleted_tasks (task TEXT PRIMARY KEY, deleted_at REAL NOT NULL);
             """)
     }
 
@@ -35,6 +36,7 @@ public final class ExpertRegistry: Sendable {
     public func register(task: String, version: Int, sha256: String, path: String, now: Double) throws -> Int64 {
         try database.transaction {
             try database.query("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
+            try database.query("DELETE FROM deleted_tasks WHERE task = ?1", [.text(task)])
             try database.query("INSERT INTO experts (task, version, sha256, path, uploaded_at, active) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
                                [.text(task), .integer(Int64(version)), .text(sha256), .text(path), .real(now)])
             return database.lastInsertRowID
@@ -49,9 +51,18 @@ public final class ExpertRegistry: Sendable {
         }
     }
 
-    /// No uploaded expert of `task` is active (the task was deleted); files and history stay.
-    public func deactivate(task: String) throws {
-        try database.query("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
+    /// Task `task` was deleted: no upload of it is active, and a bundle's expert of it stays unloaded at the next
+    /// start, until a new upload. Files and history stay.
+    public func delete(task: String, now: Double) throws {
+        try database.transaction {
+            try database.query("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
+            try database.query("INSERT OR REPLACE INTO deleted_tasks (task, deleted_at) VALUES (?1, ?2)", [.text(task), .real(now)])
+        }
+    }
+
+    /// Tasks deleted and not uploaded since, sorted.
+    public func deletedTasks() throws -> [String] {
+        try database.query("SELECT task FROM deleted_tasks ORDER BY task").compactMap { $0[0].string }
     }
 
     /// Every upload of `task`, oldest first.

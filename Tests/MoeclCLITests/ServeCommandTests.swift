@@ -254,6 +254,12 @@ struct ServeCommandTests {
         #expect(metrics.contains("moecl_experts_loaded{task=\"spam\",version=\"2\"} 1") && !metrics.contains("task=\"hate\",version"))
         stopped = true
         #expect(restarted.stop() == 0)
+        // The deletion of a bundle's task survives a restart too, until the task is uploaded again.
+        let third = try Server(arguments: arguments)
+        defer { _ = third.stop() }
+        #expect(third.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 404)
+        #expect(third.request("PUT", "/v1/experts/hate", raw: try Self.expertFile(tiny, task: "hate", version: 5))?.status == 201)
+        #expect(third.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 200)
     }
 
     @Test func thresholdsAreSetByHandOrCalibratedFromVerdictsAndPostedSamples() throws {
