@@ -2,6 +2,7 @@
 
 import Dispatch
 import Foundation
+import ModelFormats
 import HTTPCore
 import HTTPServer
 import InferenceEngine
@@ -57,6 +58,9 @@ extension ModerationService {
                         for r in results {
                             self.decisions?.record(task: r.task, decision: r.decision, now: now)
                             self.metrics.decision(task: r.task, decision: r.decision)
+                            self.decisionLog?.append(LoggedDecision(
+                                at: now, task: r.task, expertVersion: r.expert.version, decision: r.decision, label: r.label,
+                                score: Double(r.scores[r.label] ?? 0), textSHA256: FileDigest.sha256(Array(parsed.texts[r.index].utf8))))
                         }
                         do {
                             try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)

@@ -22,6 +22,8 @@ public final class ModerationService: Sendable {
     let reviews: ReviewStore?
     /// Decision counts for the reject-rate windows; nil runs without (stats routes answer 503).
     let decisions: DecisionStore?
+    /// The raw decisions log (bounded retention); nil keeps none.
+    let decisionLog: DecisionLog?
     let metrics: ServiceMetrics
     /// Hot-loading; nil runs without an expert registry (admin routes answer 503).
     let admin: ExpertAdmin?
@@ -31,13 +33,14 @@ public final class ModerationService: Sendable {
     let ready = LockedBox(false)
 
     public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
-                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, metrics: ServiceMetrics = ServiceMetrics(),
+                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, decisionLog: DecisionLog? = nil, metrics: ServiceMetrics = ServiceMetrics(),
                 registry: ExpertRegistry? = nil, uploadFolder: String? = nil, access: AccessControl = AccessControl()) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
         self.reviews = reviews
         self.decisions = decisions
+        self.decisionLog = decisionLog
         self.metrics = metrics
         self.access = access
         if let registry, let uploadFolder {

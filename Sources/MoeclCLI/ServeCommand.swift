@@ -3,6 +3,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import HTTPCore
 import HTTPServer
 import InferenceEngine
 import MoELoRA
@@ -24,91 +25,122 @@ public struct ServeCommand: ParsableCommand {
 
     @OptionGroup public var modelOptions: ModelOptions
     @OptionGroup public var expertOptions: ExpertOptions
-    @Option(help: "IPv4 address to listen on (default: MOECL_HOST, else 127.0.0.1).")
-    public var host: String = ProcessInfo.processInfo.environment["MOECL_HOST"] ?? "127.0.0.1"
-    @Option(help: "Port to listen on; 0 picks a free one (default: MOECL_PORT, else 8080).")
-    public var port: UInt16 = ProcessInfo.processInfo.environment["MOECL_PORT"].flatMap { UInt16($0) } ?? 8080
-    @Option(help: "Tokens per inference batch at most.")
-    public var maxBatchTokens: Int = 4096
-    @Option(help: "Microseconds the first queued request waits for others to join its batch.")
-    public var maxWaitUs: Int = 2000
-    @Option(help: "Sequences waiting for the model at most; beyond it requests get 503 with Retry-After.")
-    public var maxQueue: Int = 4096
-    @Option(help: "Open connections at most; beyond it 503 and close.")
-    public var maxConnections: Int = 1024
-    @Option(help: "Largest request body in bytes.")
-    public var maxBodyBytes: Int = 8 << 20
-    @Option(help: "Texts per classification request at most.")
-    public var maxTexts: Int = 64
-    @Option(help: "State folder holding moecl.sqlite (review queue, verdicts); created if missing (default: MOECL_STATE, else state).")
-    public var state: String = ProcessInfo.processInfo.environment["MOECL_STATE"] ?? "state"
-    @Option(help: "Share of automatic decisions also queued for audit (0 to 1).")
-    public var auditRate: Double = 0.01
-    @Option(help: ArgumentHelp("A bearer token with its role, role:token (repeatable; roles classify, review, admin). Also MOECL_TOKENS (comma-separated).", valueName: "role:token"))
+    @Option(help: "Config file of key = value lines (keys: the long flag names); flags and MOECL_* variables override it (default: MOECL_CONFIG).")
+    public var config: String?
+    @Option(help: "IPv4 address to listen on (default 127.0.0.1).")
+    public var host: String?
+    @Option(help: "Port to listen on; 0 picks a free one (default 8080).")
+    public var port: UInt16?
+    @Option(help: "Tokens per inference batch at most (default 4096).")
+    public var maxBatchTokens: Int?
+    @Option(help: "Microseconds the first queued request waits for others to join its batch (default 2000).")
+    public var maxWaitUs: Int?
+    @Option(help: "Sequences waiting for the model at most; beyond it requests get 503 with Retry-After (default 4096).")
+    public var maxQueue: Int?
+    @Option(help: "Open connections at most; beyond it 503 and close (default 1024).")
+    public var maxConnections: Int?
+    @Option(help: "Largest request body in bytes (default 8 MiB).")
+    public var maxBodyBytes: Int?
+    @Option(help: "Texts per classification request at most (default 64).")
+    public var maxTexts: Int?
+    @Option(help: "State folder holding moecl.sqlite (review queue, verdicts, registry, decisions); created if missing (default state).")
+    public var state: String?
+    @Option(help: "Share of automatic decisions also queued for audit, 0 to 1 (default 0.01).")
+    public var auditRate: Double?
+    @Option(help: ArgumentHelp("A bearer token with its role, role:token (repeatable; roles classify, review, admin). Tokens from flags, MOECL_TOKENS (comma-separated) and the config file add up.", valueName: "role:token"))
     public var token: [String] = []
     @Option(help: "A file of role:token lines (# comments).")
     public var tokensFile: String?
-    @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT.")
-    public var drainSeconds: Double = 10
+    @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT (default 10).")
+    public var drainSeconds: Double?
+    @Option(help: "Days the raw decisions log is kept; 0 keeps none (default 7).")
+    public var decisionLogDays: Double?
+    @Option(help: "TLS certificate chain (PEM); with --tls-key the server speaks HTTPS only.")
+    public var tlsCert: String?
+    @Option(help: "TLS private key (PEM) of --tls-cert.")
+    public var tlsKey: String?
 
     public init() {}
 
-    public func validate() throws {
-        guard (0...1).contains(auditRate) else { throw ValidationError("--audit-rate must be between 0 and 1") }
-        guard maxBatchTokens >= 16, maxWaitUs >= 0, maxQueue >= 1, maxConnections >= 1, maxBodyBytes >= 1024, maxTexts >= 1
-        else {
-            throw ValidationError("--max-batch-tokens ≥ 16, --max-queue, --max-connections, --max-texts ≥ 1, --max-body-bytes ≥ 1024")
+    /// The settings in effect, and the model options with the config file's model, experts and threads applied
+    /// where neither a flag nor the environment set them.
+    public func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> (ServeSettings, ModelOptions, ExpertOptions) {
+        let configPath = config ?? environment["MOECL_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let file = try configPath.map { try ConfigFile.load(path: $0, keys: ServeSettings.fileKeys) }
+        let r = SettingsResolver(environment: environment, file: file)
+        var s = ServeSettings()
+        s.host = try r.value(host, "host", default: s.host)
+        s.port = try r.value(port, "port", default: s.port)
+        s.maxBatchTokens = try r.value(maxBatchTokens, "max-batch-tokens", default: s.maxBatchTokens)
+        s.maxWaitUs = try r.value(maxWaitUs, "max-wait-us", default: s.maxWaitUs)
+        s.maxQueue = try r.value(maxQueue, "max-queue", default: s.maxQueue)
+        s.maxConnections = try r.value(maxConnections, "max-connections", default: s.maxConnections)
+        s.maxBodyBytes = try r.value(maxBodyBytes, "max-body-bytes", default: s.maxBodyBytes)
+        s.maxTexts = try r.value(maxTexts, "max-texts", default: s.maxTexts)
+        s.state = try r.value(state, "state", default: s.state)
+        s.auditRate = try r.value(auditRate, "audit-rate", default: s.auditRate)
+        s.tokens = r.all(token, "token", environmentName: "MOECL_TOKENS")
+        s.tokensFile = r.optional(tokensFile, "tokens-file")
+        s.drainSeconds = try r.value(drainSeconds, "drain-seconds", default: s.drainSeconds)
+        s.decisionLogDays = try r.value(decisionLogDays, "decision-log-days", default: s.decisionLogDays)
+        s.tlsCert = r.optional(tlsCert, "tls-cert")
+        s.tlsKey = r.optional(tlsKey, "tls-key")
+        try s.validate()
+        var model = modelOptions, experts = expertOptions
+        if model.modelFlag == nil, environment["MOECL_MODEL"] == nil { model.modelFlag = file?.last("model") }
+        if experts.experts == nil, environment["MOECL_EXPERTS"] == nil { experts.experts = file?.last("experts") }
+        if model.threads == nil, environment["MOECL_THREADS"] == nil, let text = file?.last("threads") {
+            guard let n = Int(text), (1...256).contains(n) else { throw ValidationError("\(configPath ?? ""): threads = '\(text)' is not 1...256") }
+            model.threads = n
         }
+        return (s, model, experts)
     }
 
     public func run() throws {
+        let (settings, modelOptions, expertOptions) = try resolve()
         try expertOptions.checkDefaultFolder()
-        var tokenText = token.joined(separator: ",") + "," + (ProcessInfo.processInfo.environment["MOECL_TOKENS"] ?? "")
-        if let tokensFile { tokenText += "\n" + (try String(contentsOfFile: tokensFile, encoding: .utf8)) }
+        var tokenText = settings.tokens.joined(separator: "\n")
+        if let tokensFile = settings.tokensFile { tokenText += "\n" + (try String(contentsOfFile: tokensFile, encoding: .utf8)) }
         let access = AccessControl(tokens: try AccessControl.parse(tokenText))
+        let host = settings.host
         guard host.hasPrefix("127.") || host == "localhost" || access.hasAdminToken else {
-            throw ValidationError("refusing to serve the admin routes on \(host) without an admin token: pass --token admin:<secret> (or MOECL_TOKENS / --tokens-file), or listen on 127.0.0.1")
+            throw ValidationError("refusing to serve the admin routes on \(host) without an admin token: pass --token admin:<secret> (or MOECL_TOKENS / --tokens-file / the config file), or listen on 127.0.0.1")
         }
+        let state = settings.state
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: (state as NSString).appendingPathComponent("moecl.sqlite"))
         let reviews = try ReviewStore(database: database)
         let decisions = try DecisionStore(database: database)
+        let decisionLog = settings.decisionLogDays > 0 ? try DecisionLog(database: database) : nil
         let registry = try ExpertRegistry(database: database)
         let (tokenizer, encoder) = try modelOptions.load()
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
-        // Experts hot-loaded earlier (the registry's active uploads) override the bundle's.
+        // Deletions and hot-loads recorded in the registry apply over the bundle.
         let snapshot = try ModerationService.applyingRegistry(registry, to: expertOptions.load(base: base))
         var engineConfiguration = InferenceEngineConfiguration()
-        engineConfiguration.maxBatchTokens = maxBatchTokens
-        engineConfiguration.maxWaitMicroseconds = maxWaitUs
-        engineConfiguration.maxQueuedSequences = maxQueue
+        engineConfiguration.maxBatchTokens = settings.maxBatchTokens
+        engineConfiguration.maxWaitMicroseconds = settings.maxWaitUs
+        engineConfiguration.maxQueuedSequences = settings.maxQueue
         let metrics = ServiceMetrics()
         let engine = InferenceEngine(snapshot: snapshot, configuration: engineConfiguration) { metrics.batch($0) }
         engine.start()
         var serviceConfiguration = ServiceConfiguration()
-        serviceConfiguration.maxTextsPerRequest = maxTexts
-        serviceConfiguration.auditRate = auditRate
+        serviceConfiguration.maxTextsPerRequest = settings.maxTexts
+        serviceConfiguration.auditRate = settings.auditRate
         let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
-                                        reviews: reviews, decisions: decisions, metrics: metrics, registry: registry,
-                                        uploadFolder: (state as NSString).appendingPathComponent("experts"), access: access)
-        // Decision counts reach the database once a second; counts older than 30 days are dropped hourly.
-        let flusher = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
-        var ticks = 0
-        flusher.setEventHandler {
-            try? decisions.flush()
-            ticks += 1
-            if ticks % 3600 == 1 { try? decisions.prune(olderThan: 30 * 86_400, now: Date().timeIntervalSince1970) }
-        }
-        flusher.schedule(deadline: .now() + 1, repeating: 1)
-        flusher.resume()
+                                        reviews: reviews, decisions: decisions, decisionLog: decisionLog, metrics: metrics,
+                                        registry: registry, uploadFolder: (state as NSString).appendingPathComponent("experts"),
+                                        access: access)
+        let flusher = Self.startFlushing(decisions: decisions, log: decisionLog, logDays: settings.decisionLogDays)
         service.probe()
         var httpConfiguration = HTTPServerConfiguration()
         httpConfiguration.host = host
-        httpConfiguration.port = port
-        httpConfiguration.maxConnections = maxConnections
-        httpConfiguration.limits.maxBodyBytes = maxBodyBytes
+        httpConfiguration.port = settings.port
+        httpConfiguration.maxConnections = settings.maxConnections
+        httpConfiguration.limits.maxBodyBytes = settings.maxBodyBytes
         let server = HTTPServer(configuration: httpConfiguration) { request, responder in service.handle(request, responder) }
-        let drain = drainSeconds
+        let drain = settings.drainSeconds
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
@@ -119,6 +151,7 @@ public struct ServeCommand: ParsableCommand {
                 engine.stop()
                 flusher.cancel()
                 try? decisions.flush()
+                try? decisionLog?.flush()
                 FileHandle.standardError.write(Data("moecl serve: stopped\(drained ? "" : " (deadline passed; some connections were closed)")\n".utf8))
                 Foundation.exit(0)
             }
@@ -131,5 +164,24 @@ public struct ServeCommand: ParsableCommand {
         FileHandle.standardError.write(Data(
             "moecl serve: listening on http://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
         withExtendedLifetime(sources) { dispatchMain() }
+    }
+
+    /// Decision counts and log rows reach the database once a second; counts older than 30 days and log rows
+    /// older than `logDays` are deleted hourly.
+    static func startFlushing(decisions: DecisionStore, log: DecisionLog?, logDays: Double) -> DispatchSourceTimer {
+        let flusher = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "moecl.flush"))
+        let ticks = LockedBox(0)
+        flusher.setEventHandler {
+            try? decisions.flush()
+            try? log?.flush()
+            let tick = ticks.withLock { $0 += 1; return $0 }
+            guard tick % 3600 == 1 else { return }
+            let now = Date().timeIntervalSince1970
+            try? decisions.prune(olderThan: 30 * 86_400, now: now)
+            try? log?.prune(olderThan: logDays * 86_400, now: now)
+        }
+        flusher.schedule(deadline: .now() + 1, repeating: 1)
+        flusher.resume()
+        return flusher
     }
 }

@@ -2,6 +2,7 @@
 
 import Foundation
 import MoELoRA
+import ServiceStore
 import TestSupport
 import Testing
 
@@ -197,6 +198,11 @@ struct ServeCommandTests {
         let (_, all) = try restarted.json("GET", "/v1/stats")
         let windows = try #require(all["windows"] as? [String: [String: [String: Any]]])
         #expect(windows["all"]?["spam"]?["review"] as? Int == 3 && windows["5m"]?["spam"]?["total"] as? Int == 3)
+        // The raw decisions log holds the three decisions too: text digests, not texts.
+        let log = try DecisionLog(database: SQLiteDatabase(path: state.appendingPathComponent("moecl.sqlite").path))
+        let logged = try log.recent(task: "spam", limit: 10)
+        #expect(logged.count == 3 && logged.allSatisfy { $0.decision == "review" && $0.textSHA256.count == 64 })
+        #expect(logged.last?.textSHA256 == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")  // sha256("a")
     }
 
     /// The tiny fixture's expert of `task` as a file of version `version`.

@@ -34,3 +34,29 @@ struct DecisionStoreTests {
         #expect(try reopened.counts(lastSeconds: nil, now: now)["spam"]?["white"] == nil)
     }
 }
+
+@Suite("DecisionLog")
+struct DecisionLogTests {
+    static func entry(_ at: Double, _ task: String) -> LoggedDecision {
+        LoggedDecision(at: at, task: task, expertVersion: 2, decision: "white", label: "compliant", score: 0.97, textSHA256: "ab")
+    }
+
+    @Test func buffersFlushesQueriesAndPrunesByAge() throws {
+        let log = try DecisionLog(database: SQLiteDatabase(path: ":memory:"), maxBuffered: 3)
+        log.append(Self.entry(100, "spam"))
+        log.append(Self.entry(200, "hate"))
+        #expect(try log.recent(limit: 10).isEmpty)  // buffered, not yet written
+        try log.flush()
+        log.append(Self.entry(300, "spam"))
+        try log.flush()
+        #expect(try log.recent(limit: 10).map(\.at) == [300, 200, 100])
+        #expect(try log.recent(task: "spam", limit: 1) == [Self.entry(300, "spam")])
+        #expect(try log.prune(olderThan: 150, now: 400) == 2)  // keeps at ≥ 250
+        #expect(try log.recent(limit: 10).map(\.at) == [300])
+        // A full buffer drops its oldest rows instead of growing.
+        for k in 0..<5 { log.append(Self.entry(Double(1000 + k), "spam")) }
+        #expect(log.droppedCount == 2)
+        try log.flush()
+        #expect(try log.recent(limit: 3).map(\.at) == [1004, 1003, 1002])
+    }
+}
