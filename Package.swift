@@ -36,8 +36,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats"]),
         // HTTP/1.1 types and the byte-fed request parser, tested without sockets.
         .target(name: "HTTPCore"),
-        // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown.
-        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
+        // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown, TLS (OpenSSL), gzip.
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "COpenSSL"]),
         // The single owner of the model: bounded queue, micro-batching, atomic snapshot swaps.
         .target(name: "InferenceEngine", dependencies: ["MoELoRA"]),
         // Durable state in SQLite: the review and audit queue, verdicts.
@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "moecl-bench", dependencies: ["MoeclCLI", "Transformer", "Tokenization"]),
 
         // Tests mirror the sources; TestSupport locates fixtures, the base model and ../shared/data.
-        .target(name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA", "COpenSSL"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),

@@ -17,6 +17,9 @@ final class HTTPConnection: @unchecked Sendable {
     let handler: HTTPHandler
     let onClose: @Sendable (HTTPConnection) -> Void
     private var parser: HTTPRequestParser
+    /// The TLS session when the server speaks HTTPS; nil for plain HTTP.
+    private var tls: TLSSession?
+    private var tlsChecked = false
     private let readSource: DispatchSourceRead
     private let writeSource: DispatchSourceWrite
     private let timer: DispatchSourceTimer
@@ -38,6 +41,7 @@ final class HTTPConnection: @unchecked Sendable {
         self.onClose = onClose
         queue = DispatchQueue(label: "moecl.http.connection", target: target)
         parser = HTTPRequestParser(limits: configuration.limits)
+        tls = try? configuration.tls?.session()
         readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         writeSource = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
         timer = DispatchSource.makeTimerSource(queue: queue)
@@ -81,6 +85,7 @@ final class HTTPConnection: @unchecked Sendable {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n > 0 {
             lastActivity = .now()
+            guard configuration.tls == nil else { return receiveTLS(chunk[0..<n]) }
             parser.append(chunk[0..<n])
             if requestStarted == nil && parser.hasPartialRequest { requestStarted = .now() }
             processInput()
@@ -88,6 +93,43 @@ final class HTTPConnection: @unchecked Sendable {
             // The peer closed (or the socket failed): nothing more can arrive.
             if busy || !output.isEmpty { closeAfterWrite = true; suspendReading() } else { close() }
         }
+    }
+
+    /// Decrypts received bytes into the parser; answers plain HTTP on the TLS port with a readable 400.
+    private func receiveTLS(_ bytes: ArraySlice<UInt8>) {
+        if !tlsChecked {
+            tlsChecked = true
+            // Every TLS connection opens with a handshake record (content type 22).
+            guard bytes.first == 0x16 else {
+                closeAfterWrite = true
+                suspendReading()
+                output += HTTPResponse.jsonError(status: 400, code: "tls_required",
+                                                 message: "this port speaks HTTPS only; use https://").encoded(keepAlive: false)
+                return flush()
+            }
+        }
+        guard let tls else { return close() }
+        do {
+            let received = try tls.receive(bytes)
+            output += tls.pendingOutput()  // handshake replies
+            switch received {
+            case .closed:
+                if busy || !output.isEmpty { closeAfterWrite = true; suspendReading(); flush() } else { close() }
+                return
+            case .plaintext(let plaintext):
+                flush()
+                guard !plaintext.isEmpty else { return }
+                parser.append(plaintext[...])
+            }
+        } catch {
+            // A failed handshake cannot carry an HTTP answer: send OpenSSL's alert, then close.
+            output += tls.pendingOutput()
+            closeAfterWrite = true
+            suspendReading()
+            return flush()
+        }
+        if requestStarted == nil && parser.hasPartialRequest { requestStarted = .now() }
+        processInput()
     }
 
     /// Gives the handler the next buffered request while none is in flight.
@@ -161,7 +203,16 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: Writing
 
     private func enqueue(_ bytes: [UInt8]) {
-        output += bytes
+        if let tls {
+            do {
+                try tls.send(bytes)
+            } catch {
+                return close()
+            }
+            output += tls.pendingOutput()
+        } else {
+            output += bytes
+        }
         flush()
     }
 
@@ -195,6 +246,8 @@ final class HTTPConnection: @unchecked Sendable {
             return Double(now.uptimeNanoseconds &- t.uptimeNanoseconds) / 1e9 > seconds
         }
         if older(writeStalledSince, configuration.writeTimeout) { return close() }
+        // A TLS handshake gets the header timeout from the connection's first byte.
+        if let tls, tlsChecked, !tls.handshakeDone, older(lastActivity, configuration.headerTimeout) { return close() }
         guard !busy, !closeAfterWrite else { return }
         if parser.isReadingBody ? older(bodyStarted, configuration.bodyTimeout) : older(requestStarted, configuration.headerTimeout) {
             let what = parser.isReadingBody ? "body" : "headers"

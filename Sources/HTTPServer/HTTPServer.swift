@@ -58,8 +58,12 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
         }
     }
 
-    /// Over the connection cap: a short 503 written without waiting, then close.
+    /// Over the connection cap: a short 503 written without waiting (plain HTTP only), then close.
     private func refuse(_ fd: Int32) {
+        guard configuration.tls == nil else {  // a plain answer would be garbage to a TLS client
+            Glibc.close(fd)
+            return
+        }
         var response = HTTPResponse.jsonError(status: 503, code: "too_many_connections",
                                               message: "the server has \(configuration.maxConnections) open connections; retry shortly")
         response.headers.add("Retry-After", "1")

@@ -20,6 +20,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// Open connections at most; one more is answered 503 and closed.
     public var maxConnections = 1024
     public var backlog: Int32 = 512
+    /// When set, every connection speaks TLS (HTTPS); a plain HTTP request gets a 400 in plain text and is closed.
+    public var tls: TLSContext?
 
     public init() {}
 }

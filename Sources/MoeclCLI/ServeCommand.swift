@@ -139,6 +139,10 @@ public struct ServeCommand: ParsableCommand {
         httpConfiguration.port = settings.port
         httpConfiguration.maxConnections = settings.maxConnections
         httpConfiguration.limits.maxBodyBytes = settings.maxBodyBytes
+        if let certificate = settings.tlsCert, let key = settings.tlsKey {
+            httpConfiguration.tls = try TLSContext(certificatePath: certificate, keyPath: key)
+        }
+        let scheme = httpConfiguration.tls == nil ? "http" : "https"
         let server = HTTPServer(configuration: httpConfiguration) { request, responder in service.handle(request, responder) }
         let drain = settings.drainSeconds
         var sources: [DispatchSourceSignal] = []
@@ -162,7 +166,7 @@ public struct ServeCommand: ParsableCommand {
         // line must get the graceful stop.
         try server.start()
         FileHandle.standardError.write(Data(
-            "moecl serve: listening on http://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
+            "moecl serve: listening on \(scheme)://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
         withExtendedLifetime(sources) { dispatchMain() }
     }
 

@@ -307,6 +307,22 @@ struct ServeCommandTests {
         #expect(server.request("PUT", "/v1/tasks/nope/thresholds", body: "{\"thresholds\": {\"compliant\": 0.5}}")?.status == 404)
     }
 
+    @Test func servesHTTPSWithACertificateAndKey() throws {
+        let tiny = try TinyMoE()
+        defer { tiny.remove() }
+        let server = try Server(arguments: ["--model", tiny.modelPath, "--experts", try tiny.writeBundle(),
+                                            "--tls-cert", TLSTestClient.fixtureCertificate, "--tls-key", TLSTestClient.fixtureKey])
+        defer { _ = server.stop() }
+        let client = try TLSTestClient(port: server.port, trusting: TLSTestClient.fixtureCertificate)
+        client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(client.response()?.status == 200)
+        let body = "{\"task\": \"spam\", \"text\": \"hello\"}"
+        client.send("POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        let r = client.response()
+        #expect(r?.status == 200 && r?.body.contains("\"task\":\"spam\"") == true, "\(r?.body ?? "")")
+        #expect(server.request("GET", "/healthz")?.status == 400)  // plain HTTP on the HTTPS port
+    }
+
     @Test func bearerTokensGuardRoutesByRoleAndPublicAddressesNeedAnAdminToken() throws {
         let tiny = try TinyMoE()
         let state = TestPaths.temporaryFolder("moecl-serve-auth")
