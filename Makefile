@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test serve bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -19,9 +19,14 @@ test: build
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
 
-## serve: until the HTTP service exists, this builds and runs the health check of the model (it does not serve)
+## serve: the moderation service on 127.0.0.1:8080 with the shipped experts, state in state/ (SERVE_FLAGS adds flags)
 serve: build
-	.build/release/moecl serve
+	.build/release/moecl serve $(SERVE_FLAGS)
+
+## loadtest: 64 connections for 30 s with hot-loads and rollbacks, then the engine alone (docs/PERFORMANCE.md)
+loadtest: build
+	@scripts/setup.sh --packages wrk
+	python3 scripts/loadtest/loadtest.py $(LOADTEST_ARGS)
 
 ## reference: install the Python reference packages (torch CPU wheel, tokenizers, onnxruntime, sentence-transformers)
 reference:

@@ -3,6 +3,7 @@
 # present it changes nothing and needs no network.
 #   scripts/setup.sh            Debian packages + base model
 #   scripts/setup.sh --model    base model only
+#   scripts/setup.sh --packages P...   these Debian packages only (e.g. wrk for make loadtest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 install_debian_packages() {
     local missing=()
-    for p in "${DEB_PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -82,6 +83,7 @@ PY
 
 case "${1:-}" in
     --model) fetch_model ;;
-    "") install_debian_packages; fetch_model ;;
-    *) die "unknown option '$1' (use no option, or --model)" ;;
+    --packages) shift; install_debian_packages "$@" ;;
+    "") install_debian_packages "${DEB_PACKAGES[@]}"; fetch_model ;;
+    *) die "unknown option '$1' (use no option, --model, or --packages P...)" ;;
 esac

@@ -33,7 +33,7 @@ public struct ServeCommand: ParsableCommand {
     public var port: UInt16?
     @Option(help: "Tokens per inference batch at most (default 4096).")
     public var maxBatchTokens: Int?
-    @Option(help: "Microseconds the first queued request waits for others to join its batch (default 2000).")
+    @Option(help: "Microseconds the oldest queued request waits for others to join its batch (default 0: batches form from what queued while the model was busy; see docs/PERFORMANCE.md).")
     public var maxWaitUs: Int?
     @Option(help: "Sequences waiting for the model at most; beyond it requests get 503 with Retry-After (default 4096).")
     public var maxQueue: Int?

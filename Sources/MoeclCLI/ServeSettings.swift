@@ -8,7 +8,7 @@ public struct ServeSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port: UInt16 = 8080
     public var maxBatchTokens = 4096
-    public var maxWaitUs = 2000
+    public var maxWaitUs = 0
     public var maxQueue = 4096
     public var maxConnections = 1024
     public var maxBodyBytes = 8 << 20
