@@ -15,13 +15,17 @@ final class ExpertAdmin: Sendable {
     /// Folder of uploaded files: `<folder>/<task>/<version>-<sha256 prefix>.safetensors`.
     let folder: String
     let metrics: ServiceMetrics
+    /// The experts the server started from (before the registry's uploads): the target of rolling back a task's
+    /// first upload.
+    let bundle: ExpertSnapshot?
     let queue = DispatchQueue(label: "moecl.expert-admin")
 
-    init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics) {
+    init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics, bundle: ExpertSnapshot?) {
         self.engine = engine
         self.registry = registry
         self.folder = folder
         self.metrics = metrics
+        self.bundle = bundle
     }
 
     /// Validates `bytes` as task `task`'s expert for the loaded base, writes it, and swaps it in.
@@ -55,12 +59,14 @@ final class ExpertAdmin: Sendable {
         return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: "loaded")
     }
 
-    /// Loads the upload before the active one of `task` again.
+    /// Loads the upload before the active one of `task` again, or the bundle's expert when the first upload is
+    /// the active one.
     func rollback(task: String) throws -> UploadBody {
         let history = try registry.history(task: task)
-        guard let current = history.lastIndex(where: \.active), current > 0 else {
-            throw ServiceError.conflict("task '\(task)' has no earlier uploaded version to roll back to")
+        guard let current = history.lastIndex(where: \.active) else {
+            throw ServiceError.conflict("task '\(task)' runs no uploaded expert: there is nothing to roll back")
         }
+        guard current > 0 else { return try rollbackToBundle(task: task) }
         let target = history[current - 1]
         let expert: TaskExpert
         do {
@@ -75,6 +81,19 @@ final class ExpertAdmin: Sendable {
         engine.swap(next)
         metrics.expertLoad(result: "ok")
         return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: "rolled_back")
+    }
+
+    /// The bundle's expert of `task` in place of its first upload.
+    private func rollbackToBundle(task: String) throws -> UploadBody {
+        guard let expert = bundle?.tasks[task] else {
+            throw ServiceError.conflict("task '\(task)' has no earlier version to roll back to (neither an earlier upload nor the bundle's expert)")
+        }
+        let previous = engine.snapshot.tasks[task]?.version
+        let next = try engine.snapshot.adding(expert)
+        try registry.deactivate(task: task)
+        engine.swap(next)
+        metrics.expertLoad(result: "ok")
+        return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: previous, status: "rolled_back")
     }
 
     /// Unloads `task`.

@@ -34,7 +34,8 @@ public final class ModerationService: Sendable {
 
     public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
                 reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, decisionLog: DecisionLog? = nil, metrics: ServiceMetrics = ServiceMetrics(),
-                registry: ExpertRegistry? = nil, uploadFolder: String? = nil, access: AccessControl = AccessControl()) {
+                registry: ExpertRegistry? = nil, uploadFolder: String? = nil, bundle: ExpertSnapshot? = nil,
+                access: AccessControl = AccessControl()) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
@@ -44,7 +45,7 @@ public final class ModerationService: Sendable {
         self.metrics = metrics
         self.access = access
         if let registry, let uploadFolder {
-            admin = ExpertAdmin(engine: engine, registry: registry, folder: uploadFolder, metrics: metrics)
+            admin = ExpertAdmin(engine: engine, registry: registry, folder: uploadFolder, metrics: metrics, bundle: bundle)
         } else {
             admin = nil
         }

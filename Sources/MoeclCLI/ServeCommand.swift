@@ -117,7 +117,8 @@ public struct ServeCommand: ParsableCommand {
         let (tokenizer, encoder) = try modelOptions.load()
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
         // Deletions and hot-loads recorded in the registry apply over the bundle.
-        let snapshot = try ModerationService.applyingRegistry(registry, to: expertOptions.load(base: base))
+        let bundle = try expertOptions.load(base: base)
+        let snapshot = try ModerationService.applyingRegistry(registry, to: bundle)
         var engineConfiguration = InferenceEngineConfiguration()
         engineConfiguration.maxBatchTokens = settings.maxBatchTokens
         engineConfiguration.maxWaitMicroseconds = settings.maxWaitUs
@@ -131,7 +132,7 @@ public struct ServeCommand: ParsableCommand {
         let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
                                         reviews: reviews, decisions: decisions, decisionLog: decisionLog, metrics: metrics,
                                         registry: registry, uploadFolder: (state as NSString).appendingPathComponent("experts"),
-                                        access: access)
+                                        bundle: bundle, access: access)
         let flusher = Self.startFlushing(decisions: decisions, log: decisionLog, logDays: settings.decisionLogDays)
         service.probe()
         var httpConfiguration = HTTPServerConfiguration()

@@ -51,6 +51,11 @@ public final class ExpertRegistry: Sendable {
         }
     }
 
+    /// No upload of `task` is active any more (rolled back to the bundle's expert); files and history stay.
+    public func deactivate(task: String) throws {
+        try database.query("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
+    }
+
     /// Task `task` was deleted: no upload of it is active, and a bundle's expert of it stays unloaded at the next
     /// start, until a new upload. Files and history stay.
     public func delete(task: String, now: Double) throws {

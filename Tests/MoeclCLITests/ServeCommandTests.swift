@@ -231,8 +231,12 @@ struct ServeCommandTests {
         let put = server.request("PUT", "/v1/experts/spam", raw: v2)
         #expect(put?.status == 201 && put?.body.contains("\"previous_version\":1") == true, "\(put?.body ?? "")")
         #expect(try version("spam") == 2)
-        // Nothing earlier was uploaded: no rollback yet.
+        // The first upload rolls back to the bundle's expert; then there is nothing left to roll back.
+        let toBundle = server.request("POST", "/v1/experts/spam/rollback")
+        #expect(toBundle?.status == 200 && toBundle?.body.contains("\"version\":1") == true, "\(toBundle?.body ?? "")")
+        #expect(try version("spam") == 1)
         #expect(server.request("POST", "/v1/experts/spam/rollback")?.status == 409)
+        #expect(server.request("PUT", "/v1/experts/spam", raw: v2)?.status == 201)
         #expect(server.request("PUT", "/v1/experts/spam", raw: try Self.expertFile(tiny, task: "spam", version: 3))?.status == 201)
         #expect(try version("spam") == 3)
         let back = server.request("POST", "/v1/experts/spam/rollback")
