@@ -53,6 +53,12 @@ public struct ServeCommand: ParsableCommand {
     public var tokensFile: String?
     @Option(help: "Seconds to finish in-flight requests after SIGTERM/SIGINT (default 10).")
     public var drainSeconds: Double?
+    @Option(help: "Seconds from a request's first byte until its headers are complete; then 408 (default 10).")
+    public var headerTimeout: Double?
+    @Option(help: "Seconds for a request body once its headers are in; then 408 (default 30).")
+    public var bodyTimeout: Double?
+    @Option(help: "Seconds an idle keep-alive connection stays open (default 60).")
+    public var idleTimeout: Double?
     @Option(help: "Days the raw decisions log is kept; 0 keeps none (default 7).")
     public var decisionLogDays: Double?
     @Option(help: "TLS certificate chain (PEM); with --tls-key the server speaks HTTPS only.")
@@ -83,6 +89,9 @@ public struct ServeCommand: ParsableCommand {
         s.tokens = r.all(token, "token", environmentName: "MOECL_TOKENS")
         s.tokensFile = r.optional(tokensFile, "tokens-file")
         s.drainSeconds = try r.value(drainSeconds, "drain-seconds", default: s.drainSeconds)
+        s.headerTimeout = try r.value(headerTimeout, "header-timeout", default: s.headerTimeout)
+        s.bodyTimeout = try r.value(bodyTimeout, "body-timeout", default: s.bodyTimeout)
+        s.idleTimeout = try r.value(idleTimeout, "idle-timeout", default: s.idleTimeout)
         s.decisionLogDays = try r.value(decisionLogDays, "decision-log-days", default: s.decisionLogDays)
         s.tlsCert = r.optional(tlsCert, "tls-cert")
         s.tlsKey = r.optional(tlsKey, "tls-key")
@@ -140,6 +149,9 @@ public struct ServeCommand: ParsableCommand {
         httpConfiguration.port = settings.port
         httpConfiguration.maxConnections = settings.maxConnections
         httpConfiguration.limits.maxBodyBytes = settings.maxBodyBytes
+        httpConfiguration.headerTimeout = settings.headerTimeout
+        httpConfiguration.bodyTimeout = settings.bodyTimeout
+        httpConfiguration.idleTimeout = settings.idleTimeout
         if let certificate = settings.tlsCert, let key = settings.tlsKey {
             httpConfiguration.tls = try TLSContext(certificatePath: certificate, keyPath: key)
         }

@@ -18,6 +18,9 @@ public struct ServeSettings: Sendable, Equatable {
     public var tokens: [String] = []
     public var tokensFile: String?
     public var drainSeconds = 10.0
+    public var headerTimeout = 10.0
+    public var bodyTimeout = 30.0
+    public var idleTimeout = 60.0
     public var decisionLogDays = 7.0
     public var tlsCert: String?
     public var tlsKey: String?
@@ -27,7 +30,7 @@ public struct ServeSettings: Sendable, Equatable {
     /// Keys a config file may hold: these settings and the model options.
     public static let fileKeys: Set<String> = [
         "host", "port", "max-batch-tokens", "max-wait-us", "max-queue", "max-connections", "max-body-bytes", "max-texts", "state",
-        "audit-rate", "token", "tokens-file", "drain-seconds", "decision-log-days", "tls-cert", "tls-key", "model", "experts",
+        "audit-rate", "token", "tokens-file", "drain-seconds", "header-timeout", "body-timeout", "idle-timeout", "decision-log-days", "tls-cert", "tls-key", "model", "experts",
         "threads",
     ]
 
@@ -38,6 +41,9 @@ public struct ServeSettings: Sendable, Equatable {
             throw ValidationError("max-batch-tokens ≥ 16, max-wait-us ≥ 0, max-queue, max-connections, max-texts ≥ 1, max-body-bytes ≥ 1024")
         }
         guard drainSeconds >= 0, decisionLogDays >= 0 else { throw ValidationError("drain-seconds and decision-log-days must be ≥ 0") }
+        guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else {
+            throw ValidationError("header-timeout, body-timeout and idle-timeout must be > 0 seconds")
+        }
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("TLS needs both tls-cert and tls-key (PEM files); got only \(tlsCert == nil ? "tls-key" : "tls-cert")")
         }
