@@ -5,6 +5,10 @@ import Transformer
 extension ExpertSnapshot {
     /// Final hidden states [N, d] of a batch whose sequence `s` runs through `experts[s]`.
     public func hiddenStates(_ batch: PackedBatch, experts: [TaskExpert], form: ForwardForm = .efficient) throws -> [Float] {
+        try hiddenStates(batch, experts: experts, form: form, gateSums: nil)
+    }
+
+    func hiddenStates(_ batch: PackedBatch, experts: [TaskExpert], form: ForwardForm, gateSums: GateSums?) throws -> [Float] {
         precondition(experts.count == batch.count, "one expert per sequence")
         var index: [ObjectIdentifier: Int32] = [:]
         var distinct: [LoRAExpert] = []
@@ -23,7 +27,7 @@ extension ExpertSnapshot {
         }
         if distinct.isEmpty { distinct.append(shared.expert) }
         let feedForward: any FeedForward = switch form {
-        case .efficient: MoEFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
+        case .efficient: MoEFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow, gateSums: gateSums)
         case .reference: ReferenceFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
         }
         return try base.encoder.hiddenStates(batch, feedForward: feedForward)
@@ -34,12 +38,16 @@ extension ExpertSnapshot {
     public func classify(_ batch: PackedBatch, tasks names: [String], form: ForwardForm = .efficient) throws -> [TaskScores] {
         precondition(names.count == batch.count, "one task per sequence")
         let experts = try names.map(task)
-        let hidden = try hiddenStates(batch, experts: experts, form: form)
-        let d = base.config.hiddenSize
+        let gateSums = form == .efficient ? GateSums(rows: batch.tokenCount) : nil
+        let hidden = try hiddenStates(batch, experts: experts, form: form, gateSums: gateSums)
+        let d = base.config.hiddenSize, layers = base.config.numHiddenLayers
         return experts.enumerated().map { s, expert in
-            let pooled = Pooling.mean(hidden, rows: batch.offsets[s]..<batch.offsets[s + 1], dim: d)
-            return TaskScores(task: expert.name, version: expert.version, labels: expert.labels,
-                              scores: expert.head.probabilities(pooled))
+            let rows = batch.offsets[s]..<batch.offsets[s + 1]
+            let pooled = Pooling.mean(hidden, rows: rows, dim: d)
+            var scores = TaskScores(task: expert.name, version: expert.version, labels: expert.labels,
+                                    scores: expert.head.probabilities(pooled))
+            scores.sharedGateWeight = gateSums?.mean(rows: rows, layers: layers)
+            return scores
         }
     }
 

@@ -10,6 +10,8 @@ struct MoEFeedForward: FeedForward {
     let experts: [LoRAExpert]
     /// For every token row, an index into `experts`.
     let expertOfRow: [Int32]
+    /// When set, collects every row's shared-expert gate weight summed over layers.
+    var gateSums: GateSums? = nil
 
     var includesOutputBias: Bool { false }
 
@@ -28,7 +30,7 @@ struct MoEFeedForward: FeedForward {
                                     x: x, rows: batch.tokenCount, hidden: d, intermediate: f, w1: w1.baseAddress!,
                                     b1: b1.baseAddress!, w2: w2.baseAddress!, gate: shared.gates[layer].pointer,
                                     shared: sharedPointers, experts: experts.baseAddress!, expertOfRow: rows.baseAddress!,
-                                    scratch: scratch, output: y)
+                                    scratch: scratch, output: y, sharedGateSums: gateSums?.pointer)
                             }
                         }
                     }

@@ -7,6 +7,9 @@ public struct TaskScores: Sendable, Equatable {
     public let labels: [String]
     /// One probability per label, in `labels` order, summing to 1.
     public let scores: [Float]
+    /// The shared expert's mean gate weight over this text's tokens and all layers (the efficient forward
+    /// fills it; nil otherwise). Near 1: the shared expert dominates; near 0: the task expert does.
+    public var sharedGateWeight: Float?
 
     public init(task: String, version: Int, labels: [String], scores: [Float]) {
         self.task = task

@@ -55,6 +55,9 @@ extension ModerationService {
                                         truncated: texts[i].truncated)
                         }
                         let now = Date().timeIntervalSince1970
+                        for s in scored.scores {
+                            if let weight = s.sharedGateWeight { self.metrics.sharedGateWeight(task: s.task, weight: weight) }
+                        }
                         for r in results {
                             self.decisions?.record(task: r.task, decision: r.decision, now: now)
                             self.metrics.decision(task: r.task, decision: r.decision)

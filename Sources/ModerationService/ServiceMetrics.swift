@@ -11,6 +11,8 @@ public final class ServiceMetrics: Sendable {
     private let requestDurations = LockedBox<[String: Histogram]>([:])
     private let decisions = LockedBox<[DecisionKey: Int]>([:])
     private let expertLoads = LockedBox<[String: Int]>([:])
+    /// Per task: the shared expert's gate weight, exponentially weighted over about the last 100 texts.
+    private let sharedGate = LockedBox<[String: Double]>([:])
     let batchSize = Histogram(buckets: Histogram.sizes)
     let inferenceDuration = Histogram(buckets: Histogram.seconds)
 
@@ -33,6 +35,11 @@ public final class ServiceMetrics: Sendable {
 
     func decision(task: String, decision: String) {
         decisions.withLock { $0[DecisionKey(task: task, decision: decision), default: 0] += 1 }
+    }
+
+    /// One text's mean shared-expert gate weight under `task`.
+    func sharedGateWeight(task: String, weight: Float) {
+        sharedGate.withLock { $0[task] = $0[task].map { 0.99 * $0 + 0.01 * Double(weight) } ?? Double(weight) }
     }
 
     /// Counts an expert load attempt by result (ok, invalid, ...).
@@ -61,6 +68,11 @@ public final class ServiceMetrics: Sendable {
         out += PrometheusText.header("moecl_expert_loads_total", "counter", "Expert load attempts by result.")
         for (result, n) in expertLoads.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             out.append("moecl_expert_loads_total{\(PrometheusText.labels([("result", result)]))} \(n)")
+        }
+        out += PrometheusText.header("moecl_gate_shared_weight", "gauge",
+                                     "Shared expert's mean gate weight over tokens and layers, by task (weighted over about the last 100 texts).")
+        for (task, weight) in sharedGate.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            out.append("moecl_gate_shared_weight{\(PrometheusText.labels([("task", task)]))} \(PrometheusText.number(weight))")
         }
         out += PrometheusText.header("moecl_batch_size", "histogram", "Sequences per inference batch.")
         out += batchSize.lines("moecl_batch_size", labels: "")

@@ -22,12 +22,14 @@ public enum MoEFeedForwardKernel {
     /// Largest rank the kernels accept (their per-row scratch is sized by it).
     public static let maxRank = 256
 
-    /// Runs the whole feed-forward for `rows` tokens; `expertOfRow[i]` indexes `experts` for row i.
+    /// Runs the whole feed-forward for `rows` tokens; `expertOfRow[i]` indexes `experts` for row i. When
+    /// `sharedGateSums` is given, row i's shared-expert gate weight g0 is added to `sharedGateSums[i]`.
     public static func forward(x: UnsafePointer<Float>, rows n: Int, hidden d: Int, intermediate f: Int,
                                w1: UnsafePointer<Float>, b1: UnsafePointer<Float>, w2: UnsafePointer<Float>,
                                gate: UnsafePointer<Float>, shared: LoRALayerPointers,
                                experts: UnsafePointer<LoRALayerPointers>, expertOfRow: UnsafePointer<Int32>,
-                               scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>) {
+                               scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>,
+                               sharedGateSums: UnsafeMutablePointer<Float>? = nil) {
         guard n > 0 else { return }
         BLAS.gemmNT(m: n, n: f, k: d, a: x, lda: d, b: w1, ldb: d, c: scratch, ldc: f)
         // z holds, per row, z_0 (R0 values) then z_t (up to the largest task rank of the batch) for step 5.
@@ -45,7 +47,7 @@ public enum MoEFeedForwardKernel {
                 let rows = tiles[tile]
                 let task = experts[Int(expertOfRow[rows.lowerBound])]
                 mixTile(rows: rows, x: x, d: d, f: f, b1: b1, gate: gate, shared: shared, task: task,
-                        hidden: scratch, z: z, zStride: zStride, work: work)
+                        hidden: scratch, z: z, zStride: zStride, work: work, sharedGateSums: sharedGateSums)
             }
         }
         BLAS.gemmNT(m: n, n: d, k: f, a: scratch, lda: f, b: w2, ldb: f, c: y, ldc: d)
@@ -104,7 +106,7 @@ public enum MoEFeedForwardKernel {
     static func mixTile(rows: Range<Int>, x: UnsafePointer<Float>, d: Int, f: Int, b1: UnsafePointer<Float>,
                         gate: UnsafePointer<Float>, shared: LoRALayerPointers, task: LoRALayerPointers,
                         hidden: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, zStride: Int,
-                        work: TileWork) {
+                        work: TileWork, sharedGateSums: UnsafeMutablePointer<Float>? = nil) {
         typealias V = SIMD16<Float>
         let r0 = shared.rank, rt = task.rank, stride = work.ranks
         let count = rows.count
@@ -116,6 +118,7 @@ public enum MoEFeedForwardKernel {
             let l0 = VectorMath.dot(gate, xi, count: d), l1 = VectorMath.dot(gate + d, xi, count: d)
             work.gates[2 * t] = 1 / (1 + expf(l1 - l0))
             work.gates[2 * t + 1] = 1 / (1 + expf(l0 - l1))
+            sharedGateSums?[rows.lowerBound + t] += work.gates[2 * t]  // tiles own their rows: no race
         }
         // Hot loop: pointers advance by f per rank step (no index products, no overflow checks).
         var j = 0

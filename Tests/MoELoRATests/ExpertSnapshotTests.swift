@@ -73,3 +73,26 @@ struct ExpertSnapshotTests {
         #expect(try loaded.classify(sequences: seqs, tasks: mixed) == all.classify(sequences: seqs, tasks: mixed))
     }
 }
+
+@Suite("Shared-expert gate weight")
+struct SharedGateWeightTests {
+    @Test func isTheMeanGateWeightOverTokensAndLayers() throws {
+        let moe = try TinyMoE()
+        defer { moe.remove() }
+        let snapshot = try moe.snapshot()
+        let seqs = MoEForwardTests.sequences(count: 3)
+        let scores = try snapshot.classify(sequences: seqs, tasks: ["spam", "hate", "spam"])
+        for s in scores {
+            let weight = try #require(s.sharedGateWeight)
+            #expect(weight > 0 && weight < 1)
+        }
+        // Zero gate weights give logits 0 and 0: every token of every layer weighs the shared expert 1/2.
+        let shared = snapshot.shared
+        let zero = SharedExpert(metadata: shared.metadata, expert: shared.expert,
+                                gates: shared.gates.map { [Float](repeating: 0, count: $0.count) })
+        let even = try snapshot.replacingShared(zero).classify(sequences: seqs, tasks: ["spam", "hate", "spam"])
+        #expect(even.allSatisfy { $0.sharedGateWeight == 0.5 })
+        // The reference forward does not measure it.
+        #expect(try snapshot.classify(sequences: seqs, tasks: ["spam", "hate", "spam"], form: .reference).allSatisfy { $0.sharedGateWeight == nil })
+    }
+}

@@ -138,6 +138,8 @@ struct ServeCommandTests {
         #expect(metrics.body.contains("moecl_requests_total{route=\"unmatched\",code=\"404\"}"))
         #expect(metrics.body.contains("moecl_experts_loaded{task=\"\(tasks[0])\",version=\"1\"} 1"))
         #expect(metrics.body.contains("moecl_decisions_total{task=\"\(tasks[1])\",decision="))
+        let gate = try Regex(#"moecl_gate_shared_weight\{task="spam"\} (0\.[0-9]+|1)\n"#)
+        #expect(metrics.body.contains(gate))
         #expect(metrics.body.contains("moecl_batch_size_count ") && metrics.body.contains("moecl_inference_duration_seconds_bucket{le=\"+Inf\"}"))
         let garbage = try TestClient(port: server.port)
         garbage.send([0x16, 0x03, 0x01, 0x00, 0x0D, 0x0A, 0x0D, 0x0A])
