@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test conformance serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -14,10 +14,17 @@ setup:
 build: setup
 	$(SWIFT) build $(RELEASE)
 
-## test: the whole test suite (release build: the kernels are SIMD code)
+## test: the whole test suite (release build: the kernels are SIMD code), then openapi.yaml against the binary
 test: build
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
+	@scripts/conformance/install.sh
+	python3 scripts/conformance/check_openapi.py
+
+## conformance: openapi.yaml against the real binary: every operation, valid and invalid requests
+conformance: build
+	@scripts/conformance/install.sh
+	python3 scripts/conformance/check_openapi.py
 
 ## serve: the moderation service on 127.0.0.1:8080 with the shipped experts, state in state/ (SERVE_FLAGS adds flags)
 serve: build

@@ -27,10 +27,10 @@ extension ExpertAdmin {
         var thresholds: [String: Double] = [:]
         for (label, value) in given {
             guard expert.labels.contains(label) else { throw .validation("'\(label)' is not one of the labels \(expert.labels)") }
-            guard let v = value as? Double, v >= 0, v <= 1 else { throw .validation("the threshold of '\(label)' must be a number in [0, 1]") }
+            guard let v = JSONField.number(value), v >= 0, v <= 1 else { throw .validation("the threshold of '\(label)' must be a number in [0, 1]") }
             thresholds[label] = v
         }
-        let target = body["target_precision"] as? Double ?? expert.metadata.calibration?.targetPrecision ?? 0.9
+        let target = try JSONField.targetPrecision(body, fallback: expert.metadata.calibration?.targetPrecision ?? 0.9)
         return Calibration(targetPrecision: target, thresholds: thresholds, calibratedAt: ExpertMetadata.now())
     }
 

@@ -18,14 +18,17 @@ final class ExpertAdmin: Sendable {
     /// The experts the server started from (before the registry's uploads): the target of rolling back a task's
     /// first upload.
     let bundle: ExpertSnapshot?
+    let provenance: ExpertProvenance
     let queue = DispatchQueue(label: "moecl.expert-admin")
 
-    init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics, bundle: ExpertSnapshot?) {
+    init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics, bundle: ExpertSnapshot?,
+         provenance: ExpertProvenance) {
         self.engine = engine
         self.registry = registry
         self.folder = folder
         self.metrics = metrics
         self.bundle = bundle
+        self.provenance = provenance
     }
 
     /// Validates `bytes` as task `task`'s expert for the loaded base, writes it, and swaps it in.
@@ -45,7 +48,9 @@ final class ExpertAdmin: Sendable {
             try? FileManager.default.removeItem(atPath: staging)
             metrics.expertLoad(result: "invalid")
             if let error = error as? ServiceError { throw error }
-            throw ServiceError.validation("the expert file is not usable: \(error)")
+            // The reason names the staging file; the client knows it only as what it uploaded.
+            let reason = "\(error)".replacingOccurrences(of: staging, with: "the uploaded file")
+            throw ServiceError.validation("the expert file is not usable: \(reason)")
         }
         let path = (taskFolder as NSString).appendingPathComponent("\(expert.version)-\(sha.prefix(12)).safetensors")
         try? FileManager.default.removeItem(atPath: path)
@@ -55,6 +60,7 @@ final class ExpertAdmin: Sendable {
         let next = try engine.snapshot.adding(expert)
         try registry.register(task: task, version: expert.version, sha256: sha, path: path, now: Date().timeIntervalSince1970)
         engine.swap(next)
+        provenance.record(task: task, sha256: sha)
         metrics.expertLoad(result: "ok")
         return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: "loaded")
     }
@@ -79,6 +85,7 @@ final class ExpertAdmin: Sendable {
         let next = try engine.snapshot.adding(expert)
         try registry.activate(id: target.id)
         engine.swap(next)
+        provenance.record(task: task, sha256: target.sha256)
         metrics.expertLoad(result: "ok")
         return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: "rolled_back")
     }
@@ -92,8 +99,10 @@ final class ExpertAdmin: Sendable {
         let next = try engine.snapshot.adding(expert)
         try registry.deactivate(task: task)
         engine.swap(next)
+        let sha = ExpertProvenance.checksum(expert)
+        if let sha { provenance.record(task: task, sha256: sha) }
         metrics.expertLoad(result: "ok")
-        return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: previous, status: "rolled_back")
+        return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: "rolled_back")
     }
 
     /// Unloads `task`.
@@ -103,6 +112,7 @@ final class ExpertAdmin: Sendable {
         let next = try snapshot.removing(task)
         try registry.delete(task: task, now: Date().timeIntervalSince1970)
         engine.swap(next)
+        provenance.remove(task: task)
         return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: expert.version, status: "deleted")
     }
 

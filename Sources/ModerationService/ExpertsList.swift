@@ -20,8 +20,12 @@ struct ExpertsList: Encodable {
         let compliantLabel: String?
         let rank: Int
         let calibration: Calibrated?
+        /// SHA-256 of the expert's file.
+        let sha256: String?
+        /// When this process loaded it (seconds since 1970).
+        let loadedAt: Double?
         enum CodingKeys: String, CodingKey {
-            case task, version, labels, rank, calibration, compliantLabel = "compliant_label"
+            case task, version, labels, rank, calibration, sha256, compliantLabel = "compliant_label", loadedAt = "loaded_at"
         }
     }
 
@@ -33,16 +37,18 @@ struct ExpertsList: Encodable {
         case tasks, baseFingerprint = "base_fingerprint", sharedVersion = "shared_version"
     }
 
-    init(_ snapshot: ExpertSnapshot) {
+    init(_ snapshot: ExpertSnapshot, provenance: ExpertProvenance) {
         baseFingerprint = snapshot.base.fingerprint
         sharedVersion = snapshot.shared.version
         tasks = snapshot.taskNames.compactMap { snapshot.tasks[$0] }.map { e in
-            Task(task: e.name, version: e.version, labels: e.labels, compliantLabel: e.metadata.compliantLabel,
-                 rank: e.metadata.rank,
-                 calibration: e.metadata.calibration.map {
-                     Calibrated(targetPrecision: $0.targetPrecision, thresholds: $0.thresholds,
-                                expectedRejectRate: $0.expectedRejectRate)
-                 })
+            let origin = provenance.entry(e.name)
+            return Task(task: e.name, version: e.version, labels: e.labels, compliantLabel: e.metadata.compliantLabel,
+                        rank: e.metadata.rank,
+                        calibration: e.metadata.calibration.map {
+                            Calibrated(targetPrecision: $0.targetPrecision, thresholds: $0.thresholds,
+                                       expectedRejectRate: $0.expectedRejectRate)
+                        },
+                        sha256: origin?.sha256, loadedAt: origin?.loadedAt)
         }
     }
 }

@@ -13,8 +13,7 @@ extension ModerationService {
         if endpoint == .setThresholds {
             return try admin.setCalibration(task: task) { expert in try ExpertAdmin.manualCalibration(body, expert: expert) }
         }
-        let target = body["target_precision"] as? Double ?? 0.9
-        guard target > 0 && target <= 1 else { throw ServiceError.validation("'target_precision' must be in (0, 1]") }
+        let target = try JSONField.targetPrecision(body, fallback: 0.9)
         return try admin.setCalibration(task: task) { expert in
             let samples: [ThresholdCalibrator.Sample]
             if let posted = body["samples"] {

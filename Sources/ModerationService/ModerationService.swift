@@ -28,6 +28,8 @@ public final class ModerationService: Sendable {
     /// Hot-loading; nil runs without an expert registry (admin routes answer 503).
     let admin: ExpertAdmin?
     let access: AccessControl
+    /// Checksum and load time of every loaded task expert.
+    let provenance: ExpertProvenance
     let router: Router<Endpoint>
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
@@ -44,8 +46,10 @@ public final class ModerationService: Sendable {
         self.decisionLog = decisionLog
         self.metrics = metrics
         self.access = access
+        provenance = ExpertProvenance(snapshot: engine.snapshot)
         if let registry, let uploadFolder {
-            admin = ExpertAdmin(engine: engine, registry: registry, folder: uploadFolder, metrics: metrics, bundle: bundle)
+            admin = ExpertAdmin(engine: engine, registry: registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
+                                provenance: provenance)
         } else {
             admin = nil
         }
@@ -108,7 +112,7 @@ public final class ModerationService: Sendable {
             switch endpoint {
             case .healthz: responder.respond(JSONBody.response(["status": "ok"]))
             case .readyz: responder.respond(readiness())
-            case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot)))
+            case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot, provenance: provenance)))
             case .classify: classify(request, responder)
             case .moderations: moderations(request, responder)
             case .setThresholds, .calibrate:

@@ -11,7 +11,12 @@ enum ModerationsRequest {
         case let list as [Any]: rewritten["texts"] = list
         default: throw .validation("give 'input': a string or an array of strings")
         }
-        let tasks = (body["tasks"] as? [Any]) ?? moderationTasks
+        let tasks: [Any]
+        switch body["tasks"] {
+        case nil: tasks = moderationTasks
+        case let list as [Any]: tasks = list
+        default: throw .validation("'tasks' must be an array of task names")
+        }
         guard !tasks.isEmpty else { throw .validation("no moderation task is loaded") }
         rewritten["tasks"] = tasks
         // The compatible API scores every category of every input, so several texts × several tasks is fine.

@@ -14,11 +14,11 @@ struct ReviewClaim: Equatable {
         case let name as String: task = name
         default: throw .validation("'task' must be a task name")
         }
-        let limit = body["limit"] == nil ? 10 : body["limit"] as? Int ?? -1
+        let limit = body["limit"] == nil ? 10 : JSONField.integer(body["limit"]) ?? -1
         guard (1...configuration.maxClaim).contains(limit) else {
             throw .validation("'limit' must be an integer from 1 to \(configuration.maxClaim)")
         }
-        let lease = body["lease_seconds"] == nil ? configuration.defaultLeaseSeconds : (body["lease_seconds"] as? Double) ?? -1
+        let lease = body["lease_seconds"] == nil ? configuration.defaultLeaseSeconds : JSONField.number(body["lease_seconds"]) ?? -1
         guard lease >= 1 && lease <= 86_400 else { throw .validation("'lease_seconds' must be from 1 to 86400") }
         return ReviewClaim(task: task, limit: limit, leaseSeconds: lease)
     }

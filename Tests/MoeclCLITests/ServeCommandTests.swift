@@ -1,6 +1,7 @@
 // End-to-end: the real `moecl serve` binary on a tiny random model and bundle, driven over loopback.
 
 import Foundation
+import ModelFormats
 import MoELoRA
 import ServiceStore
 import TestSupport
@@ -111,7 +112,18 @@ struct ServeCommandTests {
         }
         #expect(server.request("POST", "/v1/moderations", body: "{\"input\": 3}")?.status == 422)
         let (_, experts) = try server.json("GET", "/v1/experts")
-        #expect((experts["tasks"] as? [[String: Any]])?.count == tasks.count)
+        let listed = try #require(experts["tasks"] as? [[String: Any]])
+        #expect(listed.count == tasks.count)
+        // Each task's checksum is its bundle file's (files round-trip bit-exactly), with the time it was loaded.
+        let manifest = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: bundle).appendingPathComponent("manifest.json"))) as? [String: Any])
+        let fileChecksums = Dictionary(uniqueKeysWithValues: (manifest["tasks"] as? [[String: Any]] ?? []).map {
+            ($0["task"] as? String ?? "", $0["sha256"] as? String ?? "")
+        })
+        for entry in listed {
+            #expect(entry["sha256"] as? String == fileChecksums[entry["task"] as? String ?? ""], "\(entry)")
+            #expect(abs((entry["loaded_at"] as? Double ?? 0) - Date().timeIntervalSince1970) < 600)
+        }
         // Bad input: the right status and a JSON error, and the server keeps serving.
         let cases: [(String, String, String?, [UInt8]?, Int, String)] = [
             ("POST", "/v1/classify", "{\"task\": ", nil, 400, "invalid_json"),
@@ -232,6 +244,9 @@ struct ServeCommandTests {
         let v2 = try Self.expertFile(tiny, task: "spam", version: 2)
         let put = server.request("PUT", "/v1/experts/spam", raw: v2)
         #expect(put?.status == 201 && put?.body.contains("\"previous_version\":1") == true, "\(put?.body ?? "")")
+        let (_, afterPut) = try server.json("GET", "/v1/experts")
+        let spamEntry = (afterPut["tasks"] as? [[String: Any]])?.first { $0["task"] as? String == "spam" }
+        #expect(spamEntry?["sha256"] as? String == FileDigest.sha256(v2))
         #expect(try version("spam") == 2)
         // The first upload rolls back to the bundle's expert; then there is nothing left to roll back.
         let toBundle = server.request("POST", "/v1/experts/spam/rollback")

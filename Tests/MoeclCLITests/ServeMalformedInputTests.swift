@@ -32,6 +32,17 @@ struct ServeMalformedInputTests {
             ("invalid UTF-8", Self.post(Array("{\"task\": \"spam\", \"text\": \"".utf8) + [0xC3, 0x28] + Array("\"}".utf8)), 400),
             ("unknown task", Self.post(Array("{\"task\": \"nope\", \"text\": \"x\"}".utf8)), 404),
             ("a corrupt expert upload", Self.request("PUT", "/v1/experts/spam", Array("safetensors? no".utf8)), 422),
+            // Booleans are not numbers, and a field of the wrong type is an error, never a silent default.
+            ("a boolean limit", Self.request("POST", "/v1/review/claim", Array("{\"limit\": true}".utf8), contentType: "application/json"), 422),
+            ("a boolean lease", Self.request("POST", "/v1/review/claim", Array("{\"lease_seconds\": true}".utf8), contentType: "application/json"), 422),
+            ("a fractional limit", Self.request("POST", "/v1/review/claim", Array("{\"limit\": 2.5}".utf8), contentType: "application/json"), 422),
+            ("a boolean threshold", Self.request("PUT", "/v1/tasks/spam/thresholds", Array("{\"thresholds\": {\"violating\": true}}".utf8), contentType: "application/json"), 422),
+            ("a target precision out of range",
+             Self.request("PUT", "/v1/tasks/spam/thresholds", Array("{\"thresholds\": {\"violating\": 0.5}, \"target_precision\": 5}".utf8), contentType: "application/json"), 422),
+            ("a target precision that is text",
+             Self.request("POST", "/v1/tasks/spam/calibrate", Array("{\"samples\": [{\"text\": \"a\", \"label\": \"compliant\"}], \"target_precision\": \"high\"}".utf8), contentType: "application/json"), 422),
+            ("a body that is not JSON by its type", Self.request("POST", "/v1/classify", Array("{}".utf8), contentType: "text/csv"), 415),
+            ("moderation tasks that are not an array", Self.request("POST", "/v1/moderations", Array("{\"input\": \"hi\", \"tasks\": \"spam\"}".utf8), contentType: "application/json"), 422),
         ]
         for (what, bytes, status) in cases {
             let client = try TestClient(port: server.port)
@@ -40,6 +51,12 @@ struct ServeMalformedInputTests {
             #expect(r?.status == status && r?.body.hasPrefix("{\"error\":{\"code\":") == true, "\(what): \(r?.status ?? 0) \(r?.body ?? "no answer")")
             #expect(server.request("GET", "/healthz")?.status == 200, "serving after \(what)")
         }
+        // An upload error names what was uploaded, never a path on the server.
+        let upload = try TestClient(port: server.port)
+        upload.send(Self.request("PUT", "/v1/experts/spam", Array("safetensors? no".utf8)))
+        let uploadError = upload.response()?.body ?? ""
+        #expect(!uploadError.contains("/") || !uploadError.contains(".tmp"), "\(uploadError)")
+        #expect(uploadError.contains("the uploaded file") || uploadError.contains("not usable"), "\(uploadError)")
         // A client sending one byte a second: 408 once the header timeout (2 s) passes; others are served meanwhile.
         let slow = try TestClient(port: server.port, timeout: 10)
         let start = Date()
