@@ -15,7 +15,7 @@ public struct MoeclCommand: ParsableCommand {
             and OPENBLAS_THREAD_TIMEOUT=4 unless you set them (see docs/ARCHITECTURE.md).
             """,
         subcommands: [ClassifyCommand.self, EmbedCommand.self, EvalCommand.self, HealthCommand.self, InspectCommand.self,
-                      TrainCommand.self, CalibrateCommand.self, ServeCommand.self, ExportFeedbackCommand.self])
+                      TrainCommand.self, CalibrateCommand.self, ServeCommand.self, ExportFeedbackCommand.self, BenchGroupCommand.self])
 
     public init() {}
 }
