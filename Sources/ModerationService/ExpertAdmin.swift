@@ -53,8 +53,7 @@ final class ExpertAdmin: Sendable {
             throw ServiceError.validation("the expert file is not usable: \(reason)")
         }
         let path = (taskFolder as NSString).appendingPathComponent("\(expert.version)-\(sha.prefix(12)).safetensors")
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.moveItem(atPath: staging, toPath: path)
+        try AtomicFileWriter.moveDurably(staging, to: path)  // replaces a same-named earlier upload
         // Registered before the swap: a failed write leaves the old expert serving and the registry unchanged.
         let previous = engine.snapshot.tasks[task]?.version
         let next = try engine.snapshot.adding(expert)
