@@ -14,9 +14,13 @@ struct ServeCommandTests {
         let process = Process()
         let port: UInt16
 
+        /// A state folder made for this server when the test gave none (never the repository's own `state/`).
+        let ownState: URL?
+
         init(arguments: [String]) throws {
             process.executableURL = ClassifyInspectCommandTests.binary!
-            process.arguments = ["serve", "--port", "0", "--threads", "1"] + arguments
+            ownState = arguments.contains("--state") ? nil : TestPaths.temporaryFolder("moecl-serve-own-state")
+            process.arguments = ["serve", "--port", "0", "--threads", "1"] + arguments + (ownState.map { ["--state", $0.path] } ?? [])
             process.currentDirectoryURL = TestPaths.packageRoot
             let errors = Pipe()
             process.standardError = errors
@@ -58,6 +62,10 @@ struct ServeCommandTests {
 
         /// Sends SIGTERM and returns the exit status; a server still running 20 s later is killed (status -1), so
         /// a shutdown bug fails the test instead of hanging it.
+        deinit {
+            if let ownState { try? FileManager.default.removeItem(at: ownState) }
+        }
+
         func stop() -> Int32 {
             process.terminate()
             let deadline = Date().addingTimeInterval(20)
