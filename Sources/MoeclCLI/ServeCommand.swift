@@ -41,6 +41,12 @@ public struct ServeCommand: ParsableCommand {
     public var maxConnections: Int?
     @Option(help: "Largest request body in bytes (default 8 MiB).")
     public var maxBodyBytes: Int?
+    @Option(help: "Longest request line in bytes; beyond it 414 (default 8 KiB).")
+    public var maxRequestLineBytes: Int?
+    @Option(help: "Most header fields per request; beyond it 431 (default 100).")
+    public var maxHeaders: Int?
+    @Option(help: "Most bytes of all header lines together; beyond it 431 (default 32 KiB).")
+    public var maxHeaderBytes: Int?
     @Option(help: "Texts per classification request at most (default 64).")
     public var maxTexts: Int?
     @Option(help: "State folder holding moecl.sqlite (review queue, verdicts, registry, decisions); created if missing (default state).")
@@ -83,6 +89,9 @@ public struct ServeCommand: ParsableCommand {
         s.maxQueue = try r.value(maxQueue, "max-queue", default: s.maxQueue)
         s.maxConnections = try r.value(maxConnections, "max-connections", default: s.maxConnections)
         s.maxBodyBytes = try r.value(maxBodyBytes, "max-body-bytes", default: s.maxBodyBytes)
+        s.maxRequestLineBytes = try r.value(maxRequestLineBytes, "max-request-line-bytes", default: s.maxRequestLineBytes)
+        s.maxHeaders = try r.value(maxHeaders, "max-headers", default: s.maxHeaders)
+        s.maxHeaderBytes = try r.value(maxHeaderBytes, "max-header-bytes", default: s.maxHeaderBytes)
         s.maxTexts = try r.value(maxTexts, "max-texts", default: s.maxTexts)
         s.state = try r.value(state, "state", default: s.state)
         s.auditRate = try r.value(auditRate, "audit-rate", default: s.auditRate)
@@ -149,6 +158,9 @@ public struct ServeCommand: ParsableCommand {
         httpConfiguration.port = settings.port
         httpConfiguration.maxConnections = settings.maxConnections
         httpConfiguration.limits.maxBodyBytes = settings.maxBodyBytes
+        httpConfiguration.limits.maxRequestLineBytes = settings.maxRequestLineBytes
+        httpConfiguration.limits.maxHeaderCount = settings.maxHeaders
+        httpConfiguration.limits.maxHeaderBytes = settings.maxHeaderBytes
         httpConfiguration.headerTimeout = settings.headerTimeout
         httpConfiguration.bodyTimeout = settings.bodyTimeout
         httpConfiguration.idleTimeout = settings.idleTimeout

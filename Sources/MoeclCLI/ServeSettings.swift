@@ -12,6 +12,9 @@ public struct ServeSettings: Sendable, Equatable {
     public var maxQueue = 4096
     public var maxConnections = 1024
     public var maxBodyBytes = 8 << 20
+    public var maxRequestLineBytes = 8 << 10
+    public var maxHeaders = 100
+    public var maxHeaderBytes = 32 << 10
     public var maxTexts = 64
     public var state = "state"
     public var auditRate = 0.01
@@ -29,7 +32,7 @@ public struct ServeSettings: Sendable, Equatable {
 
     /// Keys a config file may hold: these settings and the model options.
     public static let fileKeys: Set<String> = [
-        "host", "port", "max-batch-tokens", "max-wait-us", "max-queue", "max-connections", "max-body-bytes", "max-texts", "state",
+        "host", "port", "max-batch-tokens", "max-wait-us", "max-queue", "max-connections", "max-body-bytes", "max-request-line-bytes", "max-headers", "max-header-bytes", "max-texts", "state",
         "audit-rate", "token", "tokens-file", "drain-seconds", "header-timeout", "body-timeout", "idle-timeout", "decision-log-days", "tls-cert", "tls-key", "model", "experts",
         "threads",
     ]
@@ -39,6 +42,9 @@ public struct ServeSettings: Sendable, Equatable {
         guard (0...1).contains(auditRate) else { throw ValidationError("audit-rate must be between 0 and 1, got \(auditRate)") }
         guard maxBatchTokens >= 16, maxWaitUs >= 0, maxQueue >= 1, maxConnections >= 1, maxBodyBytes >= 1024, maxTexts >= 1 else {
             throw ValidationError("max-batch-tokens ≥ 16, max-wait-us ≥ 0, max-queue, max-connections, max-texts ≥ 1, max-body-bytes ≥ 1024")
+        }
+        guard maxRequestLineBytes >= 256, maxHeaders >= 8, maxHeaderBytes >= 1024 else {
+            throw ValidationError("max-request-line-bytes ≥ 256, max-headers ≥ 8, max-header-bytes ≥ 1024")
         }
         guard drainSeconds >= 0, decisionLogDays >= 0 else { throw ValidationError("drain-seconds and decision-log-days must be ≥ 0") }
         guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else {

@@ -11,11 +11,14 @@ struct ServeMalformedInputTests {
         let tiny = try TinyMoE()
         defer { tiny.remove() }
         let server = try ServeCommandTests.Server(arguments: ["--model", tiny.modelPath, "--experts", try tiny.writeBundle(),
-                                                              "--max-body-bytes", "2048", "--header-timeout", "2"])
+                                                              "--max-body-bytes", "2048", "--header-timeout", "2",
+                                                              "--max-request-line-bytes", "4096", "--max-headers", "50",
+                                                              "--max-header-bytes", "16384"])
         defer { _ = server.stop() }
-        let longTarget = "/v1/classify?" + String(repeating: "q", count: 9000)
-        let manyHeaders = (0..<120).map { "X-H\($0): v\r\n" }.joined()
-        let bigHeader = "X-Big: " + String(repeating: "b", count: 40_000) + "\r\n"
+        // Each just over the limits set above (and under the defaults, so the flags are what refuses them).
+        let longTarget = "/v1/classify?" + String(repeating: "q", count: 5000)
+        let manyHeaders = (0..<60).map { "X-H\($0): v\r\n" }.joined()
+        let bigHeader = "X-Big: " + String(repeating: "b", count: 20_000) + "\r\n"
         let cases: [(String, [UInt8], Int)] = [
             ("garbage bytes", [0x00, 0xFF, 0x13, 0x37, 0x0D, 0x0A, 0x0D, 0x0A], 400),
             ("request line over the limit", Array("GET \(longTarget) HTTP/1.1\r\nHost: t\r\n\r\n".utf8), 414),
