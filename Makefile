@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test conformance serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test conformance deploy-check serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -20,6 +20,13 @@ test: build
 	$(SWIFT) test $(RELEASE) --skip-build
 	@scripts/conformance/install.sh
 	python3 scripts/conformance/check_openapi.py
+	@scripts/deploy/install.sh
+	python3 scripts/deploy/validate.py
+
+## deploy-check: Deploy/ manifests against the Kubernetes schemas (offline), policy checks, the Dockerfile lint
+deploy-check: build
+	@scripts/deploy/install.sh
+	python3 scripts/deploy/validate.py
 
 ## conformance: openapi.yaml against the real binary: every operation, valid and invalid requests
 conformance: build
