@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         .target(name: "CSystem", path: "Sources/CSystem"),
 
         // Maths: dense Float32 tensors and kernels on OpenBLAS.
@@ -40,8 +41,8 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "COpenSSL"]),
         // The single owner of the model: bounded queue, micro-batching, atomic snapshot swaps.
         .target(name: "InferenceEngine", dependencies: ["MoELoRA"]),
-        // Durable state in SQLite: the review and audit queue, verdicts.
-        .target(name: "ServiceStore", dependencies: ["CSQLite"]),
+        // Durable state in SQLite (one machine) or PostgreSQL (several replicas): review queue, verdicts, counts, registry.
+        .target(name: "ServiceStore", dependencies: ["CSQLite", "CLibPQ"]),
         // The moderation API: routes, JSON, validation, decisions (review queue, state and metrics to come).
         .target(name: "ModerationService",
                 dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "ModelFormats", "MoELoRA", "Moderation", "ServiceStore",

