@@ -64,17 +64,7 @@ public final class PostgresDatabase: @unchecked Sendable {  // safe: the connect
 
     /// Runs `body` in one transaction; rolls back on throw.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try locked {
-            try execute("BEGIN")
-            do {
-                let result = try body()
-                try execute("COMMIT")
-                return result
-            } catch {
-                try? execute("ROLLBACK")
-                throw error
-            }
-        }
+        try locked { try runTransaction(begin: "BEGIN", execute: execute, body) }
     }
 
     private func reconnectIfNeeded() throws {

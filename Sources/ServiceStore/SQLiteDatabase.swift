@@ -72,17 +72,7 @@ public final class SQLiteDatabase: @unchecked Sendable {  // safe: the handle is
 
     /// Runs `body` in one transaction (IMMEDIATE: writers are serialised from the start); rolls back on throw.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try locked {
-            try execute("BEGIN IMMEDIATE")
-            do {
-                let result = try body()
-                try execute("COMMIT")
-                return result
-            } catch {
-                try? execute("ROLLBACK")
-                throw error
-            }
-        }
+        try locked { try runTransaction(begin: "BEGIN IMMEDIATE", execute: execute, body) }
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
