@@ -20,6 +20,10 @@ final class ExpertAdmin: Sendable {
     let bundle: ExpertSnapshot?
     let provenance: ExpertProvenance
     let queue = DispatchQueue(label: "moecl.expert-admin")
+    /// The bundle's experts' file checksums, to tell whether a task serves its bundle expert.
+    let bundleChecksums: [String: String]
+    /// The registry generation the snapshot last caught up with (-1: not yet).
+    let seenGeneration = LockedBox<Int64>(-1)
 
     init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics, bundle: ExpertSnapshot?,
          provenance: ExpertProvenance) {
@@ -29,6 +33,7 @@ final class ExpertAdmin: Sendable {
         self.metrics = metrics
         self.bundle = bundle
         self.provenance = provenance
+        bundleChecksums = (bundle?.tasks ?? [:]).compactMapValues(ExpertProvenance.checksum)
     }
 
     /// Validates `bytes` as task `task`'s expert for the loaded base, writes it, and swaps it in.
@@ -52,12 +57,12 @@ final class ExpertAdmin: Sendable {
             let reason = "\(error)".replacingOccurrences(of: staging, with: "the uploaded file")
             throw ServiceError.validation("the expert file is not usable: \(reason)")
         }
-        let path = (taskFolder as NSString).appendingPathComponent("\(expert.version)-\(sha.prefix(12)).safetensors")
+        let path = Self.localPath(folder: folder, task: task, version: expert.version, sha256: sha)
         try AtomicFileWriter.moveDurably(staging, to: path)  // replaces a same-named earlier upload
         // Registered before the swap: a failed write leaves the old expert serving and the registry unchanged.
         let previous = engine.snapshot.tasks[task]?.version
         let next = try engine.snapshot.adding(expert)
-        try registry.register(task: task, version: expert.version, sha256: sha, path: path, now: Date().timeIntervalSince1970)
+        try registry.register(task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Date().timeIntervalSince1970)
         engine.swap(next)
         provenance.record(task: task, sha256: sha)
         metrics.expertLoad(result: "ok")
@@ -75,7 +80,7 @@ final class ExpertAdmin: Sendable {
         let target = history[current - 1]
         let expert: TaskExpert
         do {
-            expert = try ExpertFile.readTask(path: target.path, base: engine.snapshot.base)
+            expert = try Self.loadRegistered(target, registry: registry, folder: folder, base: engine.snapshot.base)
         } catch {
             metrics.expertLoad(result: "invalid")
             throw ServiceError.unavailable("version \(target.version) of '\(task)' can no longer be loaded: \(error)")
@@ -120,15 +125,40 @@ final class ExpertAdmin: Sendable {
         String(task.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 
+    /// Where this process keeps its copy of an uploaded file.
+    static func localPath(folder: String, task: String, version: Int, sha256: String) -> String {
+        ((folder as NSString).appendingPathComponent(safeName(task)) as NSString)
+            .appendingPathComponent("\(version)-\(sha256.prefix(12)).safetensors")
+    }
+
+    /// The expert of registry entry `entry`: from its recorded path or this process's copy when either holds the
+    /// recorded bytes, else from the database's copy (another replica's upload), which is first written to this
+    /// process's folder.
+    static func loadRegistered(_ entry: RegisteredExpert, registry: ExpertRegistry, folder: String, base: BaseModel) throws -> TaskExpert {
+        let local = localPath(folder: folder, task: entry.task, version: entry.version, sha256: entry.sha256)
+        for candidate in [entry.path, local] {
+            if let data = FileManager.default.contents(atPath: candidate), FileDigest.sha256([UInt8](data)) == entry.sha256 {
+                return try ExpertFile.readTask(path: candidate, base: base)
+            }
+        }
+        let bytes = try registry.bytes(of: entry)
+        guard FileDigest.sha256(bytes) == entry.sha256 else {
+            throw RegistryFileError(entry: entry, reason: "its stored bytes do not match the recorded SHA-256 \(entry.sha256)")
+        }
+        try FileManager.default.createDirectory(atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFileWriter.writeAtomically(bytes, to: local)
+        return try ExpertFile.readTask(path: local, base: base)
+    }
+
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
-    /// survive a restart).
-    static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot) throws -> ExpertSnapshot {
+    /// survive a restart, and a new replica starts with what the others serve).
+    static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, folder: String) throws -> ExpertSnapshot {
         var result = snapshot
         for task in try registry.deletedTasks() where result.tasks[task] != nil {
             result = try result.removing(task)
         }
         for entry in try registry.active() {
-            result = try result.adding(try ExpertFile.readTask(path: entry.path, base: snapshot.base))
+            result = try result.adding(try loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
         }
         return result
     }
@@ -136,9 +166,9 @@ final class ExpertAdmin: Sendable {
 
 extension ModerationService {
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
-    /// survive a restart).
-    public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot) throws -> ExpertSnapshot {
-        try ExpertAdmin.applyingRegistry(registry, to: snapshot)
+    /// survive a restart); copies of other replicas' uploads go to `uploadFolder`.
+    public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, uploadFolder: String) throws -> ExpertSnapshot {
+        try ExpertAdmin.applyingRegistry(registry, to: snapshot, folder: uploadFolder)
     }
 }
 

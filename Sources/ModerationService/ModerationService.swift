@@ -73,6 +73,12 @@ public final class ModerationService: Sendable {
         self.router = router
     }
 
+    /// Checks every `seconds` whether another replica changed the expert registry and, if so, serves the same
+    /// experts; nil without a registry. Cancel the timer to stop.
+    public func startCatchingUp(every seconds: Double) -> DispatchSourceTimer? {
+        admin?.startCatchingUp(every: seconds)
+    }
+
     /// Runs one probe inference through the engine; `/readyz` answers 200 once it passed.
     public func probe(completion: @escaping @Sendable (Bool) -> Void = { _ in }) {
         guard let task = engine.snapshot.taskNames.first else { return completion(false) }

@@ -18,12 +18,15 @@ public struct ExportFeedbackCommand: ParsableCommand {
             Examples:
               moecl export-feedback --task sms-spam > feedback.jsonl
               moecl export-feedback --task sms-spam --state /var/lib/moecl --kind audit --out audit.jsonl
+              moecl export-feedback --task sms-spam --database-url postgresql://moecl@db/moecl
             """)
 
     @Option(help: "Task whose verdicts are exported.")
     public var task: String
     @Option(help: "State folder of the service, holding moecl.sqlite (default: MOECL_STATE, else state).")
     public var state: String = ProcessInfo.processInfo.environment["MOECL_STATE"] ?? "state"
+    @Option(help: "PostgreSQL URL of a replicated service, instead of --state (default: MOECL_DATABASE_URL).")
+    public var databaseURL: String? = ProcessInfo.processInfo.environment["MOECL_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     @Option(help: "Only items of this kind: review, audit or all.")
     public var kind: String = "all"
     @Option(help: "Write here (atomically) instead of standard output.")
@@ -37,10 +40,10 @@ public struct ExportFeedbackCommand: ParsableCommand {
 
     public func run() throws {
         let path = (state as NSString).appendingPathComponent("moecl.sqlite")
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no state database at \(path): pass the --state folder that moecl serve uses (MOECL_STATE)")
+        guard databaseURL != nil || FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("no state database at \(path): pass the --state folder that moecl serve uses (MOECL_STATE), or its --database-url")
         }
-        let reviews = try ReviewStore(database: try SQLiteDatabase(path: path))
+        let reviews = try ReviewStore(database: try openDatabase(url: databaseURL, sqlitePath: path))
         let items = try reviews.verdicts(task: task).filter { kind == "all" || $0.kind.rawValue == kind }
         var text = ""
         for item in items { text += try Self.line(item) + "\n" }

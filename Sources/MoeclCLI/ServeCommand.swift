@@ -50,7 +50,7 @@ public struct ServeCommand: ParsableCommand {
     @Option(help: "Texts per classification request at most (default 64).")
     public var maxTexts: Int?
     @Option(help: "State folder holding moecl.sqlite (review queue, verdicts, registry, decisions); created if missing (default state).")
-    public var state: String?
+    public var state: String?  // with --database-url, only copies of expert files live here
     @Option(help: "Share of automatic decisions also queued for audit, 0 to 1 (default 0.01).")
     public var auditRate: Double?
     @Option(help: ArgumentHelp("A bearer token with its role, role:token (repeatable; roles classify, review, admin). Tokens from flags, MOECL_TOKENS (comma-separated) and the config file add up.", valueName: "role:token"))
@@ -71,6 +71,10 @@ public struct ServeCommand: ParsableCommand {
     public var tlsCert: String?
     @Option(help: "TLS private key (PEM) of --tls-cert.")
     public var tlsKey: String?
+    @Option(help: ArgumentHelp("PostgreSQL shared by several replicas (review queue, verdicts, counts, expert registry and files) instead of the state folder's SQLite file (default: MOECL_DATABASE_URL).", valueName: "postgresql://user:password@host:5432/db"))
+    public var databaseURL: String?
+    @Option(help: "Seconds between checks for expert changes made by other replicas (or processes sharing the database); 0 turns it off (default 1).")
+    public var expertSyncSeconds: Double?
 
     public init() {}
 
@@ -104,6 +108,8 @@ public struct ServeCommand: ParsableCommand {
         s.decisionLogDays = try r.value(decisionLogDays, "decision-log-days", default: s.decisionLogDays)
         s.tlsCert = r.optional(tlsCert, "tls-cert")
         s.tlsKey = r.optional(tlsKey, "tls-key")
+        s.databaseURL = r.optional(databaseURL, "database-url").flatMap { $0.isEmpty ? nil : $0 }
+        s.expertSyncSeconds = try r.value(expertSyncSeconds, "expert-sync-seconds", default: s.expertSyncSeconds)
         try s.validate()
         var model = modelOptions, experts = expertOptions
         if model.modelFlag == nil, environment["MOECL_MODEL"] == nil { model.modelFlag = file?.last("model") }
@@ -127,7 +133,7 @@ public struct ServeCommand: ParsableCommand {
         }
         let state = settings.state
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let database = try SQLiteDatabase(path: (state as NSString).appendingPathComponent("moecl.sqlite"))
+        let database = try openDatabase(url: settings.databaseURL, sqlitePath: (state as NSString).appendingPathComponent("moecl.sqlite"))
         let reviews = try ReviewStore(database: database)
         let decisions = try DecisionStore(database: database)
         let decisionLog = settings.decisionLogDays > 0 ? try DecisionLog(database: database) : nil
@@ -136,7 +142,8 @@ public struct ServeCommand: ParsableCommand {
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
         // Deletions and hot-loads recorded in the registry apply over the bundle.
         let bundle = try expertOptions.load(base: base)
-        let snapshot = try ModerationService.applyingRegistry(registry, to: bundle)
+        let uploadFolder = (state as NSString).appendingPathComponent("experts")
+        let snapshot = try ModerationService.applyingRegistry(registry, to: bundle, uploadFolder: uploadFolder)
         var engineConfiguration = InferenceEngineConfiguration()
         engineConfiguration.maxBatchTokens = settings.maxBatchTokens
         engineConfiguration.maxWaitMicroseconds = settings.maxWaitUs
@@ -149,9 +156,10 @@ public struct ServeCommand: ParsableCommand {
         serviceConfiguration.auditRate = settings.auditRate
         let service = ModerationService(engine: engine, tokenizer: tokenizer, configuration: serviceConfiguration,
                                         reviews: reviews, decisions: decisions, decisionLog: decisionLog, metrics: metrics,
-                                        registry: registry, uploadFolder: (state as NSString).appendingPathComponent("experts"),
+                                        registry: registry, uploadFolder: uploadFolder,
                                         bundle: bundle, access: access)
         let flusher = Self.startFlushing(decisions: decisions, log: decisionLog, logDays: settings.decisionLogDays)
+        let catchingUp = settings.expertSyncSeconds > 0 ? service.startCatchingUp(every: settings.expertSyncSeconds) : nil
         service.probe()
         var httpConfiguration = HTTPServerConfiguration()
         httpConfiguration.host = host
@@ -179,6 +187,7 @@ public struct ServeCommand: ParsableCommand {
                 let drained = server.shutdown(deadline: drain)
                 engine.stop()
                 flusher.cancel()
+                catchingUp?.cancel()
                 try? decisions.flush()
                 try? decisionLog?.flush()
                 FileHandle.standardError.write(Data("moecl serve: stopped\(drained ? "" : " (deadline passed; some connections were closed)")\n".utf8))
@@ -191,7 +200,7 @@ public struct ServeCommand: ParsableCommand {
         // line must get the graceful stop.
         try server.start()
         FileHandle.standardError.write(Data(
-            "moecl serve: listening on \(scheme)://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
+            "moecl serve: state in \(database.displayName); listening on \(scheme)://\(host):\(server.port) with \(snapshot.taskNames.count) tasks (\(snapshot.taskNames.joined(separator: ", ")))\n".utf8))
         withExtendedLifetime(sources) { dispatchMain() }
     }
 

@@ -27,6 +27,9 @@ public struct ServeSettings: Sendable, Equatable {
     public var decisionLogDays = 7.0
     public var tlsCert: String?
     public var tlsKey: String?
+    /// PostgreSQL URL shared by replicas; nil keeps the state in `state`/moecl.sqlite.
+    public var databaseURL: String?
+    public var expertSyncSeconds = 1.0
 
     public init() {}
 
@@ -34,7 +37,7 @@ public struct ServeSettings: Sendable, Equatable {
     public static let fileKeys: Set<String> = [
         "host", "port", "max-batch-tokens", "max-wait-us", "max-queue", "max-connections", "max-body-bytes", "max-request-line-bytes", "max-headers", "max-header-bytes", "max-texts", "state",
         "audit-rate", "token", "tokens-file", "drain-seconds", "header-timeout", "body-timeout", "idle-timeout", "decision-log-days", "tls-cert", "tls-key", "model", "experts",
-        "threads",
+        "threads", "database-url", "expert-sync-seconds",
     ]
 
     /// Checks ranges and pairs; the messages name the setting.
@@ -49,6 +52,10 @@ public struct ServeSettings: Sendable, Equatable {
         guard drainSeconds >= 0, decisionLogDays >= 0 else { throw ValidationError("drain-seconds and decision-log-days must be ≥ 0") }
         guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else {
             throw ValidationError("header-timeout, body-timeout and idle-timeout must be > 0 seconds")
+        }
+        guard expertSyncSeconds >= 0 else { throw ValidationError("expert-sync-seconds must be ≥ 0 (0 turns catching up off)") }
+        if let url = databaseURL, !(url.hasPrefix("postgresql://") || url.hasPrefix("postgres://")) {
+            throw ValidationError("database-url must be a PostgreSQL URL, postgresql://user:password@host:5432/database (got one starting '\(url.prefix(12))')")
         }
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("TLS needs both tls-cert and tls-key (PEM files); got only \(tlsCert == nil ? "tls-key" : "tls-cert")")

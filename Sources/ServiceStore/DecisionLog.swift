@@ -27,9 +27,9 @@ public struct LoggedDecision: Sendable, Equatable {
     }
 }
 
-/// The decisions log in SQLite.
+/// The decisions log in SQLite or PostgreSQL (one table for every replica).
 public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `dropped` are only touched under `lock`
-    public let database: SQLiteDatabase
+    public let database: any SQLDatabase
     /// Rows not yet written; beyond `maxBuffered` the oldest are dropped (and counted) rather than growing memory
     /// while the disk is failing.
     private var pending: [LoggedDecision] = []
@@ -37,16 +37,19 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
     private let lock = NSLock()
     public let maxBuffered: Int
 
-    public init(database: SQLiteDatabase, maxBuffered: Int = 100_000) throws {
+    public init(database: any SQLDatabase, maxBuffered: Int = 100_000) throws {
         self.database = database
         self.maxBuffered = maxBuffered
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS decision_log (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, task TEXT NOT NULL, expert_version INTEGER NOT NULL,
-                decision TEXT NOT NULL, label TEXT NOT NULL, score REAL NOT NULL, text_sha256 TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS decision_log_at ON decision_log(at);
-            """)
+        try SchemaMigrations.apply(database, component: "decision_log", steps: Self.migrations)
     }
+
+    /// The schema, in order; append, never edit.
+    static let migrations = ["""
+        CREATE TABLE IF NOT EXISTS decision_log (
+            id {id}, at {real} NOT NULL, task TEXT NOT NULL, expert_version {int} NOT NULL,
+            decision TEXT NOT NULL, label TEXT NOT NULL, score {real} NOT NULL, text_sha256 TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS decision_log_at ON decision_log(at);
+        """]
 
     /// Buffers one decision; cheap, no I/O.
     public func append(_ entry: LoggedDecision) {
@@ -69,7 +72,7 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
         do {
             try database.transaction {
                 for row in rows {
-                    try database.query("""
+                    try database.run("""
                         INSERT INTO decision_log (at, task, expert_version, decision, label, score, text_sha256)
                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                         """, [.real(row.at), .text(row.task), .integer(Int64(row.expertVersion)), .text(row.decision),
@@ -86,7 +89,7 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
     public func recent(task: String? = nil, limit: Int) throws -> [LoggedDecision] {
         try database.query("""
             SELECT at, task, expert_version, decision, label, score, text_sha256 FROM decision_log
-            WHERE ?1 IS NULL OR task = ?1 ORDER BY id DESC LIMIT ?2
+            WHERE CAST(?1 AS TEXT) IS NULL OR task = ?1 ORDER BY id DESC LIMIT ?2
             """, [task.map { .text($0) } ?? .null, .integer(Int64(limit))]).map { row in
             LoggedDecision(at: row[0].double ?? 0, task: row[1].string ?? "", expertVersion: row[2].int ?? 0,
                            decision: row[3].string ?? "", label: row[4].string ?? "", score: row[5].double ?? 0,
@@ -97,9 +100,6 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
     /// Deletes rows older than `seconds` (bounded retention); returns how many.
     @discardableResult
     public func prune(olderThan seconds: Double, now: Double) throws -> Int {
-        try database.transaction {
-            try database.query("DELETE FROM decision_log WHERE at < ?1", [.real(now - seconds)])
-            return database.changes
-        }
+        try database.run("DELETE FROM decision_log WHERE at < ?1", [.real(now - seconds)])
     }
 }

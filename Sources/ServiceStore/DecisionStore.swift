@@ -1,22 +1,26 @@
-// Decision counts per task, minute and decision: buffered in memory, flushed to SQLite about once a second, so
-// the reject-rate windows survive a restart without an fsync per request.
+// Decision counts per task, minute and decision: buffered in memory, flushed to the database about once a second,
+// so the reject-rate windows survive a restart without an fsync per request. Replicas sharing one PostgreSQL add
+// into the same rows, so the counts read back are the whole deployment's.
 
 import Foundation
 
 /// Counts of decisions for the reject-rate windows.
 public final class DecisionStore: Sendable {
-    public let database: SQLiteDatabase
+    public let database: any SQLDatabase
     /// Counts not yet written: (task, minute, decision) → count.
     private let pending = LockedCounts()
 
-    public init(database: SQLiteDatabase) throws {
+    public init(database: any SQLDatabase) throws {
         self.database = database
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS decision_counts (
-                task TEXT NOT NULL, minute INTEGER NOT NULL, decision TEXT NOT NULL, count INTEGER NOT NULL,
-                PRIMARY KEY (task, minute, decision));
-            """)
+        try SchemaMigrations.apply(database, component: "decisions", steps: Self.migrations)
     }
+
+    /// The schema, in order; append, never edit.
+    static let migrations = ["""
+        CREATE TABLE IF NOT EXISTS decision_counts (
+            task TEXT NOT NULL, minute {int} NOT NULL, decision TEXT NOT NULL, count {int} NOT NULL,
+            PRIMARY KEY (task, minute, decision));
+        """]
 
     /// Counts one decision at time `now` (seconds since 1970); cheap, no I/O.
     public func record(task: String, decision: String, now: Double) {
@@ -29,10 +33,11 @@ public final class DecisionStore: Sendable {
         guard !counts.isEmpty else { return }
         do {
             try database.transaction {
-                for (key, count) in counts {
-                    try database.query("""
+                // Sorted, so two replicas flushing at once lock rows in the same order and cannot deadlock.
+                for (key, count) in counts.sorted(by: { ($0.key.task, $0.key.minute, $0.key.decision) < ($1.key.task, $1.key.minute, $1.key.decision) }) {
+                    try database.run("""
                         INSERT INTO decision_counts (task, minute, decision, count) VALUES (?1, ?2, ?3, ?4)
-                        ON CONFLICT (task, minute, decision) DO UPDATE SET count = count + excluded.count
+                        ON CONFLICT (task, minute, decision) DO UPDATE SET count = decision_counts.count + excluded.count
                         """, [.text(key.task), .integer(key.minute), .text(key.decision), .integer(Int64(count))])
                 }
             }
@@ -59,7 +64,7 @@ public final class DecisionStore: Sendable {
 
     /// Deletes counts older than `seconds` (bounded retention).
     public func prune(olderThan seconds: Double, now: Double) throws {
-        try database.query("DELETE FROM decision_counts WHERE minute < ?1", [.integer(Int64((now - seconds) / 60))])
+        try database.run("DELETE FROM decision_counts WHERE minute < ?1", [.integer(Int64((now - seconds) / 60))])
     }
 }
 

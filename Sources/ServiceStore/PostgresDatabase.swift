@@ -1,16 +1,18 @@
 // A thin, locked wrapper over one PostgreSQL connection (libpq), with the same calling convention as
-// `SQLiteDatabase`: statements use `?1, ?2, …` placeholders and `SQLiteValue` arguments and results.
+// `SQLiteDatabase`: statements use `?1, ?2, …` placeholders and `SQLValue` arguments and results.
 
 import CLibPQ
 import Foundation
 
 /// One PostgreSQL connection; every call holds `lock`, so it can be shared across threads. A dropped
 /// connection is re-established before the next statement.
-public final class PostgresDatabase: @unchecked Sendable {  // safe: the connection is only used while `lock` is held
+public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe: the connection is only used while `lock` is held
     private let connection: OpaquePointer
     private let lock = NSRecursiveLock()
     /// The URL without its password, for messages.
     public let displayURL: String
+    public var dialect: SQLDialect { .postgres }
+    public var displayName: String { displayURL }
 
     /// Connects to `url` (`postgresql://user:password@host:port/database?…`, or libpq's key=value form).
     /// - Throws: `StoreError.open` with libpq's reason.
@@ -22,6 +24,8 @@ public final class PostgresDatabase: @unchecked Sendable {  // safe: the connect
             PQfinish(connection)
             throw StoreError.open(path: Self.redacted(url), message: message)
         }
+        // Notices ("relation … already exists, skipping") are not errors; libpq would print them to stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         self.connection = connection
     }
 
@@ -42,23 +46,38 @@ public final class PostgresDatabase: @unchecked Sendable {  // safe: the connect
 
     /// Runs `sql` with `arguments` bound to `?1, ?2, …` (sent as `$1, $2, …`) and returns every row.
     @discardableResult
-    public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+    public func query(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+        try statement(sql, arguments) { result in
+            (0..<PQntuples(result)).map { row in
+                (0..<PQnfields(result)).map { column in SQLValue(result, row: row, column: column) }
+            }
+        }
+    }
+
+    /// Runs `sql` with `arguments` and returns how many rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+        try statement(sql, arguments) { result in Int(String(cString: PQcmdTuples(result))) ?? 0 }
+    }
+
+    /// Sends one statement (text arguments, bytes as binary) and reads its result with `read`.
+    private func statement<R>(_ sql: String, _ arguments: [SQLValue], read: (OpaquePointer) -> R) throws -> R {
         try locked {
             try reconnectIfNeeded()
             let text = Self.dollarPlaceholders(sql)
-            let values: [String?] = arguments.map(\.postgresText)
+            let buffers: [[UInt8]?] = arguments.map(\.postgresBytes)
             let types: [Oid] = arguments.map(\.postgresType)
-            let result = Self.withCStrings(values) { pointers in
-                PQexecParams(connection, text, Int32(arguments.count), types, pointers, nil, nil, 0)
+            let lengths: [Int32] = buffers.map { Int32($0?.count ?? 0) }
+            let formats: [Int32] = arguments.map { if case .blob = $0 { 1 } else { 0 } }
+            let result = Self.withBuffers(buffers) { pointers in
+                PQexecParams(connection, text, Int32(arguments.count), types, pointers, lengths, formats, 0)
             }
             defer { PQclear(result) }
             let status = PQresultStatus(result)
-            guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
                 throw StoreError.statement(sql: sql, message: Self.message(connection))
             }
-            return (0..<PQntuples(result)).map { row in
-                (0..<PQnfields(result)).map { column in SQLiteValue(result!, row: row, column: column) }
-            }
+            return read(result)
         }
     }
 
@@ -96,23 +115,33 @@ public final class PostgresDatabase: @unchecked Sendable {  // safe: the connect
             .replacingOccurrences(of: #"password=\S+"#, with: "password=***", options: .regularExpression)
     }
 
-    /// Calls `body` with C strings for `values` (nil stays a null pointer), valid during the call.
-    static func withCStrings<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-        let copies = values.map { $0.map { strdup($0) } ?? nil }
-        defer { copies.forEach { free($0) } }
+    /// Calls `body` with pointers to `buffers` (nil stays a null pointer), valid during the call.
+    static func withBuffers<R>(_ buffers: [[UInt8]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        let copies: [UnsafeMutablePointer<CChar>?] = buffers.map { buffer in
+            buffer.map { bytes in
+                let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
+                bytes.withUnsafeBytes { if let start = $0.baseAddress { UnsafeMutableRawPointer(copy).copyMemory(from: start, byteCount: $0.count) } }
+                return copy
+            }
+        }
+        defer { copies.forEach { $0?.deallocate() } }
         return body(copies.map { $0.map { UnsafePointer($0) } })
     }
 }
 
-extension SQLiteValue {
-    /// The text form libpq sends; nil for NULL.
-    var postgresText: String? {
+extension SQLValue {
+    /// The bytes libpq sends: the text form (NUL-terminated), the raw bytes of a blob (sent as binary), nil for
+    /// NULL.
+    var postgresBytes: [UInt8]? {
+        let text: String
         switch self {
-        case .null: nil
-        case .integer(let v): String(v)
-        case .real(let v): "\(v)"
-        case .text(let v): v
+        case .null: return nil
+        case .blob(let v): return v
+        case .integer(let v): text = String(v)
+        case .real(let v): text = v.isNaN ? "NaN" : v.isInfinite ? (v < 0 ? "-Infinity" : "Infinity") : "\(v)"
+        case .text(let v): text = v
         }
+        return Array(text.utf8) + [0]
     }
 
     /// The parameter's type: int8, float8, text; for NULL, 0: the server infers it from the statement, so a
@@ -124,11 +153,13 @@ extension SQLiteValue {
         case .integer: 20
         case .real: 701
         case .text: 25
+        case .blob: 17
         }
     }
 
-    /// A result cell: integers (and booleans, as 0/1) as `.integer`, floating and numeric as `.real`, NULL as
-    /// `.null`, everything else as text.
+    /// A result cell: integers (and booleans, as 0/1) as `.integer`, floating as `.real`, numeric as `.integer`
+    /// when whole (SUM of a bigint is numeric) else `.real`, bytea as `.blob`, NULL as `.null`, everything else as
+    /// text.
     init(_ result: OpaquePointer, row: Int32, column: Int32) {
         guard PQgetisnull(result, row, column) == 0, let raw = PQgetvalue(result, row, column) else {
             self = .null
@@ -138,8 +169,33 @@ extension SQLiteValue {
         switch PQftype(result, column) {
         case 16: self = .integer(text == "t" ? 1 : 0)
         case 20, 21, 23: self = Int64(text).map { .integer($0) } ?? .text(text)
-        case 700, 701, 1700: self = Double(text).map { .real($0) } ?? .text(text)
+        case 700, 701: self = Double(text).map { .real($0) } ?? .text(text)
+        case 1700: self = Int64(text).map { .integer($0) } ?? Double(text).map { .real($0) } ?? .text(text)
+        case 17: self = Self.hexBytea(text).map { .blob($0) } ?? .text(text)
         default: self = .text(text)
         }
+    }
+
+    /// bytea's text output (`\x` and two hex digits per byte) as bytes.
+    static func hexBytea(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count >= 2, digits[0] == UInt8(ascii: "\\"), digits[1] == UInt8(ascii: "x"), digits.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            case 65...70: c - 55
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2 - 1)
+        var i = 2
+        while i < digits.count {
+            guard let high = nibble(digits[i]), let low = nibble(digits[i + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            i += 2
+        }
+        return bytes
     }
 }

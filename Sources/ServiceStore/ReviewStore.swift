@@ -2,23 +2,27 @@
 
 import Foundation
 
-/// Review items and verdicts in SQLite. Every method commits before it returns, so an acknowledged item or
-/// verdict survives a crash.
+/// Review items and verdicts in SQLite or PostgreSQL. Every method commits before it returns, so an acknowledged
+/// item or verdict survives a crash; claims and verdicts lock their rows, so replicas sharing one PostgreSQL
+/// never hand out one item twice or record two verdicts for it.
 public final class ReviewStore: Sendable {
-    public let database: SQLiteDatabase
+    public let database: any SQLDatabase
 
-    public init(database: SQLiteDatabase) throws {
+    public init(database: any SQLDatabase) throws {
         self.database = database
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS review_items (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                task TEXT NOT NULL, expert_version INTEGER NOT NULL, text TEXT NOT NULL,
-                labels TEXT NOT NULL, scores TEXT NOT NULL, label TEXT NOT NULL, decision TEXT NOT NULL,
-                kind TEXT NOT NULL, created_at REAL NOT NULL, lease_expires_at REAL,
-                verdict TEXT, verdict_at REAL);
-            CREATE INDEX IF NOT EXISTS review_open ON review_items(task, verdict, id);
-            """)
+        try SchemaMigrations.apply(database, component: "review", steps: Self.migrations)
     }
+
+    /// The schema, in order; append, never edit.
+    static let migrations = ["""
+        CREATE TABLE IF NOT EXISTS review_items (
+            id {id},
+            task TEXT NOT NULL, expert_version {int} NOT NULL, text TEXT NOT NULL,
+            labels TEXT NOT NULL, scores TEXT NOT NULL, label TEXT NOT NULL, decision TEXT NOT NULL,
+            kind TEXT NOT NULL, created_at {real} NOT NULL, lease_expires_at {real},
+            verdict TEXT, verdict_at {real});
+        CREATE INDEX IF NOT EXISTS review_open ON review_items(task, verdict, id);
+        """]
 
     /// Stores an item and returns its id.
     @discardableResult
@@ -33,25 +37,27 @@ public final class ReviewStore: Sendable {
         guard !items.isEmpty else { return [] }
         return try database.transaction {
             try items.map { item in
-                try database.query(
-                    "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                let row = try database.query(
+                    "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                     [.text(item.task), .integer(Int64(item.expertVersion)), .text(item.text), .text(Self.json(item.labels)),
                      .text(Self.json(item.scores)), .text(item.label), .text(item.decision), .text(item.kind.rawValue), .real(now)])
-                return database.lastInsertRowID
+                return Int64(row.first?.first?.int ?? 0)
             }
         }
     }
 
-    /// Leases up to `limit` open items (no verdict, no live lease), oldest first, optionally of one task.
+    /// Leases up to `limit` open items (no verdict, no live lease), oldest first, optionally of one task. Items
+    /// another replica is claiming at this moment are skipped, not waited for.
     public func claim(task: String?, limit: Int, leaseSeconds: Double, now: Double) throws -> [ReviewItem] {
         try database.transaction {
-            let filter = task == nil ? "" : "AND task = ?2"
-            let rows = try database.query(
-                "SELECT \(Self.columns) FROM review_items WHERE verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) \(filter) ORDER BY id LIMIT ?3",
-                [.real(now), task.map { .text($0) } ?? .null, .integer(Int64(limit))])
+            let rows = try database.query("""
+                SELECT \(Self.columns) FROM review_items
+                WHERE verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) AND (CAST(?2 AS TEXT) IS NULL OR task = ?2)
+                ORDER BY id LIMIT ?3\(database.dialect.forUpdateSkipLocked)
+                """, [.real(now), task.map { .text($0) } ?? .null, .integer(Int64(limit))])
             let items = try rows.map(Self.item)
             for item in items {
-                try database.query("UPDATE review_items SET lease_expires_at = ?1 WHERE id = ?2",
+                try database.run("UPDATE review_items SET lease_expires_at = ?1 WHERE id = ?2",
                                    [.real(now + leaseSeconds), .integer(item.id)])
             }
             return items.map { $0.leased(until: now + leaseSeconds) }
@@ -61,12 +67,13 @@ public final class ReviewStore: Sendable {
     /// Records the human label of item `id` once.
     public func verdict(id: Int64, label: String, now: Double) throws -> VerdictOutcome {
         try database.transaction {
-            guard let row = try database.query("SELECT \(Self.columns) FROM review_items WHERE id = ?1", [.integer(id)]).first
+            guard let row = try database.query("SELECT \(Self.columns) FROM review_items WHERE id = ?1\(database.dialect.forUpdate)",
+                                               [.integer(id)]).first
             else { return .notFound }
             let item = try Self.item(row)
             guard item.labels.contains(label) else { return .invalidLabel(labels: item.labels) }
             if let existing = item.verdict { return existing == label ? .alreadyRecorded : .conflict(existing: existing) }
-            try database.query("UPDATE review_items SET verdict = ?1, verdict_at = ?2, lease_expires_at = NULL WHERE id = ?3",
+            try database.run("UPDATE review_items SET verdict = ?1, verdict_at = ?2, lease_expires_at = NULL WHERE id = ?3",
                                [.text(label), .real(now), .integer(id)])
             return .recorded
         }
@@ -92,10 +99,10 @@ public final class ReviewStore: Sendable {
     public func stats(now: Double) throws -> [ReviewStats] {
         try database.query("""
             SELECT task, kind,
-                   SUM(verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1)),
-                   SUM(verdict IS NULL AND lease_expires_at > ?1),
-                   SUM(verdict IS NOT NULL),
-                   SUM(verdict IS NOT NULL AND verdict = label)
+                   SUM(CASE WHEN verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN verdict IS NULL AND lease_expires_at > ?1 THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN verdict IS NOT NULL THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN verdict IS NOT NULL AND verdict = label THEN 1 ELSE 0 END)
             FROM review_items GROUP BY task, kind ORDER BY task, kind
             """, [.real(now)]).map { row in
             ReviewStats(task: row[0].string ?? "", kind: row[1].string ?? "", open: row[2].int ?? 0, leased: row[3].int ?? 0,
@@ -105,7 +112,7 @@ public final class ReviewStore: Sendable {
 
     static let columns = "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, verdict, verdict_at"
 
-    static func item(_ row: [SQLiteValue]) throws -> ReviewItem {
+    static func item(_ row: [SQLValue]) throws -> ReviewItem {
         ReviewItem(
             id: Int64(row[0].int ?? 0), task: row[1].string ?? "", expertVersion: row[2].int ?? 0, text: row[3].string ?? "",
             labels: try JSONDecoder().decode([String].self, from: Data((row[4].string ?? "[]").utf8)),

@@ -5,10 +5,12 @@ import CSQLite
 import Foundation
 
 /// One SQLite connection; every call holds `lock`, so it can be shared across threads.
-public final class SQLiteDatabase: @unchecked Sendable {  // safe: the handle is only used while `lock` is held
+public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {  // safe: the handle is only used while `lock` is held
     private let handle: OpaquePointer
     private let lock = NSRecursiveLock()
     public let path: String
+    public var dialect: SQLDialect { .sqlite }
+    public var displayName: String { path }
 
     /// Opens (creating) the database at `path` (":memory:" for tests) in WAL mode with synchronous FULL.
     public init(path: String) throws {
@@ -43,7 +45,7 @@ public final class SQLiteDatabase: @unchecked Sendable {  // safe: the handle is
 
     /// Runs `sql` with `arguments` bound to `?1, ?2, …` and returns every row.
     @discardableResult
-    public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+    public func query(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
         try locked {
             var statement: OpaquePointer?
             guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
@@ -51,24 +53,27 @@ public final class SQLiteDatabase: @unchecked Sendable {  // safe: the handle is
             }
             defer { sqlite3_finalize(statement) }
             for (i, value) in arguments.enumerated() { value.bind(to: statement, at: Int32(i + 1)) }
-            var rows: [[SQLiteValue]] = []
+            var rows: [[SQLValue]] = []
             while true {
                 let code = sqlite3_step(statement)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else {
                     throw StoreError.statement(sql: sql, message: String(cString: sqlite3_errmsg(handle)))
                 }
-                rows.append((0..<sqlite3_column_count(statement)).map { SQLiteValue(statement, column: $0) })
+                rows.append((0..<sqlite3_column_count(statement)).map { SQLValue(statement, column: $0) })
             }
             return rows
         }
     }
 
-    /// The rowid of the last insert on this connection.
-    public var lastInsertRowID: Int64 { locked { sqlite3_last_insert_rowid(handle) } }
-
-    /// Rows changed by the last statement.
-    public var changes: Int { locked { Int(sqlite3_changes(handle)) } }
+    /// Runs `sql` with `arguments` and returns how many rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+        try locked {
+            try query(sql, arguments)
+            return Int(sqlite3_changes(handle))
+        }
+    }
 
     /// Runs `body` in one transaction (IMMEDIATE: writers are serialised from the start); rolls back on throw.
     public func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -1,4 +1,5 @@
-// Decision counts: buffered then flushed, windows by minute, survive reopening, retention.
+// Decision counts and the decisions log on SQLite and PostgreSQL: buffered then flushed, windows by minute,
+// survive reopening, retention, and two writers (replicas) adding into the same counts.
 
 import Foundation
 import ServiceStore
@@ -7,14 +8,12 @@ import Testing
 
 @Suite("DecisionStore")
 struct DecisionStoreTests {
-    @Test func countsWindowsIncludingUnflushedAndAfterReopen() throws {
-        let folder = TestPaths.temporaryFolder("moecl-decisions")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent("s.sqlite").path
+    @Test(arguments: TestBackend.allCases)
+    func countsWindowsIncludingUnflushedAndAfterReopen(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
         let now = 1_000_000.0 * 60
         do {
-            let store = try DecisionStore(database: SQLiteDatabase(path: path))
+            let store = try DecisionStore(database: database.connect())
             store.record(task: "spam", decision: "white", now: now - 7200)  // two hours ago
             store.record(task: "spam", decision: "black", now: now - 120)
             store.record(task: "spam", decision: "review", now: now - 30)
@@ -25,13 +24,28 @@ struct DecisionStoreTests {
             try store.flush()
             try store.flush()  // nothing buffered: no change
         }
-        let reopened = try DecisionStore(database: SQLiteDatabase(path: path))
+        let reopened = try DecisionStore(database: database.connect())
         #expect(try reopened.counts(lastSeconds: 3600, now: now) == ["spam": ["black": 1, "review": 1], "hate": ["white": 1]])
         reopened.record(task: "spam", decision: "black", now: now - 120)
         try reopened.flush()
         #expect(try reopened.counts(lastSeconds: 3600, now: now)["spam"]?["black"] == 2)
         try reopened.prune(olderThan: 3600, now: now)
         #expect(try reopened.counts(lastSeconds: nil, now: now)["spam"]?["white"] == nil)
+    }
+
+    /// Two replicas count into one database: each reads the sum of both once flushed.
+    @Test(arguments: TestBackend.allCases)
+    func twoWritersAddIntoTheSameCounts(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let a = try DecisionStore(database: database.connect()), b = try DecisionStore(database: database.connect())
+        let now = 600_000.0
+        for _ in 0..<3 { a.record(task: "spam", decision: "black", now: now) }
+        for _ in 0..<2 { b.record(task: "spam", decision: "black", now: now) }
+        b.record(task: "spam", decision: "review", now: now)
+        try a.flush()
+        try b.flush()
+        #expect(try a.counts(lastSeconds: 3600, now: now) == ["spam": ["black": 5, "review": 1]])
+        #expect(try b.counts(lastSeconds: 3600, now: now) == ["spam": ["black": 5, "review": 1]])
     }
 }
 
@@ -41,8 +55,10 @@ struct DecisionLogTests {
         LoggedDecision(at: at, task: task, expertVersion: 2, decision: "white", label: "compliant", score: 0.97, textSHA256: "ab")
     }
 
-    @Test func buffersFlushesQueriesAndPrunesByAge() throws {
-        let log = try DecisionLog(database: SQLiteDatabase(path: ":memory:"), maxBuffered: 3)
+    @Test(arguments: TestBackend.allCases)
+    func buffersFlushesQueriesAndPrunesByAge(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let log = try DecisionLog(database: database.connect(), maxBuffered: 3)
         log.append(Self.entry(100, "spam"))
         log.append(Self.entry(200, "hate"))
         #expect(try log.recent(limit: 10).isEmpty)  // buffered, not yet written

@@ -1,5 +1,7 @@
-// The review queue in SQLite: leases, verdicts once, counts, and state that survives reopening the file.
+// The review queue on SQLite and on PostgreSQL (one test body, both backends): leases, verdicts once, counts,
+// state that survives reopening, and claims and verdicts from two connections at once that never collide.
 
+import Dispatch
 import Foundation
 import ServiceStore
 import TestSupport
@@ -12,8 +14,10 @@ struct ReviewStoreTests {
                           label: "compliant", decision: kind == .review ? "review" : "white", kind: kind, now: now)
     }
 
-    @Test func claimsLeaseItemsOldestFirstAndExpiredLeasesReturnThem() throws {
-        let store = try ReviewStore(database: SQLiteDatabase(path: ":memory:"))
+    @Test(arguments: TestBackend.allCases)
+    func claimsLeaseItemsOldestFirstAndExpiredLeasesReturnThem(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let store = try ReviewStore(database: database.connect())
         let a = try Self.add(store, "spam", "a"), b = try Self.add(store, "spam", "b"), c = try Self.add(store, "hate", "c")
         let first = try store.claim(task: "spam", limit: 1, leaseSeconds: 60, now: 200)
         #expect(first.map(\.id) == [a] && first[0].leaseExpiresAt == 260 && first[0].scores == [0.55, 0.45])
@@ -22,10 +26,13 @@ struct ReviewStoreTests {
         // Leases of a and b expired at 260 and 270: a is claimable again at 265, b too at 270.
         #expect(try store.claim(task: "spam", limit: 10, leaseSeconds: 60, now: 265).map(\.id) == [a])
         #expect(try store.claim(task: "spam", limit: 10, leaseSeconds: 60, now: 270).map(\.id) == [b])
+        #expect(try store.tasks() == ["hate", "spam"])
     }
 
-    @Test func verdictsAreRecordedOnceAndValidated() throws {
-        let store = try ReviewStore(database: SQLiteDatabase(path: ":memory:"))
+    @Test(arguments: TestBackend.allCases)
+    func verdictsAreRecordedOnceAndValidated(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let store = try ReviewStore(database: database.connect())
         let id = try Self.add(store, "spam", "x")
         #expect(try store.verdict(id: id, label: "spam!", now: 1) == .invalidLabel(labels: ["compliant", "violating"]))
         #expect(try store.verdict(id: id, label: "violating", now: 1) == .recorded)
@@ -37,8 +44,10 @@ struct ReviewStoreTests {
         #expect(try store.verdicts(task: "spam").map(\.verdict) == ["violating"])
     }
 
-    @Test func statsCountOpenLeasedDecidedAndAgreed() throws {
-        let store = try ReviewStore(database: SQLiteDatabase(path: ":memory:"))
+    @Test(arguments: TestBackend.allCases)
+    func statsCountOpenLeasedDecidedAndAgreed(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let store = try ReviewStore(database: database.connect())
         let ids = try (0..<4).map { try Self.add(store, "spam", "t\($0)") }
         let audit = try Self.add(store, "spam", "ok", kind: .audit)
         _ = try store.claim(task: "spam", limit: 1, leaseSeconds: 100, now: 0)
@@ -51,19 +60,86 @@ struct ReviewStoreTests {
         ])
     }
 
-    @Test func stateSurvivesReopeningTheFile() throws {
-        let folder = TestPaths.temporaryFolder("moecl-store")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent("state.sqlite").path
+    @Test(arguments: TestBackend.allCases)
+    func stateSurvivesReopening(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
         var id: Int64 = 0
         do {
-            let store = try ReviewStore(database: SQLiteDatabase(path: path))
-            id = try Self.add(store, "spam", "kept")
+            let store = try ReviewStore(database: database.connect())
+            id = try Self.add(store, "spam", "kept ✓ \u{1F600}")
             #expect(try store.verdict(id: id, label: "compliant", now: 5) == .recorded)
         }
-        let reopened = try ReviewStore(database: SQLiteDatabase(path: path))
-        #expect(try reopened.item(id)?.verdict == "compliant" && reopened.item(id)?.text == "kept")
-        #expect(throws: StoreError.self) { try SQLiteDatabase(path: folder.appendingPathComponent("no/such/dir.sqlite").path) }
+        let reopened = try ReviewStore(database: database.connect())
+        #expect(try reopened.item(id)?.verdict == "compliant" && reopened.item(id)?.text == "kept ✓ \u{1F600}")
     }
+
+    @Test func aMissingFolderIsAClearError() throws {
+        #expect(throws: StoreError.self) { try SQLiteDatabase(path: "/nonexistent-moecl-folder/no/dir.sqlite") }
+    }
+
+    /// Two connections (two replicas) claim one item at a time, at once, until the queue is empty: every item
+    /// is handed out exactly once.
+    @Test(arguments: TestBackend.allCases)
+    func concurrentClaimsFromTwoConnectionsNeverOverlap(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let setup = try ReviewStore(database: database.connect())
+        let ids = try setup.enqueue((0..<60).map {
+            NewReviewItem(task: "spam", expertVersion: 1, text: "t\($0)", labels: ["a", "b"], scores: [0.5, 0.5], label: "a",
+                          decision: "review", kind: .review)
+        }, now: 1)
+        let replicas = try (0..<2).map { _ in try ReviewStore(database: database.connect()) }
+        let claimed = ClaimLog()
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            while true {
+                do {
+                    let items = try replicas[k].claim(task: nil, limit: 1, leaseSeconds: 600, now: 10)
+                    guard let item = items.first else { return }
+                    claimed.add(item.id, by: k)
+                } catch {
+                    claimed.fail("\(error)")
+                    return
+                }
+            }
+        }
+        #expect(claimed.errors.isEmpty, "\(claimed.errors)")
+        #expect(claimed.all.sorted() == ids, "an item was claimed twice or never")
+        #expect(claimed.by(0).count + claimed.by(1).count == ids.count)
+    }
+
+    /// Two connections record different verdicts for one item at once: exactly one wins, the other sees the
+    /// conflict.
+    @Test(arguments: TestBackend.allCases)
+    func concurrentVerdictsOnOneItemRecordOnlyOne(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let replicas = try (0..<2).map { _ in try ReviewStore(database: database.connect()) }
+        for round in 0..<10 {
+            let id = try Self.add(replicas[0], "spam", "r\(round)")
+            let outcomes = Outcomes()
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                outcomes.add(Result { try replicas[k].verdict(id: id, label: k == 0 ? "compliant" : "violating", now: 1) })
+            }
+            let results = outcomes.all.compactMap { try? $0.get() }
+            #expect(results.count == 2 && results.filter { $0 == .recorded }.count == 1, "\(outcomes.all)")
+            #expect(results.contains { if case .conflict = $0 { true } else { false } }, "\(outcomes.all)")
+        }
+    }
+}
+
+/// Thread-safe record of who claimed what.
+final class ClaimLog: @unchecked Sendable {  // safe: state only touched under `lock`
+    private let lock = NSLock()
+    private var claims: [(Int64, Int)] = []
+    private(set) var errors: [String] = []
+    func add(_ id: Int64, by replica: Int) { lock.withLock { claims.append((id, replica)) } }
+    func fail(_ message: String) { lock.withLock { errors.append(message) } }
+    var all: [Int64] { lock.withLock { claims.map(\.0) } }
+    func by(_ replica: Int) -> [Int64] { lock.withLock { claims.filter { $0.1 == replica }.map(\.0) } }
+}
+
+/// Thread-safe list of verdict outcomes.
+final class Outcomes: @unchecked Sendable {  // safe: state only touched under `lock`
+    private let lock = NSLock()
+    private var results: [Result<VerdictOutcome, Error>] = []
+    func add(_ result: Result<VerdictOutcome, Error>) { lock.withLock { results.append(result) } }
+    var all: [Result<VerdictOutcome, Error>] { lock.withLock { results } }
 }

@@ -8,11 +8,12 @@ public final class TestPostgres: @unchecked Sendable {  // safe: immutable after
     public let folder: URL
     public let url: String
 
-    /// Starts a server (about a second). Throws with the script's message when PostgreSQL is missing.
+    /// Starts a server (about a second), stopped when this value goes away or this process ends. Throws with
+    /// the script's message when PostgreSQL is missing.
     public init() throws {
         folder = TestPaths.temporaryFolder("moecl-pg")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let (status, output, errors) = try Self.script(["start", folder.path])
+        let (status, output, errors) = try Self.script(["start", folder.path, String(getpid())])
         guard status == 0, let url = output.split(separator: "\n").last.map(String.init), url.hasPrefix("postgresql://") else {
             try? FileManager.default.removeItem(at: folder)
             throw TestPostgresError(message: "scripts/pg/test-server.sh start failed (\(status)): \(errors)")
@@ -20,10 +21,22 @@ public final class TestPostgres: @unchecked Sendable {  // safe: immutable after
         self.url = url
     }
 
-    deinit {
+    deinit { stop() }
+
+    func stop() {
         _ = try? Self.script(["stop", folder.path])
         try? FileManager.default.removeItem(at: folder)
     }
+
+    /// One server for the whole test process, started on first use and stopped at exit: tests that need an empty
+    /// database each create one on it (`TestDatabase`), which is much faster than a server each.
+    public static func shared() throws -> TestPostgres { try sharedServer.get() }
+
+    private static let sharedServer: Result<TestPostgres, Error> = {
+        let result = Result { try TestPostgres() }
+        atexit { if case .success(let server) = TestPostgres.sharedServer { server.stop() } }
+        return result
+    }()
 
     static func script(_ arguments: [String]) throws -> (Int32, String, String) {
         let process = Process()

@@ -1,0 +1,78 @@
+// Catching up with expert changes made by other replicas: the registry's generation says cheaply whether anything
+// changed; if so, the snapshot is brought to the registry's state (uploads, rollbacks, deletions) in one swap.
+
+import Foundation
+import ModelFormats
+import MoELoRA
+import ServiceStore
+
+extension ExpertAdmin {
+    /// What one catch-up changed.
+    struct CatchUp: Equatable {
+        var loaded: [String] = []
+        var removed: [String] = []
+        var failed: [String] = []
+        var isEmpty: Bool { loaded.isEmpty && removed.isEmpty && failed.isEmpty }
+    }
+
+    /// Brings the engine's snapshot to the registry's state when the registry's generation moved since the last
+    /// call. Runs on `queue`, so it never interleaves with this replica's own admin calls. A task whose file
+    /// cannot be loaded keeps what it serves and is reported in `failed`.
+    func catchUp() throws -> CatchUp {
+        let generation = try registry.generation()  // read first: a change after this is seen next time
+        guard generation != seenGeneration.withLock({ $0 }) else { return CatchUp() }
+        let deleted = Set(try registry.deletedTasks())
+        let uploads = Dictionary(try registry.active().map { ($0.task, $0) }, uniquingKeysWith: { _, last in last })
+        var snapshot = engine.snapshot
+        var result = CatchUp()
+        var records: [(String, String)] = []
+        for (task, entry) in uploads.sorted(by: { $0.key < $1.key }) where provenance.entry(task)?.sha256 != entry.sha256 {
+            do {
+                snapshot = try snapshot.adding(try Self.loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
+                records.append((task, entry.sha256))
+                result.loaded.append(task)
+            } catch {
+                FileHandle.standardError.write(Data("moecl serve: cannot load \(task) from the shared registry: \(error)\n".utf8))
+                result.failed.append(task)
+            }
+        }
+        for (task, expert) in (bundle?.tasks ?? [:]).sorted(by: { $0.key < $1.key })
+        where uploads[task] == nil && !deleted.contains(task) && provenance.entry(task)?.sha256 != bundleChecksums[task] {
+            snapshot = try snapshot.adding(expert)  // rolled back to the bundle elsewhere
+            if let sha = bundleChecksums[task] { records.append((task, sha)) }
+            result.loaded.append(task)
+        }
+        for task in snapshot.taskNames where uploads[task] == nil && (deleted.contains(task) || bundle?.tasks[task] == nil) {
+            snapshot = try snapshot.removing(task)
+            result.removed.append(task)
+        }
+        if !result.loaded.isEmpty || !result.removed.isEmpty {
+            engine.swap(snapshot)
+            for (task, sha) in records { provenance.record(task: task, sha256: sha) }
+            for task in result.removed { provenance.remove(task: task) }
+        }
+        for _ in result.loaded { metrics.expertLoad(result: "ok") }
+        for _ in result.failed { metrics.expertLoad(result: "invalid") }
+        seenGeneration.withLock { $0 = generation }
+        return result
+    }
+
+    /// Runs `catchUp` every `seconds` on the admin queue, logging what it changed.
+    func startCatchingUp(every seconds: Double) -> DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.setEventHandler { [self] in
+            do {
+                let change = try catchUp()
+                guard !change.loaded.isEmpty || !change.removed.isEmpty else { return }
+                let loaded = change.loaded.map { "\($0) v\(engine.snapshot.tasks[$0]?.version ?? 0)" }
+                FileHandle.standardError.write(Data(
+                    "moecl serve: caught up with the shared expert registry: loaded [\(loaded.joined(separator: ", "))], removed [\(change.removed.joined(separator: ", "))]\n".utf8))
+            } catch {
+                FileHandle.standardError.write(Data("moecl serve: cannot read the expert registry (will retry): \(error)\n".utf8))
+            }
+        }
+        timer.schedule(deadline: .now() + seconds, repeating: seconds, leeway: .milliseconds(50))
+        timer.resume()
+        return timer
+    }
+}
