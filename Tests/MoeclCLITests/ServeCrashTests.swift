@@ -85,7 +85,7 @@ struct ServeCrashTests {
             for item in page { claimed[item["id"] as? Int ?? -1] = item["text"] as? String }
         }
         // Every verdict is exported with its label and text.
-        let export = try Self.exportFeedback(state: state.path)
+        let export = try Self.exportFeedback(["--state", state.path])
         for (id, label) in verdicts {
             #expect(export[id]?.label == label && export[id]?.text == items[id], "verdict of item \(id)")
         }
@@ -110,11 +110,12 @@ struct ServeCrashTests {
         #expect(process.terminationStatus != 0 && message.contains("no state database") && message.contains("--state"), "\(message)")
     }
 
-    /// `moecl export-feedback --task spam` on the state folder: review id → (label, text).
-    static func exportFeedback(state: String) throws -> [Int: (label: String, text: String)] {
+    /// `moecl export-feedback --task spam` on `source` (`--state DIR` or `--database-url URL`): review id →
+    /// (label, text).
+    static func exportFeedback(_ source: [String]) throws -> [Int: (label: String, text: String)] {
         let process = Process()
         process.executableURL = ClassifyInspectCommandTests.binary!
-        process.arguments = ["export-feedback", "--task", "spam", "--state", state]
+        process.arguments = ["export-feedback", "--task", "spam"] + source
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
