@@ -60,4 +60,21 @@ struct ServeSettingsTests {
         #expect(throws: ValidationError.self) { try ServeCommand.parse(["--tls-cert", "c.pem"]).resolve(environment: [:]) }
         #expect(throws: ValidationError.self) { try ServeCommand.parse(["--config", folder.appendingPathComponent("none").path]).resolve(environment: [:]) }
     }
+
+    @Test func theDatabaseURLComesFromTheEnvironmentAndMustBePostgreSQL() throws {
+        let plain = try ServeCommand.parse([]).resolve(environment: [:]).0
+        #expect(plain.databaseURL == nil && plain.expertSyncSeconds == 1)
+        let url = "postgresql://moecl:pw@db:5432/moecl"
+        let fromEnvironment = try ServeCommand.parse([]).resolve(environment: ["MOECL_DATABASE_URL": url, "MOECL_EXPERT_SYNC_SECONDS": "0.5"]).0
+        #expect(fromEnvironment.databaseURL == url && fromEnvironment.expertSyncSeconds == 0.5)
+        // An empty variable (the base Secret's placeholder) means SQLite.
+        #expect(try ServeCommand.parse([]).resolve(environment: ["MOECL_DATABASE_URL": ""]).0.databaseURL == nil)
+        do {
+            _ = try ServeCommand.parse(["--database-url", "mysql://moecl:pw@db/moecl"]).resolve(environment: [:])
+            Issue.record("accepted a MySQL URL")
+        } catch {
+            #expect("\(error)".contains("PostgreSQL URL") && !"\(error)".contains("pw@"), "\(error)")
+        }
+        #expect(throws: ValidationError.self) { try ServeCommand.parse(["--expert-sync-seconds=-1"]).resolve(environment: [:]) }
+    }
 }
