@@ -71,13 +71,10 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
         guard !rows.isEmpty else { return }
         do {
             try database.transaction {
-                for row in rows {
-                    try database.run("""
-                        INSERT INTO decision_log (at, task, expert_version, decision, label, score, text_sha256)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                        """, [.real(row.at), .text(row.task), .integer(Int64(row.expertVersion)), .text(row.decision),
-                              .text(row.label), .real(row.score), .text(row.textSHA256)])
-                }
+                try MultiRowInsert.run(
+                    database, prefix: "INSERT INTO decision_log (at, task, expert_version, decision, label, score, text_sha256)", columns: 7,
+                    rows: rows.map { [.real($0.at), .text($0.task), .integer(Int64($0.expertVersion)), .text($0.decision), .text($0.label),
+                                      .real($0.score), .text($0.textSHA256)] })
             }
         } catch {
             lock.withLock { pending.insert(contentsOf: rows, at: 0) }

@@ -34,12 +34,11 @@ public final class DecisionStore: Sendable {
         do {
             try database.transaction {
                 // Sorted, so two replicas flushing at once lock rows in the same order and cannot deadlock.
-                for (key, count) in counts.sorted(by: { ($0.key.task, $0.key.minute, $0.key.decision) < ($1.key.task, $1.key.minute, $1.key.decision) }) {
-                    try database.run("""
-                        INSERT INTO decision_counts (task, minute, decision, count) VALUES (?1, ?2, ?3, ?4)
-                        ON CONFLICT (task, minute, decision) DO UPDATE SET count = decision_counts.count + excluded.count
-                        """, [.text(key.task), .integer(key.minute), .text(key.decision), .integer(Int64(count))])
-                }
+                let sorted = counts.sorted { ($0.key.task, $0.key.minute, $0.key.decision) < ($1.key.task, $1.key.minute, $1.key.decision) }
+                try MultiRowInsert.run(
+                    database, prefix: "INSERT INTO decision_counts (task, minute, decision, count)",
+                    suffix: "ON CONFLICT (task, minute, decision) DO UPDATE SET count = decision_counts.count + excluded.count",
+                    columns: 4, rows: sorted.map { [.text($0.key.task), .integer($0.key.minute), .text($0.key.decision), .integer(Int64($0.value))] })
             }
         } catch {
             pending.merge(counts)  // keep them for the next flush

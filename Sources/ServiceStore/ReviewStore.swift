@@ -35,14 +35,17 @@ public final class ReviewStore: Sendable {
     /// Stores items in one transaction and returns their ids, in order.
     public func enqueue(_ items: [NewReviewItem], now: Double) throws -> [Int64] {
         guard !items.isEmpty else { return [] }
-        return try database.transaction {
-            try items.map { item in
-                let row = try database.query(
-                    "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
-                    [.text(item.task), .integer(Int64(item.expertVersion)), .text(item.text), .text(Self.json(item.labels)),
-                     .text(Self.json(item.scores)), .text(item.label), .text(item.decision), .text(item.kind.rawValue), .real(now)])
-                return Int64(row.first?.first?.int ?? 0)
-            }
+        // One item is one statement, committed on its own: no BEGIN and COMMIT round trips.
+        return try items.count == 1 ? insert(items, now: now) : database.transaction { try insert(items, now: now) }
+    }
+
+    private func insert(_ items: [NewReviewItem], now: Double) throws -> [Int64] {
+        try items.map { item in
+            let row = try database.query(
+                "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                [.text(item.task), .integer(Int64(item.expertVersion)), .text(item.text), .text(Self.json(item.labels)),
+                 .text(Self.json(item.scores)), .text(item.label), .text(item.decision), .text(item.kind.rawValue), .real(now)])
+            return Int64(row.first?.first?.int ?? 0)
         }
     }
 

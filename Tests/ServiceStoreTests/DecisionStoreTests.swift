@@ -75,4 +75,19 @@ struct DecisionLogTests {
         try log.flush()
         #expect(try log.recent(limit: 3).map(\.at) == [1004, 1003, 1002])
     }
+
+    /// A flush larger than one INSERT statement's rows is written whole and in order.
+    @Test(arguments: TestBackend.allCases)
+    func largeFlushesSpanSeveralStatements(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let log = try DecisionLog(database: database.connect())
+        for k in 0..<450 { log.append(Self.entry(Double(k), k % 3 == 0 ? "hate" : "spam")) }
+        try log.flush()
+        #expect(try log.recent(limit: 1000).map(\.at) == (0..<450).reversed().map(Double.init))
+        #expect(try log.recent(task: "hate", limit: 1000).count == 150)
+        let counts = try DecisionStore(database: database.connect())
+        for minute in 0..<300 { counts.record(task: "spam", decision: minute % 2 == 0 ? "black" : "white", now: Double(minute * 60)) }
+        try counts.flush()
+        #expect(try counts.counts(lastSeconds: nil, now: 300 * 60) == ["spam": ["black": 150, "white": 150]])
+    }
 }

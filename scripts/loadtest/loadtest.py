@@ -15,6 +15,7 @@ Run:    python3 scripts/loadtest/loadtest.py [--duration 30] [--connections 64] 
 Writes: a Markdown summary on stdout and <root>/bench-results/loadtest.json.
 """
 import argparse
+import os
 import json
 import random
 import re
@@ -57,6 +58,8 @@ def parse_args():
     ap.add_argument("--admin-every", type=float, default=3.0)
     ap.add_argument("--latency-seconds", type=int, default=10)
     ap.add_argument("--max-wait-us", type=int, default=None, help="passed to moecl serve (default: its own)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="keep the state in a PostgreSQL server started in the work folder (scripts/pg/test-server.sh)")
     ap.add_argument("--experts", type=Path, default=ROOT / "experts" / "default")
     ap.add_argument("--bin", type=Path, default=ROOT / ".build" / "release")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "loadtest.json")
@@ -95,8 +98,10 @@ def make_bodies(texts, tasks, n=4000):
     return bodies, single
 
 
-def start_server(args, state):
+def start_server(args, state, database_url=None):
     cmd = [str(args.bin / "moecl"), "serve", "--port", "0", "--state", str(state), "--experts", str(args.experts)]
+    if database_url:
+        cmd += ["--database-url", database_url]
     if args.max_wait_us is not None:
         cmd += ["--max-wait-us", str(args.max_wait_us)]
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
@@ -167,7 +172,14 @@ def main():
     args = parse_args()
     texts, source = load_texts()
     work = Path(tempfile.mkdtemp(prefix="moecl-loadtest-"))
-    proc, port = start_server(args, work / "state")
+    database_url = None
+    if args.postgres:
+        pg = subprocess.run([str(ROOT / "scripts" / "pg" / "test-server.sh"), "start", str(work / "pg"), str(os.getpid())],
+                            capture_output=True, text=True)
+        if pg.returncode != 0:
+            sys.exit(f"loadtest: the PostgreSQL test server did not start: {pg.stderr}")
+        database_url = pg.stdout.strip().splitlines()[-1]
+    proc, port = start_server(args, work / "state", database_url)
     try:
         for _ in range(100):
             if http(port, "GET", "/readyz")[0] == 200:
@@ -193,6 +205,8 @@ def main():
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+        if args.postgres:
+            subprocess.run([str(ROOT / "scripts" / "pg" / "test-server.sh"), "stop", str(work / "pg")], capture_output=True)
     delta = {k: v - codes(before).get(k, 0) for k, v in codes(after).items() if v - codes(before).get(k, 0) > 0}
     classify_codes = {code: int(v) for (route, code), v in delta.items() if route == "/v1/classify"}
     batches = after["moecl_batch_size_count"] - before["moecl_batch_size_count"]
@@ -221,7 +235,7 @@ def main():
     if single_errors:
         failures.append(f"wrk errors in the single-connection run: {single_errors}")
     result = {
-        "texts": source, "tasks": tasks, "connections": args.connections, "duration_s": seconds,
+        "texts": source, "tasks": tasks, "state": "postgresql" if args.postgres else "sqlite", "connections": args.connections, "duration_s": seconds,
         "max_wait_us": args.max_wait_us, "requests": load["requests"], "requests_per_s": load["requests"] / seconds,
         "latency_ms": {k: load[f"{k}_us"] / 1000 for k in ("p50", "p90", "p99", "max", "mean")},
         "classify_codes": classify_codes, "wrk_errors": errors,
@@ -236,7 +250,7 @@ def main():
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"## moecl load test ({args.connections} connections, {seconds:.0f} s, texts: {source})\n")
+    print(f"## moecl load test ({args.connections} connections, {seconds:.0f} s, texts: {source}, state: {result['state']})\n")
     print("| measure | value |\n|---|---:|")
     print(f"| requests | {load['requests']} ({load['requests'] / seconds:.1f}/s) |")
     print(f"| classify responses by status | {classify_codes} |")
