@@ -151,14 +151,22 @@ final class ExpertAdmin: Sendable {
     }
 
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
-    /// survive a restart, and a new replica starts with what the others serve).
+    /// survive a restart, and a new replica starts with what the others serve). An upload whose file cannot be
+    /// loaded is skipped with a message on stderr.
     static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, folder: String) throws -> ExpertSnapshot {
         var result = snapshot
         for task in try registry.deletedTasks() where result.tasks[task] != nil {
             result = try result.removing(task)
         }
         for entry in try registry.active() {
-            result = try result.adding(try loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
+            do {
+                result = try result.adding(try loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
+            } catch {
+                // One bad file must not keep every replica from starting: serve what the bundle has for the task.
+                let fallback = result.tasks[entry.task].map { "the bundle's version \($0.version)" } ?? "nothing"
+                FileHandle.standardError.write(Data(
+                    "moecl serve: cannot load \(entry.task) version \(entry.version) from the expert registry: \(error); serving \(fallback) for it until a good upload\n".utf8))
+            }
         }
         return result
     }

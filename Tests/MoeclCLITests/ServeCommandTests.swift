@@ -26,15 +26,19 @@ struct ServeCommandTests {
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
             try process.run()
-            // The first stderr line names the port.
-            var line = Data()
+            // The "listening on" line names the port; warnings may come before it.
+            var text = ""
             let handle = errors.fileHandleForReading
-            while !line.contains(10) {
-                let byte = handle.readData(ofLength: 1)
-                guard !byte.isEmpty else { break }
-                line += byte
+            while !text.contains("listening on") {
+                var line = Data()
+                while !line.contains(10) {
+                    let byte = handle.readData(ofLength: 1)
+                    guard !byte.isEmpty else { break }
+                    line += byte
+                }
+                guard !line.isEmpty else { break }
+                text = String(decoding: line, as: UTF8.self)
             }
-            let text = String(decoding: line, as: UTF8.self)
             guard let range = text.range(of: "127.0.0.1:"),
                   let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) else {
                 process.terminate()

@@ -5,6 +5,7 @@
 
 import Foundation
 import ModelFormats
+import ServiceStore
 import TestSupport
 import Testing
 
@@ -97,6 +98,30 @@ struct ServeReplicaTests {
         #expect(c.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 404)
         #expect(c.request("PUT", "/v1/experts/hate", raw: try ServeCommandTests.expertFile(deployment.tiny, task: "hate", version: 4))?.status == 201)
         #expect(Self.waitFor { Self.version(a, "hate") == 4 && Self.version(b, "hate") == 4 } != nil, "an upload to C did not reach A and B")
+    }
+
+    /// A registry row whose bytes do not match its checksum (a damaged row, or a write that went wrong) is never
+    /// loaded: the running replica keeps serving, a new replica starts on the bundle's expert, and a good upload
+    /// afterwards is served by both.
+    @Test func aCorruptExpertInTheSharedRegistryIsRefusedAndReplicasKeepServing() throws {
+        let deployment = try Deployment()
+        let a = try deployment.replica(0)
+        defer { _ = a.stop() }
+        let good = try ServeCommandTests.expertFile(deployment.tiny, task: "spam", version: 7)
+        var bad = good
+        bad[bad.count / 2] ^= 0xff
+        let registry = try ExpertRegistry(database: PostgresDatabase(url: deployment.database.url))
+        try registry.register(task: "spam", version: 7, sha256: FileDigest.sha256(good), path: "/nonexistent/spam.safetensors",
+                              content: bad, now: 1)
+        let refused = Self.waitFor { (a.request("GET", "/metrics")?.body ?? "").contains("moecl_expert_loads_total{result=\"invalid\"} 1") }
+        #expect(refused != nil, "the corrupt expert was not reported")
+        #expect(Self.version(a, "spam") == 1)
+        let b = try deployment.replica(1)
+        defer { _ = b.stop() }
+        #expect(Self.version(b, "spam") == 1)
+        #expect(a.request("PUT", "/v1/experts/spam", raw: good)?.status == 201)
+        #expect(Self.version(a, "spam") == 7)
+        #expect(Self.waitFor { Self.version(b, "spam") == 7 } != nil, "B never served the good upload")
     }
 
     @Test func aReviewItemClaimedOnACannotBeClaimedOnBAndVerdictsShowInBsStats() throws {

@@ -2,7 +2,8 @@
 """Load test (`make loadtest`): the real server under wrk, with experts hot-loaded and rolled back meanwhile.
 
 What:
-  1. starts `moecl serve` (shipped experts, a fresh temporary state folder, a free port);
+  1. starts `moecl serve` (shipped experts, a fresh temporary state folder, a free port; with --postgres, the
+     state in a PostgreSQL server started in the work folder by scripts/pg/test-server.sh);
   2. wrk, --connections (64) for --duration (30 s): mixed classify traffic over every loaded task (85 % one text
      one task, 10 % four texts one task, 5 % one text all tasks), texts from ../shared/data/moderation-en test
      splits (synthetic word salad when that folder is absent); meanwhile every --admin-every seconds an admin
@@ -11,7 +12,7 @@ What:
   4. stops the server, then `moecl-bench engine` times the model alone at the server's mean batch size
      (from /metrics) and at batch 1 (classify and bare encoder).
 Fails (exit 1) on any non-2xx response, any socket error, or any failed admin call.
-Run:    python3 scripts/loadtest/loadtest.py [--duration 30] [--connections 64] [--max-wait-us 2000]
+Run:    python3 scripts/loadtest/loadtest.py [--duration 30] [--connections 64] [--max-wait-us 2000] [--postgres]
 Writes: a Markdown summary on stdout and <root>/bench-results/loadtest.json.
 """
 import argparse
@@ -174,6 +175,7 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="moecl-loadtest-"))
     database_url = None
     if args.postgres:
+        os.chmod(work, 0o755)  # under root the server runs as the postgres user, which must reach its folder
         pg = subprocess.run([str(ROOT / "scripts" / "pg" / "test-server.sh"), "start", str(work / "pg"), str(os.getpid())],
                             capture_output=True, text=True)
         if pg.returncode != 0:
