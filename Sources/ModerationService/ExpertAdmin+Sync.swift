@@ -54,6 +54,7 @@ extension ExpertAdmin {
         for _ in result.loaded { metrics.expertLoad(result: "ok") }
         for _ in result.failed { metrics.expertLoad(result: "invalid") }
         seenGeneration.withLock { $0 = generation }
+        metrics.registryGeneration(generation)
         return result
     }
 

@@ -13,6 +13,8 @@ public final class ServiceMetrics: Sendable {
     private let expertLoads = LockedBox<[String: Int]>([:])
     /// Per task: the shared expert's gate weight, exponentially weighted over about the last 100 texts.
     private let sharedGate = LockedBox<[String: Double]>([:])
+    /// The expert registry generation this replica serves (nil until the first catch-up).
+    private let registryGeneration = LockedBox<Int64?>(nil)
     let batchSize = Histogram(buckets: Histogram.sizes)
     let inferenceDuration = Histogram(buckets: Histogram.seconds)
 
@@ -45,6 +47,9 @@ public final class ServiceMetrics: Sendable {
     /// Counts an expert load attempt by result (ok, invalid, ...).
     public func expertLoad(result: String) { expertLoads.withLock { $0[result, default: 0] += 1 } }
 
+    /// The registry generation the snapshot caught up with.
+    func registryGeneration(_ generation: Int64) { registryGeneration.withLock { $0 = generation } }
+
     /// The engine's per-batch report.
     public func batch(_ report: BatchReport) {
         batchSize.observe(Double(report.sequences))
@@ -68,6 +73,11 @@ public final class ServiceMetrics: Sendable {
         out += PrometheusText.header("moecl_expert_loads_total", "counter", "Expert load attempts by result.")
         for (result, n) in expertLoads.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             out.append("moecl_expert_loads_total{\(PrometheusText.labels([("result", result)]))} \(n)")
+        }
+        if let generation = registryGeneration.withLock({ $0 }) {
+            out += PrometheusText.header("moecl_registry_generation", "gauge",
+                                         "Expert registry generation this replica serves; replicas that differ for long are not catching up.")
+            out.append("moecl_registry_generation \(generation)")
         }
         out += PrometheusText.header("moecl_gate_shared_weight", "gauge",
                                      "Shared expert's mean gate weight over tokens and layers, by task (weighted over about the last 100 texts).")

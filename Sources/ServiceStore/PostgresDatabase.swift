@@ -9,6 +9,9 @@ import Foundation
 public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe: the connection is only used while `lock` is held
     private let connection: OpaquePointer
     private let lock = NSRecursiveLock()
+    /// Set when a statement failed on the client side (no SQLSTATE: the connection broke); the next statement
+    /// reconnects first. Only touched under `lock`.
+    private var broken = false
     /// The URL without its password, for messages.
     public let displayURL: String
     public var dialect: SQLDialect { .postgres }
@@ -38,9 +41,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
             let result = PQexec(connection, sql)
             defer { PQclear(result) }
             let status = PQresultStatus(result)
-            guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-                throw StoreError.statement(sql: sql, message: Self.message(connection))
-            }
+            guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(sql, result) }
         }
     }
 
@@ -74,9 +75,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
             }
             defer { PQclear(result) }
             let status = PQresultStatus(result)
-            guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-                throw StoreError.statement(sql: sql, message: Self.message(connection))
-            }
+            guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(sql, result) }
             return read(result)
         }
     }
@@ -86,9 +85,17 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
         try locked { try runTransaction(begin: "BEGIN", execute: execute, body) }
     }
 
+    /// The error of a failed statement; a failure without a SQLSTATE came from the connection, not the server, so
+    /// the connection is reset before the next statement.
+    private func failure(_ sql: String, _ result: OpaquePointer?) -> StoreError {
+        if result == nil || PQresultErrorField(result, Int32(UInt8(ascii: "C"))) == nil { broken = true }  // PG_DIAG_SQLSTATE
+        return StoreError.statement(sql: sql, message: Self.message(connection))
+    }
+
     private func reconnectIfNeeded() throws {
-        guard PQstatus(connection) != CONNECTION_OK else { return }
+        guard broken || PQstatus(connection) != CONNECTION_OK else { return }
         PQreset(connection)
+        broken = PQstatus(connection) != CONNECTION_OK
         guard PQstatus(connection) == CONNECTION_OK else { throw StoreError.open(path: displayURL, message: Self.message(connection)) }
     }
 

@@ -90,6 +90,12 @@ struct ServeReplicaTests {
                 .flatMap { ($0["calibration"] as? [String: Any])?["thresholds"] as? [String: Any] }?["violating"] as? Double == 0.25
         }
         #expect(thresholds != nil, "A never took B's thresholds")
+        // Both replicas report the same registry generation once caught up.
+        let generations = Self.waitFor {
+            let lines = [a, b].map { ($0.request("GET", "/metrics")?.body ?? "").split(separator: "\n").first { $0.hasPrefix("moecl_registry_generation ") } }
+            return lines[0] != nil && lines[0] == lines[1]
+        }
+        #expect(generations != nil, "the replicas' moecl_registry_generation never agreed")
         print("replicas: reached the other replica after \([upload, rollback, deletion, thresholds].map { $0.map { String(format: "%.2f s", $0) } ?? "never" }) (catch-up every \(Self.syncSeconds) s)")
         // A replica started later, with an empty state folder, serves the same: the files come from the database.
         let c = try deployment.replica(2)

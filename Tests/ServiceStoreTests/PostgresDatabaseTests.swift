@@ -31,6 +31,30 @@ struct PostgresDatabaseTests {
         #expect(try db.query("SELECT count(*) FROM t") == [[.integer(1)]])
     }
 
+    /// A database restart breaks the connection: the statement in flight fails with a clear error, the next one
+    /// reconnects, and what was committed before is there.
+    @Test func aServerRestartCostsOneStatementNotTheConnection() throws {
+        let server = try TestPostgres()
+        let db = try PostgresDatabase(url: server.url)
+        try db.execute("CREATE TABLE t (n BIGINT)")
+        try db.run("INSERT INTO t (n) VALUES (?1)", [.integer(7)])
+        try server.restart()
+        var failures = 0
+        var rows: [[SQLValue]] = []
+        for _ in 0..<3 {
+            do {
+                rows = try db.query("SELECT n FROM t")
+                break
+            } catch let error as StoreError {
+                failures += 1
+                #expect("\(error)".contains("state database"), "\(error)")
+            }
+        }
+        #expect(rows == [[.integer(7)]] && failures <= 1, "\(failures) failures")
+        try db.transaction { try db.run("INSERT INTO t (n) VALUES (?1)", [.integer(8)]) }
+        #expect(try db.query("SELECT count(*) FROM t") == [[.integer(2)]])
+    }
+
     @Test func aBadURLIsAClearErrorWithoutThePassword() throws {
         do {
             _ = try PostgresDatabase(url: "postgresql://moecl:s3cret@/moecl?host=/nonexistent-socket-dir")

@@ -23,6 +23,12 @@ public final class TestPostgres: @unchecked Sendable {  // safe: immutable after
 
     deinit { stop() }
 
+    /// Stops the server at once (as a crash would) and starts it again: open connections break.
+    public func restart() throws {
+        let (status, _, errors) = try Self.script(["restart", folder.path])
+        guard status == 0 else { throw TestPostgresError(message: "scripts/pg/test-server.sh restart failed (\(status)): \(errors)") }
+    }
+
     func stop() {
         _ = try? Self.script(["stop", folder.path])
         try? FileManager.default.removeItem(at: folder)

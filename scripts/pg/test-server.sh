@@ -3,6 +3,7 @@
 # on a Unix socket inside it (no TCP port to collide with), trust authentication, fsync off.
 #   scripts/pg/test-server.sh start DIR [OWNER_PID]   prints the connection URL (postgresql://moecl@/moecl?host=DIR/sock);
 #                                                   with OWNER_PID, the server is stopped when that process ends
+#   scripts/pg/test-server.sh restart DIR    stops it at once (like a crash) and starts it again, same options
 #   scripts/pg/test-server.sh stop DIR
 # Run as root, it runs the server as the postgres user (initdb refuses root). The server keeps none of this
 # script's output streams open, so a caller reading them to the end is not held up.
@@ -31,6 +32,10 @@ start)
             </dev/null >/dev/null 2>&1 &
     fi
     echo "postgresql://moecl@/moecl?host=$dir/sock"
+    ;;
+restart)
+    "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 60 restart </dev/null >>"$dir/pg_ctl.log" 2>&1 \
+        || { cat "$dir/pg_ctl.log" >&2; exit 1; }
     ;;
 stop)
     "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
