@@ -57,44 +57,59 @@ struct ServeCrashTests {
         }
         let arguments = ["--model", tiny.modelPath, "--experts", try tiny.writeBundle(), "--state", state.path, "--audit-rate", "0"]
         let server = try ServeCommandTests.Server(arguments: arguments)
+        let (items, verdicts) = try Self.loadThenKill9(server, untilVerdicts: 200)
+        print("crash test: \(items.count) items, \(verdicts.count) verdicts acknowledged before kill -9")
+
+        let restarted = try ServeCommandTests.Server(arguments: arguments)
+        defer { _ = restarted.stop() }
+        // Every open item comes back from the queue with its text (none were claimed before the crash); every
+        // verdict is exported with its label and text.
+        try Self.expectNothingLost(items: items, verdicts: verdicts, claimingFrom: restarted, export: ["--state", state.path])
+        #expect(restarted.request("POST", "/v1/review/\(verdicts.keys.first ?? 0)/verdict",
+                                  body: "{\"label\": \"\(verdicts.values.first ?? "")\"}")?.status == 200)
+    }
+
+    /// Four clients post samples and verdicts to `server` until it acknowledged `count` verdicts (or 30 s
+    /// passed); then kill -9. Returns what was acknowledged, after checking there was enough of it.
+    static func loadThenKill9(_ server: ServeCommandTests.Server, untilVerdicts count: Int) throws
+        -> (items: [Int: String], verdicts: [Int: String]) {
         let acknowledged = Acknowledged()
         let group = DispatchGroup()
         for worker in 0..<4 {
-            DispatchQueue.global().async(group: group) { Self.client(server, worker: worker, into: acknowledged) }
+            DispatchQueue.global().async(group: group) { client(server, worker: worker, into: acknowledged) }
         }
         // Let traffic build, then kill -9 in the middle of it.
         let deadline = Date().addingTimeInterval(30)
-        while acknowledged.snapshot.verdicts.count < 200 && Date() < deadline { usleep(50_000) }
+        while acknowledged.snapshot.verdicts.count < count && Date() < deadline { usleep(50_000) }
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
         acknowledged.stop()
         group.wait()
         let (items, verdicts) = acknowledged.snapshot
-        #expect(verdicts.count >= 200 && items.count > verdicts.count, "\(items.count) items, \(verdicts.count) verdicts")
-        print("crash test: \(items.count) items, \(verdicts.count) verdicts acknowledged before kill -9")
+        #expect(verdicts.count >= count && items.count > verdicts.count, "\(items.count) items, \(verdicts.count) verdicts")
+        return (items, verdicts)
+    }
 
-        let restarted = try ServeCommandTests.Server(arguments: arguments)
-        defer { _ = restarted.stop() }
-        // Every open item comes back from the queue with its text (none were claimed before the crash).
+    /// Every acknowledged item without a verdict can be claimed from `server` with its text, or is exported (its
+    /// verdict was written but not acknowledged before the kill); every acknowledged verdict is exported by
+    /// `moecl export-feedback` on `export` with its label and text.
+    static func expectNothingLost(items: [Int: String], verdicts: [Int: String], claimingFrom server: ServeCommandTests.Server,
+                                  export source: [String]) throws {
         var claimed: [Int: String] = [:]
         while true {
-            let (status, body) = try restarted.json("POST", "/v1/review/claim", "{\"task\": \"spam\", \"limit\": 100}")
+            let (status, body) = try server.json("POST", "/v1/review/claim", "{\"task\": \"spam\", \"limit\": 100}")
             let page = try #require(body["items"] as? [[String: Any]])
             #expect(status == 200)
             if page.isEmpty { break }
             for item in page { claimed[item["id"] as? Int ?? -1] = item["text"] as? String }
         }
-        // Every verdict is exported with its label and text.
-        let export = try Self.exportFeedback(["--state", state.path])
+        let export = try exportFeedback(source)
         for (id, label) in verdicts {
             #expect(export[id]?.label == label && export[id]?.text == items[id], "verdict of item \(id)")
         }
         for (id, text) in items where verdicts[id] == nil {
-            // An item whose verdict was written but not acknowledged before the kill is exported, not queued.
             #expect(claimed[id] == text || export[id]?.text == text, "item \(id)")
         }
-        #expect(restarted.request("POST", "/v1/review/\(verdicts.keys.first ?? 0)/verdict",
-                                  body: "{\"label\": \"\(verdicts.values.first ?? "")\"}")?.status == 200)
     }
 
     @Test func exportFeedbackExplainsAMissingStateFolder() throws {

@@ -183,36 +183,11 @@ struct ServeReplicaTests {
         let deployment = try Deployment()
         let a = try deployment.replica(0), b = try deployment.replica(1)
         defer { _ = b.stop() }
-        let acknowledged = ServeCrashTests.Acknowledged()
-        let group = DispatchGroup()
-        for worker in 0..<4 {
-            DispatchQueue.global().async(group: group) { ServeCrashTests.client(a, worker: worker, into: acknowledged) }
-        }
-        let deadline = Date().addingTimeInterval(30)
-        while acknowledged.snapshot.verdicts.count < 100 && Date() < deadline { usleep(50_000) }
-        kill(a.process.processIdentifier, SIGKILL)
-        a.process.waitUntilExit()
-        acknowledged.stop()
-        group.wait()
-        let (items, verdicts) = acknowledged.snapshot
-        #expect(verdicts.count >= 100 && items.count > verdicts.count, "\(items.count) items, \(verdicts.count) verdicts")
-        // B goes on serving, with no restart.
+        let (items, verdicts) = try ServeCrashTests.loadThenKill9(a, untilVerdicts: 100)
+        // B goes on serving, with no restart, and has everything A acknowledged.
         #expect(Self.version(b, "spam") == 1)
-        var claimed: [Int: String] = [:]
-        while true {
-            let (status, body) = try b.json("POST", "/v1/review/claim", "{\"task\": \"spam\", \"limit\": 100}")
-            let page = try #require(body["items"] as? [[String: Any]])
-            #expect(status == 200)
-            if page.isEmpty { break }
-            for item in page { claimed[item["id"] as? Int ?? -1] = item["text"] as? String }
-        }
-        let export = try ServeCrashTests.exportFeedback(["--database-url", deployment.database.url])
-        for (id, label) in verdicts {
-            #expect(export[id]?.label == label && export[id]?.text == items[id], "verdict of item \(id)")
-        }
-        for (id, text) in items where verdicts[id] == nil {
-            #expect(claimed[id] == text || export[id]?.text == text, "item \(id)")
-        }
+        try ServeCrashTests.expectNothingLost(items: items, verdicts: verdicts, claimingFrom: b,
+                                              export: ["--database-url", deployment.database.url])
         let some = try #require(verdicts.first)
         #expect(b.request("POST", "/v1/review/\(some.key)/verdict", body: "{\"label\": \"\(some.value)\"}")?.status == 200)
         print("replicas: \(items.count) items and \(verdicts.count) verdicts acknowledged by A before kill -9, all found through B")
