@@ -10,7 +10,7 @@ RELEASE := -c release $(CPU_FLAGS)
 setup:
 	@scripts/setup.sh
 
-## build: release build of moecl and moecl-bench, for this machine's CPU level (MOECL_TARGET_CPU overrides)
+## build: release build of moecl (its bench subcommand included), for this machine's CPU level (MOECL_TARGET_CPU overrides)
 build: setup
 	$(SWIFT) build $(RELEASE)
 

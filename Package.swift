@@ -6,11 +6,13 @@ let package = Package(
     name: "moecl",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "moecl", targets: ["moecl"]),
-        .executable(name: "moecl-bench", targets: ["moecl-bench"]),
+        .executable(name: "moecl", targets: ["moecl"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C boundary: module maps and shim headers only.
@@ -19,7 +21,6 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
-        .target(name: "CSystem", path: "Sources/CSystem"),
 
         // Maths: dense Float32 tensors and kernels on OpenBLAS.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
@@ -35,7 +36,7 @@ let package = Package(
         .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
         // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
         .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats"]),
-        // HTTP/1.1 types and the byte-fed request parser, tested without sockets.
+        // HTTP/1.1 types, the byte-fed request parser, the router, the handler and error protocols; no sockets.
         .target(name: "HTTPCore"),
         // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown, TLS (OpenSSL), gzip.
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "COpenSSL"]),
@@ -43,10 +44,22 @@ let package = Package(
         .target(name: "InferenceEngine", dependencies: ["MoELoRA"]),
         // Durable state in SQLite (one machine) or PostgreSQL (several replicas): review queue, verdicts, counts, registry.
         .target(name: "ServiceStore", dependencies: ["CSQLite", "CLibPQ"]),
-        // The moderation API: routes, JSON, validation, decisions (review queue, state and metrics to come).
-        .target(name: "ModerationService",
-                dependencies: ["HTTPCore", "HTTPServer", "InferenceEngine", "ModelFormats", "MoELoRA", "Moderation", "ServiceStore",
-                               "Tokenization"]),
+        // The moderation API, transport-free: the route table, JSON, validation, decisions, review queue, metrics.
+        .target(
+            name: "ModerationService",
+            dependencies: [
+                "HTTPCore", "InferenceEngine", "ModelFormats", "MoELoRA", "Moderation", "ServiceStore", "Tokenization",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        // The service as an application: settings declared once, the composition root, start and graceful stop.
+        .target(
+            name: "ModerationApp",
+            dependencies: [
+                "ModerationService", "HTTPServer", "HTTPCore", "InferenceEngine", "ServiceStore", "MoELoRA", "ModelFormats",
+                "TensorCore", "Tokenization", "Transformer", .product(name: "Logging", package: "swift-log"),
+            ]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
         // Command-line front end: flags mapped onto library calls.
@@ -54,12 +67,12 @@ let package = Package(
             name: "MoeclCLI",
             dependencies: [
                 "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training", "Evaluation",
-                "HTTPCore", "HTTPServer", "InferenceEngine", "ModerationService", "ServiceStore",
+                "HTTPCore", "InferenceEngine", "ModerationApp", "ModerationService", "ServiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "moecl", dependencies: ["MoeclCLI"]),
-        .executableTarget(name: "moecl-bench", dependencies: ["MoeclCLI", "Transformer", "Tokenization"]),
 
         // Tests mirror the sources; TestSupport locates fixtures, the base model and ../shared/data.
         .target(name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA", "COpenSSL", "ServiceStore"], path: "Tests/TestSupport"),
@@ -76,7 +89,12 @@ let package = Package(
         .testTarget(name: "InferenceEngineTests", dependencies: ["InferenceEngine", "MoELoRA", "TestSupport"]),
         .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "ServiceStore", "Tokenization", "TestSupport"]),
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CSystem", "CZlib"]),
+        .testTarget(
+            name: "ModerationServiceTests",
+            dependencies: ["ModerationService", "HTTPCore", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore", "Tokenization",
+                           "TestSupport"]),
+        .testTarget(name: "ModerationAppTests", dependencies: ["ModerationApp", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )

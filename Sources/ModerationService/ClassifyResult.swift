@@ -1,5 +1,7 @@
 // One scored (text, task) pair as the API returns it.
 
+import Moderation
+
 /// The result of one text under one task.
 struct ClassifyResult: Encodable {
     struct ExpertRef: Encodable {
@@ -13,7 +15,7 @@ struct ClassifyResult: Encodable {
     /// The top-scoring label.
     let label: String
     /// white, black, auto or review; review when the expert has no calibration.
-    let decision: String
+    let decision: Decision
     /// Probability per label (sums to 1).
     let scores: [String: Float]
     /// The thresholds per label the decision used; empty without calibration.

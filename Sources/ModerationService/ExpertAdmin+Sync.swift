@@ -2,6 +2,7 @@
 // changed; if so, the snapshot is brought to the registry's state (uploads, rollbacks, deletions) in one swap.
 
 import Foundation
+import Logging
 import ModelFormats
 import MoELoRA
 import ServiceStore
@@ -32,7 +33,7 @@ extension ExpertAdmin {
                 records.append((task, entry.sha256))
                 result.loaded.append(task)
             } catch {
-                FileHandle.standardError.write(Data("moecl serve: cannot load \(task) from the shared registry: \(error)\n".utf8))
+                log.error("cannot load an expert from the shared registry", metadata: ["task": "\(task)", "error": "\(error)"])
                 result.failed.append(task)
             }
         }
@@ -66,10 +67,11 @@ extension ExpertAdmin {
                 let change = try catchUp()
                 guard !change.loaded.isEmpty || !change.removed.isEmpty else { return }
                 let loaded = change.loaded.map { "\($0) v\(engine.snapshot.tasks[$0]?.version ?? 0)" }
-                FileHandle.standardError.write(Data(
-                    "moecl serve: caught up with the shared expert registry: loaded [\(loaded.joined(separator: ", "))], removed [\(change.removed.joined(separator: ", "))]\n".utf8))
+                log.info("caught up with the shared expert registry", metadata: [
+                    "loaded": "\(loaded.joined(separator: ", "))", "removed": "\(change.removed.joined(separator: ", "))",
+                ])
             } catch {
-                FileHandle.standardError.write(Data("moecl serve: cannot read the expert registry (will retry): \(error)\n".utf8))
+                log.warning("cannot read the expert registry (will retry)", metadata: ["error": "\(error)"])
             }
         }
         timer.schedule(deadline: .now() + seconds, repeating: seconds, leeway: .milliseconds(50))

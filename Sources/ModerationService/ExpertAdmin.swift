@@ -4,6 +4,7 @@
 import Foundation
 import HTTPCore
 import InferenceEngine
+import Logging
 import ModelFormats
 import MoELoRA
 import ServiceStore
@@ -24,6 +25,7 @@ final class ExpertAdmin: Sendable {
     let bundleChecksums: [String: String]
     /// The registry generation the snapshot last caught up with (-1: not yet).
     let seenGeneration = LockedBox<Int64>(-1)
+    let log = Logger(label: "moecl.experts")
 
     init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics, bundle: ExpertSnapshot?,
          provenance: ExpertProvenance) {
@@ -66,7 +68,7 @@ final class ExpertAdmin: Sendable {
         engine.swap(next)
         provenance.record(task: task, sha256: sha)
         metrics.expertLoad(result: "ok")
-        return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: "loaded")
+        return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .loaded)
     }
 
     /// Loads the upload before the active one of `task` again, or the bundle's expert when the first upload is
@@ -91,7 +93,7 @@ final class ExpertAdmin: Sendable {
         engine.swap(next)
         provenance.record(task: task, sha256: target.sha256)
         metrics.expertLoad(result: "ok")
-        return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: "rolled_back")
+        return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: .rolledBack)
     }
 
     /// The bundle's expert of `task` in place of its first upload.
@@ -106,7 +108,7 @@ final class ExpertAdmin: Sendable {
         let sha = ExpertProvenance.checksum(expert)
         if let sha { provenance.record(task: task, sha256: sha) }
         metrics.expertLoad(result: "ok")
-        return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: "rolled_back")
+        return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .rolledBack)
     }
 
     /// Unloads `task`.
@@ -117,7 +119,7 @@ final class ExpertAdmin: Sendable {
         try registry.delete(task: task, now: Date().timeIntervalSince1970)
         engine.swap(next)
         provenance.remove(task: task)
-        return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: expert.version, status: "deleted")
+        return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: expert.version, status: .deleted)
     }
 
     /// A task name usable as a folder name.
@@ -153,7 +155,8 @@ final class ExpertAdmin: Sendable {
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
     /// survive a restart, and a new replica starts with what the others serve). An upload whose file cannot be
     /// loaded is skipped with a message on stderr.
-    static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, folder: String) throws -> ExpertSnapshot {
+    static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, folder: String,
+                                 log: Logger) throws -> ExpertSnapshot {
         var result = snapshot
         for task in try registry.deletedTasks() where result.tasks[task] != nil {
             result = try result.removing(task)
@@ -164,8 +167,8 @@ final class ExpertAdmin: Sendable {
             } catch {
                 // One bad file must not keep every replica from starting: serve what the bundle has for the task.
                 let fallback = result.tasks[entry.task].map { "the bundle's version \($0.version)" } ?? "nothing"
-                FileHandle.standardError.write(Data(
-                    "moecl serve: cannot load \(entry.task) version \(entry.version) from the expert registry: \(error); serving \(fallback) for it until a good upload\n".utf8))
+                log.error("cannot load an expert from the registry; serving \(fallback) for its task until a good upload",
+                          metadata: ["task": "\(entry.task)", "version": "\(entry.version)", "error": "\(error)"])
             }
         }
         return result
@@ -175,8 +178,9 @@ final class ExpertAdmin: Sendable {
 extension ModerationService {
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
     /// survive a restart); copies of other replicas' uploads go to `uploadFolder`.
-    public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, uploadFolder: String) throws -> ExpertSnapshot {
-        try ExpertAdmin.applyingRegistry(registry, to: snapshot, folder: uploadFolder)
+    public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, uploadFolder: String)
+        throws -> ExpertSnapshot {
+        try ExpertAdmin.applyingRegistry(registry, to: snapshot, folder: uploadFolder, log: Logger(label: "moecl.experts"))
     }
 }
 
@@ -186,7 +190,14 @@ struct UploadBody: Encodable {
     let version: Int
     let sha256: String?
     let previousVersion: Int?
-    let status: String
+    let status: Status
+
+    /// What the call did.
+    enum Status: String, Encodable {
+        case loaded
+        case rolledBack = "rolled_back"
+        case deleted
+    }
 
     enum CodingKeys: String, CodingKey {
         case task, version, sha256, status, previousVersion = "previous_version"

@@ -4,30 +4,25 @@ import Dispatch
 import Foundation
 import ModelFormats
 import HTTPCore
-import HTTPServer
 import InferenceEngine
 import MoELoRA
 import Moderation
 import ServiceStore
 
 extension ModerationService {
-    func classify(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let parsed: ClassifyRequest
-        do {
-            let body = try JSONBody.object(request)
-            parsed = try ClassifyRequest.parse(body, known: engine.snapshot.taskNames, limits: configuration)
-        } catch {
-            return responder.respond(error.response)
-        }
-        let requestId = request.headers["X-Request-Id"].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 }
-            ?? UUID().uuidString.lowercased()
-        score(parsed, responder) { results in JSONBody.response(ClassifyResponse(requestId: requestId, results: results)) }
+    /// Answers through `done` once the engine scored every (text, task) pair.
+    func classify(_ request: RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void) throws {
+        let body = try JSONBody.object(request.http)
+        let parsed = try ClassifyRequest.parse(body, known: engine.snapshot.taskNames, limits: configuration)
+        let requestId = request.requestId
+        try score(parsed, done) { results in .json(ClassifyResponse(requestId: requestId, results: results)) }
     }
 
     /// Scores every (text, task) pair of `parsed` through the engine, records the decisions, queues review and
     /// audit items durably, and answers with `render(results)`.
-    func score(_ parsed: ClassifyRequest, _ responder: HTTPResponder,
-               render: @escaping @Sendable ([ClassifyResult]) -> HTTPResponse) {
+    /// - Throws: `ServiceError` when the engine refuses the request (overloaded, stopped, unknown task).
+    func score(_ parsed: ClassifyRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void,
+               render: @escaping @Sendable ([ClassifyResult]) -> Reply) throws {
         // Every (text, task) pair is one sequence; the text is tokenised once.
         var encoded: [(ids: [Int32], truncated: Bool)] = []
         for text in parsed.texts {
@@ -44,57 +39,55 @@ extension ModerationService {
             }
         }
         let texts = encoded, origin = origins
-        do {
+        do throws(InferenceEngineError) {
             try engine.submit(sequences: sequences, tasks: tasks) { result in
                 // Formatting leaves the worker thread at once: the worker only runs the model.
                 DispatchQueue.global().async {
-                    switch result {
-                    case .success(let scored):
+                    done(Result {
+                        let scored = try result.mapError(Self.serviceError).get()
                         var results = zip(scored.scores, origin).map { scores, i in
                             Self.result(scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
                                         truncated: texts[i].truncated)
                         }
-                        let now = Date().timeIntervalSince1970
-                        for s in scored.scores {
-                            if let weight = s.sharedGateWeight { self.metrics.sharedGateWeight(task: s.task, weight: weight) }
-                        }
-                        for r in results {
-                            self.decisions?.record(task: r.task, decision: r.decision, now: now)
-                            self.metrics.decision(task: r.task, decision: r.decision)
-                            self.decisionLog?.append(LoggedDecision(
-                                at: now, task: r.task, expertVersion: r.expert.version, decision: r.decision, label: r.label,
-                                score: Double(r.scores[r.label] ?? 0), textSHA256: FileDigest.sha256(Array(parsed.texts[r.index].utf8))))
-                        }
-                        do {
-                            try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
-                        } catch {
-                            return responder.respond(ServiceError.unavailable("\(error)").response)
-                        }
-                        responder.respond(render(results))
-                    case .failure(let error):
-                        responder.respond(Self.serviceError(error).response)
-                    }
+                        self.record(results, scores: scored.scores, texts: parsed.texts)
+                        try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
+                        return render(results)
+                    })
                 }
             }
         } catch {
-            responder.respond(Self.serviceError(error).response)
+            throw Self.serviceError(error)
+        }
+    }
+
+    /// Counts the decisions (metrics and reject-rate windows) and appends them to the decisions log.
+    func record(_ results: [ClassifyResult], scores: [TaskScores], texts: [String]) {
+        let now = Clock.now()
+        for s in scores {
+            if let weight = s.sharedGateWeight { metrics.sharedGateWeight(task: s.task, weight: weight) }
+        }
+        for r in results {
+            decisions.record(task: r.task, decision: r.decision.rawValue, now: now)
+            metrics.decision(task: r.task, decision: r.decision)
+            stores.decisionLog?.append(LoggedDecision(
+                at: now, task: r.task, expertVersion: r.expert.version, decision: r.decision.rawValue, label: r.label,
+                score: Double(r.scores[r.label] ?? 0), textSHA256: FileDigest.sha256(Array(texts[r.index].utf8))))
         }
     }
 
     /// Stores review decisions (and a random `auditRate` share of automatic ones) durably, before the response
     /// acknowledges them, and sets their ids on the results.
     func queueForReview(_ results: inout [ClassifyResult], scores: [TaskScores], texts: [String]) throws {
-        guard let reviews else { return }
         var picked: [(Int, NewReviewItem)] = []
         for (k, r) in results.enumerated() {
-            let audit = r.decision != Decision.review.rawValue && Double.random(in: 0..<1) < configuration.auditRate
-            guard r.decision == Decision.review.rawValue || audit else { continue }
+            let audit = r.decision.isAutomatic && Double.random(in: 0..<1) < configuration.auditRate
+            guard r.decision == .review || audit else { continue }
             let s = scores[k]
             picked.append((k, NewReviewItem(task: r.task, expertVersion: r.expert.version, text: texts[r.index], labels: s.labels,
-                                            scores: s.scores.map(Double.init), label: r.label, decision: r.decision,
+                                            scores: s.scores.map(Double.init), label: r.label, decision: r.decision.rawValue,
                                             kind: audit ? .audit : .review)))
         }
-        let ids = try reviews.enqueue(picked.map(\.1), now: Date().timeIntervalSince1970)
+        let ids = try reviews.enqueue(picked.map(\.1), now: Clock.now())
         for ((k, item), id) in zip(picked, ids) {
             results[k].reviewId = id
             if item.kind == .audit { results[k].audit = true }
@@ -106,7 +99,7 @@ extension ModerationService {
         var top = 0
         for i in s.scores.indices where s.scores[i] > s.scores[top] { top = i }
         return ClassifyResult(
-            index: index, task: s.task, label: s.labels[top], decision: (rule?.decide(s.scores) ?? .review).rawValue,
+            index: index, task: s.task, label: s.labels[top], decision: rule?.decide(s.scores) ?? .review,
             scores: Dictionary(uniqueKeysWithValues: zip(s.labels, s.scores)),
             thresholds: rule?.calibration.thresholds ?? [:], expert: .init(task: s.task, version: s.version),
             tokens: tokens, truncated: truncated)

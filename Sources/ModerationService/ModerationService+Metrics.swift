@@ -4,7 +4,7 @@ import Foundation
 import HTTPCore
 
 extension ModerationService {
-    func metricsResponse() -> HTTPResponse {
+    func metricsReply() -> Reply {
         var lines = metrics.lines()
         let snapshot = engine.snapshot
         lines += PrometheusText.header("moecl_experts_loaded", "gauge", "Loaded task experts (1 per task and version).")
@@ -15,7 +15,7 @@ extension ModerationService {
         lines += PrometheusText.header("moecl_inference_queue_depth", "gauge", "Sequences waiting for the model.")
         lines.append("moecl_inference_queue_depth \(engine.queueDepth)")
         let now = Date().timeIntervalSince1970
-        if let decisions {
+        do {
             lines += PrometheusText.header("moecl_reject_rate", "gauge", "Share of texts decided automatically, by task and window.")
             for window in ["5m", "1h", "24h"] {
                 let counts = (try? decisions.counts(lastSeconds: try WindowCounts.seconds(window), now: now)) ?? [:]
@@ -25,7 +25,7 @@ extension ModerationService {
                 }
             }
         }
-        if let reviews, let queues = try? reviews.stats(now: now) {
+        if let queues = try? reviews.stats(now: now) {
             lines += PrometheusText.header("moecl_review_queue_depth", "gauge", "Review and audit items without a verdict, by task.")
             var depth: [String: Int] = [:]
             for q in queues { depth[q.task, default: 0] += q.open + q.leased }
@@ -33,6 +33,6 @@ extension ModerationService {
                 lines.append("moecl_review_queue_depth{\(PrometheusText.labels([("task", task)]))} \(n)")
             }
         }
-        return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: lines.joined(separator: "\n") + "\n")
+        return .raw(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: lines.joined(separator: "\n") + "\n"))
     }
 }

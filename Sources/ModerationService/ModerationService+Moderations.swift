@@ -2,24 +2,20 @@
 
 import Foundation
 import HTTPCore
-import HTTPServer
+import Moderation
 
 extension ModerationService {
-    func moderations(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let parsed: ClassifyRequest
+    /// Answers through `done` once every input was scored under every moderation task.
+    func moderations(_ request: RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void) throws {
         let snapshot = engine.snapshot
-        do {
-            let body = try JSONBody.object(request)
-            let moderation = snapshot.taskNames.filter { snapshot.tasks[$0]?.metadata.compliantLabel != nil }
-            parsed = try ModerationsRequest.parse(body, moderationTasks: moderation, known: snapshot.taskNames, limits: configuration)
-        } catch {
-            return responder.respond(error.response)
-        }
+        let body = try JSONBody.object(request.http)
+        let moderation = snapshot.taskNames.filter { snapshot.tasks[$0]?.metadata.compliantLabel != nil }
+        let parsed = try ModerationsRequest.parse(body, moderationTasks: moderation, known: snapshot.taskNames, limits: configuration)
         let id = "modr-" + UUID().uuidString.lowercased()
-        score(parsed, responder) { results in
+        try score(parsed, done) { results in
             let byText = Dictionary(grouping: results, by: \.index)
             let entries = parsed.texts.indices.map { i in ModerationResult(byText[i] ?? []) }
-            return JSONBody.response(ModerationsResponse(id: id, model: "moecl", results: entries))
+            return .json(ModerationsResponse(id: id, model: "moecl", results: entries))
         }
     }
 }
@@ -37,7 +33,7 @@ struct ModerationResult: Encodable {
     let flagged: Bool
     let categories: [String: Bool]
     let categoryScores: [String: Float]
-    let categoryDecisions: [String: String]
+    let categoryDecisions: [String: Decision]
     let reviewIds: [String: Int64]
 
     enum CodingKeys: String, CodingKey {
@@ -46,7 +42,7 @@ struct ModerationResult: Encodable {
     }
 
     init(_ results: [ClassifyResult]) {
-        var categories: [String: Bool] = [:], scores: [String: Float] = [:], decisions: [String: String] = [:]
+        var categories: [String: Bool] = [:], scores: [String: Float] = [:], decisions: [String: Decision] = [:]
         var reviews: [String: Int64] = [:]
         for r in results {
             // The violation score: 1 − the compliant label's score (two-label moderation tasks: the violating score).

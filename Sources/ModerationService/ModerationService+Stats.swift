@@ -6,43 +6,37 @@ import HTTPCore
 import ServiceStore
 
 extension ModerationService {
-    func stats(_ endpoint: Endpoint, _ request: HTTPRequest) -> HTTPResponse {
-        guard let decisions else { return ServiceError.unavailable("this server runs without a state database").response }
-        let now = Date().timeIntervalSince1970
-        do {
-            switch endpoint {
-            case .rejectRate:
-                let query = try request.query.map { q throws(ServiceError) -> [String: String] in
-                    guard let parsed = PercentDecoding.query(q) else { throw .validation("the query string has an invalid %-escape") }
-                    return parsed
-                } ?? [:]
-                let window = query["window"] ?? "1h"
-                let seconds = try WindowCounts.seconds(window)
-                let known = engine.snapshot.taskNames
-                if let task = query["task"], !known.contains(task) { throw ServiceError.unknownTask(task, known: known) }
-                let counts = try decisions.counts(lastSeconds: seconds, now: now)
-                let tasks = query["task"].map { [$0] } ?? known
-                var summed: [String: Int] = [:]
-                for t in tasks { summed.merge(counts[t] ?? [:], uniquingKeysWith: +) }
-                return JSONBody.response(RejectRateBody(task: query["task"], window: window, counts: WindowCounts(summed)))
-            default:
-                var windows: [String: [String: WindowCounts]] = [:]
-                for window in WindowCounts.standardWindows {
-                    let counts = try decisions.counts(lastSeconds: try WindowCounts.seconds(window), now: now)
-                    windows[window] = counts.mapValues(WindowCounts.init)
-                }
-                let queues = try reviews?.stats(now: now) ?? []
-                var audits: [String: AuditPrecision] = [:]
-                for q in queues where q.kind == ReviewItem.Kind.audit.rawValue {
-                    audits[q.task] = AuditPrecision(audited: q.decided, agreed: q.agreed)
-                }
-                return JSONBody.response(StatsBody(windows: windows, review: queues, auditPrecision: audits))
-            }
-        } catch let error as ServiceError {
-            return error.response
-        } catch {
-            return ServiceError.unavailable("\(error)").response
+    /// GET /v1/stats/reject-rate?window=&task=: one window's counts, for one task or all.
+    func rejectRate(_ request: RouteRequest) throws -> Reply {
+        let query = try request.http.query.map { q throws(ServiceError) -> [String: String] in
+            guard let parsed = PercentDecoding.query(q) else { throw .validation("the query string has an invalid %-escape") }
+            return parsed
+        } ?? [:]
+        let window = query["window"] ?? "1h"
+        let seconds = try WindowCounts.seconds(window)
+        let known = engine.snapshot.taskNames
+        if let task = query["task"], !known.contains(task) { throw ServiceError.unknownTask(task, known: known) }
+        let counts = try decisions.counts(lastSeconds: seconds, now: Clock.now())
+        let tasks = query["task"].map { [$0] } ?? known
+        var summed: [String: Int] = [:]
+        for t in tasks { summed.merge(counts[t] ?? [:], uniquingKeysWith: +) }
+        return .json(RejectRateBody(task: query["task"], window: window, counts: WindowCounts(summed)))
+    }
+
+    /// GET /v1/stats: every window's counts per task, the review queues and the audits' precision.
+    func stats() throws -> Reply {
+        let now = Clock.now()
+        var windows: [String: [String: WindowCounts]] = [:]
+        for window in WindowCounts.standardWindows {
+            let counts = try decisions.counts(lastSeconds: try WindowCounts.seconds(window), now: now)
+            windows[window] = counts.mapValues(WindowCounts.init)
         }
+        let queues = try reviews.stats(now: now)
+        var audits: [String: AuditPrecision] = [:]
+        for q in queues where q.kind == ReviewItem.Kind.audit.rawValue {
+            audits[q.task] = AuditPrecision(audited: q.decided, agreed: q.agreed)
+        }
+        return .json(StatsBody(windows: windows, review: queues, auditPrecision: audits))
     }
 }
 

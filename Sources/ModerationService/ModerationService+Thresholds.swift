@@ -7,21 +7,26 @@ import MoELoRA
 import Moderation
 
 extension ModerationService {
-    /// Runs on the admin queue.
-    func thresholds(_ endpoint: Endpoint, _ request: HTTPRequest, task: String, admin: ExpertAdmin) throws -> ThresholdsBody {
-        let body = try JSONBody.object(request)
-        if endpoint == .setThresholds {
-            return try admin.setCalibration(task: task) { expert in try ExpertAdmin.manualCalibration(body, expert: expert) }
-        }
+    /// PUT /v1/tasks/{task}/thresholds: thresholds set by hand (runs on the admin queue).
+    func setThresholds(_ request: RouteRequest) throws -> Reply {
+        let body = try JSONBody.object(request.http)
+        return .json(try admin.setCalibration(task: request.parameter("task")) { expert in
+            try ExpertAdmin.manualCalibration(body, expert: expert)
+        })
+    }
+
+    /// POST /v1/tasks/{task}/calibrate: thresholds calibrated to a target precision on posted samples or on the
+    /// verdicts given on this expert version's items (runs on the admin queue).
+    func calibrate(_ request: RouteRequest) throws -> Reply {
+        let task = request.parameter("task")
+        let body = try JSONBody.object(request.http)
         let target = try JSONField.targetPrecision(body, fallback: 0.9)
-        return try admin.setCalibration(task: task) { expert in
+        return .json(try admin.setCalibration(task: task) { expert in
             let samples: [ThresholdCalibrator.Sample]
             if let posted = body["samples"] {
                 samples = try scoredSamples(posted, expert: expert)
-            } else if let reviews {
-                samples = try ExpertAdmin.verdictSamples(reviews, expert: expert)
             } else {
-                samples = []
+                samples = try ExpertAdmin.verdictSamples(reviews, expert: expert)
             }
             guard !samples.isEmpty else {
                 throw ServiceError.validation("no labelled samples for '\(task)' version \(expert.version): post 'samples' "
@@ -29,7 +34,7 @@ extension ModerationService {
             }
             return ThresholdCalibrator.calibrate(samples, labels: expert.labels, targetPrecision: target,
                                                  calibratedAt: ExpertMetadata.now())
-        }
+        })
     }
 
     /// Posted `[{"text", "label"}]` scored by the current expert (in chunks, waiting for each).

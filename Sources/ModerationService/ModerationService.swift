@@ -1,83 +1,60 @@
-// The service's request handling: routes a parsed request to its endpoint and maps errors to JSON responses.
+// The service's request handling: matches a request against the route table, checks its token, runs its handler
+// on the route's queue, and maps errors to JSON responses.
 
 import Dispatch
 import Foundation
 import HTTPCore
-import HTTPServer
 import InferenceEngine
+import Logging
 import MoELoRA
 import ServiceStore
 import Tokenization
 
-/// The moderation API on top of an inference engine. `handle` is the HTTP server's handler: it runs on the
-/// connection's queue, does parsing, validation and tokenisation there, and leaves the model to the engine.
+/// The moderation API on top of an inference engine. `handle` is an `HTTPHandler`: a transport calls it on the
+/// connection's queue; it parses, validates and tokenises there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
-    enum Endpoint: Sendable { case healthz, readyz, classify, experts, reviewClaim, reviewVerdict, reviewStats, stats, rejectRate, metrics,
-        expertUpload, expertRollback, expertDelete, setThresholds, calibrate, moderations }
-
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
     let configuration: ServiceConfiguration
-    /// The durable review queue; nil runs without one (no review ids, review routes answer 503).
-    let reviews: ReviewStore?
-    /// Decision counts for the reject-rate windows; nil runs without (stats routes answer 503).
-    let decisions: DecisionStore?
-    /// The raw decisions log (bounded retention); nil keeps none.
-    let decisionLog: DecisionLog?
+    let stores: ServiceStores
     let metrics: ServiceMetrics
-    /// Hot-loading; nil runs without an expert registry (admin routes answer 503).
-    let admin: ExpertAdmin?
+    let admin: ExpertAdmin
     let access: AccessControl
     /// Checksum and load time of every loaded task expert.
     let provenance: ExpertProvenance
-    let router: Router<Endpoint>
+    let log = Logger(label: "moecl.service")
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
 
-    public init(engine: InferenceEngine, tokenizer: BertTokenizer, configuration: ServiceConfiguration = ServiceConfiguration(),
-                reviews: ReviewStore? = nil, decisions: DecisionStore? = nil, decisionLog: DecisionLog? = nil, metrics: ServiceMetrics = ServiceMetrics(),
-                registry: ExpertRegistry? = nil, uploadFolder: String? = nil, bundle: ExpertSnapshot? = nil,
-                access: AccessControl = AccessControl()) {
+    var reviews: ReviewStore { stores.reviews }
+    var decisions: DecisionStore { stores.decisions }
+
+    /// - Parameters:
+    ///   - bundle: the experts the server started from, the target of rolling back a task's first upload.
+    ///   - uploadFolder: where uploaded expert files (and copies of other replicas' uploads) are kept.
+    public init(engine: InferenceEngine, tokenizer: BertTokenizer, stores: ServiceStores, bundle: ExpertSnapshot,
+                uploadFolder: String, configuration: ServiceConfiguration = ServiceConfiguration(),
+                access: AccessControl = AccessControl(), metrics: ServiceMetrics = ServiceMetrics()) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
-        self.reviews = reviews
-        self.decisions = decisions
-        self.decisionLog = decisionLog
+        self.stores = stores
         self.metrics = metrics
         self.access = access
-        provenance = ExpertProvenance(snapshot: engine.snapshot)
-        if let registry, let uploadFolder {
-            admin = ExpertAdmin(engine: engine, registry: registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
-                                provenance: provenance)
-        } else {
-            admin = nil
-        }
-        var router = Router<Endpoint>()
-        router.add("GET", "/healthz", .healthz)
-        router.add("GET", "/readyz", .readyz)
-        router.add("POST", "/v1/classify", .classify)
-        router.add("POST", "/v1/moderations", .moderations)
-        router.add("GET", "/v1/experts", .experts)
-        router.add("POST", "/v1/review/claim", .reviewClaim)
-        router.add("POST", "/v1/review/{id}/verdict", .reviewVerdict)
-        router.add("GET", "/v1/review/stats", .reviewStats)
-        router.add("GET", "/v1/stats", .stats)
-        router.add("GET", "/v1/stats/reject-rate", .rejectRate)
-        router.add("GET", "/metrics", .metrics)
-        router.add("PUT", "/v1/experts/{task}", .expertUpload)
-        router.add("POST", "/v1/experts/{task}/rollback", .expertRollback)
-        router.add("DELETE", "/v1/experts/{task}", .expertDelete)
-        router.add("PUT", "/v1/tasks/{task}/thresholds", .setThresholds)
-        router.add("POST", "/v1/tasks/{task}/calibrate", .calibrate)
-        self.router = router
+        let provenance = ExpertProvenance(snapshot: engine.snapshot)
+        self.provenance = provenance
+        admin = ExpertAdmin(engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
+                            provenance: provenance)
     }
 
     /// Checks every `seconds` whether another replica changed the expert registry and, if so, serves the same
-    /// experts; nil without a registry. Cancel the timer to stop.
-    public func startCatchingUp(every seconds: Double) -> DispatchSourceTimer? {
-        admin?.startCatchingUp(every: seconds)
+    /// experts. Cancel the timer to stop.
+    public func startCatchingUp(every seconds: Double) -> DispatchSourceTimer {
+        admin.startCatchingUp(every: seconds)
     }
+
+    /// Whether the start-up probe inference passed (what `/readyz` answers).
+    public var isReady: Bool { ready.withLock { $0 } }
 
     /// Runs one probe inference through the engine; `/readyz` answers 200 once it passed.
     public func probe(completion: @escaping @Sendable (Bool) -> Void = { _ in }) {
@@ -96,91 +73,65 @@ public final class ModerationService: Sendable {
     /// The HTTP handler: routes the request and counts its answer by route template and status.
     public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let started = DispatchTime.now()
-        let match = router.match(method: request.method, path: request.path)
-        let route: String
-        if case .found(_, let template, _) = match { route = template } else { route = "unmatched" }
-        let counted = HTTPResponder { [metrics] response in
-            metrics.request(route: route, code: response.status,
-                            seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+        let match = Self.router.match(method: request.method, path: request.path)
+        let label: String
+        if case .found(_, let template, _) = match { label = template } else { label = "unmatched" }
+        let answer: @Sendable (HTTPResponse) -> Void = { [metrics] response in
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            metrics.request(route: label, code: response.status, seconds: seconds)
             responder.respond(response)
         }
-        dispatch(match, request, counted)
-    }
-
-    private func dispatch(_ match: Router<Endpoint>.Match, _ request: HTTPRequest, _ responder: HTTPResponder) {
         switch match {
         case .notFound:
-            responder.respond(ServiceError.notFound(String(request.path)).response)
+            answer(ServiceError.notFound(String(request.path)).response)
         case .methodNotAllowed(let allowed):
-            responder.respond(ServiceError.methodNotAllowed(allowed: allowed).response)
-        case .found(let endpoint, _, let parameters):
-            if let role = endpoint.role, let denied = access.check(request, role: role) { return responder.respond(denied.response) }
-            switch endpoint {
-            case .healthz: responder.respond(JSONBody.response(["status": "ok"]))
-            case .readyz: responder.respond(readiness())
-            case .experts: responder.respond(JSONBody.response(ExpertsList(engine.snapshot, provenance: provenance)))
-            case .classify: classify(request, responder)
-            case .moderations: moderations(request, responder)
-            case .setThresholds, .calibrate:
-                guard let admin else {
-                    return responder.respond(ServiceError.unavailable("this server runs without an expert registry").response)
-                }
-                let task = parameters["task"] ?? ""
-                admin.queue.async { [self] in
-                    do {
-                        responder.respond(JSONBody.response(try thresholds(endpoint, request, task: task, admin: admin)))
-                    } catch let error as ServiceError {
-                        responder.respond(error.response)
-                    } catch {
-                        responder.respond(ServiceError.unavailable("\(error)").response)
-                    }
-                }
-            case .expertUpload, .expertRollback, .expertDelete:
-                guard let admin else {
-                    return responder.respond(ServiceError.unavailable("this server runs without an expert registry").response)
-                }
-                let task = parameters["task"] ?? ""
-                admin.queue.async {
-                    do {
-                        let body: UploadBody
-                        switch endpoint {
-                        case .expertUpload: body = try admin.upload(task: task, bytes: request.body)
-                        case .expertRollback: body = try admin.rollback(task: task)
-                        default: body = try admin.delete(task: task)
-                        }
-                        responder.respond(JSONBody.response(body, status: endpoint == .expertUpload ? 201 : 200))
-                    } catch let error as ServiceError {
-                        responder.respond(error.response)
-                    } catch {
-                        responder.respond(ServiceError.unavailable("\(error)").response)
-                    }
-                }
-            case .metrics:
-                DispatchQueue.global().async { [self] in responder.respond(metricsResponse()) }
-            case .stats, .rejectRate:
-                DispatchQueue.global().async { [self] in responder.respond(stats(endpoint, request)) }
-            case .reviewClaim, .reviewVerdict, .reviewStats:
-                DispatchQueue.global().async { [self] in
-                    responder.respond(review(endpoint, request, parameters: parameters))
-                }
+            answer(ServiceError.methodNotAllowed(allowed: allowed).response)
+        case .found(let route, _, let parameters):
+            if let role = route.role, let denied = access.check(request, role: role) { return answer(denied.response) }
+            let input = RouteRequest(http: request, parameters: parameters, requestId: Self.requestId(request))
+            run(route, input) { [self] result in answer(response(result, route: route, requestId: input.requestId)) }
+        }
+    }
+
+    /// Runs `route`'s handler on its queue.
+    private func run(_ route: Route, _ input: RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void) {
+        let work: @Sendable () -> Void = { [self] in
+            switch route.handler {
+            case .direct(let handler):
+                done(Result { try handler(self, input) })
+            case .deferred(let handler):
+                do { try handler(self, input, done) } catch { done(.failure(error)) }
             }
         }
-    }
-
-    private func readiness() -> HTTPResponse {
-        ready.withLock { $0 } ? JSONBody.response(["status": "ready"])
-            : ServiceError.unavailable("the model is loading or its probe inference has not passed yet").response
-    }
-}
-
-extension ModerationService.Endpoint {
-    /// The role a token needs for this endpoint when tokens are configured; nil: always open.
-    var role: AccessControl.Role? {
-        switch self {
-        case .healthz, .readyz, .metrics: nil
-        case .classify, .moderations, .experts, .stats, .rejectRate: .classify
-        case .reviewClaim, .reviewVerdict, .reviewStats: .review
-        case .expertUpload, .expertRollback, .expertDelete, .setThresholds, .calibrate: .admin
+        switch route.queue {
+        case .connection, .engine: work()
+        case .admin: admin.queue.async(execute: work)
+        case .store: DispatchQueue.global().async(execute: work)
         }
+    }
+
+    /// The response for a handler's result: an `HTTPError`'s own response, else 500 quoting the request id (the
+    /// error's text goes to the log only: it may name server paths or internal state).
+    private func response(_ result: Result<Reply, any Error>, route: Route, requestId: String) -> HTTPResponse {
+        switch result {
+        case .success(let reply):
+            return reply.response
+        case .failure(let error as any HTTPError):
+            return error.response
+        case .failure(let error):
+            log.error("unexpected error", metadata: [
+                "request_id": "\(requestId)", "route": "\(route.method) \(route.template)", "error": "\(error)",
+            ])
+            var r = HTTPResponse.jsonError(
+                status: 500, code: "internal",
+                message: "the server failed to answer this request (request id \(requestId)); the server log has the details")
+            r.headers.add("X-Request-Id", requestId)
+            return r
+        }
+    }
+
+    /// The client's `X-Request-Id` when it is 1 to 128 characters, else a new lower-case UUID.
+    static func requestId(_ request: HTTPRequest) -> String {
+        request.headers["X-Request-Id"].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 } ?? UUID().uuidString.lowercased()
     }
 }

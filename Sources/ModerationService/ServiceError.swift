@@ -3,7 +3,7 @@
 import HTTPCore
 
 /// A request the service refuses; every case maps to one status and a message that says what to do.
-public enum ServiceError: Error, Equatable, Sendable {
+public enum ServiceError: HTTPError, Equatable, Sendable {
     case invalidUTF8
     case invalidJSON(String)
     case unsupportedMediaType(String)
@@ -12,6 +12,8 @@ public enum ServiceError: Error, Equatable, Sendable {
     case notFound(String)
     case methodNotAllowed(allowed: [String])
     case conflict(String)
+    /// A review item already has a different verdict.
+    case verdictConflict(String)
     case unauthorized(String)
     case forbidden(String)
     case overloaded(String)
@@ -24,7 +26,7 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .validation: 422
         case .unknownTask, .notFound: 404
         case .methodNotAllowed: 405
-        case .conflict: 409
+        case .conflict, .verdictConflict: 409
         case .unauthorized: 401
         case .forbidden: 403
         case .overloaded, .unavailable: 503
@@ -41,6 +43,7 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
         case .conflict: "conflict"
+        case .verdictConflict: "verdict_conflict"
         case .unauthorized: "unauthorized"
         case .forbidden: "forbidden"
         case .overloaded: "overloaded"
@@ -57,7 +60,7 @@ public enum ServiceError: Error, Equatable, Sendable {
         case .unknownTask(let task, let known): "unknown task '\(task)'; loaded tasks: \(known.joined(separator: ", "))"
         case .notFound(let path): "no route for \(path); see openapi.yaml"
         case .methodNotAllowed(let allowed): "method not allowed here; allowed: \(allowed.joined(separator: ", "))"
-        case .conflict(let why): why
+        case .conflict(let why), .verdictConflict(let why): why
         case .unauthorized(let why): why
         case .forbidden(let why): why
         case .overloaded(let why): why
@@ -65,12 +68,12 @@ public enum ServiceError: Error, Equatable, Sendable {
         }
     }
 
-    /// The JSON error response, with Allow or Retry-After where the status calls for it.
-    public var response: HTTPResponse {
-        var r = HTTPResponse.jsonError(status: status, code: code, message: message)
-        if case .methodNotAllowed(let allowed) = self { r.headers.add("Allow", allowed.joined(separator: ", ")) }
-        if status == 503 { r.headers.add("Retry-After", "1") }
-        if status == 401 { r.headers.add("WWW-Authenticate", "Bearer") }
-        return r
+    /// Allow, Retry-After or WWW-Authenticate where the status calls for it.
+    public var headers: HTTPHeaders {
+        var fields = HTTPHeaders()
+        if case .methodNotAllowed(let allowed) = self { fields.add("Allow", allowed.joined(separator: ", ")) }
+        if status == 503 { fields.add("Retry-After", "1") }
+        if status == 401 { fields.add("WWW-Authenticate", "Bearer") }
+        return fields
     }
 }

@@ -4,6 +4,7 @@
 import Foundation
 import HTTPCore
 import InferenceEngine
+import Moderation
 
 /// Counters and histograms updated by the service and the engine.
 public final class ServiceMetrics: Sendable {
@@ -35,8 +36,8 @@ public final class ServiceMetrics: Sendable {
         histogram.observe(seconds)
     }
 
-    func decision(task: String, decision: String) {
-        decisions.withLock { $0[DecisionKey(task: task, decision: decision), default: 0] += 1 }
+    func decision(task: String, decision: Decision) {
+        decisions.withLock { $0[DecisionKey(task: task, decision: decision.rawValue), default: 0] += 1 }
     }
 
     /// One text's mean shared-expert gate weight under `task`.

@@ -1,8 +1,8 @@
-// `moecl bench`: the timing tools of moecl-bench, also reachable from the main binary.
+// `moecl bench`: the timing tools behind make bench-* and make loadtest; never run by `swift test`.
 
 import ArgumentParser
 
-/// `moecl bench <tool>`: the same subcommands as the `moecl-bench` executable.
+/// `moecl bench <tool>`: encoder, moe, experts-write, experts-load, train, engine.
 public struct BenchGroupCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -12,7 +12,8 @@ public struct BenchGroupCommand: ParsableCommand {
               moecl bench engine --texts ../shared/data/moderation-en/sms-spam/test.jsonl --batch 32
               moecl bench moe --texts ../shared/data/moderation-en/sms-spam/test.jsonl --batch 8
             """,
-        subcommands: BenchCommand.configuration.subcommands)
+        subcommands: [EncoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self, ExpertsLoadBenchCommand.self,
+                      TrainBenchCommand.self, EngineBenchCommand.self])
 
     public init() {}
 }

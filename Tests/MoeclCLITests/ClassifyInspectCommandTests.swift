@@ -19,9 +19,20 @@ private let builtMoecl: URL? = {
     return TestPaths.executable("moecl")
 }()
 
-@Suite("moecl classify and inspect (binary)", .enabled(if: builtMoecl != nil, "moecl not built: run make build"))
+@Suite("moecl classify and inspect (binary)")
 struct ClassifyInspectCommandTests {
     static let binary = builtMoecl
+
+    /// The built moecl; a test that needs it fails (never skips) when it is missing.
+    static func requireBinary() throws -> URL {
+        guard let binary else { throw MissingBinary() }
+        return binary
+    }
+
+    /// `moecl` is not built beside the tests.
+    struct MissingBinary: Error, CustomStringConvertible {
+        var description: String { "moecl is not built: make test builds it (or run swift build before swift test)" }
+    }
 
     /// Texts the tiny vocabulary tokenises into several lengths; the last is longer than the 24 positions.
     static let texts = [
@@ -35,7 +46,7 @@ struct ClassifyInspectCommandTests {
         directory: URL = TestPaths.packageRoot
     ) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
-        process.executableURL = binary!
+        process.executableURL = try requireBinary()
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
@@ -208,7 +219,7 @@ struct ClassifyInspectCommandTests {
         let bundle = try moe.writeBundle()
         // stdin stays open: a command that read it first would block until the watchdog kills it.
         let process = Process()
-        process.executableURL = Self.binary!
+        process.executableURL = try Self.requireBinary()
         process.arguments = ["classify", "--task", "nope", "--experts", bundle, "--model", moe.modelPath]
         let input = Pipe(), error = Pipe()
         process.standardInput = input

@@ -27,7 +27,7 @@ struct DefaultExpertsTests {
         #expect(bytes < 10 << 20, "the default bundle must stay well under 10 MB, it is \(bytes) bytes")
     }
 
-    @Test(.enabled(if: ClassifyInspectCommandTests.binary != nil, "moecl not built"))
+    @Test
     func classifyUsesTheDefaultBundle() throws {
         let spam = "WINNER!! You have won a free prize, text CLAIM to 80086 now to collect your cash"
         let result = try ClassifyInspectCommandTests.moecl(["classify", "--task", "sms-spam", "--threads", "1"],

@@ -5,7 +5,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("moecl serve crash (binary)", .enabled(if: ClassifyInspectCommandTests.binary != nil, "moecl not built"))
+@Suite("moecl serve crash (binary)")
 struct ServeCrashTests {
     /// What the server acknowledged: review items (id → text) and verdicts (id → label).
     final class Acknowledged: @unchecked Sendable {  // safe: every access holds `lock`
@@ -114,7 +114,7 @@ struct ServeCrashTests {
 
     @Test func exportFeedbackExplainsAMissingStateFolder() throws {
         let process = Process()
-        process.executableURL = ClassifyInspectCommandTests.binary!
+        process.executableURL = try ClassifyInspectCommandTests.requireBinary()
         process.arguments = ["export-feedback", "--task", "spam", "--state", "/nonexistent/moecl-state"]
         let errors = Pipe()
         process.standardError = errors
@@ -129,7 +129,7 @@ struct ServeCrashTests {
     /// (label, text).
     static func exportFeedback(_ source: [String]) throws -> [Int: (label: String, text: String)] {
         let process = Process()
-        process.executableURL = ClassifyInspectCommandTests.binary!
+        process.executableURL = try ClassifyInspectCommandTests.requireBinary()
         process.arguments = ["export-feedback", "--task", "spam"] + source
         let output = Pipe()
         process.standardOutput = output

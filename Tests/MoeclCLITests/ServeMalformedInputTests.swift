@@ -5,7 +5,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("moecl serve malformed input (binary)", .enabled(if: ClassifyInspectCommandTests.binary != nil, "moecl not built"))
+@Suite("moecl serve malformed input (binary)")
 struct ServeMalformedInputTests {
     @Test func eachMalformedRequestGetsItsStatusAndTheServerKeepsServing() throws {
         let tiny = try TinyMoE()

@@ -9,7 +9,7 @@ import ServiceStore
 import TestSupport
 import Testing
 
-@Suite("moecl serve, two replicas on PostgreSQL (binary)", .enabled(if: ClassifyInspectCommandTests.binary != nil, "moecl not built"))
+@Suite("moecl serve, two replicas on PostgreSQL (binary)")
 struct ServeReplicaTests {
     typealias Server = ServeCommandTests.Server
 

@@ -5,7 +5,7 @@ import MoELoRA
 import TestSupport
 import Testing
 
-@Suite("moecl train and calibrate (binary)", .enabled(if: ClassifyInspectCommandTests.binary != nil, "moecl not built"))
+@Suite("moecl train and calibrate (binary)")
 struct TrainCalibrateCommandTests {
     static func moecl(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
         try ClassifyInspectCommandTests.moecl(arguments)

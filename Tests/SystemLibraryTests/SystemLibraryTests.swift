@@ -1,9 +1,8 @@
-// The C boundary targets link and answer: zlib, OpenSSL, SQLite, epoll and OpenBLAS.
+// The C boundary targets link and answer: zlib, OpenSSL, SQLite and OpenBLAS.
 
 import CBLAS
 import COpenSSL
 import CSQLite
-import CSystem
 import CZlib
 import Foundation
 import Testing
@@ -35,13 +34,6 @@ struct SystemLibraryTests {
         #expect(sqlite3_open(":memory:", &db) == SQLITE_OK)
         #expect(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", nil, nil, nil) == SQLITE_OK)
         sqlite3_close(db)
-    }
-
-    @Test("epoll is reachable through CSystem")
-    func epoll() {
-        let fd = epoll_create1(0)
-        #expect(fd >= 0)
-        close(fd)
     }
 
     @Test("OpenBLAS reports a kernel family")

@@ -8,7 +8,7 @@ pooled embedding out (tokenization included). Cases, all real texts chosen deter
   b8-128     batch 8, mtl5 test texts cut to exactly 128 tokens: the first 126 wordpiece ids are
              decoded back to a string, kept only when that string tokenizes to exactly 128 ids
 Engines:
-  swift        <root>/.build/release/moecl-bench encoder --texts FILE --batch B --warmup W --runs N
+  swift        <root>/.build/release/moecl bench encoder --texts FILE --batch B --warmup W --runs N
                --threads T (or --swift-bin); its last stdout line is JSON
                {"median_ms": x, "times_ms": [...], "tokens": total_tokens}
   onnxruntime  <root>/models/all-MiniLM-L6-v2/model.onnx (scripts/reference/export_onnx.py), intra-op
@@ -53,7 +53,7 @@ def parse_args():
     ap.add_argument("--no-swift", action="store_true", help="run only the Python engines")
     ap.add_argument("--cases-only", action="store_true",
                     help="write the case texts (bench-results/encoder-<case>.jsonl) and exit (used by moe_bench.py)")
-    ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl-bench")
+    ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "encoder.json")
     return ap.parse_args()
@@ -171,7 +171,7 @@ def time_python(engine, texts):
 
 
 def time_swift(texts_file, batch, expected_tokens):
-    cmd = [str(ARGS.swift_bin), "encoder", "--texts", str(texts_file), "--batch", str(batch),
+    cmd = [str(ARGS.swift_bin), "bench", "encoder", "--texts", str(texts_file), "--batch", str(batch),
            "--warmup", str(ARGS.warmup), "--runs", str(ARGS.runs), "--threads", str(ARGS.threads)]
     p = subprocess.run(cmd, env=ORIG_ENV, cwd=ROOT, capture_output=True, text=True)
     lines = p.stdout.strip().splitlines()
@@ -194,7 +194,7 @@ def main():
         engines.remove("swift")
     elif not (ARGS.swift_bin.is_file() and os.access(ARGS.swift_bin, os.X_OK)):
         swift_note = (f"Swift engine skipped: {ARGS.swift_bin} not found. Build it with "
-                      f"`swift build -c release --product moecl-bench`, pass --swift-bin PATH, or --no-swift.")
+                      f"`swift build -c release --product moecl`, pass --swift-bin PATH, or --no-swift.")
         print(f"encoder_bench: {swift_note}", file=sys.stderr)
         engines.remove("swift")
 

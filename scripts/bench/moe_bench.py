@@ -3,13 +3,13 @@
 
 What (all in the Swift binary, the peer side by side in the same process and run):
   moe cases    for each case of encoder_bench.py (b1-short, b32-short, b8-128: the same real texts), one
-               `moecl-bench moe` process times text -> pooled embedding with the bare encoder ("encoder"),
+               `moecl bench moe` process times text -> pooled embedding with the bare encoder ("encoder"),
                text -> class scores through MoE-CL with one task expert ("moe") and with the batch spread
                over 5 task experts ("moe-mixed"); random rank-8, alpha-16 experts, tokenisation included.
                Variants are interleaved: each round runs every variant (2 warm-up + N timed runs); a
                variant's figure is the median of its round medians. overhead = moe / encoder - 1.
-  experts      `moecl-bench experts-write` writes --experts random task experts as a bundle (a temporary
-               folder, removed afterwards); a fresh `moecl-bench experts-load` process loads it and reports
+  experts      `moecl bench experts-write` writes --experts random task experts as a bundle (a temporary
+               folder, removed afterwards); a fresh `moecl bench experts-load` process loads it and reports
                load time per expert, resident memory (/proc/self/statm) before and after the load against
                the experts' own float bytes, and a b32-short batch with all experts loaded vs only 5.
 Run:    python3 scripts/bench/moe_bench.py [--threads 2] [--runs 10] [--rounds 3] [--experts 1000]
@@ -35,7 +35,7 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--experts", type=int, default=1000)
     ap.add_argument("--cases", default=",".join(CASES))
-    ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl-bench")
+    ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "moe.json")
     return ap.parse_args()
 
@@ -58,13 +58,13 @@ def main():
     results = {"threads": args.threads, "runs": args.runs, "rounds": args.rounds, "cases": {}}
     for case in cases:
         results["cases"][case] = last_json(
-            [args.swift_bin, "moe", "--texts", texts[case], "--batch", str(CASES[case]), "--runs", str(args.runs),
+            [args.swift_bin, "bench", "moe", "--texts", texts[case], "--batch", str(CASES[case]), "--runs", str(args.runs),
              "--rounds", str(args.rounds)] + common)
     folder = Path(tempfile.mkdtemp(prefix="moecl-bench-experts-"))
     try:
-        results["write"] = last_json([args.swift_bin, "experts-write", "--count", str(args.experts),
+        results["write"] = last_json([args.swift_bin, "bench", "experts-write", "--count", str(args.experts),
                                       "--folder", folder / "bundle"] + common)
-        results["load"] = last_json([args.swift_bin, "experts-load", "--folder", folder / "bundle",
+        results["load"] = last_json([args.swift_bin, "bench", "experts-load", "--folder", folder / "bundle",
                                      "--texts", texts.get("b32-short", next(iter(texts.values()))),
                                      "--batch", "32", "--runs", str(args.runs), "--rounds", str(args.rounds)] + common)
     finally:

@@ -7,7 +7,7 @@ task, truncated to --max-tokens (128). Cases `b<B>+r<R>`, default b32+r8 and b8+
 B+R lines of <data>/moderation-en/tweeteval-hate/train.jsonl (fallback when <data> is absent: the b32-short
 texts of encoder_bench.py, bench-results/encoder-b32-short.jsonl, repeated cyclically if too few), written to
 bench-results/train-texts.jsonl.
-  swift  <root>/.build/release/moecl-bench train --texts FILE --batch B --replay R --max-tokens 128
+  swift  <root>/.build/release/moecl bench train --texts FILE --batch B --replay R --max-tokens 128
          --warmup W --steps N --threads T --adversarial-weight 0.1; one process per round, its last stdout
          line is JSON {"examples", "replay", "tokens", "step_ms": [...], "median_ms"}. Sequences are packed
          without padding; the texts are tokenised once, before the timed steps.
@@ -67,7 +67,7 @@ def parse_args():
     ap.add_argument("--cases", default="b32+r8,b8+r0", help="comma-separated b<B>+r<R>")
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--no-swift", action="store_true", help="run only the torch side")
-    ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl-bench")
+    ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "train.json")
     args = ap.parse_args()
@@ -280,7 +280,7 @@ class TorchMoECL:
 # ---- sides ------------------------------------------------------------------------------------
 
 def run_swift(texts_file, b, r):
-    cmd = [str(ARGS.swift_bin), "train", "--texts", str(texts_file), "--batch", str(b), "--replay", str(r),
+    cmd = [str(ARGS.swift_bin), "bench", "train", "--texts", str(texts_file), "--batch", str(b), "--replay", str(r),
            "--max-tokens", str(ARGS.max_tokens), "--warmup", str(ARGS.warmup), "--steps", str(ARGS.steps),
            "--threads", str(ARGS.threads), "--adversarial-weight", str(ADV_WEIGHT)]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)

@@ -422,10 +422,10 @@ def check_spec(c, spec):
                     elif not (ROOT / e.get("externalValue", "")).is_file():
                         problems.append(f"example {n}: externalValue {e.get('externalValue')} is not a file")
         c.report(not problems, f"{where}: well formed, examples valid", "; ".join(problems))
-    # The router's routes, read from the source, must be exactly the spec's operations.
-    source = ROOT / "Sources/ModerationService/ModerationService.swift"
+    # The route table's routes, read from the source, must be exactly the spec's operations.
+    source = ROOT / "Sources/ModerationService/ModerationService+Routes.swift"
     if source.is_file():
-        routes = set(re.findall(r'router\.add\("(\w+)", "([^"]+)"', source.read_text()))
+        routes = set(re.findall(r'Route\("(\w+)", "([^"]+)"', source.read_text()))
         ops = {(m, t) for m, t, _ in spec.operations()}
         c.report(routes == ops, f"spec: the {len(ops)} operations are the router's {len(routes)} routes",
                  f"only in the router: {sorted(routes - ops)}; only in the spec: {sorted(ops - routes)}")

@@ -9,7 +9,7 @@ What:
      splits (synthetic word salad when that folder is absent); meanwhile every --admin-every seconds an admin
      client alternately uploads a task expert (PUT /v1/experts/{task}) and rolls it back;
   3. wrk, one connection for --latency-seconds: single-text requests, for the single-request latency;
-  4. stops the server, then `moecl-bench engine` times the model alone at the server's mean batch size
+  4. stops the server, then `moecl bench engine` times the model alone at the server's mean batch size
      (from /metrics) and at batch 1 (classify and bare encoder).
 Fails (exit 1) on any non-2xx response, any socket error, or any failed admin call.
 Run:    python3 scripts/loadtest/loadtest.py [--duration 30] [--connections 64] [--max-wait-us 2000] [--postgres]
@@ -216,11 +216,11 @@ def main():
     seconds = load["duration_us"] / 1e6
     mean_batch = sequences / batches if batches else 0
     (work / "texts.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
-    engine_cmd = [str(args.bin / "moecl-bench"), "engine", "--texts", str(work / "texts.jsonl"), "--count", str(len(texts)),
+    engine_cmd = [str(args.bin / "moecl"), "bench", "engine", "--texts", str(work / "texts.jsonl"), "--count", str(len(texts)),
                   "--batch", str(max(1, round(mean_batch))), "--experts", str(args.experts)]
     engine_out = subprocess.run(engine_cmd, cwd=ROOT, capture_output=True, text=True)
     if engine_out.returncode != 0:
-        sys.exit(f"loadtest: moecl-bench engine failed:\n{engine_out.stderr}")
+        sys.exit(f"loadtest: moecl bench engine failed:\n{engine_out.stderr}")
     engine = json.loads(engine_out.stdout.strip().splitlines()[-1])
     server_rate = sequences / seconds
     failures = []

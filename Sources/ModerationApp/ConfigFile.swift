@@ -1,6 +1,5 @@
 // The optional configuration file of `moecl serve`: `key = value` lines, keys named like the long flags.
 
-import ArgumentParser
 import Foundation
 
 /// A parsed configuration file. Format, one setting per line:
@@ -25,10 +24,10 @@ public struct ConfigFile: Sendable, Equatable {
     /// Reads and checks `path` against `keys`.
     public static func load(path: String, keys: Set<String>) throws -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read the config file \(path): check the path given by --config or MOECL_CONFIG")
+            throw SettingsError("cannot read the config file \(path): check the path given by --config or MOECL_CONFIG")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw ValidationError("the config file \(path) is not valid UTF-8")
+            throw SettingsError("the config file \(path) is not valid UTF-8")
         }
         return try parse(text, path: path, keys: keys)
     }
@@ -39,13 +38,13 @@ public struct ConfigFile: Sendable, Equatable {
             let line = stripComment(rawLine).trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty else { continue }
             guard let equals = line.firstIndex(of: "=") else {
-                throw ValidationError("\(path) line \(number + 1): expected key = value, got '\(line)'")
+                throw SettingsError("\(path) line \(number + 1): expected key = value, got '\(line)'")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             guard keys.contains(key) else {
-                throw ValidationError("\(path) line \(number + 1): unknown key '\(key)'; known keys: \(keys.sorted().joined(separator: ", "))")
+                throw SettingsError("\(path) line \(number + 1): unknown key '\(key)'; known keys: \(keys.sorted().joined(separator: ", "))")
             }
             values[key, default: []].append(value)
         }

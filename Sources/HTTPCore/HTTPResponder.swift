@@ -1,6 +1,4 @@
-// The handle a request handler answers through, from any thread, once.
-
-import HTTPCore
+// The handle a request handler answers through, from any thread, once, and the handler type a transport calls.
 
 /// Delivers the response to one request; call `respond` exactly once (later calls are ignored).
 public struct HTTPResponder: Sendable {

@@ -1,2 +1,0 @@
-// Empty translation unit: CSystem only re-exports system headers.
-#include "CSystem.h"

@@ -1,0 +1,9 @@
+// The log format setting.
+
+/// How log lines are written: `--log-format`.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// One readable line per event: time, level, subsystem, message, metadata.
+    case text
+    /// One JSON object per line, for log shippers.
+    case json
+}

@@ -1,0 +1,60 @@
+// The one place log lines are written: a swift-log handler printing text or JSON lines to standard error.
+
+import Foundation
+import Logging
+
+/// Writes each event as one line on standard error: readable text, or a JSON object for log shippers. Every
+/// subsystem logs through swift-log; this handler, installed by `bootstrapLogging`, is the only writer.
+public struct LogLineHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+    let format: LogFormat
+    let write: @Sendable (String) -> Void
+
+    public init(label: String, level: Logger.Level, format: LogFormat,
+                write: @escaping @Sendable (String) -> Void = LogLineHandler.standardError) {
+        self.label = label
+        logLevel = level
+        self.format = format
+        self.write = write
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
+        let time = Date().ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        write(Self.line(time: time, level: event.level, label: label, message: "\(event.message)", fields: fields, format: format))
+    }
+
+    /// One line (with its newline) in `format`.
+    public static func line(time: String, level: Logger.Level, label: String, message: String, fields: Logger.Metadata,
+                     format: LogFormat) -> String {
+        switch format {
+        case .text:
+            let extra = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+            return "\(time) \(level) \(label): \(message)\(extra)\n"
+        case .json:
+            var object: [String: String] = ["time": time, "level": "\(level)", "logger": label, "message": message]
+            for (key, value) in fields where object[key] == nil { object[key] = "\(value)" }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+    }
+
+    /// Writes `line` to standard error in one call, so lines from several threads never interleave.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Installs this handler for every logger of the process (once, at start-up).
+    public static func bootstrap(level: LogLevel, format: LogFormat) {
+        let swiftLevel = Logger.Level(rawValue: level.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: swiftLevel, format: format) }
+    }
+}
