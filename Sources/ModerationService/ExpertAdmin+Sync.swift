@@ -52,8 +52,8 @@ extension ExpertAdmin {
             for (task, sha) in records { provenance.record(task: task, sha256: sha) }
             for task in result.removed { provenance.remove(task: task) }
         }
-        for _ in result.loaded { metrics.expertLoad(result: "ok") }
-        for _ in result.failed { metrics.expertLoad(result: "invalid") }
+        for _ in result.loaded { metrics.expertLoad(result: .ok) }
+        for _ in result.failed { metrics.expertLoad(result: .invalid) }
         seenGeneration.withLock { $0 = generation }
         metrics.registryGeneration(generation)
         return result

@@ -53,7 +53,7 @@ final class ExpertAdmin: Sendable {
             }
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
-            metrics.expertLoad(result: "invalid")
+            metrics.expertLoad(result: .invalid)
             if let error = error as? ServiceError { throw error }
             // The reason names the staging file; the client knows it only as what it uploaded.
             let reason = "\(error)".replacingOccurrences(of: staging, with: "the uploaded file")
@@ -67,7 +67,7 @@ final class ExpertAdmin: Sendable {
         try registry.register(task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Date().timeIntervalSince1970)
         engine.swap(next)
         provenance.record(task: task, sha256: sha)
-        metrics.expertLoad(result: "ok")
+        metrics.expertLoad(result: .ok)
         return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .loaded)
     }
 
@@ -84,7 +84,7 @@ final class ExpertAdmin: Sendable {
         do {
             expert = try Self.loadRegistered(target, registry: registry, folder: folder, base: engine.snapshot.base)
         } catch {
-            metrics.expertLoad(result: "invalid")
+            metrics.expertLoad(result: .invalid)
             throw ServiceError.unavailable("version \(target.version) of '\(task)' can no longer be loaded: \(error)")
         }
         let previous = engine.snapshot.tasks[task]?.version
@@ -92,7 +92,7 @@ final class ExpertAdmin: Sendable {
         try registry.activate(id: target.id)
         engine.swap(next)
         provenance.record(task: task, sha256: target.sha256)
-        metrics.expertLoad(result: "ok")
+        metrics.expertLoad(result: .ok)
         return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: .rolledBack)
     }
 
@@ -107,7 +107,7 @@ final class ExpertAdmin: Sendable {
         engine.swap(next)
         let sha = ExpertProvenance.checksum(expert)
         if let sha { provenance.record(task: task, sha256: sha) }
-        metrics.expertLoad(result: "ok")
+        metrics.expertLoad(result: .ok)
         return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .rolledBack)
     }
 

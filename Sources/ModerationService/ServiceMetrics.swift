@@ -1,94 +1,138 @@
-// The service's metrics, created once at start-up with fixed label sets (route templates and task names, never
-// raw paths or ids), rendered as Prometheus text.
+// The service's metrics through swift-metrics, on a swift-prometheus registry of its own: label sets are route
+// templates and task names, never raw paths or ids.
 
+import CoreMetrics
 import Foundation
 import HTTPCore
 import InferenceEngine
 import Moderation
+import Prometheus
 
-/// Counters and histograms updated by the service and the engine.
+/// Counters, histograms and gauges updated by the service and the engine, exposed as Prometheus text by
+/// `exposition()`. Each instance has its own registry (no process-wide bootstrap), so several services in one
+/// process (tests) keep separate counts.
 public final class ServiceMetrics: Sendable {
-    private let requests = LockedBox<[RequestKey: Int]>([:])
-    private let requestDurations = LockedBox<[String: Histogram]>([:])
-    private let decisions = LockedBox<[DecisionKey: Int]>([:])
-    private let expertLoads = LockedBox<[String: Int]>([:])
+    let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+    private let counters = LockedBox<[SeriesKey: CoreMetrics.Counter]>([:])
+    private let timers = LockedBox<[SeriesKey: CoreMetrics.Timer]>([:])
+    /// Gauges by family, with the label sets set at the last update (stale ones are destroyed).
+    private let gauges = LockedBox<[SeriesKey: CoreMetrics.Gauge]>([:])
     /// Per task: the shared expert's gate weight, exponentially weighted over about the last 100 texts.
     private let sharedGate = LockedBox<[String: Double]>([:])
-    /// The expert registry generation this replica serves (nil until the first catch-up).
-    private let registryGeneration = LockedBox<Int64?>(nil)
-    let batchSize = Histogram(buckets: Histogram.sizes)
-    let inferenceDuration = Histogram(buckets: Histogram.seconds)
+    let batchSize: CoreMetrics.Recorder
+    let inferenceDuration: CoreMetrics.Timer
 
-    struct RequestKey: Hashable { let route: String, code: Int }
-    struct DecisionKey: Hashable { let task: String, decision: String }
+    /// A metric name with its labels in order.
+    struct SeriesKey: Hashable {
+        let name: String
+        let labels: [String]
+        var dimensions: [(String, String)] { stride(from: 0, to: labels.count, by: 2).map { (labels[$0], labels[$0 + 1]) } }
 
-    public init() {}
+        init(_ name: String, _ dimensions: [(String, String)] = []) {
+            self.name = name
+            labels = dimensions.flatMap { [$0.0, $0.1] }
+        }
+    }
+
+    static let seconds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let sizes: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.seconds.map { .nanoseconds(Int64($0 * 1e9)) }
+        factory.valueHistogramBuckets = ["moecl_batch_size": Self.sizes]
+        self.factory = factory
+        batchSize = CoreMetrics.Recorder(label: "moecl_batch_size", dimensions: [], aggregate: true, factory: factory)
+        inferenceDuration = CoreMetrics.Timer(label: "moecl_inference_duration_seconds", dimensions: [], factory: factory)
+        // Known label values start at 0, so their series exist before the first event.
+        for result in ["ok", "invalid"] { _ = counter("moecl_expert_loads_total", [("result", result)]) }
+    }
+
+    private func counter(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = SeriesKey(name, dimensions)
+        return counters.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let created = CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
+            cache[key] = created
+            return created
+        }
+    }
+
+    private func timer(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        let key = SeriesKey(name, dimensions)
+        return timers.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let created = CoreMetrics.Timer(label: name, dimensions: dimensions, factory: factory)
+            cache[key] = created
+            return created
+        }
+    }
 
     /// One answered request: its route template (or "unmatched"), status and seconds.
     func request(route: String, code: Int, seconds: Double) {
-        requests.withLock { $0[RequestKey(route: route, code: code), default: 0] += 1 }
-        let histogram = requestDurations.withLock { h in
-            if let existing = h[route] { return existing }
-            let created = Histogram(buckets: Histogram.seconds)
-            h[route] = created
-            return created
-        }
-        histogram.observe(seconds)
+        counter("moecl_requests_total", [("route", route), ("code", String(code))]).increment()
+        timer("moecl_request_duration_seconds", [("route", route)]).recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func decision(task: String, decision: Decision) {
-        decisions.withLock { $0[DecisionKey(task: task, decision: decision.rawValue), default: 0] += 1 }
+        counter("moecl_decisions_total", [("task", task), ("decision", decision.rawValue)]).increment()
     }
 
     /// One text's mean shared-expert gate weight under `task`.
     func sharedGateWeight(task: String, weight: Float) {
-        sharedGate.withLock { $0[task] = $0[task].map { 0.99 * $0 + 0.01 * Double(weight) } ?? Double(weight) }
+        let mean = sharedGate.withLock { state in
+            let next = state[task].map { 0.99 * $0 + 0.01 * Double(weight) } ?? Double(weight)
+            state[task] = next
+            return next
+        }
+        setGauge("moecl_gate_shared_weight", [("task", task)], mean)
     }
 
-    /// Counts an expert load attempt by result (ok, invalid, ...).
-    public func expertLoad(result: String) { expertLoads.withLock { $0[result, default: 0] += 1 } }
+    /// Counts an expert load attempt by result.
+    func expertLoad(result: ExpertLoadResult) {
+        counter("moecl_expert_loads_total", [("result", result.rawValue)]).increment()
+    }
 
     /// The registry generation the snapshot caught up with.
-    func registryGeneration(_ generation: Int64) { registryGeneration.withLock { $0 = generation } }
+    func registryGeneration(_ generation: Int64) {
+        setGauge("moecl_registry_generation", [], Double(generation))
+    }
 
     /// The engine's per-batch report.
     public func batch(_ report: BatchReport) {
-        batchSize.observe(Double(report.sequences))
-        inferenceDuration.observe(report.seconds)
+        batchSize.record(Double(report.sequences))
+        inferenceDuration.recordNanoseconds(Int64(report.seconds * 1e9))
     }
 
-    /// Counter and histogram families as exposition lines.
-    func lines() -> [String] {
-        var out = PrometheusText.header("moecl_requests_total", "counter", "HTTP requests by route template and status code.")
-        for (key, n) in requests.withLock({ $0 }).sorted(by: { ($0.key.route, $0.key.code) < ($1.key.route, $1.key.code) }) {
-            out.append("moecl_requests_total{\(PrometheusText.labels([("route", key.route), ("code", String(key.code))]))} \(n)")
+    func setGauge(_ name: String, _ dimensions: [(String, String)], _ value: Double) {
+        let key = SeriesKey(name, dimensions)
+        let gauge = gauges.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let created = CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory)
+            cache[key] = created
+            return created
         }
-        out += PrometheusText.header("moecl_request_duration_seconds", "histogram", "Time from a parsed request to its response.")
-        for (route, h) in requestDurations.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
-            out += h.lines("moecl_request_duration_seconds", labels: PrometheusText.labels([("route", route)]))
+        gauge.record(value)
+    }
+
+    /// Sets the family `name` to exactly `series` (labels → value): label sets not among them are removed, so a
+    /// deleted task or an old version leaves no stale series.
+    func replaceGauges(_ name: String, _ series: [([(String, String)], Double)]) {
+        let keep = Set(series.map { SeriesKey(name, $0.0) })
+        let stale = gauges.withLock { cache -> [CoreMetrics.Gauge] in
+            let old = cache.filter { $0.key.name == name && !keep.contains($0.key) }
+            for key in old.keys { cache[key] = nil }
+            return Array(old.values)
         }
-        out += PrometheusText.header("moecl_decisions_total", "counter", "Classified texts by task and decision.")
-        for (key, n) in decisions.withLock({ $0 }).sorted(by: { ($0.key.task, $0.key.decision) < ($1.key.task, $1.key.decision) }) {
-            out.append("moecl_decisions_total{\(PrometheusText.labels([("task", key.task), ("decision", key.decision)]))} \(n)")
-        }
-        out += PrometheusText.header("moecl_expert_loads_total", "counter", "Expert load attempts by result.")
-        for (result, n) in expertLoads.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
-            out.append("moecl_expert_loads_total{\(PrometheusText.labels([("result", result)]))} \(n)")
-        }
-        if let generation = registryGeneration.withLock({ $0 }) {
-            out += PrometheusText.header("moecl_registry_generation", "gauge",
-                                         "Expert registry generation this replica serves; replicas that differ for long are not catching up.")
-            out.append("moecl_registry_generation \(generation)")
-        }
-        out += PrometheusText.header("moecl_gate_shared_weight", "gauge",
-                                     "Shared expert's mean gate weight over tokens and layers, by task (weighted over about the last 100 texts).")
-        for (task, weight) in sharedGate.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
-            out.append("moecl_gate_shared_weight{\(PrometheusText.labels([("task", task)]))} \(PrometheusText.number(weight))")
-        }
-        out += PrometheusText.header("moecl_batch_size", "histogram", "Sequences per inference batch.")
-        out += batchSize.lines("moecl_batch_size", labels: "")
-        out += PrometheusText.header("moecl_inference_duration_seconds", "histogram", "Model time per inference batch.")
-        out += inferenceDuration.lines("moecl_inference_duration_seconds", labels: "")
-        return out
+        for gauge in stale { gauge.destroy() }
+        for (dimensions, value) in series { setGauge(name, dimensions, value) }
+    }
+
+    /// The Prometheus text exposition (format 0.0.4) of every series, with the families' help text.
+    func exposition() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return Array(MetricFamily.annotate(String(decoding: buffer, as: UTF8.self)).utf8)
     }
 }

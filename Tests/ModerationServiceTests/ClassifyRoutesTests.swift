@@ -78,6 +78,12 @@ struct ClassifyRoutesTests {
         let service = try ServiceHarness()
         defer { service.remove() }
         let tasks = try service.tiny.snapshot().taskNames
+        // Before any event every family is announced, with its help text.
+        let first = try #require(service.request("GET", "/metrics")).body
+        for family in ["moecl_requests_total", "moecl_decisions_total", "moecl_reject_rate", "moecl_gate_shared_weight",
+                       "moecl_review_queue_depth", "moecl_expert_loads_total", "moecl_batch_size"] {
+            #expect(first.contains("# TYPE \(family) ") && first.contains("# HELP \(family) "), "\(family)")
+        }
         for _ in 0..<3 { _ = service.request("POST", "/v1/classify", body: "{\"task\": \"spam\", \"text\": \"x\"}") }
         _ = service.request("POST", "/v1/moderations", body: "{\"input\": \"a\"}")
         _ = service.request("GET", "/v1/nothing")
@@ -91,6 +97,7 @@ struct ClassifyRoutesTests {
         }
         let samples = PrometheusSamples(metrics.body)
         #expect(samples.value("moecl_requests_total", ["route": "/v1/classify", "code": "200"]) == 3)
+        #expect(samples.value("moecl_requests_total", ["route": "/metrics", "code": "200"]) == 1)
         #expect(samples.value("moecl_requests_total", ["route": "/v1/moderations", "code": "200"]) == 1)
         #expect(samples.value("moecl_requests_total", ["route": "unmatched", "code": "404"]) == 1)
         #expect(samples.value("moecl_requests_total", ["route": "/v1/experts/{task}"]) != nil)  // the template, never the path
@@ -104,7 +111,7 @@ struct ClassifyRoutesTests {
         #expect(samples.value("moecl_inference_duration_seconds_bucket", ["le": "+Inf"]) == samples.value("moecl_batch_size_count"))
         #expect(samples.value("moecl_inference_queue_depth") == 0)
         #expect(samples.value("moecl_review_queue_depth", ["task": "spam"]) == 4)
-        #expect(samples.value("moecl_expert_loads_total", ["result": "invalid"]) == nil)
+        #expect(samples.value("moecl_expert_loads_total", ["result": "invalid"]) == 0)
         #expect(metrics.body.contains("# TYPE moecl_request_duration_seconds histogram"))
     }
 }

@@ -1,0 +1,46 @@
+// Every metric family of /metrics with its type and help text, declared once.
+
+/// A family of the exposition. swift-metrics carries no help text and swift-prometheus writes a family only
+/// once it has a series, so `ServiceMetrics.exposition` adds each family's `# HELP` line, and the `# TYPE`
+/// line of a family that has no series yet (a scraper then knows it before the first event).
+struct MetricFamily: Sendable {
+    let name: String
+    let type: String
+    let help: String
+
+    static let all: [MetricFamily] = [
+        MetricFamily(name: "moecl_requests_total", type: "counter", help: "HTTP requests by route template and status code."),
+        MetricFamily(name: "moecl_request_duration_seconds", type: "histogram", help: "Time from a parsed request to its response."),
+        MetricFamily(name: "moecl_decisions_total", type: "counter", help: "Classified texts by task and decision."),
+        MetricFamily(name: "moecl_expert_loads_total", type: "counter", help: "Expert load attempts by result."),
+        MetricFamily(name: "moecl_registry_generation", type: "gauge",
+                     help: "Expert registry generation this replica serves; replicas that differ for long are not catching up."),
+        MetricFamily(name: "moecl_gate_shared_weight", type: "gauge",
+                     help: "Shared expert's mean gate weight over tokens and layers, by task (weighted over about the last 100 texts)."),
+        MetricFamily(name: "moecl_batch_size", type: "histogram", help: "Sequences per inference batch."),
+        MetricFamily(name: "moecl_inference_duration_seconds", type: "histogram", help: "Model time per inference batch."),
+        MetricFamily(name: "moecl_experts_loaded", type: "gauge", help: "Loaded task experts (1 per task and version)."),
+        MetricFamily(name: "moecl_inference_queue_depth", type: "gauge", help: "Sequences waiting for the model."),
+        MetricFamily(name: "moecl_reject_rate", type: "gauge", help: "Share of texts decided automatically, by task and window."),
+        MetricFamily(name: "moecl_review_queue_depth", type: "gauge", help: "Review and audit items without a verdict, by task."),
+    ]
+
+    /// `text` (the library's exposition) with a `# HELP` line before each known family's `# TYPE` line, and
+    /// the `# HELP` and `# TYPE` lines of known families without series appended.
+    static func annotate(_ text: String) -> String {
+        let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+        var out = "", seen: Set<String> = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line.hasPrefix("# TYPE ") {
+                let name = String(line.dropFirst(7).prefix { $0 != " " })
+                seen.insert(name)
+                if let family = byName[name] { out += "# HELP \(name) \(family.help)\n" }
+            }
+            out += line + "\n"
+        }
+        for family in all where !seen.contains(family.name) && family.name != "moecl_registry_generation" {
+            out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+        }
+        return out
+    }
+}
