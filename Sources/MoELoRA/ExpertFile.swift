@@ -18,10 +18,31 @@ public enum ExpertFile {
         return (file, try ExpertMetadata.decode(file.metadata, path: path))
     }
 
+    /// Decodes the metadata of `bytes`, a whole expert file named `name` in error messages, without checking it
+    /// against a base.
+    public static func open(bytes: [UInt8], name: String) throws -> (SafeTensorsFile, ExpertMetadata) {
+        guard bytes.count <= ExpertLimits.maxFileBytes else {
+            throw ExpertError.tooLarge(path: name, bytes: bytes.count, max: ExpertLimits.maxFileBytes)
+        }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(bytes: bytes, name: name) } catch let error as ModelFormatsError { throw ExpertError.file(error) }
+        return (file, try ExpertMetadata.decode(file.metadata, path: name))
+    }
+
     /// Reads and checks a task expert for `base`.
     public static func readTask(path: String, base: BaseModel) throws -> TaskExpert {
         let (file, meta) = try open(path: path)
-        try check(meta, kind: .task, path: path, base: base)
+        return try readTask(file, meta: meta, base: base)
+    }
+
+    /// Checks a task expert held in memory (an upload) for `base`; `name` stands for it in error messages.
+    public static func readTask(bytes: [UInt8], name: String, base: BaseModel) throws -> TaskExpert {
+        let (file, meta) = try open(bytes: bytes, name: name)
+        return try readTask(file, meta: meta, base: base)
+    }
+
+    private static func readTask(_ file: SafeTensorsFile, meta: ExpertMetadata, base: BaseModel) throws -> TaskExpert {
+        try check(meta, kind: .task, path: file.path, base: base)
         let c = base.config
         var expected = loraShapes(rank: meta.rank, config: c)
         expected.append((ExpertTensorNames.headWeight, [meta.labels.count, c.hiddenSize]))

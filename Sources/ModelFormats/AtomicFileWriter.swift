@@ -58,13 +58,6 @@ public enum AtomicFileWriter {
         }
     }
 
-    /// Renames the durable file `source` over `destination` in the same folder, then fsyncs the folder so the
-    /// rename survives a crash too.
-    public static func moveDurably(_ source: String, to destination: String) throws {
-        guard rename(source, destination) == 0 else { throw failure(destination, "rename from \(source)", errno) }
-        try syncFolder(folderOf(destination), path: destination)
-    }
-
     /// Flushes the folder entry so the rename survives a crash.
     ///
     /// Filesystems that cannot fsync a directory (EINVAL) are tolerated: the rename itself

@@ -1,4 +1,4 @@
-// A read-only, memory-mapped safetensors file whose header is fully validated when it is opened.
+// A read-only safetensors file, memory-mapped or held in memory, whose header is fully validated when it is opened.
 
 import Foundation
 import TensorCore
@@ -8,7 +8,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A safetensors file mapped read-only into memory.
+/// A safetensors file mapped read-only into memory, or a copy of its bytes (an upload, validated before anything
+/// is written).
 ///
 /// Opening the file validates the whole header (field types, dtypes, shapes against byte
 /// ranges, bounds and overlaps), so the accessors can only fail for a missing name or a
@@ -16,7 +17,7 @@ import Darwin
 /// the mapping with unaligned loads: the data buffer may start at any offset.
 ///
 /// The class is `@unchecked Sendable` because it is immutable after `init`: every stored
-/// property is a `let`, and the mapping is `PROT_READ` and unmapped only in `deinit`, when no
+/// property is a `let`, and the mapping is `PROT_READ` (or a private copy) released only in `deinit`, when no
 /// other reference can exist. Concurrent reads from any number of tasks are therefore safe.
 /// As with any mapping, another process truncating the file while it is open can crash the
 /// reader; model files are expected to be replaced atomically (as `SafeTensorsWriter` does).
@@ -24,7 +25,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The largest header length accepted, in bytes (100 MB); larger values mean a corrupt file.
     public static let maxHeaderLength = 100_000_000
 
-    /// The path the file was opened from, as given.
+    /// The path the file was opened from, as given, or the name given to bytes (used in error messages).
     public let path: String
     /// The header's `__metadata__` object; empty when the file has none.
     public let metadata: [String: String]
@@ -38,13 +39,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let mapping: UnsafeRawBufferPointer
     /// Offset of the data buffer within the file: 8 + header length.
     private let dataOffset: Int
+    /// Whether `mapping` is an allocation of this object (bytes) rather than an mmap (a file).
+    private let ownsCopy: Bool
 
     /// Opens, maps and validates the safetensors file at `path`.
     ///
     /// The whole file is mapped, so the mapping is at least 8 bytes long even when the file
     /// has no tensors or an empty data buffer (mapping 0 bytes would fail).
     /// - Throws: `ModelFormatsError` describing the first problem found.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
@@ -68,23 +71,40 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw ModelFormatsError.unreadable(path: path, reason: "mmap failed: \(Self.describeErrno(errno))")
         }
         let mapping = UnsafeRawBufferPointer(start: base, count: fileSize)
-
-        let header: SafeTensorsHeader
-        let headerLength: Int
         do {
-            let declared = UInt64(littleEndian: mapping.loadUnaligned(as: UInt64.self))
-            guard declared <= UInt64(Self.maxHeaderLength), declared <= UInt64(fileSize - 8) else {
-                throw ModelFormatsError.headerTooLarge(path: path, headerLength: declared, fileSize: fileSize)
-            }
-            headerLength = Int(declared)
-            header = try SafeTensorsHeader.parse(
-                json: UnsafeRawBufferPointer(rebasing: mapping[8..<(8 + headerLength)]),
-                dataSize: fileSize - 8 - headerLength, path: path)
+            try self.init(validating: mapping, path: path, ownsCopy: false)
         } catch {
             munmap(base, fileSize)
             throw error
         }
+    }
 
+    /// Validates a copy of `bytes`, a whole safetensors file, named `name` in error messages (for example "the
+    /// uploaded file").
+    /// - Throws: `ModelFormatsError` describing the first problem found.
+    public convenience init(bytes: [UInt8], name: String) throws {
+        guard bytes.count >= 8 else { throw ModelFormatsError.truncated(path: name, expectedBytes: 8, actualBytes: bytes.count) }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
+        _ = bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
+        do {
+            try self.init(validating: UnsafeRawBufferPointer(copy), path: name, ownsCopy: true)
+        } catch {
+            copy.deallocate()
+            throw error
+        }
+    }
+
+    /// Parses and checks the header of `mapping` (at least 8 bytes); on failure the caller releases it.
+    private init(validating mapping: UnsafeRawBufferPointer, path: String, ownsCopy: Bool) throws {
+        let fileSize = mapping.count
+        let declared = UInt64(littleEndian: mapping.loadUnaligned(as: UInt64.self))
+        guard declared <= UInt64(Self.maxHeaderLength), declared <= UInt64(fileSize - 8) else {
+            throw ModelFormatsError.headerTooLarge(path: path, headerLength: declared, fileSize: fileSize)
+        }
+        let headerLength = Int(declared)
+        let header = try SafeTensorsHeader.parse(
+            json: UnsafeRawBufferPointer(rebasing: mapping[8..<(8 + headerLength)]),
+            dataSize: fileSize - 8 - headerLength, path: path)
         self.path = path
         self.metadata = header.metadata
         self.names = header.tensors.map(\.name)
@@ -92,10 +112,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
         self.mapping = mapping
         self.dataOffset = 8 + headerLength
         self.dataSize = fileSize - 8 - headerLength
+        self.ownsCopy = ownsCopy
     }
 
     deinit {
-        munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress!), mapping.count)
+        if ownsCopy {
+            mapping.deallocate()
+        } else {
+            munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress!), mapping.count)
+        }
     }
 
     /// The description of tensor `name`, or nil when the file has no such tensor.

@@ -15,7 +15,7 @@ extension ExpertAdmin {
         var metadata = expert.metadata
         metadata.calibration = try make(expert)
         let updated = expert.with(metadata: metadata)
-        _ = try upload(task: task, bytes: try ExpertFile.serialized(updated))
+        _ = try install(updated, bytes: try ExpertFile.serialized(updated))
         return ThresholdsBody(task: task, version: updated.version, calibration: metadata.calibration!)
     }
 

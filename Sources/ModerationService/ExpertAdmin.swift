@@ -38,33 +38,33 @@ final class ExpertAdmin: Sendable {
         bundleChecksums = (bundle?.tasks ?? [:]).compactMapValues(ExpertProvenance.checksum)
     }
 
-    /// Validates `bytes` as task `task`'s expert for the loaded base, writes it, and swaps it in.
+    /// Validates `bytes` in memory as task `task`'s expert for the loaded base, then installs it.
     func upload(task: String, bytes: [UInt8]) throws -> UploadBody {
-        let sha = FileDigest.sha256(bytes)
-        let taskFolder = (folder as NSString).appendingPathComponent(Self.safeName(task))
-        try FileManager.default.createDirectory(atPath: taskFolder, withIntermediateDirectories: true)
-        let staging = (taskFolder as NSString).appendingPathComponent("upload-\(UUID().uuidString).tmp")
-        try AtomicFileWriter.writeAtomically(bytes, to: staging)
         let expert: TaskExpert
         do {
-            expert = try ExpertFile.readTask(path: staging, base: engine.snapshot.base)
-            guard expert.name == task else {
-                throw ServiceError.validation("the file holds the expert of task '\(expert.name)', not '\(task)'; PUT it to /v1/experts/\(expert.name)")
-            }
+            expert = try ExpertFile.readTask(bytes: bytes, name: "the uploaded file", base: engine.snapshot.base)
         } catch {
-            try? FileManager.default.removeItem(atPath: staging)
             metrics.expertLoad(result: .invalid)
-            if let error = error as? ServiceError { throw error }
-            // The reason names the staging file; the client knows it only as what it uploaded.
-            let reason = "\(error)".replacingOccurrences(of: staging, with: "the uploaded file")
-            throw ServiceError.validation("the expert file is not usable: \(reason)")
+            throw ServiceError.validation("the expert file is not usable: \(error)")
         }
+        guard expert.name == task else {
+            metrics.expertLoad(result: .invalid)
+            throw ServiceError.validation(
+                "the file holds the expert of task '\(expert.name)', not '\(task)'; PUT it to /v1/experts/\(expert.name)")
+        }
+        return try install(expert, bytes: bytes)
+    }
+
+    /// Writes `bytes` (the file of `expert`, already validated) once, atomically, registers it and swaps it in.
+    /// Registered before the swap: a failed write leaves the old expert serving and the registry unchanged.
+    func install(_ expert: TaskExpert, bytes: [UInt8]) throws -> UploadBody {
+        let task = expert.name, sha = FileDigest.sha256(bytes)
         let path = Self.localPath(folder: folder, task: task, version: expert.version, sha256: sha)
-        try AtomicFileWriter.moveDurably(staging, to: path)  // replaces a same-named earlier upload
-        // Registered before the swap: a failed write leaves the old expert serving and the registry unchanged.
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFileWriter.writeAtomically(bytes, to: path)  // replaces a same-named earlier upload
         let previous = engine.snapshot.tasks[task]?.version
         let next = try engine.snapshot.adding(expert)
-        try registry.register(task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Date().timeIntervalSince1970)
+        try registry.register(task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Clock.now())
         engine.swap(next)
         provenance.record(task: task, sha256: sha)
         metrics.expertLoad(result: .ok)

@@ -28,6 +28,18 @@ struct SafeTensorsFileTests {
         }
     }
 
+    @Test func bytesInMemoryReadLikeTheFile() throws {
+        let header = "{\"__metadata__\":{\"kind\":\"task\"}," + Fixtures.entry("w", "F32", [3], 0, 12) + "," + Fixtures.entry("h", "F16", [1], 12, 14) + "}"
+        var bytes = Fixtures.file(header: header, data: Fixtures.bytes([Float(1), 2, -3]) + Fixtures.bytes([UInt16(0x3C00)]))
+        let file = try SafeTensorsFile(bytes: bytes, name: "the uploaded file")
+        bytes[bytes.count - 5] = 0xFF  // the file keeps its own copy
+        #expect(file.path == "the uploaded file" && file.names == ["w", "h"] && file.metadata == ["kind": "task"])
+        #expect(try file.tensor("w").data == [1, 2, -3] && file.tensor("h").data == [1])
+        #expect(try file.withFloats("w") { Array($0) } == [1, 2, -3])
+        let missing = try #require(throws: ModelFormatsError.self) { _ = try file.tensor("nope") }
+        #expect(missing.description.contains("the uploaded file"))
+    }
+
     @Test func convertsF16KnownValues() throws {
         let bits: [UInt16] = [0x3C00, 0xC100, 0x7BFF, 0x0001, 0x03FF, 0x7C00, 0xFC00, 0x8000, 0x0000]
         let expected: [Float] = [1, -2.5, 65504, 0x1p-24, 0x3FFp-24, .infinity, -.infinity, -0.0, 0]

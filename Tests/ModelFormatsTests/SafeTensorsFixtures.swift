@@ -69,7 +69,7 @@ enum Fixtures {
         bytes(values.map(\.bitPattern))
     }
 
-    /// Opens `bytes` as a file, requires that opening fails with `expected(path)`, and checks
+    /// Opens `bytes` as a file and from memory, requires that both fail with `expected(path)`, and checks
     /// that the message names the file and, when given, the tensor.
     static func expectOpenFails(
         _ bytes: [UInt8], mentioning tensor: String? = nil,
@@ -83,6 +83,11 @@ enum Fixtures {
             #expect(error == expected(path), sourceLocation: sourceLocation)
             expectMessage(error, path: path, mentioning: tensor, sourceLocation: sourceLocation)
         }
+        // The same bytes held in memory (an upload) fail the same way, named as given.
+        let fromBytes = try #require(throws: ModelFormatsError.self, sourceLocation: sourceLocation) {
+            _ = try SafeTensorsFile(bytes: bytes, name: "upload.safetensors")
+        }
+        #expect(fromBytes == expected("upload.safetensors"), sourceLocation: sourceLocation)
     }
 
     /// Checks that `error.description` names the file and, when given, the tensor.

@@ -45,6 +45,12 @@ struct ExpertRoutesTests {
             #expect(r?.body.contains(service.state.path) == false, "\(what): the message shows a server path")
         }
         #expect(try Self.version(service, "spam") == 2)
+        // A refused upload is checked in memory: nothing is written for it, not even its task's folder.
+        #expect(service.request("PUT", "/v1/experts/fresh", raw: Array("garbage".utf8))?.status == 422)
+        let uploads = service.state.appendingPathComponent("experts")
+        #expect(!FileManager.default.fileExists(atPath: uploads.appendingPathComponent("fresh").path))
+        let spamFiles = try FileManager.default.contentsOfDirectory(atPath: uploads.appendingPathComponent("spam").path)
+        #expect(spamFiles.count == 2 && spamFiles.allSatisfy { $0.hasSuffix(".safetensors") }, "\(spamFiles)")
         #expect(service.request("POST", "/v1/experts/nope/rollback")?.status == 409)
         // Hot-loads survive a restart; a deleted task answers 404 and counts no longer list it.
         let restarted = try service.restarted()
