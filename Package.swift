@@ -72,7 +72,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "moecl", dependencies: ["MoeclCLI"]),
+        .executableTarget(name: "moecl", dependencies: ["MoeclCLI", "ModerationApp"]),
 
         // Tests mirror the sources; TestSupport locates fixtures, the base model and ../shared/data.
         .target(name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA", "COpenSSL", "ServiceStore"], path: "Tests/TestSupport"),

@@ -6,4 +6,6 @@ public enum LogFormat: String, Sendable, CaseIterable {
     case text
     /// One JSON object per line, for log shippers.
     case json
+    /// The message and its metadata only: what the command-line tools print.
+    case plain
 }

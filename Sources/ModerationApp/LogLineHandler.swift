@@ -1,16 +1,21 @@
 // The one place log lines are written: a swift-log handler printing text or JSON lines to standard error.
 
 import Foundation
+import HTTPCore
 import Logging
 
-/// Writes each event as one line on standard error: readable text, or a JSON object for log shippers. Every
-/// subsystem logs through swift-log; this handler, installed by `bootstrapLogging`, is the only writer.
+/// Writes each event as one line on standard error: readable text, a JSON object for log shippers, or the bare
+/// message for the command-line tools. Every subsystem logs through swift-log; this handler, installed once by
+/// the entry point, and `standardError` are the only code that writes to standard error.
 public struct LogLineHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     let label: String
     let format: LogFormat
     let write: @Sendable (String) -> Void
+
+    /// The level and format handlers made from now on take; `configure` sets them.
+    static let current = LockedBox<(level: Logger.Level, format: LogFormat)>((.info, .plain))
 
     public init(label: String, level: Logger.Level, format: LogFormat,
                 write: @escaping @Sendable (String) -> Void = LogLineHandler.standardError) {
@@ -28,7 +33,7 @@ public struct LogLineHandler: LogHandler {
     public func log(event: LogEvent) {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        let time = Date().ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let time = Date().ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true)) + "Z"  // UTC
         write(Self.line(time: time, level: event.level, label: label, message: "\(event.message)", fields: fields, format: format))
     }
 
@@ -39,6 +44,9 @@ public struct LogLineHandler: LogHandler {
         case .text:
             let extra = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
             return "\(time) \(level) \(label): \(message)\(extra)\n"
+        case .plain:
+            let extra = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+            return "\(message)\(extra)\n"
         case .json:
             var object: [String: String] = ["time": time, "level": "\(level)", "logger": label, "message": message]
             for (key, value) in fields where object[key] == nil { object[key] = "\(value)" }
@@ -52,9 +60,17 @@ public struct LogLineHandler: LogHandler {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    /// Installs this handler for every logger of the process (once, at start-up).
-    public static func bootstrap(level: LogLevel, format: LogFormat) {
-        let swiftLevel = Logger.Level(rawValue: level.rawValue) ?? .info
-        LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: swiftLevel, format: format) }
+    /// Installs this handler for every logger of the process, once, at the entry point (plain lines at level
+    /// info until `configure` says otherwise).
+    public static func bootstrap() {
+        LoggingSystem.bootstrap { label in
+            let (level, format) = current.withLock { $0 }
+            return LogLineHandler(label: label, level: level, format: format)
+        }
+    }
+
+    /// The level and format of loggers made from now on (the serve command's log-level and log-format).
+    public static func configure(level: LogLevel, format: LogFormat) {
+        current.withLock { $0 = (Logger.Level(rawValue: level.rawValue) ?? .info, format) }
     }
 }

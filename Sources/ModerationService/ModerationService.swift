@@ -70,15 +70,21 @@ public final class ModerationService: Sendable {
         }
     }
 
-    /// The HTTP handler: routes the request and counts its answer by route template and status.
+    /// The HTTP handler: routes the request, counts its answer by route template and status, and logs it at
+    /// debug level with its request id.
     public func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let started = DispatchTime.now()
+        let requestId = Self.requestId(request)
         let match = Self.router.match(method: request.method, path: request.path)
         let label: String
         if case .found(_, let template, _) = match { label = template } else { label = "unmatched" }
-        let answer: @Sendable (HTTPResponse) -> Void = { [metrics] response in
+        let answer: @Sendable (HTTPResponse) -> Void = { [metrics, log] response in
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             metrics.request(route: label, code: response.status, seconds: seconds)
+            log.debug("answered", metadata: [
+                "request_id": "\(requestId)", "method": "\(request.method)", "route": "\(label)", "status": "\(response.status)",
+                "seconds": "\(seconds)",
+            ])
             responder.respond(response)
         }
         switch match {
@@ -88,8 +94,8 @@ public final class ModerationService: Sendable {
             answer(ServiceError.methodNotAllowed(allowed: allowed).response)
         case .found(let route, _, let parameters):
             if let role = route.role, let denied = access.check(request, role: role) { return answer(denied.response) }
-            let input = RouteRequest(http: request, parameters: parameters, requestId: Self.requestId(request))
-            run(route, input) { [self] result in answer(response(result, route: route, requestId: input.requestId)) }
+            let input = RouteRequest(http: request, parameters: parameters, requestId: requestId)
+            run(route, input) { [self] result in answer(response(result, route: route, requestId: requestId)) }
         }
     }
 

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import Logging
 import MoELoRA
 import Moderation
 import Training
@@ -61,8 +62,9 @@ public struct CalibrateCommand: ParsableCommand {
         let json = JSONEncoder()
         json.outputFormatting = [.sortedKeys]
         print(String(decoding: try json.encode(calibration), as: UTF8.self))
-        FileHandle.standardError.write(Data(String(
-            format: "calibrated '%@' on %d samples at precision %.3f: expected reject rate %.1f %%; written to %@\n",
-            task, samples.count, targetPrecision, 100 * (calibration.expectedRejectRate ?? 0), target).utf8))
+        let summary = String(
+            format: "calibrated '%@' on %d samples at precision %.3f: expected reject rate %.1f %%; written to %@",
+            task, samples.count, targetPrecision, 100 * (calibration.expectedRejectRate ?? 0), target)
+        Logger(label: "moecl.calibrate").notice("\(summary)")
     }
 }

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Foundation
+import Logging
 import MoELoRA
 import TensorCore
 
@@ -68,10 +69,11 @@ public struct EngineBenchCommand: ParsableCommand {
             if k >= 10 { classifyTimes.append(c); encoderTimes.append(e) }
         }
         let rate = BenchTimer.median(rates)
-        FileHandle.standardError.write(Data(String(
-            format: "engine: batch %d: %.1f sequences/s (rounds %@); batch 1: classify %.2f ms, encoder %.2f ms (medians)\n",
+        let summary = String(
+            format: "engine: batch %d: %.1f sequences/s (rounds %@); batch 1: classify %.2f ms, encoder %.2f ms (medians)",
             batch, rate, rates.map { String(format: "%.1f", $0) }.joined(separator: ", "),
-            BenchTimer.median(classifyTimes), BenchTimer.median(encoderTimes)).utf8))
+            BenchTimer.median(classifyTimes), BenchTimer.median(encoderTimes))
+        Logger(label: "moecl.bench").notice("\(summary)")
         print("{\"batch\":\(batch),\"sequences_per_second\":\(String(format: "%.2f", rate)),\"rounds\":[\(rates.map { String(format: "%.2f", $0) }.joined(separator: ","))],"
               + "\"classify_1_ms\":\(String(format: "%.3f", BenchTimer.median(classifyTimes))),"
               + "\"encoder_1_ms\":\(String(format: "%.3f", BenchTimer.median(encoderTimes))),\"core\":\"\(BLASRuntime.coreName)\"}")

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import Logging
 
 /// Computes an `EvalReport` from run folders and writes report.json, report.md and the SVG plots into --out.
 public struct EvalCommand: ParsableCommand {
@@ -73,10 +74,8 @@ public struct EvalCommand: ParsableCommand {
             print(path.path)
         }
         for m in report.methods where !m.complete {
-            FileHandle.standardError.write(
-                Data(
-                    "note: \(m.method) is incomplete (\(m.tasks.count) of \(m.expectedStages) stages in \(m.folder))\n"
-                        .utf8))
+            Logger(label: "moecl.eval").notice(
+                "note: \(m.method) is incomplete (\(m.tasks.count) of \(m.expectedStages) stages in \(m.folder))")
         }
     }
 

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import Logging
 import ModelFormats
 import ServiceStore
 
@@ -54,7 +55,8 @@ public struct ExportFeedbackCommand: ParsableCommand {
         }
         let known = try reviews.tasks()
         let hint = items.isEmpty && !known.contains(task) ? " (tasks with review items: \(known.joined(separator: ", ")))" : ""
-        FileHandle.standardError.write(Data("export-feedback: \(items.count) verdicts of \(task)\(out.map { " to \($0)" } ?? "")\(hint)\n".utf8))
+        Logger(label: "moecl.export-feedback").notice(
+            "export-feedback: \(items.count) verdicts of \(task)\(out.map { " to \($0)" } ?? "")\(hint)")
     }
 
     /// One JSONL line; keys sorted so the output is stable.

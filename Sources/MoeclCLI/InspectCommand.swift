@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import Logging
 import MoELoRA
 import ModelFormats
 import Moderation
@@ -143,7 +144,8 @@ public struct InspectCommand: ParsableCommand {
     /// Writes `problems` to stderr and exits non-zero, or returns when there are none.
     private static func fail(_ problems: [String]) throws {
         guard !problems.isEmpty else { return }
-        FileHandle.standardError.write(Data(problems.map { "Error: \($0)\n" }.joined().utf8))
+        let log = Logger(label: "moecl.inspect")
+        for problem in problems { log.error("Error: \(problem)") }
         throw ExitCode.failure
     }
 

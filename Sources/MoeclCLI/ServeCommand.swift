@@ -30,7 +30,7 @@ public struct ServeCommand: ParsableCommand {
 
     public func run() throws {
         let settings = try SettingsResolver.resolve(arguments: settingArguments, environment: ProcessInfo.processInfo.environment)
-        LogLineHandler.bootstrap(level: settings.logLevel, format: settings.logFormat)
+        LogLineHandler.configure(level: settings.logLevel, format: settings.logFormat)
         let app = try ModerationApp(settings: settings)
         let log = Logger(label: "moecl.serve")
         let stopped = DispatchSemaphore(value: 0)

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import MoELoRA
+import ModerationApp
 import Tokenization
 import Training
 
@@ -67,7 +68,7 @@ public struct TrainCommand: ParsableCommand {
         let (tokenizer, encoder) = try modelOptions.load()
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
         let limited = tokenizer.withMaxLength(min(tokenizer.maxLength, flags.maxTokens))
-        let progress = TrainingProgress()
+        let progress = TrainingProgress(write: LogLineHandler.standardError)
         if let suite {
             let tasks = try SuiteTasks.load(suite: suite, order: order).map { data in
                 EncodedTask(data, encode: { limited.encode($0) })

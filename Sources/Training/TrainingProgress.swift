@@ -9,8 +9,8 @@ public struct TrainingProgress: Sendable {
     public let logEvery: Int
     let write: @Sendable (String) -> Void
 
-    public init(interactive: Bool = isatty(STDERR_FILENO) != 0, logEvery: Int = 50,
-                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    /// - Parameter write: where the text goes (the command line passes standard error's writer).
+    public init(interactive: Bool = isatty(STDERR_FILENO) != 0, logEvery: Int = 50, write: @escaping @Sendable (String) -> Void) {
         self.interactive = interactive
         self.logEvery = logEvery
         self.write = write
