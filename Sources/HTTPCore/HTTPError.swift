@@ -3,7 +3,7 @@
 /// An error that maps to one HTTP response, `{"error": {"code", "message"}}`. Types that a handler throws
 /// conform; anything else a handler throws is unexpected and answered 500 without its text.
 public protocol HTTPError: Error {
-    var status: Int { get }
+    var status: HTTPStatus { get }
     /// A stable machine-readable code, e.g. `validation_failed`.
     var code: String { get }
     /// Safe to show the client: it never carries server paths or internal state.

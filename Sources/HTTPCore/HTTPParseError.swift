@@ -19,7 +19,7 @@ public enum HTTPParseError: Error, Equatable, Sendable, CustomStringConvertible 
     case unsupportedExpectation(String)
 
     /// The response status for this error.
-    public var status: Int {
+    public var status: HTTPStatus {
         switch self {
         case .malformed: 400
         case .requestLineTooLong: 414

@@ -2,7 +2,7 @@
 
 /// A complete HTTP/1.x request as the parser delivers it.
 public struct HTTPRequest: Sendable, Equatable {
-    public var method: String
+    public var method: HTTPMethod
     /// The request target as sent (origin form `/path?query`, or `*`).
     public var target: String
     public var version: HTTPVersion
@@ -10,7 +10,7 @@ public struct HTTPRequest: Sendable, Equatable {
     /// The body, chunked transfer coding removed.
     public var body: [UInt8]
 
-    public init(method: String, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(),
+    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(),
                 body: [UInt8] = []) {
         self.method = method
         self.target = target

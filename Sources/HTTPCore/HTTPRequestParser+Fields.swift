@@ -26,7 +26,7 @@ extension HTTPRequestParser {
         if !(requestTarget.hasPrefix("/") || requestTarget == "*") {
             requestTarget = try Self.originForm(ofAbsolute: requestTarget)
         }
-        method = String(decoding: parts[0], as: UTF8.self)
+        method = HTTPMethod(rawValue: String(decoding: parts[0], as: UTF8.self))
         target = requestTarget
         version = parsed
     }

@@ -29,7 +29,7 @@ public struct HTTPRequestParser: Sendable {
     var state = State.requestLine
     var failure: HTTPParseError?
     // The request being read; `fieldCount` and `headerBytes` include trailer fields, which are read and dropped.
-    var method = "", target = "", version = HTTPVersion.http11
+    var method = HTTPMethod.get, target = "", version = HTTPVersion.http11
     var headers = HTTPHeaders(), fieldCount = 0, headerBytes = 0, body: [UInt8] = []
 
     public init(limits: HTTPLimits = HTTPLimits()) {

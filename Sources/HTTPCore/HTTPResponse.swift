@@ -4,18 +4,18 @@ import Foundation
 
 /// A status, header fields and a body; `encoded` writes it with Content-Length and Connection set.
 public struct HTTPResponse: Sendable, Equatable {
-    public var status: Int
+    public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
 
-    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A response whose body is `text` (UTF-8) with the given content type.
-    public init(status: Int = 200, contentType: String, text: String) {
+    public init(status: HTTPStatus = .ok, contentType: String, text: String) {
         self.init(status: status, headers: HTTPHeaders([("Content-Type", contentType)]), body: Array(text.utf8))
     }
 
@@ -27,9 +27,9 @@ public struct HTTPResponse: Sendable, Equatable {
         var fields = headers
         fields.remove("Content-Length")
         fields.remove("Connection")
-        if !(100..<200).contains(status) && status != 204 { fields.add("Content-Length", String(body.count)) }
+        if !status.isInformational && status != .noContent { fields.add("Content-Length", String(body.count)) }
         if !keepAlive { fields.add("Connection", "close") }
-        var head = "HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n"
+        var head = "HTTP/1.1 \(status.code) \(status.reason)\r\n"
         for field in fields { head += "\(field.name): \(field.value)\r\n" }
         head += "\r\n"
         var bytes = Array(head.utf8)
@@ -43,7 +43,7 @@ public struct HTTPResponse: Sendable, Equatable {
 
 extension HTTPResponse {
     /// The service's error shape, `{"error": {"code": "...", "message": "..."}}`, as `application/json`.
-    public static func jsonError(status: Int, code: String, message: String) -> HTTPResponse {
+    public static func jsonError(status: HTTPStatus, code: String, message: String) -> HTTPResponse {
         let object = ["error": ["code": code, "message": message]]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"\"}}".utf8)

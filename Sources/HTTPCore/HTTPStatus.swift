@@ -1,8 +1,47 @@
-// Status codes and their reason phrases.
+// Status codes with their reason phrases.
 
-/// The reason phrase of the statuses this server sends (RFC 9110 §15).
-public enum HTTPStatus {
-    public static func reason(_ code: Int) -> String {
+/// An HTTP status code (RFC 9110 §15); the ones this server sends have names and reason phrases.
+public struct HTTPStatus: RawRepresentable, Hashable, Comparable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    public let code: Int
+
+    public init(_ code: Int) { self.code = code }
+    public init(rawValue: Int) { code = rawValue }
+    public init(integerLiteral value: Int) { code = value }
+
+    public var rawValue: Int { code }
+    public var description: String { String(code) }
+    public static func < (a: HTTPStatus, b: HTTPStatus) -> Bool { a.code < b.code }
+
+    /// 1xx: an interim response; no body follows it on the wire.
+    public var isInformational: Bool { (100..<200).contains(code) }
+
+    public static let `continue`: HTTPStatus = 100
+    public static let ok: HTTPStatus = 200
+    public static let created: HTTPStatus = 201
+    public static let accepted: HTTPStatus = 202
+    public static let noContent: HTTPStatus = 204
+    public static let badRequest: HTTPStatus = 400
+    public static let unauthorized: HTTPStatus = 401
+    public static let forbidden: HTTPStatus = 403
+    public static let notFound: HTTPStatus = 404
+    public static let methodNotAllowed: HTTPStatus = 405
+    public static let requestTimeout: HTTPStatus = 408
+    public static let conflict: HTTPStatus = 409
+    public static let lengthRequired: HTTPStatus = 411
+    public static let contentTooLarge: HTTPStatus = 413
+    public static let uriTooLong: HTTPStatus = 414
+    public static let unsupportedMediaType: HTTPStatus = 415
+    public static let expectationFailed: HTTPStatus = 417
+    public static let unprocessableContent: HTTPStatus = 422
+    public static let tooManyRequests: HTTPStatus = 429
+    public static let requestHeaderFieldsTooLarge: HTTPStatus = 431
+    public static let internalServerError: HTTPStatus = 500
+    public static let notImplemented: HTTPStatus = 501
+    public static let serviceUnavailable: HTTPStatus = 503
+    public static let httpVersionNotSupported: HTTPStatus = 505
+
+    /// The reason phrase.
+    public var reason: String {
         switch code {
         case 100: "Continue"
         case 200: "OK"

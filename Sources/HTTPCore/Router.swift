@@ -8,12 +8,12 @@ public struct Router<Handler: Sendable>: Sendable {
         /// A route: its handler, its template (the metrics label) and the path parameters (percent-decoded).
         case found(Handler, template: String, parameters: [String: String])
         /// A template matches the path but not the method: 405 with `Allow`.
-        case methodNotAllowed(allowed: [String])
+        case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
     }
 
     struct Route: Sendable {
-        let method: String
+        let method: HTTPMethod
         let template: String
         let segments: [Substring]
         let handler: Handler
@@ -24,23 +24,23 @@ public struct Router<Handler: Sendable>: Sendable {
     public init() {}
 
     /// Registers `handler` for `method` and `template` (for example `PUT /v1/experts/{task}`).
-    public mutating func add(_ method: String, _ template: String, _ handler: Handler) {
+    public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: Handler) {
         precondition(template.hasPrefix("/"), "route templates start with '/'")
         precondition(!routes.contains { $0.method == method && $0.template == template }, "route \(method) \(template) added twice")
         routes.append(Route(method: method, template: template, segments: Self.segments(template), handler: handler))
     }
 
     /// The templates registered, as (method, template), in registration order.
-    public var templates: [(method: String, template: String)] { routes.map { ($0.method, $0.template) } }
+    public var templates: [(method: HTTPMethod, template: String)] { routes.map { ($0.method, $0.template) } }
 
     /// The route for `method` and `path` (the path without its query, still percent-encoded).
-    public func match(method: String, path: Substring) -> Match {
+    public func match(method: HTTPMethod, path: Substring) -> Match {
         let parts = Self.segments(path)
         var best: (route: Route, parameters: [String: String], literals: Int)?
-        var allowed: [String] = []
+        var allowed: [HTTPMethod] = []
         for route in routes {
             guard let (parameters, literals) = Self.bind(route.segments, parts) else { continue }
-            let methodMatches = route.method == method || (method == "HEAD" && route.method == "GET")
+            let methodMatches = route.method == method || (method == .head && route.method == .get)
             guard methodMatches else {
                 if !allowed.contains(route.method) { allowed.append(route.method) }
                 continue

@@ -26,7 +26,7 @@ enum JSONBody {
     }
 
     /// Encodes `value` as a JSON response (sorted keys, so output is stable).
-    static func response<T: Encodable>(_ value: T, status: Int = 200) -> HTTPResponse {
+    static func response<T: Encodable>(_ value: T, status: HTTPStatus = .ok) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)

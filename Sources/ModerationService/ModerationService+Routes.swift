@@ -61,5 +61,5 @@ extension ModerationService {
     }
 
     /// The route templates as the metrics label them, with their methods (for tests and docs).
-    public static var routeTemplates: [(method: String, template: String)] { router.templates }
+    public static var routeTemplates: [(method: HTTPMethod, template: String)] { router.templates }
 }

@@ -80,7 +80,7 @@ public final class ModerationService: Sendable {
         if case .found(_, let template, _) = match { label = template } else { label = "unmatched" }
         let answer: @Sendable (HTTPResponse) -> Void = { [metrics, log] response in
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-            metrics.request(route: label, code: response.status, seconds: seconds)
+            metrics.request(route: label, status: response.status, seconds: seconds)
             log.debug("answered", metadata: [
                 "request_id": "\(requestId)", "method": "\(request.method)", "route": "\(label)", "status": "\(response.status)",
                 "seconds": "\(seconds)",

@@ -8,7 +8,7 @@ struct Reply: Sendable {
     let response: HTTPResponse
 
     /// `body` as JSON with sorted keys (stable output).
-    static func json<Body: Encodable>(_ body: Body, status: Int = 200) -> Reply {
+    static func json<Body: Encodable>(_ body: Body, status: HTTPStatus = .ok) -> Reply {
         Reply(response: JSONBody.response(body, status: status))
     }
 

@@ -10,7 +10,7 @@ public enum ServiceError: HTTPError, Equatable, Sendable {
     case validation(String)
     case unknownTask(String, known: [String])
     case notFound(String)
-    case methodNotAllowed(allowed: [String])
+    case methodNotAllowed(allowed: [HTTPMethod])
     case conflict(String)
     /// A review item already has a different verdict.
     case verdictConflict(String)
@@ -19,17 +19,17 @@ public enum ServiceError: HTTPError, Equatable, Sendable {
     case overloaded(String)
     case unavailable(String)
 
-    public var status: Int {
+    public var status: HTTPStatus {
         switch self {
-        case .invalidUTF8, .invalidJSON: 400
-        case .unsupportedMediaType: 415
-        case .validation: 422
-        case .unknownTask, .notFound: 404
-        case .methodNotAllowed: 405
-        case .conflict, .verdictConflict: 409
-        case .unauthorized: 401
-        case .forbidden: 403
-        case .overloaded, .unavailable: 503
+        case .invalidUTF8, .invalidJSON: .badRequest
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .validation: .unprocessableContent
+        case .unknownTask, .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .conflict, .verdictConflict: .conflict
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .overloaded, .unavailable: .serviceUnavailable
         }
     }
 
@@ -59,7 +59,7 @@ public enum ServiceError: HTTPError, Equatable, Sendable {
         case .validation(let why): why
         case .unknownTask(let task, let known): "unknown task '\(task)'; loaded tasks: \(known.joined(separator: ", "))"
         case .notFound(let path): "no route for \(path); see openapi.yaml"
-        case .methodNotAllowed(let allowed): "method not allowed here; allowed: \(allowed.joined(separator: ", "))"
+        case .methodNotAllowed(let allowed): "method not allowed here; allowed: \(allowed.map(\.rawValue).joined(separator: ", "))"
         case .conflict(let why), .verdictConflict(let why): why
         case .unauthorized(let why): why
         case .forbidden(let why): why
@@ -71,9 +71,9 @@ public enum ServiceError: HTTPError, Equatable, Sendable {
     /// Allow, Retry-After or WWW-Authenticate where the status calls for it.
     public var headers: HTTPHeaders {
         var fields = HTTPHeaders()
-        if case .methodNotAllowed(let allowed) = self { fields.add("Allow", allowed.joined(separator: ", ")) }
-        if status == 503 { fields.add("Retry-After", "1") }
-        if status == 401 { fields.add("WWW-Authenticate", "Bearer") }
+        if case .methodNotAllowed(let allowed) = self { fields.add("Allow", allowed.map(\.rawValue).joined(separator: ", ")) }
+        if status == .serviceUnavailable { fields.add("Retry-After", "1") }
+        if status == .unauthorized { fields.add("WWW-Authenticate", "Bearer") }
         return fields
     }
 }

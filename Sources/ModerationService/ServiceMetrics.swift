@@ -70,8 +70,8 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// One answered request: its route template (or "unmatched"), status and seconds.
-    func request(route: String, code: Int, seconds: Double) {
-        counter("moecl_requests_total", [("route", route), ("code", String(code))]).increment()
+    func request(route: String, status: HTTPStatus, seconds: Double) {
+        counter("moecl_requests_total", [("route", route), ("code", String(status.code))]).increment()
         timer("moecl_request_duration_seconds", [("route", route)]).recordNanoseconds(Int64(seconds * 1e9))
     }
 

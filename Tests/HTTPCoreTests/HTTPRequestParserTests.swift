@@ -25,7 +25,7 @@ struct HTTPRequestParserTests {
     }
 
     /// The status of the error the bytes raise, or nil when they parse.
-    static func status(_ text: String, limits: HTTPLimits = HTTPLimits()) -> Int? {
+    static func status(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPStatus? {
         do {
             _ = try events(text, limits: limits)
             return nil
@@ -132,7 +132,7 @@ struct HTTPRequestParserTests {
         ("other expectation", "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", 417),
     ])
     func malformedRequestsGetTheirStatus(name: String, text: String, status: Int) {
-        #expect(Self.status(text) == status, "\(name)")
+        #expect(Self.status(text) == HTTPStatus(status), "\(name)")
     }
 
     @Test func limitsFailAsSoonAsTheyAreExceeded() throws {

@@ -1,6 +1,7 @@
 // In-process: bearer tokens guard each route by the role its table entry names.
 
 import Foundation
+import HTTPCore
 import ModerationService
 import TestSupport
 import Testing
@@ -11,7 +12,7 @@ struct AccessRoutesTests {
         let classifier = "c-0123456789abcdef", reviewer = "r-0123456789abcdef", admin = "a-0123456789abcdef"
         let service = try ServiceHarness(tokens: [classifier: [.classify], reviewer: [.review], admin: [.admin]])
         defer { service.remove() }
-        func status(_ method: String, _ path: String, token: String?, body: String = "{}") -> Int? {
+        func status(_ method: HTTPMethod, _ path: String, token: String?, body: String = "{}") -> HTTPStatus? {
             service.request(method, path, body: body, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [])?.status
         }
         let classify = "{\"task\": \"spam\", \"text\": \"x\"}"

@@ -53,7 +53,7 @@ struct ClassifyRoutesTests {
             #expect(abs((entry["loaded_at"] as? Double ?? 0) - Date().timeIntervalSince1970) < 600)
         }
         // Bad input: the right status and a JSON error.
-        let cases: [(String, String, String?, [UInt8]?, Int, String)] = [
+        let cases: [(HTTPMethod, String, String?, [UInt8]?, HTTPStatus, String)] = [
             ("POST", "/v1/classify", "{\"task\": ", nil, 400, "invalid_json"),
             ("POST", "/v1/classify", nil, Array("{\"task\": \"a\", \"text\": \"".utf8) + [0xFF, 0x22, 0x7D], 400, "invalid_utf8"),
             ("POST", "/v1/classify", "{\"task\": \"nope\", \"text\": \"x\"}", nil, 404, "unknown_task"),

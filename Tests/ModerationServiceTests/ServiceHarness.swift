@@ -64,8 +64,8 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
     }
 
     /// One request through the handler, waiting for its answer (at most 30 s).
-    func request(_ method: String, _ target: String, body: String? = nil, raw: [UInt8]? = nil,
-                 headers: [(String, String)] = []) -> (status: Int, headers: HTTPHeaders, body: String)? {
+    func request(_ method: HTTPMethod, _ target: String, body: String? = nil, raw: [UInt8]? = nil,
+                 headers: [(String, String)] = []) -> (status: HTTPStatus, headers: HTTPHeaders, body: String)? {
         var fields = HTTPHeaders(headers)
         if body != nil || raw != nil { fields.add("Content-Type", "application/json") }
         let request = HTTPRequest(method: method, target: target, headers: fields, body: raw ?? Array((body ?? "").utf8))
@@ -80,8 +80,8 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
     }
 
     /// A request whose answer is a JSON object.
-    func json(_ method: String, _ target: String, _ body: String? = nil, headers: [(String, String)] = []) throws
-        -> (Int, [String: Any]) {
+    func json(_ method: HTTPMethod, _ target: String, _ body: String? = nil, headers: [(String, String)] = []) throws
+        -> (HTTPStatus, [String: Any]) {
         let r = try #require(request(method, target, body: body, headers: headers))
         let object = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any]
         return (r.status, try #require(object, "not a JSON object: \(r.body)"))
