@@ -1,5 +1,7 @@
 // The scores of one text under one task expert.
 
+import Moderation
+
 /// Class probabilities of one text for one task, with the expert version that produced them.
 public struct TaskScores: Sendable, Equatable {
     public let task: String
@@ -18,10 +20,9 @@ public struct TaskScores: Sendable, Equatable {
         self.scores = scores
     }
 
+    /// The index of the top score (the first on ties).
+    public var top: Int { TopScore.index(scores) }
+
     /// The top-scoring label (the first on ties).
-    public var label: String {
-        var top = 0
-        for i in scores.indices where scores[i] > scores[top] { top = i }
-        return labels[top]
-    }
+    public var label: String { labels[top] }
 }

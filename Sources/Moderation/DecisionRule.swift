@@ -19,9 +19,12 @@ public struct DecisionRule: Sendable, Equatable {
 
     /// The decision for `scores` (one per label, in `labels` order).
     public func decide(_ scores: [Float]) -> Decision {
-        precondition(scores.count == labels.count, "one score per label")
-        var top = 0
-        for i in scores.indices where scores[i] > scores[top] { top = i }
+        decide(scores, top: TopScore.index(scores))
+    }
+
+    /// The decision for `scores` whose top score's index (`TopScore.index`) the caller already has.
+    public func decide(_ scores: [Float], top: Int) -> Decision {
+        precondition(scores.count == labels.count && scores.indices.contains(top), "one score per label")
         let label = labels[top]
         // Compared in Float, the precision scores are computed in (a threshold set from a score must admit it).
         guard let tau = calibration.thresholds[label], scores[top] >= Float(tau) else { return .review }

@@ -96,10 +96,9 @@ extension ModerationService {
 
     static func result(_ s: TaskScores, index: Int, snapshot: ExpertSnapshot, tokens: Int, truncated: Bool) -> ClassifyResult {
         let rule = snapshot.tasks[s.task]?.decisionRule
-        var top = 0
-        for i in s.scores.indices where s.scores[i] > s.scores[top] { top = i }
+        let top = s.top  // once per text: the label shown and the one the rule may decide
         return ClassifyResult(
-            index: index, task: s.task, label: s.labels[top], decision: rule?.decide(s.scores) ?? .review,
+            index: index, task: s.task, label: s.labels[top], decision: rule?.decide(s.scores, top: top) ?? .review,
             scores: Dictionary(uniqueKeysWithValues: zip(s.labels, s.scores)),
             thresholds: rule?.calibration.thresholds ?? [:], expert: .init(task: s.task, version: s.version),
             tokens: tokens, truncated: truncated)

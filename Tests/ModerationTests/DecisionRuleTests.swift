@@ -42,4 +42,13 @@ struct DecisionRuleTests {
         #expect(Calibration(targetPrecision: 0.9, thresholds: ["compliant": 1.2]).problem(labels: labels)?
             .contains("outside [0, 1]") == true)
     }
+
+    @Test func theTopScoreIsTheFirstOnTiesAndAGivenTopDecidesTheSame() {
+        #expect(TopScore.index([0.2, 0.5, 0.5]) == 1 && TopScore.index([0.9]) == 0 && TopScore.index([0.1, 0.3, 0.6]) == 2)
+        let rule = DecisionRule(labels: ["compliant", "violating"], compliantLabel: "compliant",
+                                calibration: Calibration(targetPrecision: 0.9, thresholds: ["compliant": 0.6, "violating": 0.7]))
+        for scores: [Float] in [[0.9, 0.1], [0.35, 0.65], [0.2, 0.8], [0.5, 0.5]] {
+            #expect(rule.decide(scores, top: TopScore.index(scores)) == rule.decide(scores))
+        }
+    }
 }
