@@ -57,7 +57,8 @@ let package = Package(
         .target(
             name: "ModerationApp",
             dependencies: [
-                "ModerationService", "HTTPServer", "HTTPCore", "InferenceEngine", "ServiceStore", "MoELoRA", "ModelFormats",
+                "ModerationService", "HTTPServer", "HTTPCore", "InferenceEngine", "ServiceStore", "MoELoRA",
+                "ModelFormats",
                 "TensorCore", "Tokenization", "Transformer", .product(name: "Logging", package: "swift-log"),
             ]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
@@ -66,7 +67,8 @@ let package = Package(
         .target(
             name: "MoeclCLI",
             dependencies: [
-                "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training", "Evaluation",
+                "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training",
+                "Evaluation",
                 "HTTPCore", "InferenceEngine", "ModerationApp", "ModerationService", "ServiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,11 +77,15 @@ let package = Package(
         .executableTarget(name: "moecl", dependencies: ["MoeclCLI", "ModerationApp"]),
 
         // Tests mirror the sources; TestSupport locates fixtures, the base model and ../shared/data.
-        .target(name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA", "COpenSSL", "ServiceStore"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA", "COpenSSL", "ServiceStore"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenization", "ModelFormats", "TensorCore", "TestSupport"]),
+        .testTarget(
+            name: "TransformerTests",
+            dependencies: ["Transformer", "Tokenization", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
@@ -87,13 +93,23 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "TestSupport"]),
         .testTarget(name: "ServiceStoreTests", dependencies: ["ServiceStore", "TestSupport"]),
         .testTarget(name: "InferenceEngineTests", dependencies: ["InferenceEngine", "MoELoRA", "TestSupport"]),
-        .testTarget(name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
-        .testTarget(name: "MoeclCLITests", dependencies: ["MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "ServiceStore", "Tokenization", "TestSupport"]),
+        .testTarget(
+            name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
+        .testTarget(
+            name: "MoeclCLITests",
+            dependencies: [
+                "MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "ServiceStore", "Tokenization", "TestSupport",
+            ]),
         .testTarget(
             name: "ModerationServiceTests",
-            dependencies: ["ModerationService", "HTTPCore", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore", "Tokenization",
-                           "TestSupport"]),
-        .testTarget(name: "ModerationAppTests", dependencies: ["ModerationApp", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "ModerationService", "HTTPCore", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore",
+                "Tokenization",
+                "TestSupport",
+            ]),
+        .testTarget(
+            name: "ModerationAppTests",
+            dependencies: ["ModerationApp", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]

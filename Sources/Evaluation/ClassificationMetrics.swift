@@ -25,8 +25,9 @@ public struct ClassificationMetrics: Sendable, Equatable, Codable {
 
     /// Scores `predictions` against `labels`, which must have the same length.
     public init(predictions: [Int], labels: [Int], classes: Int) {
-        precondition(predictions.count == labels.count,
-                     "\(predictions.count) predictions for \(labels.count) labels")
+        precondition(
+            predictions.count == labels.count,
+            "\(predictions.count) predictions for \(labels.count) labels")
         precondition(classes >= 0, "negative class count \(classes)")
         var truePositives = [Int](repeating: 0, count: classes)
         var predicted = [Int](repeating: 0, count: classes)

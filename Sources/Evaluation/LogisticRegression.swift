@@ -26,8 +26,10 @@ public struct LogisticRegression: Sendable {
     /// Trains a model on `features` (each of the same dimension) with `labels` in `0..<classes`,
     /// running at most `iterations` L-BFGS steps. With no samples the model is all zeros
     /// (uniform probabilities).
-    public static func fit(features: [[Float]], labels: [Int], classes: Int, l2: Double,
-                           iterations: Int = 300) -> LogisticRegression {
+    public static func fit(
+        features: [[Float]], labels: [Int], classes: Int, l2: Double,
+        iterations: Int = 300
+    ) -> LogisticRegression {
         precondition(features.count == labels.count, "\(features.count) feature rows for \(labels.count) labels")
         precondition(classes >= 1, "need at least one class")
         precondition(l2 >= 0, "l2 must be non-negative")
@@ -54,20 +56,25 @@ public struct LogisticRegression: Sendable {
         let standardised = features.map { row in
             (0..<dimension).map { k in Double(row[k] - meanF[k]) * Double(scaleF[k]) }
         }
-        let objective = SoftmaxObjective(standardised: standardised, labels: labels, classes: classes,
-                                         dimension: dimension, l2: l2)
+        let objective = SoftmaxObjective(
+            standardised: standardised, labels: labels, classes: classes,
+            dimension: dimension, l2: l2)
         let start = [Double](repeating: 0, count: objective.parameterCount)
-        let solution = features.isEmpty ? start : LBFGS(iterations: iterations).minimise(from: start) { x, g in
-            objective.evaluate(x, gradient: &g)
-        }
+        let solution =
+            features.isEmpty
+            ? start
+            : LBFGS(iterations: iterations).minimise(from: start) { x, g in
+                objective.evaluate(x, gradient: &g)
+            }
         let width = objective.lanes * 4
         var weight = [Float](repeating: 0, count: classes * dimension)
         for c in 0..<classes {
             for k in 0..<dimension { weight[c * dimension + k] = Float(solution[c * width + k]) }
         }
         let bias = (0..<classes).map { Float(solution[classes * width + $0]) }
-        return LogisticRegression(classes: classes, dimension: dimension, mean: meanF, scale: scaleF,
-                                  weight: weight, bias: bias)
+        return LogisticRegression(
+            classes: classes, dimension: dimension, mean: meanF, scale: scaleF,
+            weight: weight, bias: bias)
     }
 
     /// Builds a model from its parts, e.g. ones saved earlier; `weight` is `[C, d]` row-major.
@@ -135,16 +142,20 @@ public struct LogisticRegression: Sendable {
 
     /// Fits one model per `l2` in `l2Grid` on the training set and returns the one with the best
     /// accuracy on the dev set (ties go to the larger `l2`), with its `l2` and dev accuracy.
-    public static func select(trainFeatures: [[Float]], trainLabels: [Int], devFeatures: [[Float]], devLabels: [Int],
-                              classes: Int, l2Grid: [Double] = [1e-4, 1e-3, 1e-2, 1e-1, 1],
-                              iterations: Int = 300) -> (model: LogisticRegression, l2: Double, devAccuracy: Double) {
+    public static func select(
+        trainFeatures: [[Float]], trainLabels: [Int], devFeatures: [[Float]], devLabels: [Int],
+        classes: Int, l2Grid: [Double] = [1e-4, 1e-3, 1e-2, 1e-1, 1],
+        iterations: Int = 300
+    ) -> (model: LogisticRegression, l2: Double, devAccuracy: Double) {
         precondition(!l2Grid.isEmpty, "the l2 grid is empty")
         var best: (model: LogisticRegression, l2: Double, devAccuracy: Double)?
         for l2 in l2Grid {
-            let model = fit(features: trainFeatures, labels: trainLabels, classes: classes, l2: l2, iterations: iterations)
+            let model = fit(
+                features: trainFeatures, labels: trainLabels, classes: classes, l2: l2, iterations: iterations)
             let accuracy = model.accuracy(features: devFeatures, labels: devLabels)
             if let current = best,
-               accuracy < current.devAccuracy || (accuracy == current.devAccuracy && l2 <= current.l2) {
+                accuracy < current.devAccuracy || (accuracy == current.devAccuracy && l2 <= current.l2)
+            {
                 continue
             }
             best = (model, l2, accuracy)

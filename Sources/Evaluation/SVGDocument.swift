@@ -34,23 +34,28 @@ struct SVGDocument: Sendable {
     mutating func raw(_ markup: String) { body.append(markup) }
 
     /// Appends a `<text>` element; `attributes` is extra attribute markup such as a transform.
-    mutating func text(_ content: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
-                       fill: String = "#222222", attributes: String = "") {
+    mutating func text(
+        _ content: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
+        fill: String = "#222222", attributes: String = ""
+    ) {
         let extra = attributes.isEmpty ? "" : " " + attributes
-        body.append(#"<text x="\#(Self.number(x))" y="\#(Self.number(y))" font-size="\#(Self.number(size))" "#
-            + #"text-anchor="\#(anchor)" fill="\#(fill)"\#(extra)>\#(Self.escape(content))</text>"#)
+        body.append(
+            #"<text x="\#(Self.number(x))" y="\#(Self.number(y))" font-size="\#(Self.number(size))" "#
+                + #"text-anchor="\#(anchor)" fill="\#(fill)"\#(extra)>\#(Self.escape(content))</text>"#)
     }
 
     /// Appends a `<line>`.
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1) {
-        body.append(#"<line x1="\#(Self.number(x1))" y1="\#(Self.number(y1))" x2="\#(Self.number(x2))" "#
-            + #"y2="\#(Self.number(y2))" stroke="\#(stroke)" stroke-width="\#(Self.number(width))"/>"#)
+        body.append(
+            #"<line x1="\#(Self.number(x1))" y1="\#(Self.number(y1))" x2="\#(Self.number(x2))" "#
+                + #"y2="\#(Self.number(y2))" stroke="\#(stroke)" stroke-width="\#(Self.number(width))"/>"#)
     }
 
     /// Appends a `<rect>`.
     mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String = "none") {
-        body.append(#"<rect x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(width))" "#
-            + #"height="\#(Self.number(height))" fill="\#(fill)" stroke="\#(stroke)"/>"#)
+        body.append(
+            #"<rect x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(width))" "#
+                + #"height="\#(Self.number(height))" fill="\#(fill)" stroke="\#(stroke)"/>"#)
     }
 
     /// Replaces the five XML special characters with entities.

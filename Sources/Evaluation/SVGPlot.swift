@@ -6,8 +6,10 @@ import Foundation
 /// sans-serif font); every piece of caller text is XML-escaped.
 public enum SVGPlot {
     /// Line colours, used in order and repeated after ten series.
-    public static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                                 "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+    public static let palette = [
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+        "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    ]
 
     /// A grid of coloured cells, one per value, with the formatted value written in each cell.
     ///
@@ -17,8 +19,10 @@ public enum SVGPlot {
     /// when one would not fit its cell), the title above. The grid has as many rows and columns as
     /// the longer of the labels and the values; for the R matrix, rows are "after <task>" and
     /// columns the tasks.
-    public static func heatMap(title: String, rowLabels: [String], columnLabels: [String], values: [[Double?]],
-                               valueFormat: (Double) -> String = { String(format: "%.3f", $0) }) -> String {
+    public static func heatMap(
+        title: String, rowLabels: [String], columnLabels: [String], values: [[Double?]],
+        valueFormat: (Double) -> String = { String(format: "%.3f", $0) }
+    ) -> String {
         let rows = max(rowLabels.count, values.count)
         let columns = max(columnLabels.count, values.map(\.count).max() ?? 0)
         func value(_ i: Int, _ j: Int) -> Double? {
@@ -47,8 +51,10 @@ public enum SVGPlot {
             let x = left + (Double(j) + 0.5) * cellWidth
             if rotate {
                 let y = top - 8
-                svg.text(label, x: x, y: y, attributes:
-                    #"transform="rotate(-45 \#(SVGDocument.number(x)) \#(SVGDocument.number(y)))""#)
+                svg.text(
+                    label, x: x, y: y,
+                    attributes:
+                        #"transform="rotate(-45 \#(SVGDocument.number(x)) \#(SVGDocument.number(y)))""#)
             } else {
                 svg.text(label, x: x, y: top - 8, anchor: "middle")
             }
@@ -78,17 +84,26 @@ public enum SVGPlot {
     /// left nil spans the data (widened by ±0.5 when flat, 0…1 without data); points outside the
     /// ranges are clipped and non-finite points skipped. Used for the reject rate (y, 0…1) against
     /// the target precision (x) per task.
-    public static func lineChart(title: String, xLabel: String, yLabel: String,
-                                 series: [(name: String, points: [(x: Double, y: Double)])],
-                                 xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) -> String {
+    public static func lineChart(
+        title: String, xLabel: String, yLabel: String,
+        series: [(name: String, points: [(x: Double, y: Double)])],
+        xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil
+    ) -> String {
         let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xs = xRange ?? span(finite.map(\.x)), ys = yRange ?? span(finite.map(\.y))
         let legendWidth = (series.map { SVGDocument.textWidth($0.name) }.max() ?? 0) + 48
         let left = 72.0, top = 48.0, plotWidth = 480.0, plotHeight = 300.0
         let width = max(left + plotWidth + 24 + legendWidth, SVGDocument.textWidth(title, size: 16) + 32)
         let height = top + plotHeight + 64
-        func px(_ x: Double) -> Double { left + (xs.upperBound > xs.lowerBound ? (x - xs.lowerBound) / (xs.upperBound - xs.lowerBound) : 0.5) * plotWidth }
-        func py(_ y: Double) -> Double { top + plotHeight - (ys.upperBound > ys.lowerBound ? (y - ys.lowerBound) / (ys.upperBound - ys.lowerBound) : 0.5) * plotHeight }
+        func px(_ x: Double) -> Double {
+            left + (xs.upperBound > xs.lowerBound ? (x - xs.lowerBound) / (xs.upperBound - xs.lowerBound) : 0.5)
+                * plotWidth
+        }
+        func py(_ y: Double) -> Double {
+            top + plotHeight
+                - (ys.upperBound > ys.lowerBound ? (y - ys.lowerBound) / (ys.upperBound - ys.lowerBound) : 0.5)
+                * plotHeight
+        }
 
         var svg = SVGDocument(width: width, height: height, title: title)
         svg.text(title, x: width / 2, y: 28, size: 16, anchor: "middle", attributes: #"font-weight="bold""#)
@@ -108,24 +123,33 @@ public enum SVGPlot {
         svg.line(x1: left, y1: top, x2: left, y2: top + plotHeight, stroke: "#222222")
         svg.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 46, size: 13, anchor: "middle")
         let yMid = top + plotHeight / 2
-        svg.text(yLabel, x: 22, y: yMid, size: 13, anchor: "middle",
-                 attributes: #"transform="rotate(-90 22 \#(SVGDocument.number(yMid)))""#)
-        svg.raw(#"<clipPath id="plot-area"><rect x="\#(SVGDocument.number(left - 6))" y="\#(SVGDocument.number(top - 6))" "#
-            + #"width="\#(SVGDocument.number(plotWidth + 12))" height="\#(SVGDocument.number(plotHeight + 12))"/></clipPath>"#)
+        svg.text(
+            yLabel, x: 22, y: yMid, size: 13, anchor: "middle",
+            attributes: #"transform="rotate(-90 22 \#(SVGDocument.number(yMid)))""#)
+        svg.raw(
+            #"<clipPath id="plot-area"><rect x="\#(SVGDocument.number(left - 6))" y="\#(SVGDocument.number(top - 6))" "#
+                + #"width="\#(SVGDocument.number(plotWidth + 12))" height="\#(SVGDocument.number(plotHeight + 12))"/></clipPath>"#
+        )
         for (index, entry) in series.enumerated() {
             let colour = palette[index % palette.count]
             let points = entry.points.filter { $0.x.isFinite && $0.y.isFinite }
             let coordinates = points.map { "\(SVGDocument.number(px($0.x))),\(SVGDocument.number(py($0.y)))" }
-            var group = [#"<g clip-path="url(#plot-area)">"#,
-                         #"<polyline points="\#(coordinates.joined(separator: " "))" fill="none" stroke="\#(colour)" stroke-width="2"/>"#]
+            var group = [
+                #"<g clip-path="url(#plot-area)">"#,
+                #"<polyline points="\#(coordinates.joined(separator: " "))" fill="none" stroke="\#(colour)" stroke-width="2"/>"#,
+            ]
             for point in points {
-                group.append(#"<circle cx="\#(SVGDocument.number(px(point.x)))" cy="\#(SVGDocument.number(py(point.y)))" r="3.5" fill="\#(colour)"/>"#)
+                group.append(
+                    #"<circle cx="\#(SVGDocument.number(px(point.x)))" cy="\#(SVGDocument.number(py(point.y)))" r="3.5" fill="\#(colour)"/>"#
+                )
             }
             group.append("</g>")
             svg.raw(group.joined(separator: "\n"))
             let legendX = left + plotWidth + 24, legendY = top + 8 + Double(index) * 20
             svg.line(x1: legendX, y1: legendY, x2: legendX + 24, y2: legendY, stroke: colour, width: 2)
-            svg.raw(#"<circle cx="\#(SVGDocument.number(legendX + 12))" cy="\#(SVGDocument.number(legendY))" r="3.5" fill="\#(colour)"/>"#)
+            svg.raw(
+                #"<circle cx="\#(SVGDocument.number(legendX + 12))" cy="\#(SVGDocument.number(legendY))" r="3.5" fill="\#(colour)"/>"#
+            )
             svg.text(entry.name, x: legendX + 32, y: legendY + 4)
         }
         return svg.text

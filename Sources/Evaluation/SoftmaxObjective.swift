@@ -57,8 +57,9 @@ struct SoftmaxObjective: Sendable {
                 nonisolated(unsafe) let weightBase = weightOut.baseAddress!
                 nonisolated(unsafe) let tailBase = tailOut.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    accumulate(chunk: chunk, weights: frozenWeights, bias: bias,
-                               weightGradient: weightBase + chunk * classes * lanes, tail: tailBase + chunk * tailSize)
+                    accumulate(
+                        chunk: chunk, weights: frozenWeights, bias: bias,
+                        weightGradient: weightBase + chunk * classes * lanes, tail: tailBase + chunk * tailSize)
                 }
             }
         }
@@ -81,18 +82,23 @@ struct SoftmaxObjective: Sendable {
     }
 
     /// Adds one chunk's unnormalised cross-entropy and gradient sums into the given buffers.
-    private func accumulate(chunk: Int, weights: [Lanes], bias: [Double],
-                            weightGradient: UnsafeMutablePointer<Lanes>, tail: UnsafeMutablePointer<Double>) {
+    private func accumulate(
+        chunk: Int, weights: [Lanes], bias: [Double],
+        weightGradient: UnsafeMutablePointer<Lanes>, tail: UnsafeMutablePointer<Double>
+    ) {
         weights.withUnsafeBufferPointer { w in
             features.withUnsafeBufferPointer { x in
-                accumulate(chunk: chunk, weights: w.baseAddress!, bias: bias, features: x.baseAddress!,
-                           weightGradient: weightGradient, tail: tail)
+                accumulate(
+                    chunk: chunk, weights: w.baseAddress!, bias: bias, features: x.baseAddress!,
+                    weightGradient: weightGradient, tail: tail)
             }
         }
     }
 
-    private func accumulate(chunk: Int, weights: UnsafePointer<Lanes>, bias: [Double], features: UnsafePointer<Lanes>,
-                            weightGradient: UnsafeMutablePointer<Lanes>, tail: UnsafeMutablePointer<Double>) {
+    private func accumulate(
+        chunk: Int, weights: UnsafePointer<Lanes>, bias: [Double], features: UnsafePointer<Lanes>,
+        weightGradient: UnsafeMutablePointer<Lanes>, tail: UnsafeMutablePointer<Double>
+    ) {
         var logits = [Double](repeating: 0, count: classes)
         var loss = 0.0
         for i in (chunk * Self.chunkSize)..<min(samples, (chunk + 1) * Self.chunkSize) {

@@ -10,8 +10,10 @@ public struct HTTPRequest: Sendable, Equatable {
     /// The body, chunked transfer coding removed.
     public var body: [UInt8]
 
-    public init(method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(),
-                body: [UInt8] = []) {
+    public init(
+        method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = []
+    ) {
         self.method = method
         self.target = target
         self.version = version

@@ -14,7 +14,8 @@ extension HTTPRequestParser {
         guard let parsed = HTTPVersion(rawValue: versionText) else {
             // Well-formed HTTP/x.y of another version: 505; anything else: 400.
             let v = Array(versionText.utf8)
-            let wellFormed = v.count == 8 && versionText.hasPrefix("HTTP/") && v[6] == 46
+            let wellFormed =
+                v.count == 8 && versionText.hasPrefix("HTTP/") && v[6] == 46
                 && [v[5], v[7]].allSatisfy { $0 >= 48 && $0 <= 57 }
             if wellFormed { throw .unsupportedVersion(versionText) }
             throw .malformed("invalid HTTP version")
@@ -53,13 +54,17 @@ extension HTTPRequestParser {
         if value.contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) {
             throw .malformed("a control character in header '\(String(decoding: name, as: UTF8.self))'")
         }
-        return (String(decoding: name, as: UTF8.self), HTTPHeaders.trim(Substring(String(decoding: value, as: UTF8.self))))
+        return (
+            String(decoding: name, as: UTF8.self), HTTPHeaders.trim(Substring(String(decoding: value, as: UTF8.self)))
+        )
     }
 
     /// Decides the body's framing once the header block ended; returns an event when there is one to give now.
     mutating func finishHeaders() throws(HTTPParseError) -> HTTPRequestParser.Event? {
         let hosts = headers.values("Host")
-        if version == .http11 && hosts.count != 1 { throw .malformed("an HTTP/1.1 request needs exactly one Host header") }
+        if version == .http11 && hosts.count != 1 {
+            throw .malformed("an HTTP/1.1 request needs exactly one Host header")
+        }
         let codings = headers.tokens("Transfer-Encoding")
         let lengths = headers.values("Content-Length")
         var expectsBody = false
@@ -83,7 +88,9 @@ extension HTTPRequestParser {
         }
         let expectations = headers.tokens("Expect")
         if !expectations.isEmpty {
-            guard expectations == ["100-continue"] else { throw .unsupportedExpectation(expectations.joined(separator: ", ")) }
+            guard expectations == ["100-continue"] else {
+                throw .unsupportedExpectation(expectations.joined(separator: ", "))
+            }
             if version == .http11 && expectsBody && buffer.count == start { return .continueExpected }
         }
         return nil
@@ -94,7 +101,8 @@ extension HTTPRequestParser {
         var result: Int?
         for item in values.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
             let text = HTTPHeaders.trim(item)
-            guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(text)
+            guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                let value = Int(text)
             else { throw .malformed("invalid Content-Length '\(text)'") }
             if let result, result != value { throw .malformed("conflicting Content-Length values") }
             result = value

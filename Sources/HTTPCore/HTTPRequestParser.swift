@@ -80,14 +80,20 @@ public struct HTTPRequestParser: Sendable {
         while true {
             switch state {
             case .requestLine:
-                guard let line = try readLine(limit: limits.maxRequestLineBytes, tooLong: .requestLineTooLong(limit: limits.maxRequestLineBytes))
+                guard
+                    let line = try readLine(
+                        limit: limits.maxRequestLineBytes,
+                        tooLong: .requestLineTooLong(limit: limits.maxRequestLineBytes))
                 else { return nil }
                 if line.isEmpty { continue }  // RFC 9112 §2.2: ignore empty lines before a request line
                 try parseRequestLine(line)
                 state = .headers
             case .headers, .trailers:
                 let left = limits.maxHeaderBytes - headerBytes
-                guard let line = try readLine(limit: max(0, left), tooLong: .headersTooLarge("more than \(limits.maxHeaderBytes) bytes of header fields"))
+                guard
+                    let line = try readLine(
+                        limit: max(0, left),
+                        tooLong: .headersTooLarge("more than \(limits.maxHeaderBytes) bytes of header fields"))
                 else { return nil }
                 headerBytes += line.count + 2
                 if headerBytes > limits.maxHeaderBytes {
@@ -113,13 +119,17 @@ public struct HTTPRequestParser: Sendable {
                 state = .body(remaining: remaining - take)
                 return nil
             case .chunkSize:
-                guard let line = try readLine(limit: 1024, tooLong: .malformed("a chunk-size line longer than 1024 bytes"))
+                guard
+                    let line = try readLine(
+                        limit: 1024, tooLong: .malformed("a chunk-size line longer than 1024 bytes"))
                 else { return nil }
                 let size = try parseChunkSize(line)
                 if size == 0 {
                     state = .trailers
                 } else {
-                    guard size <= limits.maxBodyBytes - body.count else { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
+                    guard size <= limits.maxBodyBytes - body.count else {
+                        throw .bodyTooLarge(limit: limits.maxBodyBytes)
+                    }
                     state = .chunkData(remaining: size)
                 }
             case .chunkData(let remaining):

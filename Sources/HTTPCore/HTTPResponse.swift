@@ -45,8 +45,10 @@ extension HTTPResponse {
     /// The service's error shape, `{"error": {"code": "...", "message": "..."}}`, as `application/json`.
     public static func jsonError(status: HTTPStatus, code: String, message: String) -> HTTPResponse {
         let object = ["error": ["code": code, "message": message]]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{\"error\":{\"code\":\"internal\",\"message\":\"\"}}".utf8)
-        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(data))
+        return HTTPResponse(
+            status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(data))
     }
 }

@@ -1,7 +1,9 @@
 // Status codes with their reason phrases.
 
 /// An HTTP status code (RFC 9110 §15); the ones this server sends have names and reason phrases.
-public struct HTTPStatus: RawRepresentable, Hashable, Comparable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+public struct HTTPStatus: RawRepresentable, Hashable, Comparable, Sendable, ExpressibleByIntegerLiteral,
+    CustomStringConvertible
+{
     public let code: Int
 
     public init(_ code: Int) { self.code = code }

@@ -8,7 +8,8 @@ public enum PercentDecoding {
         var utf8 = Array(text.utf8)[...]
         while let c = utf8.popFirst() {
             if c == 37 {
-                guard utf8.count >= 2, let hi = ASCII.hexValue(utf8[utf8.startIndex]), let lo = ASCII.hexValue(utf8[utf8.startIndex + 1])
+                guard utf8.count >= 2, let hi = ASCII.hexValue(utf8[utf8.startIndex]),
+                    let lo = ASCII.hexValue(utf8[utf8.startIndex + 1])
                 else { return nil }
                 bytes.append(UInt8(hi * 16 + lo))
                 utf8 = utf8.dropFirst(2)
@@ -25,7 +26,8 @@ public enum PercentDecoding {
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = decode(parts[0], plusIsSpace: true),
-                  let value = decode(parts.count > 1 ? parts[1] : "", plusIsSpace: true) else { return nil }
+                let value = decode(parts.count > 1 ? parts[1] : "", plusIsSpace: true)
+            else { return nil }
             if result[name] == nil { result[name] = value }
         }
         return result

@@ -26,7 +26,9 @@ public struct Router<Handler: Sendable>: Sendable {
     /// Registers `handler` for `method` and `template` (for example `PUT /v1/experts/{task}`).
     public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: Handler) {
         precondition(template.hasPrefix("/"), "route templates start with '/'")
-        precondition(!routes.contains { $0.method == method && $0.template == template }, "route \(method) \(template) added twice")
+        precondition(
+            !routes.contains { $0.method == method && $0.template == template },
+            "route \(method) \(template) added twice")
         routes.append(Route(method: method, template: template, segments: Self.segments(template), handler: handler))
     }
 

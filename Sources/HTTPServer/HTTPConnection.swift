@@ -5,7 +5,7 @@ import Dispatch
 import Foundation
 import HTTPCore
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A connection's state machine. Every mutable property is touched only on `queue` (a serial queue), which is
@@ -33,8 +33,10 @@ final class HTTPConnection: @unchecked Sendable {
     private var requestStarted: DispatchTime?, bodyStarted: DispatchTime?
     private var lastActivity = DispatchTime.now(), writeStalledSince: DispatchTime?
 
-    init(fd: Int32, configuration: HTTPServerConfiguration, target: DispatchQueue, handler: @escaping HTTPHandler,
-         onClose: @escaping @Sendable (HTTPConnection) -> Void) {
+    init(
+        fd: Int32, configuration: HTTPServerConfiguration, target: DispatchQueue, handler: @escaping HTTPHandler,
+        onClose: @escaping @Sendable (HTTPConnection) -> Void
+    ) {
         self.fd = fd
         self.configuration = configuration
         self.handler = handler
@@ -103,8 +105,10 @@ final class HTTPConnection: @unchecked Sendable {
             guard bytes.first == 0x16 else {
                 closeAfterWrite = true
                 suspendReading()
-                output += HTTPResponse.jsonError(status: 400, code: "tls_required",
-                                                 message: "this port speaks HTTPS only; use https://").encoded(keepAlive: false)
+                output += HTTPResponse.jsonError(
+                    status: 400, code: "tls_required",
+                    message: "this port speaks HTTPS only; use https://"
+                ).encoded(keepAlive: false)
                 return flush()
             }
         }
@@ -163,10 +167,12 @@ final class HTTPConnection: @unchecked Sendable {
         suspendReading()  // pipelined requests wait in the kernel until this one is answered
         let number = sequence, keepAlive = request.keepAlive, head = request.method == "HEAD"
         let gzip = Gzip.isAccepted(request.headers.tokens("Accept-Encoding"))
-        handler(request, HTTPResponder { [self] response in
-            let encoded = gzip ? Self.compressed(response) : response
-            queue.async { [self] in finish(number, encoded, keepAlive: keepAlive, head: head) }
-        })
+        handler(
+            request,
+            HTTPResponder { [self] response in
+                let encoded = gzip ? Self.compressed(response) : response
+                queue.async { [self] in finish(number, encoded, keepAlive: keepAlive, head: head) }
+            })
     }
 
     private func finish(_ number: Int, _ response: HTTPResponse, keepAlive: Bool, head: Bool) {
@@ -185,7 +191,8 @@ final class HTTPConnection: @unchecked Sendable {
     /// `response` with a gzip body when that is worth it and the handler did not encode it already.
     static func compressed(_ response: HTTPResponse) -> HTTPResponse {
         guard response.body.count >= Gzip.minimumBytes, response.headers["Content-Encoding"] == nil,
-              let body = Gzip.compress(response.body), body.count < response.body.count else { return response }
+            let body = Gzip.compress(response.body), body.count < response.body.count
+        else { return response }
         var result = response
         result.body = body
         result.headers.set("Content-Encoding", "gzip")
@@ -249,10 +256,14 @@ final class HTTPConnection: @unchecked Sendable {
         // A TLS handshake gets the header timeout from the connection's first byte.
         if let tls, tlsChecked, !tls.handshakeDone, older(lastActivity, configuration.headerTimeout) { return close() }
         guard !busy, !closeAfterWrite else { return }
-        if parser.isReadingBody ? older(bodyStarted, configuration.bodyTimeout) : older(requestStarted, configuration.headerTimeout) {
+        if parser.isReadingBody
+            ? older(bodyStarted, configuration.bodyTimeout) : older(requestStarted, configuration.headerTimeout)
+        {
             let what = parser.isReadingBody ? "body" : "headers"
-            return fail(HTTPResponse.jsonError(status: 408, code: "request_timeout",
-                                               message: "the request \(what) did not arrive in time; send the whole request promptly"))
+            return fail(
+                HTTPResponse.jsonError(
+                    status: 408, code: "request_timeout",
+                    message: "the request \(what) did not arrive in time; send the whole request promptly"))
         }
         if !parser.hasPartialRequest && output.isEmpty && older(lastActivity, configuration.idleTimeout) { close() }
     }

@@ -5,7 +5,7 @@ import Dispatch
 import Foundation
 import HTTPCore
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Serves HTTP/1.1 with `handler`. Threads: one serial queue accepts; each connection runs on its own serial
@@ -32,7 +32,8 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
     /// Binds, listens and starts accepting.
     /// - Throws: `HTTPServerError` when the address is invalid or cannot be bound.
     public func start() throws {
-        let socket = try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        let socket = try ListeningSocket(
+            host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         let source = DispatchSource.makeReadSource(fileDescriptor: socket.fd, queue: acceptQueue)
         source.setEventHandler { [self] in acceptAll(socket) }
         source.setCancelHandler { Glibc.close(socket.fd) }
@@ -50,7 +51,9 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
                 refuse(fd)
                 continue
             }
-            let connection = HTTPConnection(fd: fd, configuration: configuration, target: connectionPool, handler: handler) {
+            let connection = HTTPConnection(
+                fd: fd, configuration: configuration, target: connectionPool, handler: handler
+            ) {
                 [connections] closed in connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(closed)) }
             }
             connections.withLock { $0[ObjectIdentifier(connection)] = connection }
@@ -64,8 +67,9 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
             Glibc.close(fd)
             return
         }
-        var response = HTTPResponse.jsonError(status: 503, code: "too_many_connections",
-                                              message: "the server has \(configuration.maxConnections) open connections; retry shortly")
+        var response = HTTPResponse.jsonError(
+            status: 503, code: "too_many_connections",
+            message: "the server has \(configuration.maxConnections) open connections; retry shortly")
         response.headers.add("Retry-After", "1")
         let bytes = response.encoded(keepAlive: false)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }

@@ -9,19 +9,24 @@ public final class TLSContext: @unchecked Sendable {  // safe: OpenSSL contexts 
     /// Loads the certificate chain and the key.
     /// - Throws: `HTTPServerError.tls` naming the file and OpenSSL's reason.
     public init(certificatePath: String, keyPath: String) throws {
-        guard let context = SSL_CTX_new(TLS_server_method()) else { throw HTTPServerError.tls("cannot create a TLS context: \(Self.lastError())") }
+        guard let context = SSL_CTX_new(TLS_server_method()) else {
+            throw HTTPServerError.tls("cannot create a TLS context: \(Self.lastError())")
+        }
         self.context = context
         guard SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(TLS1_2_VERSION), nil) == 1 else {
             throw HTTPServerError.tls("cannot require TLS 1.2: \(Self.lastError())")
         }
         guard SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1 else {
-            throw HTTPServerError.tls("cannot load the certificate chain \(certificatePath) (PEM expected): \(Self.lastError())")
+            throw HTTPServerError.tls(
+                "cannot load the certificate chain \(certificatePath) (PEM expected): \(Self.lastError())")
         }
         guard SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1 else {
-            throw HTTPServerError.tls("cannot load the private key \(keyPath) (unencrypted PEM expected): \(Self.lastError())")
+            throw HTTPServerError.tls(
+                "cannot load the private key \(keyPath) (unencrypted PEM expected): \(Self.lastError())")
         }
         guard SSL_CTX_check_private_key(context) == 1 else {
-            throw HTTPServerError.tls("the key \(keyPath) does not match the certificate \(certificatePath): \(Self.lastError())")
+            throw HTTPServerError.tls(
+                "the key \(keyPath) does not match the certificate \(certificatePath): \(Self.lastError())")
         }
     }
 

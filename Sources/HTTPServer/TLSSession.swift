@@ -18,7 +18,8 @@ final class TLSSession {
     }
 
     init(context: OpaquePointer) throws {
-        guard let ssl = SSL_new(context), let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
+        guard let ssl = SSL_new(context), let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem())
+        else {
             throw HTTPServerError.tls("cannot create a TLS session: \(TLSContext.lastError())")
         }
         self.ssl = ssl

@@ -26,8 +26,10 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
     private var current: ExpertSnapshot
     private var stopping = false, running = false, finished = false
 
-    public init(snapshot: ExpertSnapshot, configuration: InferenceEngineConfiguration = InferenceEngineConfiguration(),
-                onBatch: (@Sendable (BatchReport) -> Void)? = nil) {
+    public init(
+        snapshot: ExpertSnapshot, configuration: InferenceEngineConfiguration = InferenceEngineConfiguration(),
+        onBatch: (@Sendable (BatchReport) -> Void)? = nil
+    ) {
         current = snapshot
         self.configuration = configuration
         self.onBatch = onBatch
@@ -57,11 +59,14 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
 
     /// Scores `sequences` (task `tasks[i]` for sequence i); `completion` runs on the worker thread.
     /// - Throws: `InferenceEngineError.overloaded` when the queue cannot take them, `.stopped` after `stop()`.
-    public func submit(sequences: [[Int32]], tasks: [String],
-                       completion: @escaping @Sendable (Result<ScoredRequest, InferenceEngineError>) -> Void) throws(InferenceEngineError) {
+    public func submit(
+        sequences: [[Int32]], tasks: [String],
+        completion: @escaping @Sendable (Result<ScoredRequest, InferenceEngineError>) -> Void
+    ) throws(InferenceEngineError) {
         precondition(sequences.count == tasks.count, "one task per sequence")
-        let pending = Pending(sequences: sequences, tasks: tasks, tokens: sequences.reduce(0) { $0 + $1.count },
-                              enqueued: .now(), completion: completion)
+        let pending = Pending(
+            sequences: sequences, tasks: tasks, tokens: sequences.reduce(0) { $0 + $1.count },
+            enqueued: .now(), completion: completion)
         condition.lock()
         defer { condition.unlock() }
         if stopping { throw .stopped }
@@ -104,8 +109,9 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
             if stopping { return nil }
             condition.wait()
         }
-        let deadline = Date().addingTimeInterval(Double(configuration.maxWaitMicroseconds) / 1e6
-            - Double(DispatchTime.now().uptimeNanoseconds - queue[0].enqueued.uptimeNanoseconds) / 1e9)
+        let deadline = Date().addingTimeInterval(
+            Double(configuration.maxWaitMicroseconds) / 1e6
+                - Double(DispatchTime.now().uptimeNanoseconds - queue[0].enqueued.uptimeNanoseconds) / 1e9)
         while !stopping && queue.reduce(0, { $0 + $1.tokens }) < configuration.maxBatchTokens && Date() < deadline {
             _ = condition.wait(until: deadline)
         }
@@ -133,7 +139,8 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
         let started = DispatchTime.now()
         let result: Result<[TaskScores], InferenceEngineError>
         do {
-            result = .success(try snapshot.classify(sequences: ready.flatMap(\.sequences), tasks: ready.flatMap(\.tasks)))
+            result = .success(
+                try snapshot.classify(sequences: ready.flatMap(\.sequences), tasks: ready.flatMap(\.tasks)))
         } catch {
             // Isolate the request the model refused: run each alone so the others still get their scores.
             if ready.count > 1 {
@@ -143,8 +150,10 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
             result = .failure(.modelFailure("\(error)"))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        onBatch?(BatchReport(requests: ready.count, sequences: ready.reduce(0) { $0 + $1.sequences.count },
-                             tokens: ready.reduce(0) { $0 + $1.tokens }, seconds: seconds))
+        onBatch?(
+            BatchReport(
+                requests: ready.count, sequences: ready.reduce(0) { $0 + $1.sequences.count },
+                tokens: ready.reduce(0) { $0 + $1.tokens }, seconds: seconds))
         var offset = 0
         for p in ready {
             let n = p.sequences.count

@@ -18,7 +18,8 @@ public final class BaseModel: Sendable {
     /// - Throws: `TransformerError` for a bad model, `ModelFormatsError` when the file cannot be hashed.
     public static func load(folder: String) throws -> BaseModel {
         let encoder = try BertEncoder.load(folder: folder)
-        let fingerprint = try FileDigest.sha256(path: URL(fileURLWithPath: folder).appendingPathComponent("model.safetensors").path)
+        let fingerprint = try FileDigest.sha256(
+            path: URL(fileURLWithPath: folder).appendingPathComponent("model.safetensors").path)
         return BaseModel(encoder: encoder, fingerprint: fingerprint)
     }
 

@@ -19,21 +19,25 @@ public enum ExpertBundle {
             }
             guard names.insert(task.name).inserted else { throw ExpertError.duplicateTask(task: task.name) }
             guard task.metadata.baseModelSHA256 == shared.metadata.baseModelSHA256 else {
-                throw ExpertError.baseMismatch(path: "expert '\(task.name)'", expert: task.metadata.baseModelSHA256,
-                                               loaded: shared.metadata.baseModelSHA256)
+                throw ExpertError.baseMismatch(
+                    path: "expert '\(task.name)'", expert: task.metadata.baseModelSHA256,
+                    loaded: shared.metadata.baseModelSHA256)
             }
         }
         let root = URL(fileURLWithPath: folder)
         do {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("tasks"),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent("tasks"),
+                withIntermediateDirectories: true)
         } catch {
-            throw ExpertError.writeFailed(path: folder, reason: "cannot create the folder: \(error.localizedDescription)")
+            throw ExpertError.writeFailed(
+                path: folder, reason: "cannot create the folder: \(error.localizedDescription)")
         }
         let sharedBytes = try ExpertFile.serialized(shared)
         try ExpertFile.writeBytes(sharedBytes, to: root.appendingPathComponent("shared.safetensors").path)
-        let sharedEntry = BundleManifest.Entry(task: nil, file: "shared.safetensors", sha256: FileDigest.sha256(sharedBytes),
-                                               version: shared.version)
+        let sharedEntry = BundleManifest.Entry(
+            task: nil, file: "shared.safetensors", sha256: FileDigest.sha256(sharedBytes),
+            version: shared.version)
         var entries: [BundleManifest.Entry] = []
         for task in tasks.sorted(by: { $0.name < $1.name }) {
             let bytes = try ExpertFile.serialized(task)
@@ -41,8 +45,9 @@ public enum ExpertBundle {
             try ExpertFile.writeBytes(bytes, to: root.appendingPathComponent(file).path)
             entries.append(.init(task: task.name, file: file, sha256: FileDigest.sha256(bytes), version: task.version))
         }
-        let manifest = BundleManifest(baseModelSHA256: shared.metadata.baseModelSHA256, createdAt: ExpertMetadata.now(),
-                                      shared: sharedEntry, tasks: entries)
+        let manifest = BundleManifest(
+            baseModelSHA256: shared.metadata.baseModelSHA256, createdAt: ExpertMetadata.now(),
+            shared: sharedEntry, tasks: entries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json = try encoder.encode(manifest) + Data("\n".utf8)
@@ -52,7 +57,8 @@ public enum ExpertBundle {
 
     /// Whether `path` is a bundle folder (it holds a manifest).
     public static func isBundle(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent(BundleManifest.fileName).path)
+        FileManager.default.fileExists(
+            atPath: URL(fileURLWithPath: path).appendingPathComponent(BundleManifest.fileName).path)
     }
 
     /// Reads and checks the manifest of `folder` (format, version, safe relative paths, unique tasks).
@@ -68,20 +74,26 @@ public enum ExpertBundle {
         do { manifest = try JSONDecoder().decode(BundleManifest.self, from: data) } catch {
             throw ExpertError.invalidManifest(path: path, reason: "not a valid manifest (\(Self.reason(error)))")
         }
-        guard manifest.format == BundleManifest.formatName, manifest.formatVersion == BundleManifest.formatVersion else {
-            throw ExpertError.invalidManifest(path: path, reason: "format '\(manifest.format)' version \(manifest.formatVersion) "
-                                              + "is not \(BundleManifest.formatName) version \(BundleManifest.formatVersion)")
+        guard manifest.format == BundleManifest.formatName, manifest.formatVersion == BundleManifest.formatVersion
+        else {
+            throw ExpertError.invalidManifest(
+                path: path,
+                reason: "format '\(manifest.format)' version \(manifest.formatVersion) "
+                    + "is not \(BundleManifest.formatName) version \(BundleManifest.formatVersion)")
         }
         var seen = Set<String>()
         for entry in [manifest.shared] + manifest.tasks {
             guard isSafe(entry.file) else {
-                throw ExpertError.invalidManifest(path: path, reason: "file '\(entry.file)' is not a plain relative path "
-                                                  + "inside the bundle")
+                throw ExpertError.invalidManifest(
+                    path: path,
+                    reason: "file '\(entry.file)' is not a plain relative path "
+                        + "inside the bundle")
             }
             if let task = entry.task, !seen.insert(task).inserted { throw ExpertError.duplicateTask(task: task) }
         }
         guard manifest.shared.task == nil, manifest.tasks.allSatisfy({ $0.task != nil }) else {
-            throw ExpertError.invalidManifest(path: path, reason: "the shared entry has no task and every task entry has one")
+            throw ExpertError.invalidManifest(
+                path: path, reason: "the shared entry has no task and every task entry has one")
         }
         return manifest
     }
@@ -91,7 +103,8 @@ public enum ExpertBundle {
         let manifest = try readManifest(folder: folder)
         let manifestPath = URL(fileURLWithPath: folder).appendingPathComponent(BundleManifest.fileName).path
         guard manifest.baseModelSHA256.lowercased() == base.fingerprint else {
-            throw ExpertError.baseMismatch(path: manifestPath, expert: manifest.baseModelSHA256, loaded: base.fingerprint)
+            throw ExpertError.baseMismatch(
+                path: manifestPath, expert: manifest.baseModelSHA256, loaded: base.fingerprint)
         }
         let shared = try ExpertFile.readShared(path: try verified(manifest.shared, folder: folder), base: base)
         var tasks: [TaskExpert] = []
@@ -110,7 +123,9 @@ public enum ExpertBundle {
     static func verified(_ entry: BundleManifest.Entry, folder: String) throws -> String {
         let path = URL(fileURLWithPath: folder).appendingPathComponent(entry.file).path
         let actual: String
-        do { actual = try FileDigest.sha256(path: path) } catch let error as ModelFormatsError { throw ExpertError.file(error) }
+        do { actual = try FileDigest.sha256(path: path) } catch let error as ModelFormatsError {
+            throw ExpertError.file(error)
+        }
         guard actual == entry.sha256.lowercased() else {
             throw ExpertError.checksumMismatch(path: path, expected: entry.sha256, actual: actual)
         }

@@ -45,7 +45,8 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): this is a \(found.rawValue) file where a \(expected.rawValue) file is needed; "
                 + "check which file the manifest or command names"
         case .unsupportedFormatVersion(let path, let version, let supported):
-            return "\(path): expert format version \(version) is not supported (this build reads version \(supported)); "
+            return
+                "\(path): expert format version \(version) is not supported (this build reads version \(supported)); "
                 + "use a moecl release that matches the file, or re-export the expert"
         case .invalidMetadata(let path, let key, let reason):
             return "\(path): metadata '\(key)' \(reason); re-create the expert or fix its metadata (docs/FORMATS.md)"
@@ -75,13 +76,16 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): tensor '\(tensor)' holds a NaN or infinity at element \(index): the training diverged "
                 + "or the file is damaged; retrain or restore the expert"
         case .invalidManifest(let path, let reason):
-            return "\(path): \(reason); a bundle folder holds manifest.json, shared.safetensors and tasks/*.safetensors "
+            return
+                "\(path): \(reason); a bundle folder holds manifest.json, shared.safetensors and tasks/*.safetensors "
                 + "(docs/FORMATS.md)"
         case .checksumMismatch(let path, let expected, let actual):
-            return "\(path): SHA-256 is \(actual.prefix(12))… but the manifest records \(expected.prefix(12))…: the file "
+            return
+                "\(path): SHA-256 is \(actual.prefix(12))… but the manifest records \(expected.prefix(12))…: the file "
                 + "was changed or damaged after the bundle was written; restore it or re-create the bundle"
         case .taskMismatch(let path, let expected, let found):
-            return "\(path): the file is the expert of task '\(found)', not '\(expected)'; list it under its own task name"
+            return
+                "\(path): the file is the expert of task '\(found)', not '\(expected)'; list it under its own task name"
         case .duplicateTask(let task):
             return "task '\(task)' appears twice in the bundle; keep one expert per task"
         case .unknownTask(let task, let known):

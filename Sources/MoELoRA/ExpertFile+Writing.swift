@@ -23,7 +23,9 @@ extension ExpertFile {
         }
         for (l, disc) in (shared.discriminators ?? []).enumerated() {
             let k = disc.bias.count
-            writer.add(ExpertTensorNames.discriminatorWeight(l), Tensor(shape: [k, disc.weight.count / k], data: disc.weight.array))
+            writer.add(
+                ExpertTensorNames.discriminatorWeight(l),
+                Tensor(shape: [k, disc.weight.count / k], data: disc.weight.array))
             writer.add(ExpertTensorNames.discriminatorBias(l), Tensor(shape: [k], data: disc.bias.array))
         }
         return try writer.serialized()

@@ -14,7 +14,9 @@ public enum ExpertFile {
             throw ExpertError.tooLarge(path: path, bytes: size, max: ExpertLimits.maxFileBytes)
         }
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(path: path) } catch let error as ModelFormatsError { throw ExpertError.file(error) }
+        do { file = try SafeTensorsFile(path: path) } catch let error as ModelFormatsError {
+            throw ExpertError.file(error)
+        }
         return (file, try ExpertMetadata.decode(file.metadata, path: path))
     }
 
@@ -25,7 +27,9 @@ public enum ExpertFile {
             throw ExpertError.tooLarge(path: name, bytes: bytes.count, max: ExpertLimits.maxFileBytes)
         }
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(bytes: bytes, name: name) } catch let error as ModelFormatsError { throw ExpertError.file(error) }
+        do { file = try SafeTensorsFile(bytes: bytes, name: name) } catch let error as ModelFormatsError {
+            throw ExpertError.file(error)
+        }
         return (file, try ExpertMetadata.decode(file.metadata, path: name))
     }
 
@@ -48,8 +52,9 @@ public enum ExpertFile {
         expected.append((ExpertTensorNames.headWeight, [meta.labels.count, c.hiddenSize]))
         expected.append((ExpertTensorNames.headBias, [meta.labels.count]))
         let tensors = try read(file, expected: expected, optional: [])
-        let head = TaskHead(labels: meta.labels, weight: tensors[ExpertTensorNames.headWeight]!,
-                            bias: tensors[ExpertTensorNames.headBias]!)
+        let head = TaskHead(
+            labels: meta.labels, weight: tensors[ExpertTensorNames.headWeight]!,
+            bias: tensors[ExpertTensorNames.headBias]!)
         return TaskExpert(metadata: meta, expert: expert(tensors, meta: meta, config: c), head: head)
     }
 
@@ -62,7 +67,8 @@ public enum ExpertFile {
         for l in 0..<layers { expected.append((ExpertTensorNames.gate(l), [2, c.hiddenSize])) }
         var optional: [(String, [Int])] = []
         if let first = file.info(ExpertTensorNames.discriminatorWeight(0)), first.shape.count == 2,
-           (1...4096).contains(first.shape[0]) {
+            (1...4096).contains(first.shape[0])
+        {
             let k = first.shape[0]
             for l in 0..<layers {
                 optional.append((ExpertTensorNames.discriminatorWeight(l), [k, c.hiddenSize]))
@@ -71,12 +77,17 @@ public enum ExpertFile {
         }
         let tensors = try read(file, expected: expected, optional: optional)
         let gates = (0..<layers).map { tensors[ExpertTensorNames.gate($0)]! }
-        let discriminators = optional.isEmpty ? nil : (0..<layers).map {
-            SharedExpert.Discriminator(weight: tensors[ExpertTensorNames.discriminatorWeight($0)]!,
-                                       bias: tensors[ExpertTensorNames.discriminatorBias($0)]!)
-        }
-        return SharedExpert(metadata: meta, expert: expert(tensors, meta: meta, config: c), gates: gates,
-                            discriminators: discriminators)
+        let discriminators =
+            optional.isEmpty
+            ? nil
+            : (0..<layers).map {
+                SharedExpert.Discriminator(
+                    weight: tensors[ExpertTensorNames.discriminatorWeight($0)]!,
+                    bias: tensors[ExpertTensorNames.discriminatorBias($0)]!)
+            }
+        return SharedExpert(
+            metadata: meta, expert: expert(tensors, meta: meta, config: c), gates: gates,
+            discriminators: discriminators)
     }
 
     private static func check(_ meta: ExpertMetadata, kind: ExpertKind, path: String, base: BaseModel) throws {
@@ -95,8 +106,10 @@ public enum ExpertFile {
     /// Reads exactly the `expected` tensors (plus `optional` ones): presence, no strays, float dtype, shape, finite.
     /// Each lands in storage of its own size, copied from the file mapping; the LoRA B factors (names ending in
     /// `lora_B.weight`) are transposed on the way, so loading allocates nothing beyond the expert itself.
-    private static func read(_ file: SafeTensorsFile, expected: [(String, [Int])],
-                             optional: [(String, [Int])]) throws -> [String: FloatStorage] {
+    private static func read(
+        _ file: SafeTensorsFile, expected: [(String, [Int])],
+        optional: [(String, [Int])]
+    ) throws -> [String: FloatStorage] {
         let path = file.path
         for (name, _) in expected where file.info(name) == nil {
             throw ExpertError.missingTensor(path: path, tensor: name)
@@ -142,10 +155,12 @@ public enum ExpertFile {
         let r = meta.rank, d = c.hiddenSize, f = c.intermediateSize
         let layers = (0..<c.numHiddenLayers).map { l in
             ExpertLayer(
-                up: LoRAFactors(rank: r, inputSize: d, outputSize: f, a: t[ExpertTensorNames.upA(l)]!,
-                                bTransposed: t[ExpertTensorNames.upB(l)]!),
-                down: LoRAFactors(rank: r, inputSize: f, outputSize: d, a: t[ExpertTensorNames.downA(l)]!,
-                                  bTransposed: t[ExpertTensorNames.downB(l)]!))
+                up: LoRAFactors(
+                    rank: r, inputSize: d, outputSize: f, a: t[ExpertTensorNames.upA(l)]!,
+                    bTransposed: t[ExpertTensorNames.upB(l)]!),
+                down: LoRAFactors(
+                    rank: r, inputSize: f, outputSize: d, a: t[ExpertTensorNames.downA(l)]!,
+                    bTransposed: t[ExpertTensorNames.downB(l)]!))
         }
         return LoRAExpert(rank: r, alpha: meta.alpha, layers: layers)
     }

@@ -15,7 +15,8 @@ public struct ExpertLayer: Sendable {
 
     /// Raw pointers for the kernels, with `scale` = alpha / rank; valid while `self` is alive.
     func pointers(scale: Float) -> LoRALayerPointers {
-        LoRALayerPointers(upA: up.a.pointer, upBT: up.bTransposed.pointer, downA: down.a.pointer,
-                          downBT: down.bTransposed.pointer, rank: up.rank, scale: scale)
+        LoRALayerPointers(
+            upA: up.a.pointer, upBT: up.bTransposed.pointer, downA: down.a.pointer,
+            downBT: down.bTransposed.pointer, rank: up.rank, scale: scale)
     }
 }

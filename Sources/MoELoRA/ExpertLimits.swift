@@ -16,7 +16,8 @@ public enum ExpertLimits {
         if name.isEmpty || name.utf8.count > maxNameBytes { return "a task name has 1 to \(maxNameBytes) bytes" }
         if name.hasPrefix(".") || name.hasPrefix("-") { return "a task name cannot start with '.' or '-'" }
         let allowed = name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "_-.".unicodeScalars.contains($0)
         }
         return allowed ? nil : "'\(name)' may use only letters, digits, '_', '-' and '.'"
     }

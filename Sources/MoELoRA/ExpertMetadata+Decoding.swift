@@ -15,7 +15,9 @@ extension ExpertMetadata {
         guard version == formatVersion else {
             throw ExpertError.unsupportedFormatVersion(path: path, version: version, supported: formatVersion)
         }
-        func bad(_ key: String, _ reason: String) -> ExpertError { .invalidMetadata(path: path, key: key, reason: reason) }
+        func bad(_ key: String, _ reason: String) -> ExpertError {
+            .invalidMetadata(path: path, key: key, reason: reason)
+        }
         let rank = try integer(m, "rank", path: path)
         guard (1...ExpertLimits.maxRank).contains(rank) else {
             throw ExpertError.rankOutOfBounds(path: path, rank: rank, max: ExpertLimits.maxRank)
@@ -25,16 +27,19 @@ extension ExpertMetadata {
         }
         let expertVersion = try integer(m, "version", path: path)
         guard expertVersion >= 1 else { throw bad("version", "needs an integer ≥ 1, found \(expertVersion)") }
-        guard let base = m["base_model_sha256"], base.utf8.count == 64, base.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0 | 0x20) }) else {
+        guard let base = m["base_model_sha256"], base.utf8.count == 64,
+            base.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0 | 0x20) })
+        else {
             throw bad("base_model_sha256", "needs the 64-hex-digit SHA-256 of the base model.safetensors")
         }
         let training = m["training"] ?? "{}"
         guard (try? JSONSerialization.jsonObject(with: Data(training.utf8))) is [String: Any] else {
             throw bad("training", "needs a JSON object")
         }
-        var meta = ExpertMetadata(kind: kind, rank: rank, alpha: alpha, version: expertVersion,
-                                  baseModelSHA256: base.lowercased(), createdAt: m["created_at"] ?? "",
-                                  training: training)
+        var meta = ExpertMetadata(
+            kind: kind, rank: rank, alpha: alpha, version: expertVersion,
+            baseModelSHA256: base.lowercased(), createdAt: m["created_at"] ?? "",
+            training: training)
         if kind == .task {
             guard let task = m["task"] else { throw bad("task", "is missing: a task expert names its task") }
             if let problem = ExpertLimits.problem(taskName: task) { throw bad("task", problem) }

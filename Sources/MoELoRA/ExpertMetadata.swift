@@ -29,9 +29,11 @@ public struct ExpertMetadata: Sendable, Equatable {
     /// Calibrated thresholds, when the expert has been calibrated.
     public var calibration: Calibration?
 
-    public init(kind: ExpertKind, task: String = "", labels: [String] = [], compliantLabel: String? = nil,
-                rank: Int, alpha: Float, version: Int = 1, baseModelSHA256: String, createdAt: String = Self.now(),
-                training: String = "{}", calibration: Calibration? = nil) {
+    public init(
+        kind: ExpertKind, task: String = "", labels: [String] = [], compliantLabel: String? = nil,
+        rank: Int, alpha: Float, version: Int = 1, baseModelSHA256: String, createdAt: String = Self.now(),
+        training: String = "{}", calibration: Calibration? = nil
+    ) {
         self.kind = kind
         self.task = task
         self.labels = labels

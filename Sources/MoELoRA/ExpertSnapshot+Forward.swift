@@ -4,11 +4,15 @@ import Transformer
 
 extension ExpertSnapshot {
     /// Final hidden states [N, d] of a batch whose sequence `s` runs through `experts[s]`.
-    public func hiddenStates(_ batch: PackedBatch, experts: [TaskExpert], form: ForwardForm = .efficient) throws -> [Float] {
+    public func hiddenStates(_ batch: PackedBatch, experts: [TaskExpert], form: ForwardForm = .efficient) throws
+        -> [Float]
+    {
         try hiddenStates(batch, experts: experts, form: form, gateSums: nil)
     }
 
-    func hiddenStates(_ batch: PackedBatch, experts: [TaskExpert], form: ForwardForm, gateSums: GateSums?) throws -> [Float] {
+    func hiddenStates(_ batch: PackedBatch, experts: [TaskExpert], form: ForwardForm, gateSums: GateSums?) throws
+        -> [Float]
+    {
         precondition(experts.count == batch.count, "one expert per sequence")
         var index: [ObjectIdentifier: Int32] = [:]
         var distinct: [LoRAExpert] = []
@@ -26,16 +30,20 @@ extension ExpertSnapshot {
             for r in batch.offsets[s]..<batch.offsets[s + 1] { expertOfRow[r] = expertOfSequence[s] }
         }
         if distinct.isEmpty { distinct.append(shared.expert) }
-        let feedForward: any FeedForward = switch form {
-        case .efficient: MoEFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow, gateSums: gateSums)
-        case .reference: ReferenceFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
-        }
+        let feedForward: any FeedForward =
+            switch form {
+            case .efficient:
+                MoEFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow, gateSums: gateSums)
+            case .reference: ReferenceFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
+            }
         return try base.encoder.hiddenStates(batch, feedForward: feedForward)
     }
 
     /// Scores of every sequence of `batch` under its task (`tasks[s]`); tasks may differ from one sequence to the next.
     /// - Throws: `ExpertError.unknownTask`, or `TransformerError` for bad token ids or lengths.
-    public func classify(_ batch: PackedBatch, tasks names: [String], form: ForwardForm = .efficient) throws -> [TaskScores] {
+    public func classify(_ batch: PackedBatch, tasks names: [String], form: ForwardForm = .efficient) throws
+        -> [TaskScores]
+    {
         precondition(names.count == batch.count, "one task per sequence")
         let experts = try names.map(task)
         let gateSums = form == .efficient ? GateSums(rows: batch.tokenCount) : nil
@@ -44,8 +52,9 @@ extension ExpertSnapshot {
         return experts.enumerated().map { s, expert in
             let rows = batch.offsets[s]..<batch.offsets[s + 1]
             let pooled = Pooling.mean(hidden, rows: rows, dim: d)
-            var scores = TaskScores(task: expert.name, version: expert.version, labels: expert.labels,
-                                    scores: expert.head.probabilities(pooled))
+            var scores = TaskScores(
+                task: expert.name, version: expert.version, labels: expert.labels,
+                scores: expert.head.probabilities(pooled))
             scores.sharedGateWeight = gateSums?.mean(rows: rows, layers: layers)
             return scores
         }

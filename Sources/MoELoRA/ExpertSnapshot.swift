@@ -16,13 +16,17 @@ public struct ExpertSnapshot: Sendable {
     public init(base: BaseModel, shared: SharedExpert, tasks: [TaskExpert]) throws {
         try Self.check(shared.expert, name: "shared", fingerprint: shared.metadata.baseModelSHA256, base: base)
         for (l, gate) in shared.gates.enumerated() where gate.count != 2 * base.config.hiddenSize {
-            throw ExpertError.incompatible(task: "shared", reason: "gate of layer \(l) has \(gate.count) values, "
-                                           + "needs 2 × \(base.config.hiddenSize)")
+            throw ExpertError.incompatible(
+                task: "shared",
+                reason: "gate of layer \(l) has \(gate.count) values, "
+                    + "needs 2 × \(base.config.hiddenSize)")
         }
         var map: [String: TaskExpert] = [:]
         for task in tasks {
             try Self.check(task, base: base)
-            guard map.updateValue(task, forKey: task.name) == nil else { throw ExpertError.duplicateTask(task: task.name) }
+            guard map.updateValue(task, forKey: task.name) == nil else {
+                throw ExpertError.duplicateTask(task: task.name)
+            }
         }
         self.init(unchecked: base, shared: shared, tasks: map)
     }
@@ -74,8 +78,10 @@ public struct ExpertSnapshot: Sendable {
     static func check(_ task: TaskExpert, base: BaseModel) throws {
         try check(task.expert, name: task.name, fingerprint: task.metadata.baseModelSHA256, base: base)
         guard task.head.inputSize == base.config.hiddenSize else {
-            throw ExpertError.incompatible(task: task.name, reason: "head takes \(task.head.inputSize) inputs, "
-                                           + "the base's hidden size is \(base.config.hiddenSize)")
+            throw ExpertError.incompatible(
+                task: task.name,
+                reason: "head takes \(task.head.inputSize) inputs, "
+                    + "the base's hidden size is \(base.config.hiddenSize)")
         }
     }
 
@@ -85,16 +91,21 @@ public struct ExpertSnapshot: Sendable {
             throw ExpertError.baseMismatch(path: "expert '\(name)'", expert: fingerprint, loaded: base.fingerprint)
         }
         guard (1...ExpertLimits.maxRank).contains(expert.rank) else {
-            throw ExpertError.incompatible(task: name, reason: "rank \(expert.rank) is outside 1…\(ExpertLimits.maxRank)")
+            throw ExpertError.incompatible(
+                task: name, reason: "rank \(expert.rank) is outside 1…\(ExpertLimits.maxRank)")
         }
         guard expert.layers.count == c.numHiddenLayers else {
-            throw ExpertError.incompatible(task: name, reason: "\(expert.layers.count) layers, the base has \(c.numHiddenLayers)")
+            throw ExpertError.incompatible(
+                task: name, reason: "\(expert.layers.count) layers, the base has \(c.numHiddenLayers)")
         }
         for (l, layer) in expert.layers.enumerated()
         where layer.up.inputSize != c.hiddenSize || layer.up.outputSize != c.intermediateSize
-            || layer.down.inputSize != c.intermediateSize || layer.down.outputSize != c.hiddenSize {
-            throw ExpertError.incompatible(task: name, reason: "layer \(l) adapts \(layer.up.inputSize)→\(layer.up.outputSize), "
-                                           + "the base is \(c.hiddenSize)→\(c.intermediateSize)")
+            || layer.down.inputSize != c.intermediateSize || layer.down.outputSize != c.hiddenSize
+        {
+            throw ExpertError.incompatible(
+                task: name,
+                reason: "layer \(l) adapts \(layer.up.inputSize)→\(layer.up.outputSize), "
+                    + "the base is \(c.hiddenSize)→\(c.intermediateSize)")
         }
     }
 }

@@ -31,7 +31,8 @@ public struct LoRAFactors: Sendable {
 
     /// Creates factors from storage already in kernel layout: A [R, in] and Bᵀ [R, out] (no copy).
     public init(rank: Int, inputSize: Int, outputSize: Int, a: FloatStorage, bTransposed: FloatStorage) {
-        precondition(a.count == rank * inputSize && bTransposed.count == outputSize * rank, "LoRA factor sizes do not match")
+        precondition(
+            a.count == rank * inputSize && bTransposed.count == outputSize * rank, "LoRA factor sizes do not match")
         self.rank = rank
         self.inputSize = inputSize
         self.outputSize = outputSize

@@ -15,8 +15,10 @@ struct MoEFeedForward: FeedForward {
 
     var includesOutputBias: Bool { false }
 
-    func apply(layer: Int, weights w: BertLayerWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
-               scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>) {
+    func apply(
+        layer: Int, weights w: BertLayerWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
+        scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>
+    ) {
         let d = w.outputBias.count, f = w.intermediateBias.count
         let sharedPointers = shared.expert.layers[layer].pointers(scale: shared.expert.scale)
         let table = experts.map { $0.layers[layer].pointers(scale: $0.scale) }
@@ -29,7 +31,8 @@ struct MoEFeedForward: FeedForward {
                                 MoEFeedForwardKernel.forward(
                                     x: x, rows: batch.tokenCount, hidden: d, intermediate: f, w1: w1.baseAddress!,
                                     b1: b1.baseAddress!, w2: w2.baseAddress!, gate: shared.gates[layer].pointer,
-                                    shared: sharedPointers, experts: experts.baseAddress!, expertOfRow: rows.baseAddress!,
+                                    shared: sharedPointers, experts: experts.baseAddress!,
+                                    expertOfRow: rows.baseAddress!,
                                     scratch: scratch, output: y, sharedGateSums: gateSums?.pointer)
                             }
                         }

@@ -22,12 +22,15 @@ struct ReferenceFeedForward: FeedForward {
     private func merged(_ expert: LoRAExpert, layer: Int, _ w: BertLayerWeights) -> Merged {
         let s = expert.scale
         let up = expert.layers[layer].up.product(), down = expert.layers[layer].down.product()
-        return Merged(w1: zip(w.intermediateWeight, up).map { $0 + s * $1 },
-                      w2: zip(w.outputWeight, down).map { $0 + s * $1 })
+        return Merged(
+            w1: zip(w.intermediateWeight, up).map { $0 + s * $1 },
+            w2: zip(w.outputWeight, down).map { $0 + s * $1 })
     }
 
-    func apply(layer: Int, weights w: BertLayerWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
-               scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>) {
+    func apply(
+        layer: Int, weights w: BertLayerWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
+        scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>
+    ) {
         let d = w.outputBias.count, f = w.intermediateBias.count
         let sharedWeights = merged(shared.expert, layer: layer, w)
         let taskWeights = experts.map { merged($0, layer: layer, w) }

@@ -26,11 +26,16 @@ public final class SharedExpert: Sendable {
         }
     }
 
-    public convenience init(metadata: ExpertMetadata, expert: LoRAExpert, gates: [[Float]], discriminators: [Discriminator]? = nil) {
-        self.init(metadata: metadata, expert: expert, gates: gates.map { FloatStorage($0) }, discriminators: discriminators)
+    public convenience init(
+        metadata: ExpertMetadata, expert: LoRAExpert, gates: [[Float]], discriminators: [Discriminator]? = nil
+    ) {
+        self.init(
+            metadata: metadata, expert: expert, gates: gates.map { FloatStorage($0) }, discriminators: discriminators)
     }
 
-    public init(metadata: ExpertMetadata, expert: LoRAExpert, gates: [FloatStorage], discriminators: [Discriminator]? = nil) {
+    public init(
+        metadata: ExpertMetadata, expert: LoRAExpert, gates: [FloatStorage], discriminators: [Discriminator]? = nil
+    ) {
         precondition(metadata.kind == .shared && gates.count == expert.layers.count, "one gate per layer")
         self.metadata = metadata
         self.expert = expert

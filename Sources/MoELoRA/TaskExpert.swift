@@ -21,7 +21,9 @@ public final class TaskExpert: Sendable {
 
     /// The decision rule of this expert version, or nil when it has no calibration.
     public var decisionRule: DecisionRule? {
-        metadata.calibration.map { DecisionRule(labels: labels, compliantLabel: metadata.compliantLabel, calibration: $0) }
+        metadata.calibration.map {
+            DecisionRule(labels: labels, compliantLabel: metadata.compliantLabel, calibration: $0)
+        }
     }
 
     /// A copy with other metadata (for example new thresholds); the tensors are shared, not copied.

@@ -16,8 +16,9 @@ public struct TaskHead: Sendable {
     }
 
     public init(labels: [String], weight: FloatStorage, bias: FloatStorage) {
-        precondition(!labels.isEmpty && bias.count == labels.count && weight.count % labels.count == 0,
-                     "head sizes do not match its labels")
+        precondition(
+            !labels.isEmpty && bias.count == labels.count && weight.count % labels.count == 0,
+            "head sizes do not match its labels")
         self.labels = labels
         self.weight = weight
         self.bias = bias

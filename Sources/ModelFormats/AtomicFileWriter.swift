@@ -1,9 +1,9 @@
 // Crash-safe replacement of a file: write a temporary sibling, fsync it, rename it over the target, fsync the folder.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes whole files so that readers see either the old content or the new, never a mixture.

@@ -1,7 +1,7 @@
 // Conversion of raw little-endian tensor bytes at any alignment into Float32 and Int64 arrays.
 
 #if _endian(big)
-#error("ModelFormats reads safetensors data as little-endian host values; big-endian hosts are not supported")
+    #error("ModelFormats reads safetensors data as little-endian host values; big-endian hosts are not supported")
 #endif
 
 /// Decoders from raw tensor bytes to Swift arrays.
@@ -17,7 +17,8 @@ enum ElementDecoding {
         case .f32:
             return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
-                    UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                    UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
+                        from: bytes.baseAddress!, byteCount: bytes.count)
                 }
                 initialized = count
             }
@@ -40,7 +41,8 @@ enum ElementDecoding {
         case .i64:
             return [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
-                    UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                    UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
+                        from: bytes.baseAddress!, byteCount: bytes.count)
                 }
                 initialized = count
             }

@@ -2,9 +2,9 @@
 
 import COpenSSL
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// SHA-256 digests as lower-case hex strings.

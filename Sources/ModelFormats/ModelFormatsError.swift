@@ -54,7 +54,8 @@ public enum ModelFormatsError: Error, CustomStringConvertible, Equatable, Sendab
                 + "it is truncated (an interrupted download or copy?); \(Self.corruptAdvice)"
         case .headerTooLarge(let path, let length, let fileSize):
             if length > UInt64(SafeTensorsFile.maxHeaderLength) {
-                return "\(path): header length \(length) bytes is over the \(SafeTensorsFile.maxHeaderLength)-byte bound; "
+                return
+                    "\(path): header length \(length) bytes is over the \(SafeTensorsFile.maxHeaderLength)-byte bound; "
                     + Self.corruptAdvice
             }
             return "\(path): header length \(length) bytes is larger than the \(fileSize)-byte file allows; "
@@ -71,7 +72,8 @@ public enum ModelFormatsError: Error, CustomStringConvertible, Equatable, Sendab
             return "\(path): tensor '\(tensor)' has shape \(shape) (\(Self.needed(shape, dtype)) as \(dtype)) "
                 + "but its data range holds \(byteCount) bytes: \(Self.corruptAdvice)"
         case .offsetsOutOfRange(let path, let tensor, let begin, let end, let dataSize):
-            return "\(path): tensor '\(tensor)' has data_offsets [\(begin), \(end)] outside the \(dataSize)-byte data buffer: "
+            return
+                "\(path): tensor '\(tensor)' has data_offsets [\(begin), \(end)] outside the \(dataSize)-byte data buffer: "
                 + Self.corruptAdvice
         case .overlappingTensors(let path, let first, let second):
             return "\(path): tensors '\(first)' and '\(second)' have overlapping data ranges: \(Self.corruptAdvice)"
@@ -96,7 +98,8 @@ public enum ModelFormatsError: Error, CustomStringConvertible, Equatable, Sendab
     /// "N bytes" for a shape and dtype name, or a short note when either is unusable.
     private static func needed(_ shape: [Int], _ dtype: String) -> String {
         guard let type = SafeTensorsDType(rawValue: dtype),
-              let bytes = type.byteCount(forShape: shape) else { return "an unrepresentable size" }
+            let bytes = type.byteCount(forShape: shape)
+        else { return "an unrepresentable size" }
         return "\(bytes) bytes"
     }
 }

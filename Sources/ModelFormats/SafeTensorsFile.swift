@@ -3,9 +3,9 @@
 import Foundation
 import TensorCore
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A safetensors file mapped read-only into memory, or a copy of its bytes (an upload, validated before anything
@@ -83,7 +83,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// uploaded file").
     /// - Throws: `ModelFormatsError` describing the first problem found.
     public convenience init(bytes: [UInt8], name: String) throws {
-        guard bytes.count >= 8 else { throw ModelFormatsError.truncated(path: name, expectedBytes: 8, actualBytes: bytes.count) }
+        guard bytes.count >= 8 else {
+            throw ModelFormatsError.truncated(path: name, expectedBytes: 8, actualBytes: bytes.count)
+        }
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
         _ = bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
         do {
@@ -169,7 +171,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let info = try lookup(name)
         guard info.dtype.isIntegerConvertibleToInt64 else {
             throw ModelFormatsError.wrongDType(
-                path: path, tensor: name, dtype: info.dtype.rawValue, expected: "Int64 (needs I64, I32, U32, I16, U16, I8 or U8)")
+                path: path, tensor: name, dtype: info.dtype.rawValue,
+                expected: "Int64 (needs I64, I32, U32, I16, U16, I8 or U8)")
         }
         return ElementDecoding.int64s(bytes(of: info), dtype: info.dtype, count: info.elementCount)
     }

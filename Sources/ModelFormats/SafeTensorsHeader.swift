@@ -41,8 +41,10 @@ struct SafeTensorsHeader: Sendable {
                 tensors.append(try parseEntry(name: key, value, dataSize: dataSize, path: path))
             }
         }
-        tensors.sort { ($0.byteRange.lowerBound, $0.byteRange.upperBound, $0.name)
-            < ($1.byteRange.lowerBound, $1.byteRange.upperBound, $1.name) }
+        tensors.sort {
+            ($0.byteRange.lowerBound, $0.byteRange.upperBound, $0.name)
+                < ($1.byteRange.lowerBound, $1.byteRange.upperBound, $1.name)
+        }
         try checkOverlaps(tensors, path: path)
         try checkBounds(tensors, dataSize: dataSize, prefixSize: 8 + json.count, path: path)
         return SafeTensorsHeader(tensors: tensors, metadata: metadata)
@@ -80,7 +82,8 @@ struct SafeTensorsHeader: Sendable {
         }
         guard let offsetsValue = entry["data_offsets"] else { throw bad("\"data_offsets\" is missing") }
         guard let offsetsArray = offsetsValue as? [Any], offsetsArray.count == 2,
-              let offsets = integers(offsetsArray) else {
+            let offsets = integers(offsetsArray)
+        else {
             throw bad("\"data_offsets\" is \(describe(offsetsValue)), not an array of two integers")
         }
         guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
@@ -91,7 +94,8 @@ struct SafeTensorsHeader: Sendable {
         }
         let (begin, end) = (offsets[0], offsets[1])
         guard begin >= 0, begin <= end else {
-            throw ModelFormatsError.offsetsOutOfRange(path: path, tensor: name, begin: begin, end: end, dataSize: dataSize)
+            throw ModelFormatsError.offsetsOutOfRange(
+                path: path, tensor: name, begin: begin, end: end, dataSize: dataSize)
         }
         guard let needed = dtype.byteCount(forShape: shape), needed == end - begin else {
             throw ModelFormatsError.shapeMismatch(

@@ -16,8 +16,10 @@ public struct Calibration: Sendable, Equatable, Codable {
     /// When the thresholds were set (ISO 8601), when known.
     public var calibratedAt: String?
 
-    public init(targetPrecision: Double, thresholds: [String: Double], expectedRejectRate: Double? = nil,
-                achievedPrecision: [String: Double]? = nil, samples: Int? = nil, calibratedAt: String? = nil) {
+    public init(
+        targetPrecision: Double, thresholds: [String: Double], expectedRejectRate: Double? = nil,
+        achievedPrecision: [String: Double]? = nil, samples: Int? = nil, calibratedAt: String? = nil
+    ) {
         self.targetPrecision = targetPrecision
         self.thresholds = thresholds
         self.expectedRejectRate = expectedRejectRate

@@ -20,8 +20,10 @@ public enum ThresholdCalibrator {
     }
 
     /// Thresholds for `labels` at `targetPrecision`, with the expected reject rate and achieved precision.
-    public static func calibrate(_ samples: [Sample], labels: [String], targetPrecision: Double,
-                                 calibratedAt: String? = nil) -> Calibration {
+    public static func calibrate(
+        _ samples: [Sample], labels: [String], targetPrecision: Double,
+        calibratedAt: String? = nil
+    ) -> Calibration {
         precondition(targetPrecision > 0 && targetPrecision <= 1, "target precision in (0, 1]")
         var thresholds: [String: Double] = [:]
         var achieved: [String: Double] = [:]
@@ -49,8 +51,9 @@ public enum ThresholdCalibrator {
             }
         }
         let rate = samples.isEmpty ? 0 : Double(decided) / Double(samples.count)
-        return Calibration(targetPrecision: targetPrecision, thresholds: thresholds, expectedRejectRate: rate,
-                           achievedPrecision: achieved, samples: samples.count, calibratedAt: calibratedAt)
+        return Calibration(
+            targetPrecision: targetPrecision, thresholds: thresholds, expectedRejectRate: rate,
+            achievedPrecision: achieved, samples: samples.count, calibratedAt: calibratedAt)
     }
 
     /// Index of the highest score (the first on ties), as `DecisionRule` picks it.

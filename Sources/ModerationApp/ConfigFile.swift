@@ -42,9 +42,13 @@ public struct ConfigFile: Sendable, Equatable {
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             guard keys.contains(key) else {
-                throw SettingsError("\(path) line \(number + 1): unknown key '\(key)'; known keys: \(keys.sorted().joined(separator: ", "))")
+                throw SettingsError(
+                    "\(path) line \(number + 1): unknown key '\(key)'; known keys: \(keys.sorted().joined(separator: ", "))"
+                )
             }
             values[key, default: []].append(value)
         }

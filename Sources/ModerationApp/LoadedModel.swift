@@ -26,7 +26,8 @@ struct LoadedModel {
         let tokenizer = try BertTokenizer.load(folder: settings.model)
         let weights = URL(fileURLWithPath: settings.model).appendingPathComponent("model.safetensors").path
         let base = BaseModel(encoder: encoder, fingerprint: try FileDigest.sha256(path: weights))
-        return LoadedModel(tokenizer: tokenizer.withMaxLength(min(tokenizer.maxLength, encoder.config.maxPositionEmbeddings)),
-                           base: base, bundle: try ExpertBundle.load(folder: folder, base: base))
+        return LoadedModel(
+            tokenizer: tokenizer.withMaxLength(min(tokenizer.maxLength, encoder.config.maxPositionEmbeddings)),
+            base: base, bundle: try ExpertBundle.load(folder: folder, base: base))
     }
 }

@@ -17,8 +17,10 @@ public struct LogLineHandler: LogHandler {
     /// The level and format handlers made from now on take; `configure` sets them.
     static let current = LockedBox<(level: Logger.Level, format: LogFormat)>((.info, .plain))
 
-    public init(label: String, level: Logger.Level, format: LogFormat,
-                write: @escaping @Sendable (String) -> Void = LogLineHandler.standardError) {
+    public init(
+        label: String, level: Logger.Level, format: LogFormat,
+        write: @escaping @Sendable (String) -> Void = LogLineHandler.standardError
+    ) {
         self.label = label
         logLevel = level
         self.format = format
@@ -34,12 +36,17 @@ public struct LogLineHandler: LogHandler {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
         let time = Date().ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true)) + "Z"  // UTC
-        write(Self.line(time: time, level: event.level, label: label, message: "\(event.message)", fields: fields, format: format))
+        write(
+            Self.line(
+                time: time, level: event.level, label: label, message: "\(event.message)", fields: fields,
+                format: format))
     }
 
     /// One line (with its newline) in `format`.
-    public static func line(time: String, level: Logger.Level, label: String, message: String, fields: Logger.Metadata,
-                     format: LogFormat) -> String {
+    public static func line(
+        time: String, level: Logger.Level, label: String, message: String, fields: Logger.Metadata,
+        format: LogFormat
+    ) -> String {
         switch format {
         case .text:
             let extra = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
@@ -50,7 +57,9 @@ public struct LogLineHandler: LogHandler {
         case .json:
             var object: [String: String] = ["time": time, "level": "\(level)", "logger": label, "message": message]
             for (key, value) in fields where object[key] == nil { object[key] = "\(value)" }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            let data =
+                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+                ?? Data()
             return String(decoding: data, as: UTF8.self) + "\n"
         }
     }

@@ -29,18 +29,22 @@ public final class ModerationApp: Sendable {
         self.settings = settings
         let access = AccessControl(tokens: try Self.tokens(settings))
         guard settings.host.hasPrefix("127.") || settings.host == "localhost" || access.hasAdminToken else {
-            throw SettingsError("refusing to serve the admin routes on \(settings.host) without an admin token: pass "
-                                + "--token admin:<secret> (or MOECL_TOKENS / --tokens-file / the config file), or listen on 127.0.0.1")
+            throw SettingsError(
+                "refusing to serve the admin routes on \(settings.host) without an admin token: pass "
+                    + "--token admin:<secret> (or MOECL_TOKENS / --tokens-file / the config file), or listen on 127.0.0.1"
+            )
         }
         try FileManager.default.createDirectory(atPath: settings.state, withIntermediateDirectories: true)
-        let database = try openDatabase(url: settings.databaseURL,
-                                        sqlitePath: (settings.state as NSString).appendingPathComponent("moecl.sqlite"))
+        let database = try openDatabase(
+            url: settings.databaseURL,
+            sqlitePath: (settings.state as NSString).appendingPathComponent("moecl.sqlite"))
         databaseName = database.displayName
         stores = try ServiceStores(database: database, keepDecisionLog: settings.decisionLogDays > 0)
         let model = try LoadedModel.load(settings)
         // Deletions and hot-loads recorded in the registry apply over the bundle.
         let uploadFolder = (settings.state as NSString).appendingPathComponent("experts")
-        let snapshot = try ModerationService.applyingRegistry(stores.registry, to: model.bundle, uploadFolder: uploadFolder)
+        let snapshot = try ModerationService.applyingRegistry(
+            stores.registry, to: model.bundle, uploadFolder: uploadFolder)
         var engineConfiguration = InferenceEngineConfiguration()
         engineConfiguration.maxBatchTokens = settings.maxBatchTokens
         engineConfiguration.maxWaitMicroseconds = settings.maxWaitUs
@@ -50,8 +54,9 @@ public final class ModerationApp: Sendable {
         var configuration = ServiceConfiguration()
         configuration.maxTextsPerRequest = settings.maxTexts
         configuration.auditRate = settings.auditRate
-        let service = ModerationService(engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,
-                                        uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics)
+        let service = ModerationService(
+            engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,
+            uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics)
         self.service = service
         server = HTTPServer(configuration: try Self.httpConfiguration(settings)) { request, responder in
             service.handle(request, responder)
@@ -74,7 +79,9 @@ public final class ModerationApp: Sendable {
         }
         let scheme = server.configuration.tls == nil ? "http" : "https"
         let tasks = engine.snapshot.taskNames
-        log.notice("listening on \(scheme)://\(settings.host):\(server.port) with \(tasks.count) tasks (\(tasks.joined(separator: ", "))); state in \(databaseName)")
+        log.notice(
+            "listening on \(scheme)://\(settings.host):\(server.port) with \(tasks.count) tasks (\(tasks.joined(separator: ", "))); state in \(databaseName)"
+        )
     }
 
     /// The bound port (0 before `start`).
@@ -94,7 +101,9 @@ public final class ModerationApp: Sendable {
 
     private func stopWork() {
         engine.stop()
-        for timer in timers.withLock({ t in defer { t = [] }; return t }) { timer.cancel() }
+        for timer in timers.withLock({ t in
+            defer { t = [] }; return t
+        }) { timer.cancel() }
         do {
             try stores.flush()
         } catch {
@@ -106,7 +115,8 @@ public final class ModerationApp: Sendable {
     static func tokens(_ settings: ServeSettings) throws -> [String: Set<AccessControl.Role>] {
         var text = settings.tokens.joined(separator: "\n")
         if let path = settings.tokensFile {
-            guard let data = FileManager.default.contents(atPath: path), let file = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: path), let file = String(data: data, encoding: .utf8)
+            else {
                 throw SettingsError("cannot read the tokens file \(path) (UTF-8 role:token lines): check tokens-file")
             }
             text += "\n" + file
@@ -141,7 +151,9 @@ public final class ModerationApp: Sendable {
         flusher.setEventHandler {
             do {
                 try stores.flush()
-                let tick = ticks.withLock { $0 += 1; return $0 }
+                let tick = ticks.withLock {
+                    $0 += 1; return $0
+                }
                 guard tick % 3600 == 1 else { return }
                 let now = Date().timeIntervalSince1970
                 try stores.decisions.prune(olderThan: 30 * 86_400, now: now)

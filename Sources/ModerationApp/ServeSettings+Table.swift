@@ -7,62 +7,105 @@ extension ServeSettings {
     public static let table: [Setting] = [
         .value("host", \.host, "address", "IPv4 address to listen on."),
         .value("port", \.port, "port", "Port to listen on; 0 picks a free one."),
-        .value("model", \.model, "dir", "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt)."),
-        Setting("experts", valueName: "dir", help: "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors.",
-                defaultText: defaultExperts) { settings, text in settings.experts = text.isEmpty ? nil : text },
+        .value(
+            "model", \.model, "dir", "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt)."),
+        Setting(
+            "experts", valueName: "dir",
+            help: "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors.",
+            defaultText: defaultExperts
+        ) { settings, text in settings.experts = text.isEmpty ? nil : text },
         Setting("threads", valueName: "n", help: "Compute threads.", defaultText: "one per core") { settings, text in
             guard let n = Int(text), (1...256).contains(n) else { throw SettingsError("'\(text)' is not 1...256") }
             settings.threads = n
         },
-        .value("max-batch-tokens", \.maxBatchTokens, "n", "Tokens per inference batch at most.", requirement: "≥ 16") { $0 >= 16 },
-        .value("max-wait-us", \.maxWaitUs, "µs",
-               "Microseconds the oldest queued request waits for others to join its batch (0: batches form from what "
-                   + "queued while the model was busy; see docs/PERFORMANCE.md).", requirement: "≥ 0") { $0 >= 0 },
-        .value("max-queue", \.maxQueue, "n", "Sequences waiting for the model at most; beyond it 503 with Retry-After.",
-               requirement: "≥ 1") { $0 >= 1 },
-        .value("max-connections", \.maxConnections, "n", "Open connections at most; beyond it 503 and close.",
-               requirement: "≥ 1") { $0 >= 1 },
-        .value("max-body-bytes", \.maxBodyBytes, "bytes", "Largest request body.", requirement: "≥ 1024") { $0 >= 1024 },
-        .value("max-request-line-bytes", \.maxRequestLineBytes, "bytes", "Longest request line; beyond it 414.",
-               requirement: "≥ 256") { $0 >= 256 },
-        .value("max-headers", \.maxHeaders, "n", "Most header fields per request; beyond it 431.", requirement: "≥ 8") { $0 >= 8 },
-        .value("max-header-bytes", \.maxHeaderBytes, "bytes", "Most bytes of all header lines together; beyond it 431.",
-               requirement: "≥ 1024") { $0 >= 1024 },
-        .value("max-texts", \.maxTexts, "n", "Texts per classification request at most.", requirement: "≥ 1") { $0 >= 1 },
-        .value("state", \.state, "dir",
-               "State folder holding moecl.sqlite (review queue, verdicts, registry, decisions); created if missing. "
-                   + "With database-url only copies of expert files live here."),
-        .value("audit-rate", \.auditRate, "share", "Share of automatic decisions also queued for audit.",
-               requirement: "0 to 1") { (0...1).contains($0) },
-        Setting("token", valueName: "role:token",
-                help: "A bearer token with its role (roles classify, review, admin); repeatable. Flags, MOECL_TOKENS "
-                    + "(comma-separated) and the config file's lines add up.",
-                defaultText: nil, repeatable: true, environmentName: "MOECL_TOKENS") { settings, text in
+        .value("max-batch-tokens", \.maxBatchTokens, "n", "Tokens per inference batch at most.", requirement: "≥ 16") {
+            $0 >= 16
+        },
+        .value(
+            "max-wait-us", \.maxWaitUs, "µs",
+            "Microseconds the oldest queued request waits for others to join its batch (0: batches form from what "
+                + "queued while the model was busy; see docs/PERFORMANCE.md).", requirement: "≥ 0"
+        ) { $0 >= 0 },
+        .value(
+            "max-queue", \.maxQueue, "n", "Sequences waiting for the model at most; beyond it 503 with Retry-After.",
+            requirement: "≥ 1"
+        ) { $0 >= 1 },
+        .value(
+            "max-connections", \.maxConnections, "n", "Open connections at most; beyond it 503 and close.",
+            requirement: "≥ 1"
+        ) { $0 >= 1 },
+        .value("max-body-bytes", \.maxBodyBytes, "bytes", "Largest request body.", requirement: "≥ 1024") {
+            $0 >= 1024
+        },
+        .value(
+            "max-request-line-bytes", \.maxRequestLineBytes, "bytes", "Longest request line; beyond it 414.",
+            requirement: "≥ 256"
+        ) { $0 >= 256 },
+        .value("max-headers", \.maxHeaders, "n", "Most header fields per request; beyond it 431.", requirement: "≥ 8") {
+            $0 >= 8
+        },
+        .value(
+            "max-header-bytes", \.maxHeaderBytes, "bytes", "Most bytes of all header lines together; beyond it 431.",
+            requirement: "≥ 1024"
+        ) { $0 >= 1024 },
+        .value("max-texts", \.maxTexts, "n", "Texts per classification request at most.", requirement: "≥ 1") {
+            $0 >= 1
+        },
+        .value(
+            "state", \.state, "dir",
+            "State folder holding moecl.sqlite (review queue, verdicts, registry, decisions); created if missing. "
+                + "With database-url only copies of expert files live here."),
+        .value(
+            "audit-rate", \.auditRate, "share", "Share of automatic decisions also queued for audit.",
+            requirement: "0 to 1"
+        ) { (0...1).contains($0) },
+        Setting(
+            "token", valueName: "role:token",
+            help: "A bearer token with its role (roles classify, review, admin); repeatable. Flags, MOECL_TOKENS "
+                + "(comma-separated) and the config file's lines add up.",
+            defaultText: nil, repeatable: true, environmentName: "MOECL_TOKENS"
+        ) { settings, text in
             settings.tokens.append(text)
         },
         .text("tokens-file", \.tokensFile, "file", "A file of role:token lines (# comments)."),
-        .value("drain-seconds", \.drainSeconds, "seconds", "Seconds to finish in-flight requests after SIGTERM/SIGINT.",
-               requirement: "≥ 0") { $0 >= 0 },
-        .value("header-timeout", \.headerTimeout, "seconds", "Seconds from a request's first byte until its headers are complete; then 408.",
-               requirement: "> 0") { $0 > 0 },
-        .value("body-timeout", \.bodyTimeout, "seconds", "Seconds for a request body once its headers are in; then 408.",
-               requirement: "> 0") { $0 > 0 },
-        .value("idle-timeout", \.idleTimeout, "seconds", "Seconds an idle keep-alive connection stays open.",
-               requirement: "> 0") { $0 > 0 },
-        .value("decision-log-days", \.decisionLogDays, "days", "Days the raw decisions log is kept; 0 keeps none.",
-               requirement: "≥ 0") { $0 >= 0 },
+        .value(
+            "drain-seconds", \.drainSeconds, "seconds", "Seconds to finish in-flight requests after SIGTERM/SIGINT.",
+            requirement: "≥ 0"
+        ) { $0 >= 0 },
+        .value(
+            "header-timeout", \.headerTimeout, "seconds",
+            "Seconds from a request's first byte until its headers are complete; then 408.",
+            requirement: "> 0"
+        ) { $0 > 0 },
+        .value(
+            "body-timeout", \.bodyTimeout, "seconds", "Seconds for a request body once its headers are in; then 408.",
+            requirement: "> 0"
+        ) { $0 > 0 },
+        .value(
+            "idle-timeout", \.idleTimeout, "seconds", "Seconds an idle keep-alive connection stays open.",
+            requirement: "> 0"
+        ) { $0 > 0 },
+        .value(
+            "decision-log-days", \.decisionLogDays, "days", "Days the raw decisions log is kept; 0 keeps none.",
+            requirement: "≥ 0"
+        ) { $0 >= 0 },
         .text("tls-cert", \.tlsCert, "pem", "TLS certificate chain (PEM); with tls-key the server speaks HTTPS only."),
         .text("tls-key", \.tlsKey, "pem", "TLS private key (PEM) of tls-cert."),
-        .text("database-url", \.databaseURL, "postgresql://user:password@host:5432/db",
-              "PostgreSQL shared by several replicas (review queue, verdicts, counts, expert registry and files) instead "
-                  + "of the state folder's SQLite file.") { url in
+        .text(
+            "database-url", \.databaseURL, "postgresql://user:password@host:5432/db",
+            "PostgreSQL shared by several replicas (review queue, verdicts, counts, expert registry and files) instead "
+                + "of the state folder's SQLite file."
+        ) { url in
             guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
-                throw SettingsError("it must be a PostgreSQL URL, postgresql://user:password@host:5432/database "
-                                    + "(got one starting '\(url.prefix(12))')")
+                throw SettingsError(
+                    "it must be a PostgreSQL URL, postgresql://user:password@host:5432/database "
+                        + "(got one starting '\(url.prefix(12))')")
             }
         },
-        .value("expert-sync-seconds", \.expertSyncSeconds, "seconds",
-               "Seconds between checks for expert changes made by other replicas; 0 turns it off.", requirement: "≥ 0") { $0 >= 0 },
+        .value(
+            "expert-sync-seconds", \.expertSyncSeconds, "seconds",
+            "Seconds between checks for expert changes made by other replicas; 0 turns it off.", requirement: "≥ 0"
+        ) { $0 >= 0 },
         .choice("log-level", \.logLevel, "Least severe log level written."),
         .choice("log-format", \.logFormat, "Log lines as text, or as JSON objects (one per line) for log shippers."),
     ]

@@ -48,7 +48,8 @@ public struct ServeSettings: Sendable, Equatable {
     /// Checks what single settings cannot: pairs and combinations. The messages name the settings.
     public func validate() throws(SettingsError) {
         guard (tlsCert == nil) == (tlsKey == nil) else {
-            throw SettingsError("TLS needs both tls-cert and tls-key (PEM files); got only \(tlsCert == nil ? "tls-key" : "tls-cert")")
+            throw SettingsError(
+                "TLS needs both tls-cert and tls-key (PEM files); got only \(tlsCert == nil ? "tls-key" : "tls-cert")")
         }
     }
 }

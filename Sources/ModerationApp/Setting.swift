@@ -16,8 +16,10 @@ public struct Setting: Sendable {
     /// which the resolver adds).
     let apply: @Sendable (inout ServeSettings, String) throws -> Void
 
-    init(_ name: String, valueName: String, help: String, defaultText: String?, repeatable: Bool = false,
-         environmentName: String? = nil, apply: @escaping @Sendable (inout ServeSettings, String) throws -> Void) {
+    init(
+        _ name: String, valueName: String, help: String, defaultText: String?, repeatable: Bool = false,
+        environmentName: String? = nil, apply: @escaping @Sendable (inout ServeSettings, String) throws -> Void
+    ) {
         self.name = name
         self.valueName = valueName
         self.help = help
@@ -37,7 +39,8 @@ public struct Setting: Sendable {
         _ name: String, _ keyPath: WritableKeyPath<ServeSettings, T> & Sendable, _ valueName: String, _ help: String,
         requirement: String? = nil, valid: @escaping @Sendable (T) -> Bool = { _ in true }
     ) -> Setting {
-        Setting(name, valueName: valueName, help: help, defaultText: ServeSettings()[keyPath: keyPath].description) { settings, text in
+        Setting(name, valueName: valueName, help: help, defaultText: ServeSettings()[keyPath: keyPath].description) {
+            settings, text in
             guard let value = T(text), valid(value) else {
                 throw SettingsError("'\(text)' is not a valid value\(requirement.map { " (\($0))" } ?? "")")
             }
@@ -47,7 +50,8 @@ public struct Setting: Sendable {
 
     /// An optional text setting (a path, a URL); an empty value leaves it unset.
     static func text(
-        _ name: String, _ keyPath: WritableKeyPath<ServeSettings, String?> & Sendable, _ valueName: String, _ help: String,
+        _ name: String, _ keyPath: WritableKeyPath<ServeSettings, String?> & Sendable, _ valueName: String,
+        _ help: String,
         check: @escaping @Sendable (String) throws -> Void = { _ in }
     ) -> Setting {
         Setting(name, valueName: valueName, help: help, defaultText: nil) { settings, text in
@@ -62,7 +66,8 @@ public struct Setting: Sendable {
         _ name: String, _ keyPath: WritableKeyPath<ServeSettings, T> & Sendable, _ help: String
     ) -> Setting where T.RawValue == String {
         let names = T.allCases.map(\.rawValue).joined(separator: "|")
-        return Setting(name, valueName: names, help: help, defaultText: ServeSettings()[keyPath: keyPath].rawValue) { settings, text in
+        return Setting(name, valueName: names, help: help, defaultText: ServeSettings()[keyPath: keyPath].rawValue) {
+            settings, text in
             guard let value = T(rawValue: text) else { throw SettingsError("'\(text)' is not one of \(names)") }
             settings[keyPath: keyPath] = value
         }

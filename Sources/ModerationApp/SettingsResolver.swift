@@ -29,8 +29,11 @@ public enum SettingsResolver {
     }
 
     /// The values that apply to `setting`, each with where it came from.
-    static func sources(of setting: Setting, flags: [String: [String]], environment: [String: String], file: ConfigFile?)
-        -> [(value: String, source: String)] {
+    static func sources(
+        of setting: Setting, flags: [String: [String]], environment: [String: String], file: ConfigFile?
+    )
+        -> [(value: String, source: String)]
+    {
         let fromFlags = (flags[setting.name] ?? []).map { ($0, "--\(setting.name)") }
         let variable = environment[setting.environmentName] ?? ""
         let fromFile = (file?.values[setting.name] ?? []).map { ($0, "\(file!.path): \(setting.name)") }
@@ -53,7 +56,8 @@ public enum SettingsResolver {
         while i < arguments.count {
             let argument = arguments[i]
             guard argument.hasPrefix("--"), argument.count > 2 else {
-                throw SettingsError("unexpected argument '\(argument)'; settings are given as --name value (see moecl serve --help)")
+                throw SettingsError(
+                    "unexpected argument '\(argument)'; settings are given as --name value (see moecl serve --help)")
             }
             var name = String(argument.dropFirst(2))
             var value: String?
@@ -63,8 +67,10 @@ public enum SettingsResolver {
             }
             guard known.contains(name) else {
                 let near = known.filter { distance($0, name) <= 2 }.sorted().map { "--\($0)" }
-                throw SettingsError("unknown option '--\(name)'" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?")
-                                    + " (see moecl serve --help)")
+                throw SettingsError(
+                    "unknown option '--\(name)'"
+                        + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?")
+                        + " (see moecl serve --help)")
             }
             if value == nil {
                 guard i + 1 < arguments.count else { throw SettingsError("--\(name) needs a value") }

@@ -29,7 +29,9 @@ public struct AccessControl: Sendable {
             if entry.isEmpty || entry.hasPrefix("#") { continue }
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let role = Role(rawValue: parts[0]), parts[1].count >= 16 else {
-                throw ServiceError.validation("token entry '\(entry.prefix(24))…' must be role:token with role classify, review or admin and a token of at least 16 characters")
+                throw ServiceError.validation(
+                    "token entry '\(entry.prefix(24))…' must be role:token with role classify, review or admin and a token of at least 16 characters"
+                )
             }
             result[parts[1], default: []].insert(role)
         }

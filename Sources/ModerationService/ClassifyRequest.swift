@@ -8,8 +8,10 @@ struct ClassifyRequest: Equatable {
     /// Reads `{"task"|"tasks", "text"|"texts"}`; `"task": "*"` means every loaded task.
     /// - Throws: `ServiceError.validation` for a wrong shape or a limit, `.unknownTask` for a task not loaded.
     /// - Parameter allowManyTasks: accept several texts with several tasks (the moderations endpoint).
-    static func parse(_ body: [String: Any], known: [String], limits: ServiceConfiguration,
-                      allowManyTasks: Bool = false) throws(ServiceError) -> ClassifyRequest {
+    static func parse(
+        _ body: [String: Any], known: [String], limits: ServiceConfiguration,
+        allowManyTasks: Bool = false
+    ) throws(ServiceError) -> ClassifyRequest {
         let texts: [String]
         switch (body["text"], body["texts"]) {
         case (let text as String, nil):
@@ -20,16 +22,19 @@ struct ClassifyRequest: Equatable {
                 throw .validation("'texts' must be a non-empty array of strings")
             }
             guard strings.count <= limits.maxTextsPerRequest else {
-                throw .validation("'texts' holds \(strings.count) texts; at most \(limits.maxTextsPerRequest) per request")
+                throw .validation(
+                    "'texts' holds \(strings.count) texts; at most \(limits.maxTextsPerRequest) per request")
             }
             texts = strings
         case (nil, nil):
             throw .validation("give 'text' (a string) or 'texts' (an array of strings)")
         default:
-            throw .validation("give either 'text' (a string) or 'texts' (an array of strings), not both or another type")
+            throw .validation(
+                "give either 'text' (a string) or 'texts' (an array of strings), not both or another type")
         }
         if let long = texts.firstIndex(where: { $0.count > limits.maxCharactersPerText }) {
-            throw .validation("text \(long) has \(texts[long].count) characters; at most \(limits.maxCharactersPerText)")
+            throw .validation(
+                "text \(long) has \(texts[long].count) characters; at most \(limits.maxCharactersPerText)")
         }
         let tasks: [String]
         switch (body["task"], body["tasks"]) {
@@ -46,7 +51,8 @@ struct ClassifyRequest: Equatable {
         case (nil, nil):
             throw .validation("give 'task' (a name, or \"*\" for every task) or 'tasks' (an array of names)")
         default:
-            throw .validation("give either 'task' (a string) or 'tasks' (an array of strings), not both or another type")
+            throw .validation(
+                "give either 'task' (a string) or 'tasks' (an array of strings), not both or another type")
         }
         if let unknown = tasks.first(where: { !known.contains($0) }) { throw .unknownTask(unknown, known: known) }
         if tasks.count > 1 && texts.count > 1 && !allowManyTasks {

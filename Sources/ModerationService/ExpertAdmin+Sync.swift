@@ -27,23 +27,29 @@ extension ExpertAdmin {
         var snapshot = engine.snapshot
         var result = CatchUp()
         var records: [(String, String)] = []
-        for (task, entry) in uploads.sorted(by: { $0.key < $1.key }) where provenance.entry(task)?.sha256 != entry.sha256 {
+        for (task, entry) in uploads.sorted(by: { $0.key < $1.key })
+        where provenance.entry(task)?.sha256 != entry.sha256 {
             do {
-                snapshot = try snapshot.adding(try Self.loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
+                snapshot = try snapshot.adding(
+                    try Self.loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
                 records.append((task, entry.sha256))
                 result.loaded.append(task)
             } catch {
-                log.error("cannot load an expert from the shared registry", metadata: ["task": "\(task)", "error": "\(error)"])
+                log.error(
+                    "cannot load an expert from the shared registry",
+                    metadata: ["task": "\(task)", "error": "\(error)"])
                 result.failed.append(task)
             }
         }
         for (task, expert) in (bundle?.tasks ?? [:]).sorted(by: { $0.key < $1.key })
-        where uploads[task] == nil && !deleted.contains(task) && provenance.entry(task)?.sha256 != bundleChecksums[task] {
+        where uploads[task] == nil && !deleted.contains(task) && provenance.entry(task)?.sha256 != bundleChecksums[task]
+        {
             snapshot = try snapshot.adding(expert)  // rolled back to the bundle elsewhere
             if let sha = bundleChecksums[task] { records.append((task, sha)) }
             result.loaded.append(task)
         }
-        for task in snapshot.taskNames where uploads[task] == nil && (deleted.contains(task) || bundle?.tasks[task] == nil) {
+        for task in snapshot.taskNames
+        where uploads[task] == nil && (deleted.contains(task) || bundle?.tasks[task] == nil) {
             snapshot = try snapshot.removing(task)
             result.removed.append(task)
         }
@@ -67,9 +73,12 @@ extension ExpertAdmin {
                 let change = try catchUp()
                 guard !change.loaded.isEmpty || !change.removed.isEmpty else { return }
                 let loaded = change.loaded.map { "\($0) v\(engine.snapshot.tasks[$0]?.version ?? 0)" }
-                log.info("caught up with the shared expert registry", metadata: [
-                    "loaded": "\(loaded.joined(separator: ", "))", "removed": "\(change.removed.joined(separator: ", "))",
-                ])
+                log.info(
+                    "caught up with the shared expert registry",
+                    metadata: [
+                        "loaded": "\(loaded.joined(separator: ", "))",
+                        "removed": "\(change.removed.joined(separator: ", "))",
+                    ])
             } catch {
                 log.warning("cannot read the expert registry (will retry)", metadata: ["error": "\(error)"])
             }

@@ -26,8 +26,12 @@ extension ExpertAdmin {
         }
         var thresholds: [String: Double] = [:]
         for (label, value) in given {
-            guard expert.labels.contains(label) else { throw .validation("'\(label)' is not one of the labels \(expert.labels)") }
-            guard let v = JSONField.number(value), v >= 0, v <= 1 else { throw .validation("the threshold of '\(label)' must be a number in [0, 1]") }
+            guard expert.labels.contains(label) else {
+                throw .validation("'\(label)' is not one of the labels \(expert.labels)")
+            }
+            guard let v = JSONField.number(value), v >= 0, v <= 1 else {
+                throw .validation("the threshold of '\(label)' must be a number in [0, 1]")
+            }
             thresholds[label] = v
         }
         let target = try JSONField.targetPrecision(body, fallback: expert.metadata.calibration?.targetPrecision ?? 0.9)
@@ -38,7 +42,8 @@ extension ExpertAdmin {
     static func verdictSamples(_ reviews: ReviewStore, expert: TaskExpert) throws -> [ThresholdCalibrator.Sample] {
         try reviews.verdicts(task: expert.name).compactMap { item in
             guard item.expertVersion == expert.version, item.labels == expert.labels,
-                  let label = item.verdict.flatMap({ expert.labels.firstIndex(of: $0) }) else { return nil }
+                let label = item.verdict.flatMap({ expert.labels.firstIndex(of: $0) })
+            else { return nil }
             return ThresholdCalibrator.Sample(scores: item.scores.map(Float.init), label: label)
         }
     }

@@ -27,8 +27,11 @@ final class ExpertAdmin: Sendable {
     let seenGeneration = LockedBox<Int64>(-1)
     let log = Logger(label: "moecl.experts")
 
-    init(engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics, bundle: ExpertSnapshot?,
-         provenance: ExpertProvenance) {
+    init(
+        engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics,
+        bundle: ExpertSnapshot?,
+        provenance: ExpertProvenance
+    ) {
         self.engine = engine
         self.registry = registry
         self.folder = folder
@@ -50,7 +53,8 @@ final class ExpertAdmin: Sendable {
         guard expert.name == task else {
             metrics.expertLoad(result: .invalid)
             throw ServiceError.validation(
-                "the file holds the expert of task '\(expert.name)', not '\(task)'; PUT it to /v1/experts/\(expert.name)")
+                "the file holds the expert of task '\(expert.name)', not '\(task)'; PUT it to /v1/experts/\(expert.name)"
+            )
         }
         return try install(expert, bytes: bytes)
     }
@@ -60,11 +64,13 @@ final class ExpertAdmin: Sendable {
     func install(_ expert: TaskExpert, bytes: [UInt8]) throws -> UploadBody {
         let task = expert.name, sha = FileDigest.sha256(bytes)
         let path = Self.localPath(folder: folder, task: task, version: expert.version, sha256: sha)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try AtomicFileWriter.writeAtomically(bytes, to: path)  // replaces a same-named earlier upload
         let previous = engine.snapshot.tasks[task]?.version
         let next = try engine.snapshot.adding(expert)
-        try registry.register(task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Clock.now())
+        try registry.register(
+            task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Clock.now())
         engine.swap(next)
         provenance.record(task: task, sha256: sha)
         metrics.expertLoad(result: .ok)
@@ -93,13 +99,16 @@ final class ExpertAdmin: Sendable {
         engine.swap(next)
         provenance.record(task: task, sha256: target.sha256)
         metrics.expertLoad(result: .ok)
-        return UploadBody(task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: .rolledBack)
+        return UploadBody(
+            task: task, version: target.version, sha256: target.sha256, previousVersion: previous, status: .rolledBack)
     }
 
     /// The bundle's expert of `task` in place of its first upload.
     private func rollbackToBundle(task: String) throws -> UploadBody {
         guard let expert = bundle?.tasks[task] else {
-            throw ServiceError.conflict("task '\(task)' has no earlier version to roll back to (neither an earlier upload nor the bundle's expert)")
+            throw ServiceError.conflict(
+                "task '\(task)' has no earlier version to roll back to (neither an earlier upload nor the bundle's expert)"
+            )
         }
         let previous = engine.snapshot.tasks[task]?.version
         let next = try engine.snapshot.adding(expert)
@@ -108,7 +117,8 @@ final class ExpertAdmin: Sendable {
         let sha = ExpertProvenance.checksum(expert)
         if let sha { provenance.record(task: task, sha256: sha) }
         metrics.expertLoad(result: .ok)
-        return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .rolledBack)
+        return UploadBody(
+            task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .rolledBack)
     }
 
     /// Unloads `task`.
@@ -119,7 +129,8 @@ final class ExpertAdmin: Sendable {
         try registry.delete(task: task, now: Date().timeIntervalSince1970)
         engine.swap(next)
         provenance.remove(task: task)
-        return UploadBody(task: task, version: expert.version, sha256: nil, previousVersion: expert.version, status: .deleted)
+        return UploadBody(
+            task: task, version: expert.version, sha256: nil, previousVersion: expert.version, status: .deleted)
     }
 
     /// A task name usable as a folder name.
@@ -136,18 +147,24 @@ final class ExpertAdmin: Sendable {
     /// The expert of registry entry `entry`: from its recorded path or this process's copy when either holds the
     /// recorded bytes, else from the database's copy (another replica's upload), which is first written to this
     /// process's folder.
-    static func loadRegistered(_ entry: RegisteredExpert, registry: ExpertRegistry, folder: String, base: BaseModel) throws -> TaskExpert {
+    static func loadRegistered(_ entry: RegisteredExpert, registry: ExpertRegistry, folder: String, base: BaseModel)
+        throws -> TaskExpert
+    {
         let local = localPath(folder: folder, task: entry.task, version: entry.version, sha256: entry.sha256)
         for candidate in [entry.path, local] {
-            if let data = FileManager.default.contents(atPath: candidate), FileDigest.sha256([UInt8](data)) == entry.sha256 {
+            if let data = FileManager.default.contents(atPath: candidate),
+                FileDigest.sha256([UInt8](data)) == entry.sha256
+            {
                 return try ExpertFile.readTask(path: candidate, base: base)
             }
         }
         let bytes = try registry.bytes(of: entry)
         guard FileDigest.sha256(bytes) == entry.sha256 else {
-            throw RegistryFileError(entry: entry, reason: "its stored bytes do not match the recorded SHA-256 \(entry.sha256)")
+            throw RegistryFileError(
+                entry: entry, reason: "its stored bytes do not match the recorded SHA-256 \(entry.sha256)")
         }
-        try FileManager.default.createDirectory(atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try AtomicFileWriter.writeAtomically(bytes, to: local)
         return try ExpertFile.readTask(path: local, base: base)
     }
@@ -155,20 +172,24 @@ final class ExpertAdmin: Sendable {
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
     /// survive a restart, and a new replica starts with what the others serve). An upload whose file cannot be
     /// loaded is skipped with a message on stderr.
-    static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, folder: String,
-                                 log: Logger) throws -> ExpertSnapshot {
+    static func applyingRegistry(
+        _ registry: ExpertRegistry, to snapshot: ExpertSnapshot, folder: String,
+        log: Logger
+    ) throws -> ExpertSnapshot {
         var result = snapshot
         for task in try registry.deletedTasks() where result.tasks[task] != nil {
             result = try result.removing(task)
         }
         for entry in try registry.active() {
             do {
-                result = try result.adding(try loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
+                result = try result.adding(
+                    try loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))
             } catch {
                 // One bad file must not keep every replica from starting: serve what the bundle has for the task.
                 let fallback = result.tasks[entry.task].map { "the bundle's version \($0.version)" } ?? "nothing"
-                log.error("cannot load an expert from the registry; serving \(fallback) for its task until a good upload",
-                          metadata: ["task": "\(entry.task)", "version": "\(entry.version)", "error": "\(error)"])
+                log.error(
+                    "cannot load an expert from the registry; serving \(fallback) for its task until a good upload",
+                    metadata: ["task": "\(entry.task)", "version": "\(entry.version)", "error": "\(error)"])
             }
         }
         return result
@@ -179,8 +200,10 @@ extension ModerationService {
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
     /// survive a restart); copies of other replicas' uploads go to `uploadFolder`.
     public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, uploadFolder: String)
-        throws -> ExpertSnapshot {
-        try ExpertAdmin.applyingRegistry(registry, to: snapshot, folder: uploadFolder, log: Logger(label: "moecl.experts"))
+        throws -> ExpertSnapshot
+    {
+        try ExpertAdmin.applyingRegistry(
+            registry, to: snapshot, folder: uploadFolder, log: Logger(label: "moecl.experts"))
     }
 }
 

@@ -25,7 +25,8 @@ struct ExpertsList: Encodable {
         /// When this process loaded it (seconds since 1970).
         let loadedAt: Double?
         enum CodingKeys: String, CodingKey {
-            case task, version, labels, rank, calibration, sha256, compliantLabel = "compliant_label", loadedAt = "loaded_at"
+            case task, version, labels, rank, calibration, sha256, compliantLabel = "compliant_label", loadedAt =
+                "loaded_at"
         }
     }
 
@@ -42,13 +43,15 @@ struct ExpertsList: Encodable {
         sharedVersion = snapshot.shared.version
         tasks = snapshot.taskNames.compactMap { snapshot.tasks[$0] }.map { e in
             let origin = provenance.entry(e.name)
-            return Task(task: e.name, version: e.version, labels: e.labels, compliantLabel: e.metadata.compliantLabel,
-                        rank: e.metadata.rank,
-                        calibration: e.metadata.calibration.map {
-                            Calibrated(targetPrecision: $0.targetPrecision, thresholds: $0.thresholds,
-                                       expectedRejectRate: $0.expectedRejectRate)
-                        },
-                        sha256: origin?.sha256, loadedAt: origin?.loadedAt)
+            return Task(
+                task: e.name, version: e.version, labels: e.labels, compliantLabel: e.metadata.compliantLabel,
+                rank: e.metadata.rank,
+                calibration: e.metadata.calibration.map {
+                    Calibrated(
+                        targetPrecision: $0.targetPrecision, thresholds: $0.thresholds,
+                        expectedRejectRate: $0.expectedRejectRate)
+                },
+                sha256: origin?.sha256, loadedAt: origin?.loadedAt)
         }
     }
 }

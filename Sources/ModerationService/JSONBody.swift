@@ -11,7 +11,8 @@ enum JSONBody {
         if let type = request.headers["Content-Type"] {
             let media = type.split(separator: ";").first.map { HTTPHeadersTrim.trim($0).lowercased() } ?? ""
             // curl -d labels bodies application/x-www-form-urlencoded unless told otherwise; the body decides then.
-            let accepted = media == "application/json" || media.hasSuffix("+json") || media == "application/x-www-form-urlencoded"
+            let accepted =
+                media == "application/json" || media.hasSuffix("+json") || media == "application/x-www-form-urlencoded"
             guard accepted else { throw .unsupportedMediaType(type) }
         }
         guard String(validating: request.body, as: UTF8.self) != nil else { throw .invalidUTF8 }
@@ -30,7 +31,8 @@ enum JSONBody {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(data))
+        return HTTPResponse(
+            status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(data))
     }
 }
 

@@ -9,20 +9,31 @@ struct MetricFamily: Sendable {
     let help: String
 
     static let all: [MetricFamily] = [
-        MetricFamily(name: "moecl_requests_total", type: "counter", help: "HTTP requests by route template and status code."),
-        MetricFamily(name: "moecl_request_duration_seconds", type: "histogram", help: "Time from a parsed request to its response."),
+        MetricFamily(
+            name: "moecl_requests_total", type: "counter", help: "HTTP requests by route template and status code."),
+        MetricFamily(
+            name: "moecl_request_duration_seconds", type: "histogram",
+            help: "Time from a parsed request to its response."),
         MetricFamily(name: "moecl_decisions_total", type: "counter", help: "Classified texts by task and decision."),
         MetricFamily(name: "moecl_expert_loads_total", type: "counter", help: "Expert load attempts by result."),
-        MetricFamily(name: "moecl_registry_generation", type: "gauge",
-                     help: "Expert registry generation this replica serves; replicas that differ for long are not catching up."),
-        MetricFamily(name: "moecl_gate_shared_weight", type: "gauge",
-                     help: "Shared expert's mean gate weight over tokens and layers, by task (weighted over about the last 100 texts)."),
+        MetricFamily(
+            name: "moecl_registry_generation", type: "gauge",
+            help: "Expert registry generation this replica serves; replicas that differ for long are not catching up."),
+        MetricFamily(
+            name: "moecl_gate_shared_weight", type: "gauge",
+            help:
+                "Shared expert's mean gate weight over tokens and layers, by task (weighted over about the last 100 texts)."
+        ),
         MetricFamily(name: "moecl_batch_size", type: "histogram", help: "Sequences per inference batch."),
-        MetricFamily(name: "moecl_inference_duration_seconds", type: "histogram", help: "Model time per inference batch."),
-        MetricFamily(name: "moecl_experts_loaded", type: "gauge", help: "Loaded task experts (1 per task and version)."),
+        MetricFamily(
+            name: "moecl_inference_duration_seconds", type: "histogram", help: "Model time per inference batch."),
+        MetricFamily(
+            name: "moecl_experts_loaded", type: "gauge", help: "Loaded task experts (1 per task and version)."),
         MetricFamily(name: "moecl_inference_queue_depth", type: "gauge", help: "Sequences waiting for the model."),
-        MetricFamily(name: "moecl_reject_rate", type: "gauge", help: "Share of texts decided automatically, by task and window."),
-        MetricFamily(name: "moecl_review_queue_depth", type: "gauge", help: "Review and audit items without a verdict, by task."),
+        MetricFamily(
+            name: "moecl_reject_rate", type: "gauge", help: "Share of texts decided automatically, by task and window."),
+        MetricFamily(
+            name: "moecl_review_queue_depth", type: "gauge", help: "Review and audit items without a verdict, by task."),
     ]
 
     /// `text` (the library's exposition) with a `# HELP` line before each known family's `# TYPE` line, and

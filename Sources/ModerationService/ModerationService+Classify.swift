@@ -21,8 +21,10 @@ extension ModerationService {
     /// Scores every (text, task) pair of `parsed` through the engine, records the decisions, queues review and
     /// audit items durably, and answers with `render(results)`.
     /// - Throws: `ServiceError` when the engine refuses the request (overloaded, stopped, unknown task).
-    func score(_ parsed: ClassifyRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void,
-               render: @escaping @Sendable ([ClassifyResult]) -> Reply) throws {
+    func score(
+        _ parsed: ClassifyRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void,
+        render: @escaping @Sendable ([ClassifyResult]) -> Reply
+    ) throws {
         // Every (text, task) pair is one sequence; the text is tokenised once.
         var encoded: [(ids: [Int32], truncated: Bool)] = []
         for text in parsed.texts {
@@ -43,16 +45,18 @@ extension ModerationService {
             try engine.submit(sequences: sequences, tasks: tasks) { result in
                 // Formatting leaves the worker thread at once: the worker only runs the model.
                 DispatchQueue.global().async {
-                    done(Result {
-                        let scored = try result.mapError(Self.serviceError).get()
-                        var results = zip(scored.scores, origin).map { scores, i in
-                            Self.result(scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
-                                        truncated: texts[i].truncated)
-                        }
-                        self.record(results, scores: scored.scores, texts: parsed.texts)
-                        try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
-                        return render(results)
-                    })
+                    done(
+                        Result {
+                            let scored = try result.mapError(Self.serviceError).get()
+                            var results = zip(scored.scores, origin).map { scores, i in
+                                Self.result(
+                                    scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
+                                    truncated: texts[i].truncated)
+                            }
+                            self.record(results, scores: scored.scores, texts: parsed.texts)
+                            try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
+                            return render(results)
+                        })
                 }
             }
         } catch {
@@ -69,9 +73,11 @@ extension ModerationService {
         for r in results {
             decisions.record(task: r.task, decision: r.decision.rawValue, now: now)
             metrics.decision(task: r.task, decision: r.decision)
-            stores.decisionLog?.append(LoggedDecision(
-                at: now, task: r.task, expertVersion: r.expert.version, decision: r.decision.rawValue, label: r.label,
-                score: Double(r.scores[r.label] ?? 0), textSHA256: FileDigest.sha256(Array(texts[r.index].utf8))))
+            stores.decisionLog?.append(
+                LoggedDecision(
+                    at: now, task: r.task, expertVersion: r.expert.version, decision: r.decision.rawValue,
+                    label: r.label,
+                    score: Double(r.scores[r.label] ?? 0), textSHA256: FileDigest.sha256(Array(texts[r.index].utf8))))
         }
     }
 
@@ -83,9 +89,14 @@ extension ModerationService {
             let audit = r.decision.isAutomatic && Double.random(in: 0..<1) < configuration.auditRate
             guard r.decision == .review || audit else { continue }
             let s = scores[k]
-            picked.append((k, NewReviewItem(task: r.task, expertVersion: r.expert.version, text: texts[r.index], labels: s.labels,
-                                            scores: s.scores.map(Double.init), label: r.label, decision: r.decision.rawValue,
-                                            kind: audit ? .audit : .review)))
+            picked.append(
+                (
+                    k,
+                    NewReviewItem(
+                        task: r.task, expertVersion: r.expert.version, text: texts[r.index], labels: s.labels,
+                        scores: s.scores.map(Double.init), label: r.label, decision: r.decision.rawValue,
+                        kind: audit ? .audit : .review)
+                ))
         }
         let ids = try reviews.enqueue(picked.map(\.1), now: Clock.now())
         for ((k, item), id) in zip(picked, ids) {
@@ -94,7 +105,9 @@ extension ModerationService {
         }
     }
 
-    static func result(_ s: TaskScores, index: Int, snapshot: ExpertSnapshot, tokens: Int, truncated: Bool) -> ClassifyResult {
+    static func result(_ s: TaskScores, index: Int, snapshot: ExpertSnapshot, tokens: Int, truncated: Bool)
+        -> ClassifyResult
+    {
         let rule = snapshot.tasks[s.task]?.decisionRule
         let top = s.top  // once per text: the label shown and the one the rule may decide
         return ClassifyResult(

@@ -8,21 +8,26 @@ extension ModerationService {
     /// leaves its gauges as they were (the scrape still succeeds).
     func metricsReply() -> Reply {
         let snapshot = engine.snapshot
-        metrics.replaceGauges("moecl_experts_loaded", snapshot.taskNames.map { name in
-            ([("task", name), ("version", String(snapshot.tasks[name]?.version ?? 0))], 1)
-        })
+        metrics.replaceGauges(
+            "moecl_experts_loaded",
+            snapshot.taskNames.map { name in
+                ([("task", name), ("version", String(snapshot.tasks[name]?.version ?? 0))], 1)
+            })
         metrics.setGauge("moecl_inference_queue_depth", [], Double(engine.queueDepth))
         let now = Clock.now()
         var rates: [([(String, String)], Double)] = []
         var readable = true
         for window in ["5m", "1h", "24h"] {
             guard let seconds = try? WindowCounts.seconds(window),
-                  let counts = try? decisions.counts(lastSeconds: seconds, now: now) else {
+                let counts = try? decisions.counts(lastSeconds: seconds, now: now)
+            else {
                 readable = false
                 break
             }
             for name in snapshot.taskNames {
-                if let rate = WindowCounts(counts[name] ?? [:]).rejectRate { rates.append(([("task", name), ("window", window)], rate)) }
+                if let rate = WindowCounts(counts[name] ?? [:]).rejectRate {
+                    rates.append(([("task", name), ("window", window)], rate))
+                }
             }
         }
         if readable { metrics.replaceGauges("moecl_reject_rate", rates) }
@@ -31,7 +36,9 @@ extension ModerationService {
             for q in queues { depth[q.task, default: 0] += q.open + q.leased }
             metrics.replaceGauges("moecl_review_queue_depth", depth.map { ([("task", $0.key)], Double($0.value)) })
         }
-        return .raw(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
-                                 body: metrics.exposition()))
+        return .raw(
+            HTTPResponse(
+                status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
+                body: metrics.exposition()))
     }
 }

@@ -10,7 +10,8 @@ extension ModerationService {
         let snapshot = engine.snapshot
         let body = try JSONBody.object(request.http)
         let moderation = snapshot.taskNames.filter { snapshot.tasks[$0]?.metadata.compliantLabel != nil }
-        let parsed = try ModerationsRequest.parse(body, moderationTasks: moderation, known: snapshot.taskNames, limits: configuration)
+        let parsed = try ModerationsRequest.parse(
+            body, moderationTasks: moderation, known: snapshot.taskNames, limits: configuration)
         let id = "modr-" + UUID().uuidString.lowercased()
         try score(parsed, done) { results in
             let byText = Dictionary(grouping: results, by: \.index)

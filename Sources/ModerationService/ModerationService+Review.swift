@@ -9,7 +9,8 @@ extension ModerationService {
     func claim(_ request: RouteRequest) throws -> Reply {
         let body = request.http.body.isEmpty ? [:] : try JSONBody.object(request.http)
         let claim = try ReviewClaim.parse(body, configuration: configuration)
-        let items = try reviews.claim(task: claim.task, limit: claim.limit, leaseSeconds: claim.leaseSeconds, now: Clock.now())
+        let items = try reviews.claim(
+            task: claim.task, limit: claim.limit, leaseSeconds: claim.leaseSeconds, now: Clock.now())
         return .json(["items": items])
     }
 
@@ -19,7 +20,9 @@ extension ModerationService {
             throw ServiceError.notFound("review item '\(request.parameter("id"))'")
         }
         let body = try JSONBody.object(request.http)
-        guard let label = body["label"] as? String else { throw ServiceError.validation("give 'label', the human verdict") }
+        guard let label = body["label"] as? String else {
+            throw ServiceError.validation("give 'label', the human verdict")
+        }
         return try Self.verdictReply(reviews.verdict(id: id, label: label, now: Clock.now()), id: id, label: label)
     }
 

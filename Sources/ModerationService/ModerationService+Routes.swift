@@ -8,43 +8,67 @@ extension ModerationService {
         Route("GET", "/healthz", role: nil, on: .connection, .direct { _, _ in .json(["status": "ok"]) }),
         Route("GET", "/readyz", role: nil, on: .connection, .direct { service, _ in try service.readiness() }),
         Route("GET", "/metrics", role: nil, on: .store, .direct { service, _ in service.metricsReply() }),
-        Route("POST", "/v1/classify", role: .classify, on: .engine, .deferred { service, request, done in
-            try service.classify(request, done)
-        }),
-        Route("POST", "/v1/moderations", role: .classify, on: .engine, .deferred { service, request, done in
-            try service.moderations(request, done)
-        }),
-        Route("GET", "/v1/experts", role: .classify, on: .connection, .direct { service, _ in
-            .json(ExpertsList(service.engine.snapshot, provenance: service.provenance))
-        }),
+        Route(
+            "POST", "/v1/classify", role: .classify, on: .engine,
+            .deferred { service, request, done in
+                try service.classify(request, done)
+            }),
+        Route(
+            "POST", "/v1/moderations", role: .classify, on: .engine,
+            .deferred { service, request, done in
+                try service.moderations(request, done)
+            }),
+        Route(
+            "GET", "/v1/experts", role: .classify, on: .connection,
+            .direct { service, _ in
+                .json(ExpertsList(service.engine.snapshot, provenance: service.provenance))
+            }),
         Route("GET", "/v1/stats", role: .classify, on: .store, .direct { service, _ in try service.stats() }),
-        Route("GET", "/v1/stats/reject-rate", role: .classify, on: .store, .direct { service, request in
-            try service.rejectRate(request)
-        }),
-        Route("POST", "/v1/review/claim", role: .review, on: .store, .direct { service, request in
-            try service.claim(request)
-        }),
-        Route("POST", "/v1/review/{id}/verdict", role: .review, on: .store, .direct { service, request in
-            try service.verdict(request)
-        }),
-        Route("GET", "/v1/review/stats", role: .review, on: .store, .direct { service, _ in
-            .json(["queues": try service.reviews.stats(now: Clock.now())])
-        }),
-        Route("PUT", "/v1/experts/{task}", role: .admin, on: .admin, .direct { service, request in
-            .json(try service.admin.upload(task: request.parameter("task"), bytes: request.http.body), status: 201)
-        }),
-        Route("POST", "/v1/experts/{task}/rollback", role: .admin, on: .admin, .direct { service, request in
-            .json(try service.admin.rollback(task: request.parameter("task")))
-        }),
-        Route("DELETE", "/v1/experts/{task}", role: .admin, on: .admin, .direct { service, request in
-            .json(try service.admin.delete(task: request.parameter("task")))
-        }),
-        Route("PUT", "/v1/tasks/{task}/thresholds", role: .admin, on: .admin, .direct { service, request in
-            try service.setThresholds(request)
-        }),
-        Route("POST", "/v1/tasks/{task}/calibrate", role: .admin, on: .admin, .direct { service, request in
-            try service.calibrate(request)
-        }),
+        Route(
+            "GET", "/v1/stats/reject-rate", role: .classify, on: .store,
+            .direct { service, request in
+                try service.rejectRate(request)
+            }),
+        Route(
+            "POST", "/v1/review/claim", role: .review, on: .store,
+            .direct { service, request in
+                try service.claim(request)
+            }),
+        Route(
+            "POST", "/v1/review/{id}/verdict", role: .review, on: .store,
+            .direct { service, request in
+                try service.verdict(request)
+            }),
+        Route(
+            "GET", "/v1/review/stats", role: .review, on: .store,
+            .direct { service, _ in
+                .json(["queues": try service.reviews.stats(now: Clock.now())])
+            }),
+        Route(
+            "PUT", "/v1/experts/{task}", role: .admin, on: .admin,
+            .direct { service, request in
+                .json(try service.admin.upload(task: request.parameter("task"), bytes: request.http.body), status: 201)
+            }),
+        Route(
+            "POST", "/v1/experts/{task}/rollback", role: .admin, on: .admin,
+            .direct { service, request in
+                .json(try service.admin.rollback(task: request.parameter("task")))
+            }),
+        Route(
+            "DELETE", "/v1/experts/{task}", role: .admin, on: .admin,
+            .direct { service, request in
+                .json(try service.admin.delete(task: request.parameter("task")))
+            }),
+        Route(
+            "PUT", "/v1/tasks/{task}/thresholds", role: .admin, on: .admin,
+            .direct { service, request in
+                try service.setThresholds(request)
+            }),
+        Route(
+            "POST", "/v1/tasks/{task}/calibrate", role: .admin, on: .admin,
+            .direct { service, request in
+                try service.calibrate(request)
+            }),
     ]
 
     /// The route table as a router (built once).

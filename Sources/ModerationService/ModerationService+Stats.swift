@@ -8,10 +8,13 @@ import ServiceStore
 extension ModerationService {
     /// GET /v1/stats/reject-rate?window=&task=: one window's counts, for one task or all.
     func rejectRate(_ request: RouteRequest) throws -> Reply {
-        let query = try request.http.query.map { q throws(ServiceError) -> [String: String] in
-            guard let parsed = PercentDecoding.query(q) else { throw .validation("the query string has an invalid %-escape") }
-            return parsed
-        } ?? [:]
+        let query =
+            try request.http.query.map { q throws(ServiceError) -> [String: String] in
+                guard let parsed = PercentDecoding.query(q) else {
+                    throw .validation("the query string has an invalid %-escape")
+                }
+                return parsed
+            } ?? [:]
         let window = query["window"] ?? "1h"
         let seconds = try WindowCounts.seconds(window)
         let known = engine.snapshot.taskNames

@@ -10,9 +10,10 @@ extension ModerationService {
     /// PUT /v1/tasks/{task}/thresholds: thresholds set by hand (runs on the admin queue).
     func setThresholds(_ request: RouteRequest) throws -> Reply {
         let body = try JSONBody.object(request.http)
-        return .json(try admin.setCalibration(task: request.parameter("task")) { expert in
-            try ExpertAdmin.manualCalibration(body, expert: expert)
-        })
+        return .json(
+            try admin.setCalibration(task: request.parameter("task")) { expert in
+                try ExpertAdmin.manualCalibration(body, expert: expert)
+            })
     }
 
     /// POST /v1/tasks/{task}/calibrate: thresholds calibrated to a target precision on posted samples or on the
@@ -21,20 +22,23 @@ extension ModerationService {
         let task = request.parameter("task")
         let body = try JSONBody.object(request.http)
         let target = try JSONField.targetPrecision(body, fallback: 0.9)
-        return .json(try admin.setCalibration(task: task) { expert in
-            let samples: [ThresholdCalibrator.Sample]
-            if let posted = body["samples"] {
-                samples = try scoredSamples(posted, expert: expert)
-            } else {
-                samples = try ExpertAdmin.verdictSamples(reviews, expert: expert)
-            }
-            guard !samples.isEmpty else {
-                throw ServiceError.validation("no labelled samples for '\(task)' version \(expert.version): post 'samples' "
-                                              + "([{\"text\", \"label\"}]) or record verdicts on its review items first")
-            }
-            return ThresholdCalibrator.calibrate(samples, labels: expert.labels, targetPrecision: target,
-                                                 calibratedAt: ExpertMetadata.now())
-        })
+        return .json(
+            try admin.setCalibration(task: task) { expert in
+                let samples: [ThresholdCalibrator.Sample]
+                if let posted = body["samples"] {
+                    samples = try scoredSamples(posted, expert: expert)
+                } else {
+                    samples = try ExpertAdmin.verdictSamples(reviews, expert: expert)
+                }
+                guard !samples.isEmpty else {
+                    throw ServiceError.validation(
+                        "no labelled samples for '\(task)' version \(expert.version): post 'samples' "
+                            + "([{\"text\", \"label\"}]) or record verdicts on its review items first")
+                }
+                return ThresholdCalibrator.calibrate(
+                    samples, labels: expert.labels, targetPrecision: target,
+                    calibratedAt: ExpertMetadata.now())
+            })
     }
 
     /// Posted `[{"text", "label"}]` scored by the current expert (in chunks, waiting for each).
@@ -44,7 +48,8 @@ extension ModerationService {
         }
         var texts: [[Int32]] = [], labels: [Int] = []
         for (i, item) in list.enumerated() {
-            guard let text = item["text"] as? String, let label = (item["label"] as? String).flatMap({ expert.labels.firstIndex(of: $0) })
+            guard let text = item["text"] as? String,
+                let label = (item["label"] as? String).flatMap({ expert.labels.firstIndex(of: $0) })
             else { throw ServiceError.validation("sample \(i) needs 'text' and a 'label' among \(expert.labels)") }
             texts.append(tokenizer.encode(text, truncate: true))
             labels.append(label)
@@ -60,7 +65,9 @@ extension ModerationService {
                 done.signal()
             }
             done.wait()
-            guard let result = box.withLock({ $0 }) else { throw ServiceError.unavailable("scoring the samples failed") }
+            guard let result = box.withLock({ $0 }) else {
+                throw ServiceError.unavailable("scoring the samples failed")
+            }
             scores += try result.mapError { Self.serviceError($0) }.get().scores.map(\.scores)
             start += chunk.count
         }

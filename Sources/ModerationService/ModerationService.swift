@@ -32,9 +32,11 @@ public final class ModerationService: Sendable {
     /// - Parameters:
     ///   - bundle: the experts the server started from, the target of rolling back a task's first upload.
     ///   - uploadFolder: where uploaded expert files (and copies of other replicas' uploads) are kept.
-    public init(engine: InferenceEngine, tokenizer: BertTokenizer, stores: ServiceStores, bundle: ExpertSnapshot,
-                uploadFolder: String, configuration: ServiceConfiguration = ServiceConfiguration(),
-                access: AccessControl = AccessControl(), metrics: ServiceMetrics = ServiceMetrics()) {
+    public init(
+        engine: InferenceEngine, tokenizer: BertTokenizer, stores: ServiceStores, bundle: ExpertSnapshot,
+        uploadFolder: String, configuration: ServiceConfiguration = ServiceConfiguration(),
+        access: AccessControl = AccessControl(), metrics: ServiceMetrics = ServiceMetrics()
+    ) {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
@@ -43,8 +45,9 @@ public final class ModerationService: Sendable {
         self.access = access
         let provenance = ExpertProvenance(snapshot: engine.snapshot)
         self.provenance = provenance
-        admin = ExpertAdmin(engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
-                            provenance: provenance)
+        admin = ExpertAdmin(
+            engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
+            provenance: provenance)
     }
 
     /// Checks every `seconds` whether another replica changed the expert registry and, if so, serves the same
@@ -81,10 +84,13 @@ public final class ModerationService: Sendable {
         let answer: @Sendable (HTTPResponse) -> Void = { [metrics, log] response in
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             metrics.request(route: label, status: response.status, seconds: seconds)
-            log.debug("answered", metadata: [
-                "request_id": "\(requestId)", "method": "\(request.method)", "route": "\(label)", "status": "\(response.status)",
-                "seconds": "\(seconds)",
-            ])
+            log.debug(
+                "answered",
+                metadata: [
+                    "request_id": "\(requestId)", "method": "\(request.method)", "route": "\(label)",
+                    "status": "\(response.status)",
+                    "seconds": "\(seconds)",
+                ])
             responder.respond(response)
         }
         switch match {
@@ -100,7 +106,9 @@ public final class ModerationService: Sendable {
     }
 
     /// Runs `route`'s handler on its queue.
-    private func run(_ route: Route, _ input: RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void) {
+    private func run(
+        _ route: Route, _ input: RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void
+    ) {
         let work: @Sendable () -> Void = { [self] in
             switch route.handler {
             case .direct(let handler):
@@ -125,12 +133,16 @@ public final class ModerationService: Sendable {
         case .failure(let error as any HTTPError):
             return error.response
         case .failure(let error):
-            log.error("unexpected error", metadata: [
-                "request_id": "\(requestId)", "route": "\(route.method) \(route.template)", "error": "\(error)",
-            ])
+            log.error(
+                "unexpected error",
+                metadata: [
+                    "request_id": "\(requestId)", "route": "\(route.method) \(route.template)", "error": "\(error)",
+                ])
             var r = HTTPResponse.jsonError(
                 status: 500, code: "internal",
-                message: "the server failed to answer this request (request id \(requestId)); the server log has the details")
+                message:
+                    "the server failed to answer this request (request id \(requestId)); the server log has the details"
+            )
             r.headers.add("X-Request-Id", requestId)
             return r
         }
@@ -138,6 +150,7 @@ public final class ModerationService: Sendable {
 
     /// The client's `X-Request-Id` when it is 1 to 128 characters, else a new lower-case UUID.
     static func requestId(_ request: HTTPRequest) -> String {
-        request.headers["X-Request-Id"].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 } ?? UUID().uuidString.lowercased()
+        request.headers["X-Request-Id"].flatMap { $0.isEmpty || $0.count > 128 ? nil : $0 }
+            ?? UUID().uuidString.lowercased()
     }
 }

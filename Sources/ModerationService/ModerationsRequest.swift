@@ -3,8 +3,10 @@
 /// `{"input": string | [string], "tasks"?: [string]}`: every input under every moderation task (tasks with a
 /// compliant label) unless `tasks` narrows it; `model` is accepted and ignored.
 enum ModerationsRequest {
-    static func parse(_ body: [String: Any], moderationTasks: [String], known: [String],
-                      limits: ServiceConfiguration) throws(ServiceError) -> ClassifyRequest {
+    static func parse(
+        _ body: [String: Any], moderationTasks: [String], known: [String],
+        limits: ServiceConfiguration
+    ) throws(ServiceError) -> ClassifyRequest {
         var rewritten: [String: Any] = [:]
         switch body["input"] {
         case let text as String: rewritten["text"] = text

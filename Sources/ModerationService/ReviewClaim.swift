@@ -18,7 +18,9 @@ struct ReviewClaim: Equatable {
         guard (1...configuration.maxClaim).contains(limit) else {
             throw .validation("'limit' must be an integer from 1 to \(configuration.maxClaim)")
         }
-        let lease = body["lease_seconds"] == nil ? configuration.defaultLeaseSeconds : JSONField.number(body["lease_seconds"]) ?? -1
+        let lease =
+            body["lease_seconds"] == nil
+            ? configuration.defaultLeaseSeconds : JSONField.number(body["lease_seconds"]) ?? -1
         guard lease >= 1 && lease <= 86_400 else { throw .validation("'lease_seconds' must be from 1 to 86400") }
         return ReviewClaim(task: task, limit: limit, leaseSeconds: lease)
     }

@@ -12,7 +12,10 @@ struct Route: Sendable {
     let queue: RouteQueue
     let handler: RouteHandler
 
-    init(_ method: HTTPMethod, _ template: String, role: AccessControl.Role?, on queue: RouteQueue, _ handler: RouteHandler) {
+    init(
+        _ method: HTTPMethod, _ template: String, role: AccessControl.Role?, on queue: RouteQueue,
+        _ handler: RouteHandler
+    ) {
         self.method = method
         self.template = template
         self.role = role

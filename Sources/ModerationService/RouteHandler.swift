@@ -6,5 +6,7 @@ enum RouteHandler: Sendable {
     /// Answers on the route's queue.
     case direct(@Sendable (ModerationService, RouteRequest) throws -> Reply)
     /// Answers later through `done`, from any thread (after the engine scored the texts).
-    case deferred(@Sendable (ModerationService, RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void) throws -> Void)
+    case deferred(
+        @Sendable (ModerationService, RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void)
+            throws -> Void)
 }

@@ -59,7 +59,8 @@ public enum ServiceError: HTTPError, Equatable, Sendable {
         case .validation(let why): why
         case .unknownTask(let task, let known): "unknown task '\(task)'; loaded tasks: \(known.joined(separator: ", "))"
         case .notFound(let path): "no route for \(path); see openapi.yaml"
-        case .methodNotAllowed(let allowed): "method not allowed here; allowed: \(allowed.map(\.rawValue).joined(separator: ", "))"
+        case .methodNotAllowed(let allowed):
+            "method not allowed here; allowed: \(allowed.map(\.rawValue).joined(separator: ", "))"
         case .conflict(let why), .verdictConflict(let why): why
         case .unauthorized(let why): why
         case .forbidden(let why): why
@@ -71,7 +72,9 @@ public enum ServiceError: HTTPError, Equatable, Sendable {
     /// Allow, Retry-After or WWW-Authenticate where the status calls for it.
     public var headers: HTTPHeaders {
         var fields = HTTPHeaders()
-        if case .methodNotAllowed(let allowed) = self { fields.add("Allow", allowed.map(\.rawValue).joined(separator: ", ")) }
+        if case .methodNotAllowed(let allowed) = self {
+            fields.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
+        }
         if status == .serviceUnavailable { fields.add("Retry-After", "1") }
         if status == .unauthorized { fields.add("WWW-Authenticate", "Bearer") }
         return fields

@@ -27,7 +27,9 @@ public final class ServiceMetrics: Sendable {
     struct SeriesKey: Hashable {
         let name: String
         let labels: [String]
-        var dimensions: [(String, String)] { stride(from: 0, to: labels.count, by: 2).map { (labels[$0], labels[$0 + 1]) } }
+        var dimensions: [(String, String)] {
+            stride(from: 0, to: labels.count, by: 2).map { (labels[$0], labels[$0 + 1]) }
+        }
 
         init(_ name: String, _ dimensions: [(String, String)] = []) {
             self.name = name
@@ -44,7 +46,8 @@ public final class ServiceMetrics: Sendable {
         factory.valueHistogramBuckets = ["moecl_batch_size": Self.sizes]
         self.factory = factory
         batchSize = CoreMetrics.Recorder(label: "moecl_batch_size", dimensions: [], aggregate: true, factory: factory)
-        inferenceDuration = CoreMetrics.Timer(label: "moecl_inference_duration_seconds", dimensions: [], factory: factory)
+        inferenceDuration = CoreMetrics.Timer(
+            label: "moecl_inference_duration_seconds", dimensions: [], factory: factory)
         // Known label values start at 0, so their series exist before the first event.
         for result in ["ok", "invalid"] { _ = counter("moecl_expert_loads_total", [("result", result)]) }
     }

@@ -35,7 +35,8 @@ struct WindowCounts: Encodable, Equatable {
         if window == "all" { return nil }
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         guard let unit = window.last.flatMap({ units[$0] }), let n = Int(window.dropLast()), n > 0, n <= 100_000 else {
-            throw .validation("window '\(window)' is not one of: all, or a number followed by s, m, h or d (e.g. 5m, 1h, 24h)")
+            throw .validation(
+                "window '\(window)' is not one of: all, or a number followed by s, m, h or d (e.g. 5m, 1h, 24h)")
         }
         return Double(n) * unit
     }

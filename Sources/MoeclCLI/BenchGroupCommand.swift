@@ -6,14 +6,17 @@ import ArgumentParser
 public struct BenchGroupCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Timing tools: encoder, moe, experts-write, experts-load, train, engine (make bench-* and make loadtest drive them).",
+        abstract:
+            "Timing tools: encoder, moe, experts-write, experts-load, train, engine (make bench-* and make loadtest drive them).",
         discussion: """
             Examples:
               moecl bench engine --texts ../shared/data/moderation-en/sms-spam/test.jsonl --batch 32
               moecl bench moe --texts ../shared/data/moderation-en/sms-spam/test.jsonl --batch 8
             """,
-        subcommands: [EncoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self, ExpertsLoadBenchCommand.self,
-                      TrainBenchCommand.self, EngineBenchCommand.self])
+        subcommands: [
+            EncoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self, ExpertsLoadBenchCommand.self,
+            TrainBenchCommand.self, EngineBenchCommand.self,
+        ])
 
     public init() {}
 }

@@ -6,11 +6,14 @@ import Foundation
 /// The texts of a benchmark case: the `text` field of the first lines of a JSONL file.
 enum BenchTexts {
     static func read(_ path: String, count: Int) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path)")
+        }
         var inputs: [String] = []
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let text = object["text"] as? String else { throw ValidationError("\(path): a line lacks \"text\"") }
+                let text = object["text"] as? String
+            else { throw ValidationError("\(path): a line lacks \"text\"") }
             inputs.append(text)
             if inputs.count == count { break }
         }

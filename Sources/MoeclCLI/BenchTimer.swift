@@ -19,8 +19,10 @@ enum BenchTimer {
         }
     }
 
-    static func interleaved(_ variants: [(String, () throws -> Void)], warmup: Int, runs: Int,
-                            rounds: Int) throws -> [Result] {
+    static func interleaved(
+        _ variants: [(String, () throws -> Void)], warmup: Int, runs: Int,
+        rounds: Int
+    ) throws -> [Result] {
         var medians = [[Double]](repeating: [], count: variants.count)
         var ratios = [[Double]](repeating: [], count: variants.count)
         for _ in 0..<rounds {
@@ -34,7 +36,9 @@ enum BenchTimer {
             }
             for i in variants.indices { medians[i].append(median(times[i])) }
         }
-        return variants.indices.map { Result(name: variants[$0].0, roundMedians: medians[$0], pairedRatios: ratios[$0]) }
+        return variants.indices.map {
+            Result(name: variants[$0].0, roundMedians: medians[$0], pairedRatios: ratios[$0])
+        }
     }
 
     static func milliseconds(_ body: () throws -> Void) rethrows -> Double {
@@ -46,6 +50,7 @@ enum BenchTimer {
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }

@@ -46,13 +46,15 @@ public struct CalibrateCommand: ParsableCommand {
         var start = 0
         while start < examples.count {
             let chunk = examples[start..<min(examples.count, start + 64)]
-            let scores = try snapshot.classify(sequences: chunk.map { tokenizer.encode($0.text) },
-                                               tasks: Array(repeating: task, count: chunk.count))
+            let scores = try snapshot.classify(
+                sequences: chunk.map { tokenizer.encode($0.text) },
+                tasks: Array(repeating: task, count: chunk.count))
             samples += zip(scores, chunk).map { ThresholdCalibrator.Sample(scores: $0.scores, label: $1.label) }
             start += 64
         }
-        var calibration = ThresholdCalibrator.calibrate(samples, labels: expert.labels, targetPrecision: targetPrecision,
-                                                        calibratedAt: ExpertMetadata.now())
+        var calibration = ThresholdCalibrator.calibrate(
+            samples, labels: expert.labels, targetPrecision: targetPrecision,
+            calibratedAt: ExpertMetadata.now())
         calibration.samples = samples.count
         var meta = expert.metadata
         meta.calibration = calibration

@@ -14,7 +14,8 @@ import TensorCore
 /// The last line of stdout is JSON: `{"batch", "sequences_per_second", "rounds", "classify_1_ms", "encoder_1_ms"}`.
 public struct EngineBenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "engine", abstract: "Time the model alone: batch throughput and batch-1 latency (used by make loadtest).")
+        commandName: "engine",
+        abstract: "Time the model alone: batch throughput and batch-1 latency (used by make loadtest).")
 
     @OptionGroup public var modelOptions: ModelOptions
     @OptionGroup public var expertOptions: ExpertOptions
@@ -43,7 +44,10 @@ public struct EngineBenchCommand: ParsableCommand {
         var cursor = 0
         func nextBatch(_ size: Int) -> ([[Int32]], [String]) {
             defer { cursor += size }
-            return ((0..<size).map { sequences[(cursor + $0) % sequences.count] }, (0..<size).map { tasks[(cursor + $0) % tasks.count] })
+            return (
+                (0..<size).map { sequences[(cursor + $0) % sequences.count] },
+                (0..<size).map { tasks[(cursor + $0) % tasks.count] }
+            )
         }
         // Throughput.
         for _ in 0..<2 { let (s, t) = nextBatch(batch); _ = try snapshot.classify(sequences: s, tasks: t) }
@@ -70,12 +74,15 @@ public struct EngineBenchCommand: ParsableCommand {
         }
         let rate = BenchTimer.median(rates)
         let summary = String(
-            format: "engine: batch %d: %.1f sequences/s (rounds %@); batch 1: classify %.2f ms, encoder %.2f ms (medians)",
+            format:
+                "engine: batch %d: %.1f sequences/s (rounds %@); batch 1: classify %.2f ms, encoder %.2f ms (medians)",
             batch, rate, rates.map { String(format: "%.1f", $0) }.joined(separator: ", "),
             BenchTimer.median(classifyTimes), BenchTimer.median(encoderTimes))
         Logger(label: "moecl.bench").notice("\(summary)")
-        print("{\"batch\":\(batch),\"sequences_per_second\":\(String(format: "%.2f", rate)),\"rounds\":[\(rates.map { String(format: "%.2f", $0) }.joined(separator: ","))],"
-              + "\"classify_1_ms\":\(String(format: "%.3f", BenchTimer.median(classifyTimes))),"
-              + "\"encoder_1_ms\":\(String(format: "%.3f", BenchTimer.median(encoderTimes))),\"core\":\"\(BLASRuntime.coreName)\"}")
+        print(
+            "{\"batch\":\(batch),\"sequences_per_second\":\(String(format: "%.2f", rate)),\"rounds\":[\(rates.map { String(format: "%.2f", $0) }.joined(separator: ","))],"
+                + "\"classify_1_ms\":\(String(format: "%.3f", BenchTimer.median(classifyTimes))),"
+                + "\"encoder_1_ms\":\(String(format: "%.3f", BenchTimer.median(encoderTimes))),\"core\":\"\(BLASRuntime.coreName)\"}"
+        )
     }
 }

@@ -23,13 +23,17 @@ extension EvalReport.MethodResult {
         let fwt = single.flatMap { ContinualMetrics.fwt(r, single: $0) }
         let expected = run.plannedStages ?? mostStages
         let last = run.records.last!.evaluations
-        let devAcc = last.map { e in
-            ClassificationMetrics(predictions: e.dev.scores.map(EvalReport.top), labels: e.dev.labels,
-                                  classes: e.labels.count).accuracy
-        }.reduce(0, +) / Double(max(1, last.count))
+        let devAcc =
+            last.map { e in
+                ClassificationMetrics(
+                    predictions: e.dev.scores.map(EvalReport.top), labels: e.dev.labels,
+                    classes: e.labels.count
+                ).accuracy
+            }.reduce(0, +) / Double(max(1, last.count))
         self.init(
             method: run.method, folder: EvalReport.displayPath(run.folder), tasks: tasks, expectedStages: expected,
-            complete: tasks.count >= expected, r: r, acc: ContinualMetrics.acc(r), devAcc: devAcc, bwt: ContinualMetrics.bwt(r),
+            complete: tasks.count >= expected, r: r, acc: ContinualMetrics.acc(r), devAcc: devAcc,
+            bwt: ContinualMetrics.bwt(r),
             fwt: fwt, fwtReference: fwt == nil ? nil : reference.map { EvalReport.displayPath($0.folder) },
             forgetting: ContinualMetrics.forgetting(r),
             lastStage: last.map {

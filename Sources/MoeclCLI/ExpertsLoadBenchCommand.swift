@@ -47,14 +47,16 @@ public struct ExpertsLoadBenchCommand: ParsableCommand {
         let names = all.taskNames
         let few = try ExpertSnapshot(base: base, shared: all.shared, tasks: names.prefix(5).map { all.tasks[$0]! })
         let tasks = (0..<batch).map { names[$0 % min(5, names.count)] }
-        let results = try BenchTimer.interleaved([
-            ("5-loaded", { _ = try few.classify(sequences: inputs.map { tokenizer.encode($0) }, tasks: tasks) }),
-            ("all-loaded", { _ = try all.classify(sequences: inputs.map { tokenizer.encode($0) }, tasks: tasks) }),
-        ], warmup: 2, runs: runs, rounds: rounds)
+        let results = try BenchTimer.interleaved(
+            [
+                ("5-loaded", { _ = try few.classify(sequences: inputs.map { tokenizer.encode($0) }, tasks: tasks) }),
+                ("all-loaded", { _ = try all.classify(sequences: inputs.map { tokenizer.encode($0) }, tasks: tasks) }),
+            ], warmup: 2, runs: runs, rounds: rounds)
         let perExpertMs = loadSeconds * 1000 / Double(max(1, names.count))
-        print("{\"experts\":\(names.count),\"load_seconds\":\(String(format: "%.3f", loadSeconds)),"
-              + "\"load_ms_per_expert\":\(String(format: "%.3f", perExpertMs)),"
-              + "\"rss_before_bytes\":\(before),\"rss_after_bytes\":\(after),\"expert_bytes\":\(expertBytes),"
-              + "\"variants\":{" + results.map { "\"\($0.name)\":\($0.json)" }.joined(separator: ",") + "}}")
+        print(
+            "{\"experts\":\(names.count),\"load_seconds\":\(String(format: "%.3f", loadSeconds)),"
+                + "\"load_ms_per_expert\":\(String(format: "%.3f", perExpertMs)),"
+                + "\"rss_before_bytes\":\(before),\"rss_after_bytes\":\(after),\"expert_bytes\":\(expertBytes),"
+                + "\"variants\":{" + results.map { "\"\($0.name)\":\($0.json)" }.joined(separator: ",") + "}}")
     }
 }

@@ -29,8 +29,12 @@ public struct ExpertsWriteBenchCommand: ParsableCommand {
         let tasks = (0..<count).map { RandomExperts.task(name: "task-\($0)", base: base, seed: UInt64(1_000 + $0)) }
         try ExpertBundle.write(shared: RandomExperts.shared(base: base, seed: 1), tasks: tasks, to: folder)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let bytes = tasks.isEmpty ? 0 : try FileManager.default.attributesOfItem(
-            atPath: URL(fileURLWithPath: folder).appendingPathComponent("tasks/task-0.safetensors").path)[.size] as? Int ?? 0
+        let bytes =
+            tasks.isEmpty
+            ? 0
+            : try FileManager.default.attributesOfItem(
+                atPath: URL(fileURLWithPath: folder).appendingPathComponent("tasks/task-0.safetensors").path)[.size]
+                as? Int ?? 0
         print("{\"count\":\(count),\"file_bytes\":\(bytes),\"seconds\":\(String(format: "%.3f", seconds))}")
     }
 }

@@ -27,7 +27,9 @@ public struct ExportFeedbackCommand: ParsableCommand {
     @Option(help: "State folder of the service, holding moecl.sqlite (default: MOECL_STATE, else state).")
     public var state: String = ProcessInfo.processInfo.environment["MOECL_STATE"] ?? "state"
     @Option(help: "PostgreSQL URL of a replicated service, instead of --state (default: MOECL_DATABASE_URL).")
-    public var databaseURL: String? = ProcessInfo.processInfo.environment["MOECL_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    public var databaseURL: String? = ProcessInfo.processInfo.environment["MOECL_DATABASE_URL"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
     @Option(help: "Only items of this kind: review, audit or all.")
     public var kind: String = "all"
     @Option(help: "Write here (atomically) instead of standard output.")
@@ -36,13 +38,17 @@ public struct ExportFeedbackCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard ["review", "audit", "all"].contains(kind) else { throw ValidationError("--kind must be review, audit or all, got \(kind)") }
+        guard ["review", "audit", "all"].contains(kind) else {
+            throw ValidationError("--kind must be review, audit or all, got \(kind)")
+        }
     }
 
     public func run() throws {
         let path = (state as NSString).appendingPathComponent("moecl.sqlite")
         guard databaseURL != nil || FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no state database at \(path): pass the --state folder that moecl serve uses (MOECL_STATE), or its --database-url")
+            throw ValidationError(
+                "no state database at \(path): pass the --state folder that moecl serve uses (MOECL_STATE), or its --database-url"
+            )
         }
         let reviews = try ReviewStore(database: try openDatabase(url: databaseURL, sqlitePath: path))
         let items = try reviews.verdicts(task: task).filter { kind == "all" || $0.kind.rawValue == kind }
@@ -54,7 +60,8 @@ public struct ExportFeedbackCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         let known = try reviews.tasks()
-        let hint = items.isEmpty && !known.contains(task) ? " (tasks with review items: \(known.joined(separator: ", ")))" : ""
+        let hint =
+            items.isEmpty && !known.contains(task) ? " (tasks with review items: \(known.joined(separator: ", ")))" : ""
         Logger(label: "moecl.export-feedback").notice(
             "export-feedback: \(items.count) verdicts of \(task)\(out.map { " to \($0)" } ?? "")\(hint)")
     }

@@ -3,7 +3,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Start-up steps shared by the `moecl` and `moecl-bench` executables.
@@ -17,12 +17,12 @@ public enum Launcher {
         for (key, value) in plan.additions { setenv(key, value, 0) }
         setenv(OpenBLASEnvironment.reexecMarker, "1", 1)
         #if os(Linux)
-        let args = CommandLine.arguments
-        var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
-        cArgs.append(nil)
-        execv("/proc/self/exe", &cArgs)
-        // exec failed: carry on with the library's defaults.
-        for p in cArgs { free(p) }
+            let args = CommandLine.arguments
+            var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
+            cArgs.append(nil)
+            execv("/proc/self/exe", &cArgs)
+            // exec failed: carry on with the library's defaults.
+            for p in cArgs { free(p) }
         #endif
     }
 

@@ -22,25 +22,31 @@ struct LogisticBaseline {
             let taskStart = Date()
             let train = try embed(task.train.map(\.text)), dev = try embed(task.dev.map(\.text))
             let test = try embed(task.test.map(\.text))
-            let fit = LogisticRegression.select(trainFeatures: train, trainLabels: task.train.map(\.label), devFeatures: dev,
-                                                devLabels: task.dev.map(\.label), classes: task.labels.count)
+            let fit = LogisticRegression.select(
+                trainFeatures: train, trainLabels: task.train.map(\.label), devFeatures: dev,
+                devLabels: task.dev.map(\.label), classes: task.labels.count)
             let compliant = task.labels.contains("compliant") ? "compliant" : nil
-            evaluations.append(TaskEvaluation(
-                task: task.name, labels: task.labels, compliantLabel: compliant,
-                dev: SplitScores(labels: task.dev.map(\.label), scores: dev.map(fit.model.probabilities)),
-                test: SplitScores(labels: task.test.map(\.label), scores: test.map(fit.model.probabilities))))
+            evaluations.append(
+                TaskEvaluation(
+                    task: task.name, labels: task.labels, compliantLabel: compliant,
+                    dev: SplitScores(labels: task.dev.map(\.label), scores: dev.map(fit.model.probabilities)),
+                    test: SplitScores(labels: task.test.map(\.label), scores: test.map(fit.model.probabilities))))
             var state = ContinualTrainer.TaskState()
             state.bestDevAccuracy = fit.devAccuracy
             state.seconds = Date().timeIntervalSince(taskStart)
             state.examples = task.train.count
-            let record = StageRecord(stage: i, task: task.name, method: "logreg", training: state, evaluations: evaluations)
+            let record = StageRecord(
+                stage: i, task: task.name, method: "logreg", training: state, evaluations: evaluations)
             let coder = JSONEncoder()
             coder.outputFormatting = .sortedKeys
             try coder.encode(record).write(to: root.appendingPathComponent("stage-\(i).json"), options: .atomic)
-            progress.message(String(format: "[%@] logreg l2 %g dev %.4f test %.4f", task.name, fit.l2, fit.devAccuracy,
-                                    evaluations.last!.test.accuracy))
+            progress.message(
+                String(
+                    format: "[%@] logreg l2 %g dev %.4f test %.4f", task.name, fit.l2, fit.devAccuracy,
+                    evaluations.last!.test.accuracy))
         }
-        progress.message("logreg baseline written to \(folder) in \(TrainingProgress.duration(Date().timeIntervalSince(started)))")
+        progress.message(
+            "logreg baseline written to \(folder) in \(TrainingProgress.duration(Date().timeIntervalSince(started)))")
     }
 
     private func embed(_ texts: [String]) throws -> [[Float]] {

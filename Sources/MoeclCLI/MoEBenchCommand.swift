@@ -54,7 +54,8 @@ public struct MoEBenchCommand: ParsableCommand {
             ("moe-mixed", { _ = try snapshot.classify(sequences: inputs.map { tokenizer.encode($0) }, tasks: mixed) }),
         ]
         let results = try BenchTimer.interleaved(variants, warmup: warmup, runs: runs, rounds: rounds)
-        print("{\"tokens\":\(tokens),\"batch\":\(batch),\"core\":\"\(BLASRuntime.coreName)\",\"variants\":{"
-              + results.map { "\"\($0.name)\":\($0.json)" }.joined(separator: ",") + "}}")
+        print(
+            "{\"tokens\":\(tokens),\"batch\":\(batch),\"core\":\"\(BLASRuntime.coreName)\",\"variants\":{"
+                + results.map { "\"\($0.name)\":\($0.json)" }.joined(separator: ",") + "}}")
     }
 }

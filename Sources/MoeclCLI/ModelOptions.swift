@@ -10,13 +10,17 @@ import Transformer
 public struct ModelOptions: ParsableArguments {
     public static let defaultFolder = "models/all-MiniLM-L6-v2"
 
-    @Option(name: .customLong("model"),
-            help: "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt) (default: MOECL_MODEL, else models/all-MiniLM-L6-v2).")
+    @Option(
+        name: .customLong("model"),
+        help:
+            "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt) (default: MOECL_MODEL, else models/all-MiniLM-L6-v2)."
+    )
     public var modelFlag: String?
 
     /// The folder in effect: the flag, else MOECL_MODEL, else the default.
     public var model: String {
-        modelFlag ?? ProcessInfo.processInfo.environment["MOECL_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultFolder
+        modelFlag ?? ProcessInfo.processInfo.environment["MOECL_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.defaultFolder
     }
 
     @Option(name: .long, help: "Compute threads (default: MOECL_THREADS, else the number of cores).")

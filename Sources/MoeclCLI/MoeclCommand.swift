@@ -14,8 +14,11 @@ public struct MoeclCommand: ParsableCommand {
             Threads: --threads or MOECL_THREADS. OpenBLAS: moecl sets OPENBLAS_CORETYPE=SkylakeX on AVX-512 CPUs \
             and OPENBLAS_THREAD_TIMEOUT=4 unless you set them (see docs/ARCHITECTURE.md).
             """,
-        subcommands: [ClassifyCommand.self, EmbedCommand.self, EvalCommand.self, HealthCommand.self, InspectCommand.self,
-                      TrainCommand.self, CalibrateCommand.self, ServeCommand.self, ExportFeedbackCommand.self, BenchGroupCommand.self])
+        subcommands: [
+            ClassifyCommand.self, EmbedCommand.self, EvalCommand.self, HealthCommand.self, InspectCommand.self,
+            TrainCommand.self, CalibrateCommand.self, ServeCommand.self, ExportFeedbackCommand.self,
+            BenchGroupCommand.self,
+        ])
 
     public init() {}
 }

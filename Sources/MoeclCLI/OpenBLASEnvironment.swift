@@ -33,7 +33,9 @@ public struct OpenBLASEnvironment: Equatable, Sendable {
     }
 
     /// CPU feature flags from /proc/cpuinfo (empty where it is unreadable, e.g. not Linux).
-    public static func cpuFlags(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> Set<String> {
+    public static func cpuFlags(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))
+        -> Set<String>
+    {
         guard let cpuinfo else { return [] }
         for line in cpuinfo.split(separator: "\n") where line.hasPrefix("flags") {
             guard let colon = line.firstIndex(of: ":") else { continue }

@@ -29,7 +29,8 @@ public struct ServeCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let settings = try SettingsResolver.resolve(arguments: settingArguments, environment: ProcessInfo.processInfo.environment)
+        let settings = try SettingsResolver.resolve(
+            arguments: settingArguments, environment: ProcessInfo.processInfo.environment)
         LogLineHandler.configure(level: settings.logLevel, format: settings.logFormat)
         let app = try ModerationApp(settings: settings)
         let log = Logger(label: "moecl.serve")

@@ -47,9 +47,10 @@ public struct TrainBenchCommand: ParsableCommand {
         let model = ContinualModel(encoder: encoder, mixing: .gated, seed: 1)
         model.addTask(name: "old", labels: ["compliant", "violating"], compliantLabel: "compliant", seed: 2)
         let t = model.addTask(name: "new", labels: ["compliant", "violating"], compliantLabel: "compliant", seed: 3)
-        let batchData = TrainingBatch(sequences: Array(inputs.prefix(batch)) + Array(inputs.dropFirst(batch)),
-                                      tasks: [Int](repeating: t, count: batch) + [Int](repeating: 0, count: replay),
-                                      labels: (0..<batch).map { $0 % 2 } + [Int?](repeating: nil, count: replay))
+        let batchData = TrainingBatch(
+            sequences: Array(inputs.prefix(batch)) + Array(inputs.dropFirst(batch)),
+            tasks: [Int](repeating: t, count: batch) + [Int](repeating: 0, count: replay),
+            labels: (0..<batch).map { $0 % 2 } + [Int?](repeating: nil, count: replay))
         let trainable = model.trainableParameters(task: t, adversarial: adversarialWeight > 0)
         var optimizer = AdamW()
         let workspace = TrainingWorkspace()
@@ -57,9 +58,12 @@ public struct TrainBenchCommand: ParsableCommand {
         for i in 0..<(warmup + steps) {
             let start = DispatchTime.now().uptimeNanoseconds
             for p in trainable { p.zeroGradient() }
-            _ = model.step(batchData, settings: StepSettings(trainTask: t, dropout: 0.05,
-                                                             adversarialWeight: adversarialWeight, seed: 1, step: i),
-                           workspace: workspace)
+            _ = model.step(
+                batchData,
+                settings: StepSettings(
+                    trainTask: t, dropout: 0.05,
+                    adversarialWeight: adversarialWeight, seed: 1, step: i),
+                workspace: workspace)
             optimizer.beginStep()
             for p in trainable { optimizer.update(p) }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
@@ -67,8 +71,9 @@ public struct TrainBenchCommand: ParsableCommand {
         }
         let sorted = times.sorted()
         let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-        print("{\"examples\":\(batch),\"replay\":\(replay),\"tokens\":\(batchData.packed.tokenCount),"
-              + "\"step_ms\":[\(times.map { String(format: "%.3f", $0) }.joined(separator: ","))],"
-              + "\"median_ms\":\(String(format: "%.3f", median))}")
+        print(
+            "{\"examples\":\(batch),\"replay\":\(replay),\"tokens\":\(batchData.packed.tokenCount),"
+                + "\"step_ms\":[\(times.map { String(format: "%.3f", $0) }.joined(separator: ","))],"
+                + "\"median_ms\":\(String(format: "%.3f", median))}")
     }
 }

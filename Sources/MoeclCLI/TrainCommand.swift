@@ -21,7 +21,8 @@ public struct TrainCommand: ParsableCommand {
     public var suite: String?
     @Option(help: "Task order, comma-separated (default: the suite's tasks.json order).")
     public var order: String?
-    @Option(help: "Method: moe-cl, moe-cl-no-adversarial, sequential, per-task or logreg (the frozen-embedding baseline).")
+    @Option(
+        help: "Method: moe-cl, moe-cl-no-adversarial, sequential, per-task or logreg (the frozen-embedding baseline).")
     public var method: String = "moe-cl"
     @Option(help: "Task name (single-task form).")
     public var task: String?
@@ -31,8 +32,10 @@ public struct TrainCommand: ParsableCommand {
     public var from: String?
     @Option(help: "Output: the run folder (--suite) or the new bundle (--task).")
     public var out: String
-    @Option(help: ArgumentHelp("An earlier task's texts for the discriminator (single-task form; repeatable).",
-                               valueName: "task=file.jsonl"))
+    @Option(
+        help: ArgumentHelp(
+            "An earlier task's texts for the discriminator (single-task form; repeatable).",
+            valueName: "task=file.jsonl"))
     public var replayData: [String] = []
     @Flag(help: "Continue an interrupted --suite run from its last checkpoint.")
     public var resume = false
@@ -47,7 +50,8 @@ public struct TrainCommand: ParsableCommand {
             throw ValidationError("give either --suite (a sequence) or --task, --data and --from (one task), not both")
         }
         if !replayData.isEmpty && !taskForm {
-            throw ValidationError("--replay-data belongs to the single-task form; a --suite run replays its own earlier tasks")
+            throw ValidationError(
+                "--replay-data belongs to the single-task form; a --suite run replays its own earlier tasks")
         }
         for item in replayData where item.split(separator: "=", maxSplits: 1).count != 2 {
             throw ValidationError("--replay-data '\(item)': give TASK=FILE, e.g. sms-spam=data/sms-spam/train.jsonl")
@@ -59,9 +63,12 @@ public struct TrainCommand: ParsableCommand {
             throw ValidationError("--method must be one of \(TrainingMethod.allCases.map(\.rawValue) + ["logreg"])")
         }
         if taskForm && TrainingMethod(rawValue: method)?.mixing != .gated {
-            throw ValidationError("the single-task form trains MoE-CL experts: --method moe-cl or moe-cl-no-adversarial")
+            throw ValidationError(
+                "the single-task form trains MoE-CL experts: --method moe-cl or moe-cl-no-adversarial")
         }
-        guard targetPrecision > 0 && targetPrecision <= 1 else { throw ValidationError("--target-precision must be in (0, 1]") }
+        guard targetPrecision > 0 && targetPrecision <= 1 else {
+            throw ValidationError("--target-precision must be in (0, 1]")
+        }
     }
 
     public func run() throws {
@@ -78,18 +85,22 @@ public struct TrainCommand: ParsableCommand {
                     .run(tasks: try SuiteTasks.load(suite: suite, order: order), folder: out)
                 return
             }
-            let runner = SuiteRunner(base: base, tasks: tasks, options: flags.options(method: TrainingMethod(rawValue: method)!),
-                                     folder: out, progress: progress)
+            let runner = SuiteRunner(
+                base: base, tasks: tasks, options: flags.options(method: TrainingMethod(rawValue: method)!),
+                folder: out, progress: progress)
             runner.calibrationPrecision = targetPrecision
             let started = Date()
             _ = try runner.run(resume: resume)
             progress.message("run written to \(out) in \(TrainingProgress.duration(Date().timeIntervalSince(started)))")
         } else {
-            try SingleTaskTraining(base: base, options: flags.options(method: TrainingMethod(rawValue: method)!),
-                                   progress: progress,
-                                   targetPrecision: targetPrecision)
-                .run(task: task!, data: data!, from: from!, out: out, replay: try replayFiles(),
-                     encode: { limited.encode($0) })
+            try SingleTaskTraining(
+                base: base, options: flags.options(method: TrainingMethod(rawValue: method)!),
+                progress: progress,
+                targetPrecision: targetPrecision
+            )
+            .run(
+                task: task!, data: data!, from: from!, out: out, replay: try replayFiles(),
+                encode: { limited.encode($0) })
         }
     }
 

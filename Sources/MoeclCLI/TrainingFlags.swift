@@ -13,11 +13,15 @@ public struct TrainingFlags: ParsableArguments {
     public var lr: Float = 2e-4
     @Option(help: "AdamW weight decay.")
     public var weightDecay: Float = 0.01
-    @Option(name: .customLong("lambda"), help: "λ: weight of the reversed discriminator loss (moe-cl only; chosen on dev).")
+    @Option(
+        name: .customLong("lambda"), help: "λ: weight of the reversed discriminator loss (moe-cl only; chosen on dev).")
     public var adversarialWeight: Float = TrainerOptions().adversarialWeight
     @Option(help: "Unlabelled texts of earlier tasks per step for the discriminator (0: single-task batches).")
     public var replay: Int = 8
-    @Option(help: "Learning-rate factor for the shared expert and gates on every task after the first (moe-cl methods; 1 = the plain method, the default was chosen on dev).")
+    @Option(
+        help:
+            "Learning-rate factor for the shared expert and gates on every task after the first (moe-cl methods; 1 = the plain method, the default was chosen on dev)."
+    )
     public var sharedLrScale: Float = TrainerOptions().sharedLearningRateScale
     @Option(help: "LoRA input dropout.")
     public var dropout: Float = 0.05
@@ -42,7 +46,8 @@ public struct TrainingFlags: ParsableArguments {
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         guard maxTokens >= 3 else { throw ValidationError("--max-tokens must be at least 3") }
         guard lr > 0, weightDecay >= 0, adversarialWeight >= 0, replay >= 0, sharedLrScale >= 0 else {
-            throw ValidationError("--lr must be positive; --weight-decay, --lambda, --replay and --shared-lr-scale non-negative")
+            throw ValidationError(
+                "--lr must be positive; --weight-decay, --lambda, --replay and --shared-lr-scale non-negative")
         }
     }
 

@@ -16,7 +16,9 @@ public struct LoggedDecision: Sendable, Equatable {
     /// Hex SHA-256 of the text's UTF-8 bytes: ties a decision to a text without storing the text.
     public let textSHA256: String
 
-    public init(at: Double, task: String, expertVersion: Int, decision: String, label: String, score: Double, textSHA256: String) {
+    public init(
+        at: Double, task: String, expertVersion: Int, decision: String, label: String, score: Double, textSHA256: String
+    ) {
         self.at = at
         self.task = task
         self.expertVersion = expertVersion
@@ -44,12 +46,14 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
     }
 
     /// The schema, in order; append, never edit.
-    static let migrations = ["""
+    static let migrations = [
+        """
         CREATE TABLE IF NOT EXISTS decision_log (
             id {id}, at {real} NOT NULL, task TEXT NOT NULL, expert_version {int} NOT NULL,
             decision TEXT NOT NULL, label TEXT NOT NULL, score {real} NOT NULL, text_sha256 TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS decision_log_at ON decision_log(at);
-        """]
+        """
+    ]
 
     /// Buffers one decision; cheap, no I/O.
     public func append(_ entry: LoggedDecision) {
@@ -67,14 +71,23 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
 
     /// Writes the buffered rows in one transaction; on failure they stay buffered for the next flush.
     public func flush() throws {
-        let rows = lock.withLock { defer { pending = [] }; return pending }
+        let rows = lock.withLock {
+            defer { pending = [] }; return pending
+        }
         guard !rows.isEmpty else { return }
         do {
             try database.transaction {
                 try MultiRowInsert.run(
-                    database, prefix: "INSERT INTO decision_log (at, task, expert_version, decision, label, score, text_sha256)", columns: 7,
-                    rows: rows.map { [.real($0.at), .text($0.task), .integer(Int64($0.expertVersion)), .text($0.decision), .text($0.label),
-                                      .real($0.score), .text($0.textSHA256)] })
+                    database,
+                    prefix: "INSERT INTO decision_log (at, task, expert_version, decision, label, score, text_sha256)",
+                    columns: 7,
+                    rows: rows.map {
+                        [
+                            .real($0.at), .text($0.task), .integer(Int64($0.expertVersion)), .text($0.decision),
+                            .text($0.label),
+                            .real($0.score), .text($0.textSHA256),
+                        ]
+                    })
             }
         } catch {
             lock.withLock { pending.insert(contentsOf: rows, at: 0) }
@@ -84,13 +97,16 @@ public final class DecisionLog: @unchecked Sendable {  // safe: `pending` and `d
 
     /// The newest `limit` written rows, newest first, optionally of one task.
     public func recent(task: String? = nil, limit: Int) throws -> [LoggedDecision] {
-        try database.query("""
+        try database.query(
+            """
             SELECT at, task, expert_version, decision, label, score, text_sha256 FROM decision_log
             WHERE CAST(?1 AS TEXT) IS NULL OR task = ?1 ORDER BY id DESC LIMIT ?2
-            """, [task.map { .text($0) } ?? .null, .integer(Int64(limit))]).map { row in
-            LoggedDecision(at: row[0].double ?? 0, task: row[1].string ?? "", expertVersion: row[2].int ?? 0,
-                           decision: row[3].string ?? "", label: row[4].string ?? "", score: row[5].double ?? 0,
-                           textSHA256: row[6].string ?? "")
+            """, [task.map { .text($0) } ?? .null, .integer(Int64(limit))]
+        ).map { row in
+            LoggedDecision(
+                at: row[0].double ?? 0, task: row[1].string ?? "", expertVersion: row[2].int ?? 0,
+                decision: row[3].string ?? "", label: row[4].string ?? "", score: row[5].double ?? 0,
+                textSHA256: row[6].string ?? "")
         }
     }
 

@@ -16,11 +16,13 @@ public final class DecisionStore: Sendable {
     }
 
     /// The schema, in order; append, never edit.
-    static let migrations = ["""
+    static let migrations = [
+        """
         CREATE TABLE IF NOT EXISTS decision_counts (
             task TEXT NOT NULL, minute {int} NOT NULL, decision TEXT NOT NULL, count {int} NOT NULL,
             PRIMARY KEY (task, minute, decision));
-        """]
+        """
+    ]
 
     /// Counts one decision at time `now` (seconds since 1970); cheap, no I/O.
     public func record(task: String, decision: String, now: Double) {
@@ -34,11 +36,20 @@ public final class DecisionStore: Sendable {
         do {
             try database.transaction {
                 // Sorted, so two replicas flushing at once lock rows in the same order and cannot deadlock.
-                let sorted = counts.sorted { ($0.key.task, $0.key.minute, $0.key.decision) < ($1.key.task, $1.key.minute, $1.key.decision) }
+                let sorted = counts.sorted {
+                    ($0.key.task, $0.key.minute, $0.key.decision) < ($1.key.task, $1.key.minute, $1.key.decision)
+                }
                 try MultiRowInsert.run(
                     database, prefix: "INSERT INTO decision_counts (task, minute, decision, count)",
-                    suffix: "ON CONFLICT (task, minute, decision) DO UPDATE SET count = decision_counts.count + excluded.count",
-                    columns: 4, rows: sorted.map { [.text($0.key.task), .integer($0.key.minute), .text($0.key.decision), .integer(Int64($0.value))] })
+                    suffix:
+                        "ON CONFLICT (task, minute, decision) DO UPDATE SET count = decision_counts.count + excluded.count",
+                    columns: 4,
+                    rows: sorted.map {
+                        [
+                            .text($0.key.task), .integer($0.key.minute), .text($0.key.decision),
+                            .integer(Int64($0.value)),
+                        ]
+                    })
             }
         } catch {
             pending.merge(counts)  // keep them for the next flush
@@ -52,7 +63,9 @@ public final class DecisionStore: Sendable {
         let from = seconds.map { Int64((now - $0) / 60) + 1 } ?? Int64.min
         var result: [String: [String: Int]] = [:]
         for row in try database.query(
-            "SELECT task, decision, SUM(count) FROM decision_counts WHERE minute >= ?1 GROUP BY task, decision", [.integer(from)]) {
+            "SELECT task, decision, SUM(count) FROM decision_counts WHERE minute >= ?1 GROUP BY task, decision",
+            [.integer(from)])
+        {
             result[row[0].string ?? "", default: [:]][row[1].string ?? ""] = row[2].int ?? 0
         }
         for (key, count) in pending.snapshot() where key.minute >= from {
@@ -79,7 +92,11 @@ final class LockedCounts: @unchecked Sendable {  // safe: `counts` is only touch
     private var counts: [DecisionKey: Int] = [:]
 
     func add(_ key: DecisionKey) { lock.withLock { counts[key, default: 0] += 1 } }
-    func take() -> [DecisionKey: Int] { lock.withLock { defer { counts = [:] }; return counts } }
+    func take() -> [DecisionKey: Int] {
+        lock.withLock {
+            defer { counts = [:] }; return counts
+        }
+    }
     func merge(_ other: [DecisionKey: Int]) { lock.withLock { counts.merge(other, uniquingKeysWith: +) } }
     func snapshot() -> [DecisionKey: Int] { lock.withLock { counts } }
 }

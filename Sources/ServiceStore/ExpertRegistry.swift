@@ -17,27 +17,37 @@ public final class ExpertRegistry: Sendable {
     }
 
     /// The schema, in order; append, never edit.
-    static let migrations = ["""
+    static let migrations = [
+        """
         CREATE TABLE IF NOT EXISTS experts (
             id {id}, task TEXT NOT NULL, version {int} NOT NULL,
             sha256 TEXT NOT NULL, path TEXT NOT NULL, uploaded_at {real} NOT NULL, active {int} NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS experts_task ON experts(task, id);
         CREATE TABLE IF NOT EXISTS deleted_tasks (task TEXT PRIMARY KEY, deleted_at {real} NOT NULL);
-        """, """
+        """,
+        """
         ALTER TABLE experts ADD COLUMN content {blob};
         CREATE TABLE registry_generation (id {int} PRIMARY KEY, generation {int} NOT NULL);
         INSERT INTO registry_generation (id, generation) VALUES (1, 0);
-        """]
+        """,
+    ]
 
     /// Records an upload (its bytes too, when the registry stores files) and makes it the task's active expert.
     @discardableResult
-    public func register(task: String, version: Int, sha256: String, path: String, content: [UInt8], now: Double) throws -> Int64 {
+    public func register(task: String, version: Int, sha256: String, path: String, content: [UInt8], now: Double) throws
+        -> Int64
+    {
         try change {
             try database.run("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
             try database.run("DELETE FROM deleted_tasks WHERE task = ?1", [.text(task)])
-            let row = try database.query("""
+            let row = try database.query(
+                """
                 INSERT INTO experts (task, version, sha256, path, uploaded_at, active, content) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) RETURNING id
-                """, [.text(task), .integer(Int64(version)), .text(sha256), .text(path), .real(now), storesFiles ? .blob(content) : .null])
+                """,
+                [
+                    .text(task), .integer(Int64(version)), .text(sha256), .text(path), .real(now),
+                    storesFiles ? .blob(content) : .null,
+                ])
             return Int64(row.first?.first?.int ?? 0)
         }
     }
@@ -45,7 +55,8 @@ public final class ExpertRegistry: Sendable {
     /// Makes entry `id` the active one of its task.
     public func activate(id: Int64) throws {
         try change {
-            try database.run("UPDATE experts SET active = 0 WHERE task = (SELECT task FROM experts WHERE id = ?1)", [.integer(id)])
+            try database.run(
+                "UPDATE experts SET active = 0 WHERE task = (SELECT task FROM experts WHERE id = ?1)", [.integer(id)])
             try database.run("UPDATE experts SET active = 1 WHERE id = ?1", [.integer(id)])
         }
     }
@@ -60,7 +71,8 @@ public final class ExpertRegistry: Sendable {
     public func delete(task: String, now: Double) throws {
         try change {
             try database.run("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
-            try database.run("""
+            try database.run(
+                """
                 INSERT INTO deleted_tasks (task, deleted_at) VALUES (?1, ?2)
                 ON CONFLICT (task) DO UPDATE SET deleted_at = excluded.deleted_at
                 """, [.text(task), .real(now)])
@@ -79,7 +91,8 @@ public final class ExpertRegistry: Sendable {
 
     /// Every upload of `task`, oldest first.
     public func history(task: String) throws -> [RegisteredExpert] {
-        try database.query("SELECT \(Self.columns) FROM experts WHERE task = ?1 ORDER BY id", [.text(task)]).map(Self.entry)
+        try database.query("SELECT \(Self.columns) FROM experts WHERE task = ?1 ORDER BY id", [.text(task)]).map(
+            Self.entry)
     }
 
     /// The active upload of every task.
@@ -91,10 +104,12 @@ public final class ExpertRegistry: Sendable {
     /// checks them against `entry.sha256`.
     /// - Throws: `RegistryFileError` when neither has the file.
     public func bytes(of entry: RegisteredExpert) throws -> [UInt8] {
-        let stored = try database.query("SELECT content FROM experts WHERE id = ?1", [.integer(entry.id)]).first?.first?.bytes
+        let stored = try database.query("SELECT content FROM experts WHERE id = ?1", [.integer(entry.id)]).first?.first?
+            .bytes
         if let stored { return stored }
         guard let data = FileManager.default.contents(atPath: entry.path) else {
-            throw RegistryFileError(entry: entry, reason: "the file \(entry.path) is missing and the database holds no copy")
+            throw RegistryFileError(
+                entry: entry, reason: "the file \(entry.path) is missing and the database holds no copy")
         }
         return [UInt8](data)
     }
@@ -111,7 +126,9 @@ public final class ExpertRegistry: Sendable {
     static let columns = "id, task, version, sha256, path, uploaded_at, active"
 
     static func entry(_ row: [SQLValue]) -> RegisteredExpert {
-        RegisteredExpert(id: Int64(row[0].int ?? 0), task: row[1].string ?? "", version: row[2].int ?? 0, sha256: row[3].string ?? "",
-                         path: row[4].string ?? "", uploadedAt: row[5].double ?? 0, active: row[6].int == 1)
+        RegisteredExpert(
+            id: Int64(row[0].int ?? 0), task: row[1].string ?? "", version: row[2].int ?? 0,
+            sha256: row[3].string ?? "",
+            path: row[4].string ?? "", uploadedAt: row[5].double ?? 0, active: row[6].int == 1)
     }
 }

@@ -8,7 +8,9 @@ enum MultiRowInsert {
     static let rowsPerStatement = 200
 
     /// Runs one statement per chunk of `rows` (each row `columns` values) on `database`.
-    static func run(_ database: any SQLDatabase, prefix: String, suffix: String = "", columns: Int, rows: [[SQLValue]]) throws {
+    static func run(_ database: any SQLDatabase, prefix: String, suffix: String = "", columns: Int, rows: [[SQLValue]])
+        throws
+    {
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]

@@ -11,8 +11,10 @@ public struct NewReviewItem: Sendable, Equatable {
     public let decision: String
     public let kind: ReviewItem.Kind
 
-    public init(task: String, expertVersion: Int, text: String, labels: [String], scores: [Double], label: String,
-                decision: String, kind: ReviewItem.Kind) {
+    public init(
+        task: String, expertVersion: Int, text: String, labels: [String], scores: [Double], label: String,
+        decision: String, kind: ReviewItem.Kind
+    ) {
         self.task = task
         self.expertVersion = expertVersion
         self.text = text

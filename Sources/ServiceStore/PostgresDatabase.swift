@@ -21,7 +21,9 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
     /// - Throws: `StoreError.open` with libpq's reason.
     public init(url: String) throws {
         displayURL = Self.redacted(url)
-        guard let connection = PQconnectdb(url) else { throw StoreError.open(path: Self.redacted(url), message: "out of memory") }
+        guard let connection = PQconnectdb(url) else {
+            throw StoreError.open(path: Self.redacted(url), message: "out of memory")
+        }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.message(connection)
             PQfinish(connection)
@@ -75,7 +77,9 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
             }
             defer { PQclear(result) }
             let status = PQresultStatus(result)
-            guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(sql, result) }
+            guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+                throw failure(sql, result)
+            }
             return read(result)
         }
     }
@@ -96,7 +100,9 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
         guard broken || PQstatus(connection) != CONNECTION_OK else { return }
         PQreset(connection)
         broken = PQstatus(connection) != CONNECTION_OK
-        guard PQstatus(connection) == CONNECTION_OK else { throw StoreError.open(path: displayURL, message: Self.message(connection)) }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw StoreError.open(path: displayURL, message: Self.message(connection))
+        }
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -127,7 +133,11 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
         let copies: [UnsafeMutablePointer<CChar>?] = buffers.map { buffer in
             buffer.map { bytes in
                 let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-                bytes.withUnsafeBytes { if let start = $0.baseAddress { UnsafeMutableRawPointer(copy).copyMemory(from: start, byteCount: $0.count) } }
+                bytes.withUnsafeBytes {
+                    if let start = $0.baseAddress {
+                        UnsafeMutableRawPointer(copy).copyMemory(from: start, byteCount: $0.count)
+                    }
+                }
                 return copy
             }
         }
@@ -186,7 +196,8 @@ extension SQLValue {
     /// bytea's text output (`\x` and two hex digits per byte) as bytes.
     static func hexBytea(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
-        guard digits.count >= 2, digits[0] == UInt8(ascii: "\\"), digits[1] == UInt8(ascii: "x"), digits.count % 2 == 0 else { return nil }
+        guard digits.count >= 2, digits[0] == UInt8(ascii: "\\"), digits[1] == UInt8(ascii: "x"), digits.count % 2 == 0
+        else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {
             switch c {
             case 48...57: c - 48

@@ -29,7 +29,8 @@ public struct ReviewItem: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id, task, text, labels, scores, label, decision, kind, verdict
-        case expertVersion = "expert_version", createdAt = "created_at", leaseExpiresAt = "lease_expires_at", verdictAt = "verdict_at"
+        case expertVersion = "expert_version", createdAt = "created_at", leaseExpiresAt = "lease_expires_at",
+            verdictAt = "verdict_at"
     }
 }
 

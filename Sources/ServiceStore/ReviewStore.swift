@@ -14,7 +14,8 @@ public final class ReviewStore: Sendable {
     }
 
     /// The schema, in order; append, never edit.
-    static let migrations = ["""
+    static let migrations = [
+        """
         CREATE TABLE IF NOT EXISTS review_items (
             id {id},
             task TEXT NOT NULL, expert_version {int} NOT NULL, text TEXT NOT NULL,
@@ -22,14 +23,21 @@ public final class ReviewStore: Sendable {
             kind TEXT NOT NULL, created_at {real} NOT NULL, lease_expires_at {real},
             verdict TEXT, verdict_at {real});
         CREATE INDEX IF NOT EXISTS review_open ON review_items(task, verdict, id);
-        """]
+        """
+    ]
 
     /// Stores an item and returns its id.
     @discardableResult
-    public func enqueue(task: String, expertVersion: Int, text: String, labels: [String], scores: [Double],
-                        label: String, decision: String, kind: ReviewItem.Kind, now: Double) throws -> Int64 {
-        try enqueue([NewReviewItem(task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores,
-                                   label: label, decision: decision, kind: kind)], now: now)[0]
+    public func enqueue(
+        task: String, expertVersion: Int, text: String, labels: [String], scores: [Double],
+        label: String, decision: String, kind: ReviewItem.Kind, now: Double
+    ) throws -> Int64 {
+        try enqueue(
+            [
+                NewReviewItem(
+                    task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores,
+                    label: label, decision: decision, kind: kind)
+            ], now: now)[0]
     }
 
     /// Stores items in one transaction and returns their ids, in order.
@@ -43,8 +51,12 @@ public final class ReviewStore: Sendable {
         try items.map { item in
             let row = try database.query(
                 "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
-                [.text(item.task), .integer(Int64(item.expertVersion)), .text(item.text), .text(Self.json(item.labels)),
-                 .text(Self.json(item.scores)), .text(item.label), .text(item.decision), .text(item.kind.rawValue), .real(now)])
+                [
+                    .text(item.task), .integer(Int64(item.expertVersion)), .text(item.text),
+                    .text(Self.json(item.labels)),
+                    .text(Self.json(item.scores)), .text(item.label), .text(item.decision), .text(item.kind.rawValue),
+                    .real(now),
+                ])
             return Int64(row.first?.first?.int ?? 0)
         }
     }
@@ -53,15 +65,17 @@ public final class ReviewStore: Sendable {
     /// another replica is claiming at this moment are skipped, not waited for.
     public func claim(task: String?, limit: Int, leaseSeconds: Double, now: Double) throws -> [ReviewItem] {
         try database.transaction {
-            let rows = try database.query("""
+            let rows = try database.query(
+                """
                 SELECT \(Self.columns) FROM review_items
                 WHERE verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) AND (CAST(?2 AS TEXT) IS NULL OR task = ?2)
                 ORDER BY id LIMIT ?3\(database.dialect.forUpdateSkipLocked)
                 """, [.real(now), task.map { .text($0) } ?? .null, .integer(Int64(limit))])
             let items = try rows.map(Self.item)
             for item in items {
-                try database.run("UPDATE review_items SET lease_expires_at = ?1 WHERE id = ?2",
-                                   [.real(now + leaseSeconds), .integer(item.id)])
+                try database.run(
+                    "UPDATE review_items SET lease_expires_at = ?1 WHERE id = ?2",
+                    [.real(now + leaseSeconds), .integer(item.id)])
             }
             return items.map { $0.leased(until: now + leaseSeconds) }
         }
@@ -70,27 +84,36 @@ public final class ReviewStore: Sendable {
     /// Records the human label of item `id` once.
     public func verdict(id: Int64, label: String, now: Double) throws -> VerdictOutcome {
         try database.transaction {
-            guard let row = try database.query("SELECT \(Self.columns) FROM review_items WHERE id = ?1\(database.dialect.forUpdate)",
-                                               [.integer(id)]).first
+            guard
+                let row = try database.query(
+                    "SELECT \(Self.columns) FROM review_items WHERE id = ?1\(database.dialect.forUpdate)",
+                    [.integer(id)]
+                ).first
             else { return .notFound }
             let item = try Self.item(row)
             guard item.labels.contains(label) else { return .invalidLabel(labels: item.labels) }
-            if let existing = item.verdict { return existing == label ? .alreadyRecorded : .conflict(existing: existing) }
-            try database.run("UPDATE review_items SET verdict = ?1, verdict_at = ?2, lease_expires_at = NULL WHERE id = ?3",
-                               [.text(label), .real(now), .integer(id)])
+            if let existing = item.verdict {
+                return existing == label ? .alreadyRecorded : .conflict(existing: existing)
+            }
+            try database.run(
+                "UPDATE review_items SET verdict = ?1, verdict_at = ?2, lease_expires_at = NULL WHERE id = ?3",
+                [.text(label), .real(now), .integer(id)])
             return .recorded
         }
     }
 
     /// One item by id.
     public func item(_ id: Int64) throws -> ReviewItem? {
-        try database.query("SELECT \(Self.columns) FROM review_items WHERE id = ?1", [.integer(id)]).first.map(Self.item)
+        try database.query("SELECT \(Self.columns) FROM review_items WHERE id = ?1", [.integer(id)]).first.map(
+            Self.item)
     }
 
     /// Items with verdicts of `task`, oldest first (the feedback for the next expert version).
     public func verdicts(task: String) throws -> [ReviewItem] {
-        try database.query("SELECT \(Self.columns) FROM review_items WHERE task = ?1 AND verdict IS NOT NULL ORDER BY id",
-                           [.text(task)]).map(Self.item)
+        try database.query(
+            "SELECT \(Self.columns) FROM review_items WHERE task = ?1 AND verdict IS NOT NULL ORDER BY id",
+            [.text(task)]
+        ).map(Self.item)
     }
 
     /// The tasks that have review or audit items, sorted.
@@ -100,28 +123,35 @@ public final class ReviewStore: Sendable {
 
     /// Per task and kind: open (no verdict, not leased), leased, and decided counts.
     public func stats(now: Double) throws -> [ReviewStats] {
-        try database.query("""
+        try database.query(
+            """
             SELECT task, kind,
                    SUM(CASE WHEN verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) THEN 1 ELSE 0 END),
                    SUM(CASE WHEN verdict IS NULL AND lease_expires_at > ?1 THEN 1 ELSE 0 END),
                    SUM(CASE WHEN verdict IS NOT NULL THEN 1 ELSE 0 END),
                    SUM(CASE WHEN verdict IS NOT NULL AND verdict = label THEN 1 ELSE 0 END)
             FROM review_items GROUP BY task, kind ORDER BY task, kind
-            """, [.real(now)]).map { row in
-            ReviewStats(task: row[0].string ?? "", kind: row[1].string ?? "", open: row[2].int ?? 0, leased: row[3].int ?? 0,
-                        decided: row[4].int ?? 0, agreed: row[5].int ?? 0)
+            """, [.real(now)]
+        ).map { row in
+            ReviewStats(
+                task: row[0].string ?? "", kind: row[1].string ?? "", open: row[2].int ?? 0, leased: row[3].int ?? 0,
+                decided: row[4].int ?? 0, agreed: row[5].int ?? 0)
         }
     }
 
-    static let columns = "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, verdict, verdict_at"
+    static let columns =
+        "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, verdict, verdict_at"
 
     static func item(_ row: [SQLValue]) throws -> ReviewItem {
         ReviewItem(
-            id: Int64(row[0].int ?? 0), task: row[1].string ?? "", expertVersion: row[2].int ?? 0, text: row[3].string ?? "",
+            id: Int64(row[0].int ?? 0), task: row[1].string ?? "", expertVersion: row[2].int ?? 0,
+            text: row[3].string ?? "",
             labels: try JSONDecoder().decode([String].self, from: Data((row[4].string ?? "[]").utf8)),
             scores: try JSONDecoder().decode([Double].self, from: Data((row[5].string ?? "[]").utf8)),
-            label: row[6].string ?? "", decision: row[7].string ?? "", kind: ReviewItem.Kind(rawValue: row[8].string ?? "") ?? .review,
-            createdAt: row[9].double ?? 0, leaseExpiresAt: row[10].double, verdict: row[11].string, verdictAt: row[12].double)
+            label: row[6].string ?? "", decision: row[7].string ?? "",
+            kind: ReviewItem.Kind(rawValue: row[8].string ?? "") ?? .review,
+            createdAt: row[9].double ?? 0, leaseExpiresAt: row[10].double, verdict: row[11].string,
+            verdictAt: row[12].double)
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
@@ -131,7 +161,9 @@ public final class ReviewStore: Sendable {
 
 extension ReviewItem {
     func leased(until time: Double) -> ReviewItem {
-        ReviewItem(id: id, task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores, label: label,
-                   decision: decision, kind: kind, createdAt: createdAt, leaseExpiresAt: time, verdict: verdict, verdictAt: verdictAt)
+        ReviewItem(
+            id: id, task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores, label: label,
+            decision: decision, kind: kind, createdAt: createdAt, leaseExpiresAt: time, verdict: verdict,
+            verdictAt: verdictAt)
     }
 }

@@ -27,8 +27,9 @@ extension SQLDatabase {
 public func openDatabase(url: String?, sqlitePath: String) throws -> any SQLDatabase {
     if let url, !url.isEmpty {
         guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
-            throw StoreError.open(path: PostgresDatabase.redacted(url),
-                                  message: "the database URL must start with postgresql:// (or postgres://)")
+            throw StoreError.open(
+                path: PostgresDatabase.redacted(url),
+                message: "the database URL must start with postgresql:// (or postgres://)")
         }
         return try PostgresDatabase(url: url)
     }

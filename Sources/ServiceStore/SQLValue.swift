@@ -30,7 +30,10 @@ public enum SQLValue: Equatable, Sendable {
         case .integer(let v): sqlite3_bind_int64(statement, index, v)
         case .real(let v): sqlite3_bind_double(statement, index, v)
         case .text(let v): sqlite3_bind_text(statement, index, v, -1, Self.transient)
-        case .blob(let v): v.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+        case .blob(let v):
+            v.withUnsafeBytes {
+                _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient)
+            }
         }
     }
 

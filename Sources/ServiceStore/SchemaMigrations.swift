@@ -14,19 +14,26 @@ public enum SchemaMigrations {
                 // Replicas starting together queue here instead of racing on CREATE TABLE.
                 try database.query("SELECT pg_advisory_xact_lock(727274)")
             }
-            try database.execute(database.dialect.ddl("""
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    component TEXT NOT NULL, version {int} NOT NULL, applied_at {real} NOT NULL, PRIMARY KEY (component, version))
-                """))
-            let done = try database.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?1",
-                                          [.text(component)]).first?.first?.int ?? 0
+            try database.execute(
+                database.dialect.ddl(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        component TEXT NOT NULL, version {int} NOT NULL, applied_at {real} NOT NULL, PRIMARY KEY (component, version))
+                    """))
+            let done =
+                try database.query(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?1",
+                    [.text(component)]
+                ).first?.first?.int ?? 0
             guard done <= steps.count else {
-                throw StoreError.schema(database: database.displayName, component: component, version: done, known: steps.count)
+                throw StoreError.schema(
+                    database: database.displayName, component: component, version: done, known: steps.count)
             }
             for index in done..<steps.count {
                 try database.execute(database.dialect.ddl(steps[index]))
-                try database.run("INSERT INTO schema_migrations (component, version, applied_at) VALUES (?1, ?2, ?3)",
-                                 [.text(component), .integer(Int64(index + 1)), .real(Date().timeIntervalSince1970)])
+                try database.run(
+                    "INSERT INTO schema_migrations (component, version, applied_at) VALUES (?1, ?2, ?3)",
+                    [.text(component), .integer(Int64(index + 1)), .real(Date().timeIntervalSince1970)])
             }
         }
     }

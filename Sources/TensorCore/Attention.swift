@@ -10,9 +10,11 @@ import Foundation
 public enum Attention {
     /// Computes one head. `kt` and `scores` must hold h·T and T·T floats.
     @inline(__always)
-    public static func head(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, stride: Int,
-                            tokens t: Int, headSize hs: Int, scale: Float, context: UnsafeMutablePointer<Float>,
-                            outStride: Int, kt: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>) {
+    public static func head(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, stride: Int,
+        tokens t: Int, headSize hs: Int, scale: Float, context: UnsafeMutablePointer<Float>,
+        outStride: Int, kt: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>
+    ) {
         typealias V = SIMD16<Float>
         // Kᵀ [h, T].
         for j in 0..<t {
@@ -43,7 +45,8 @@ public enum Attention {
             while j + 16 <= t {
                 var acc = V(repeating: 0)
                 for c in 0..<hs {
-                    acc = acc.addingProduct(V(repeating: qi[c]), UnsafeRawPointer(kt + c * t + j).loadUnaligned(as: V.self))
+                    acc = acc.addingProduct(
+                        V(repeating: qi[c]), UnsafeRawPointer(kt + c * t + j).loadUnaligned(as: V.self))
                 }
                 UnsafeMutableRawPointer(row + j).storeBytes(of: acc * scale, as: V.self)
                 j += 16
@@ -88,7 +91,8 @@ public enum Attention {
             while c + 16 <= hs {
                 var a0 = V(repeating: 0)
                 for j in 0..<t {
-                    a0 = a0.addingProduct(V(repeating: row[j]), UnsafeRawPointer(v + j * stride + c).loadUnaligned(as: V.self))
+                    a0 = a0.addingProduct(
+                        V(repeating: row[j]), UnsafeRawPointer(v + j * stride + c).loadUnaligned(as: V.self))
                 }
                 UnsafeMutableRawPointer(out + c).storeBytes(of: a0, as: V.self)
                 c += 16
@@ -103,11 +107,15 @@ public enum Attention {
     }
 
     /// Reference: one head in Double precision from dense [T, h] arrays.
-    public static func reference(q: [Float], k: [Float], v: [Float], tokens t: Int, headSize hs: Int,
-                                 scale: Float) -> [Float] {
+    public static func reference(
+        q: [Float], k: [Float], v: [Float], tokens t: Int, headSize hs: Int,
+        scale: Float
+    ) -> [Float] {
         var out = [Float](repeating: 0, count: t * hs)
         for i in 0..<t {
-            var s = (0..<t).map { j in (0..<hs).reduce(0.0) { $0 + Double(q[i * hs + $1]) * Double(k[j * hs + $1]) } * Double(scale) }
+            var s = (0..<t).map { j in
+                (0..<hs).reduce(0.0) { $0 + Double(q[i * hs + $1]) * Double(k[j * hs + $1]) } * Double(scale)
+            }
             let m = s.max()!
             s = s.map { Foundation.exp($0 - m) }
             let total = s.reduce(0, +)

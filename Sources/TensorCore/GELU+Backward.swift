@@ -6,8 +6,10 @@ extension GELU {
     /// dx[i] = dy[i] · (Φ(u[i]) + u[i]·φ(u[i])) for the pre-activations `u` (bias already added); dx may alias dy.
     ///
     /// Shapes: u, dy, dx [count].
-    public static func backward(preactivation u: UnsafePointer<Float>, gradient dy: UnsafePointer<Float>,
-                                into dx: UnsafeMutablePointer<Float>, count n: Int) {
+    public static func backward(
+        preactivation u: UnsafePointer<Float>, gradient dy: UnsafePointer<Float>,
+        into dx: UnsafeMutablePointer<Float>, count n: Int
+    ) {
         typealias V = SIMD16<Float>
         var i = 0
         while i + 16 <= n {
@@ -15,8 +17,9 @@ extension GELU {
             let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
             let cdf = V(repeating: 0.5) * (V(repeating: 1) + VectorMath.erf(x * V(repeating: 0.707_106_781_186_547_5)))
             let pdf = VectorMath.exp(V(repeating: -0.5) * x * x) * V(repeating: 0.398_942_280_401_432_7)
-            UnsafeMutableRawPointer(dx + i).storeBytes(of: g * (cdf + x * pdf),
-                                                       as: V.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(
+                of: g * (cdf + x * pdf),
+                as: V.self)
             i += 16
         }
         while i < n {

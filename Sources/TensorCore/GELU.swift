@@ -7,8 +7,10 @@ import Foundation
 /// Shapes: X [M, N] row-major, bias [N].
 public enum GELU {
     /// X ← GELU(X + bias), in place, rows split over the compute threads.
-    public static func forwardInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-                                      bias: UnsafePointer<Float>?) {
+    public static func forwardInPlace(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+        bias: UnsafePointer<Float>?
+    ) {
         Parallel.forChunks(rows, cost: columns * 8) { range in
             for r in range { row(x + r * columns, count: columns, bias: bias) }
         }

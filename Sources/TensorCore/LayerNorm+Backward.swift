@@ -5,9 +5,11 @@ extension LayerNorm {
     /// LayerNorm's input (residual and bias already added). dx may alias dy.
     ///
     /// Shapes: x, dy, dx [M, D]; gamma [D].
-    public static func backward(input x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, eps: Float,
-                                gradient dy: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>,
-                                rows: Int, dim n: Int) {
+    public static func backward(
+        input x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, eps: Float,
+        gradient dy: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>,
+        rows: Int, dim n: Int
+    ) {
         Parallel.forChunks(rows, cost: n * 8) { range in
             for r in range {
                 let xr = x + r * n, dyr = dy + r * n, dxr = dx + r * n

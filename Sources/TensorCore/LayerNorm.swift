@@ -5,21 +5,26 @@
 /// Shapes: X, R [M, D] row-major; bias, gamma, beta [D].
 public enum LayerNorm {
     /// X ← LayerNorm(X + R + bias) in place; `residual` and `bias` are optional.
-    public static func forwardInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, dim: Int,
-                                      residual: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
-                                      gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float) {
+    public static func forwardInPlace(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, dim: Int,
+        residual: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float
+    ) {
         Parallel.forChunks(rows, cost: dim * 4) { range in
             for r in range {
-                row(x + r * dim, dim: dim, residual: residual.map { $0 + r * dim }, bias: bias, gamma: gamma,
+                row(
+                    x + r * dim, dim: dim, residual: residual.map { $0 + r * dim }, bias: bias, gamma: gamma,
                     beta: beta, eps: eps)
             }
         }
     }
 
     @inline(__always)
-    static func row(_ x: UnsafeMutablePointer<Float>, dim n: Int, residual: UnsafePointer<Float>?,
-                    bias: UnsafePointer<Float>?, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                    eps: Float) {
+    static func row(
+        _ x: UnsafeMutablePointer<Float>, dim n: Int, residual: UnsafePointer<Float>?,
+        bias: UnsafePointer<Float>?, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        eps: Float
+    ) {
         typealias V = SIMD16<Float>
         // Pass 1: x += residual + bias, and the sum.
         var sumV = V(repeating: 0)

@@ -14,8 +14,10 @@ public struct LoRALayerPointers: @unchecked Sendable {
     /// alpha / rank.
     public var scale: Float
 
-    public init(upA: UnsafePointer<Float>, upBT: UnsafePointer<Float>, downA: UnsafePointer<Float>,
-                downBT: UnsafePointer<Float>, rank: Int, scale: Float) {
+    public init(
+        upA: UnsafePointer<Float>, upBT: UnsafePointer<Float>, downA: UnsafePointer<Float>,
+        downBT: UnsafePointer<Float>, rank: Int, scale: Float
+    ) {
         self.upA = upA
         self.upBT = upBT
         self.downA = downA

@@ -6,8 +6,10 @@
 ///
 /// Shapes: rows [T, n], factors [R, n], out rows of stride `outStride` (≥ R).
 public enum LowRankDots {
-    public static func compute(rows: UnsafePointer<Float>, count: Int, factors: UnsafePointer<Float>, rank: Int,
-                               length n: Int, out: UnsafeMutablePointer<Float>, outStride: Int) {
+    public static func compute(
+        rows: UnsafePointer<Float>, count: Int, factors: UnsafePointer<Float>, rank: Int,
+        length n: Int, out: UnsafeMutablePointer<Float>, outStride: Int
+    ) {
         var t = 0
         while t &+ 4 <= count {
             var k = 0
@@ -30,13 +32,17 @@ public enum LowRankDots {
     /// Reference: plain loops in Double.
     public static func reference(rows: [Float], count: Int, factors: [Float], rank: Int, length n: Int) -> [Float] {
         (0..<count).flatMap { t in
-            (0..<rank).map { k in Float((0..<n).reduce(0.0) { $0 + Double(rows[t * n + $1]) * Double(factors[k * n + $1]) }) }
+            (0..<rank).map { k in
+                Float((0..<n).reduce(0.0) { $0 + Double(rows[t * n + $1]) * Double(factors[k * n + $1]) })
+            }
         }
     }
 
     @inline(__always)
-    static func block4x4(_ r: UnsafePointer<Float>, _ f: UnsafePointer<Float>, _ n: Int,
-                         _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
+    static func block4x4(
+        _ r: UnsafePointer<Float>, _ f: UnsafePointer<Float>, _ n: Int,
+        _ out: UnsafeMutablePointer<Float>, _ outStride: Int
+    ) {
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c02 = V(), c03 = V()
         var c10 = V(), c11 = V(), c12 = V(), c13 = V()

@@ -24,12 +24,14 @@ public enum MoEFeedForwardKernel {
 
     /// Runs the whole feed-forward for `rows` tokens; `expertOfRow[i]` indexes `experts` for row i. When
     /// `sharedGateSums` is given, row i's shared-expert gate weight g0 is added to `sharedGateSums[i]`.
-    public static func forward(x: UnsafePointer<Float>, rows n: Int, hidden d: Int, intermediate f: Int,
-                               w1: UnsafePointer<Float>, b1: UnsafePointer<Float>, w2: UnsafePointer<Float>,
-                               gate: UnsafePointer<Float>, shared: LoRALayerPointers,
-                               experts: UnsafePointer<LoRALayerPointers>, expertOfRow: UnsafePointer<Int32>,
-                               scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>,
-                               sharedGateSums: UnsafeMutablePointer<Float>? = nil) {
+    public static func forward(
+        x: UnsafePointer<Float>, rows n: Int, hidden d: Int, intermediate f: Int,
+        w1: UnsafePointer<Float>, b1: UnsafePointer<Float>, w2: UnsafePointer<Float>,
+        gate: UnsafePointer<Float>, shared: LoRALayerPointers,
+        experts: UnsafePointer<LoRALayerPointers>, expertOfRow: UnsafePointer<Int32>,
+        scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>,
+        sharedGateSums: UnsafeMutablePointer<Float>? = nil
+    ) {
         guard n > 0 else { return }
         BLAS.gemmNT(m: n, n: f, k: d, a: x, lda: d, b: w1, ldb: d, c: scratch, ldc: f)
         // z holds, per row, z_0 (R0 values) then z_t (up to the largest task rank of the batch) for step 5.
@@ -46,8 +48,9 @@ public enum MoEFeedForwardKernel {
             for tile in range {
                 let rows = tiles[tile]
                 let task = experts[Int(expertOfRow[rows.lowerBound])]
-                mixTile(rows: rows, x: x, d: d, f: f, b1: b1, gate: gate, shared: shared, task: task,
-                        hidden: scratch, z: z, zStride: zStride, work: work, sharedGateSums: sharedGateSums)
+                mixTile(
+                    rows: rows, x: x, d: d, f: f, b1: b1, gate: gate, shared: shared, task: task,
+                    hidden: scratch, z: z, zStride: zStride, work: work, sharedGateSums: sharedGateSums)
             }
         }
         BLAS.gemmNT(m: n, n: d, k: f, a: scratch, lda: f, b: w2, ldb: f, c: y, ldc: d)
@@ -103,10 +106,12 @@ public enum MoEFeedForwardKernel {
     /// Steps 2 and 3 for the rows of one tile (all with the same task expert).
     /// Per row t the shared expert's values sit at [t · ranks ..< t · ranks + R0], the task's after them.
     @inline(__always)
-    static func mixTile(rows: Range<Int>, x: UnsafePointer<Float>, d: Int, f: Int, b1: UnsafePointer<Float>,
-                        gate: UnsafePointer<Float>, shared: LoRALayerPointers, task: LoRALayerPointers,
-                        hidden: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, zStride: Int,
-                        work: TileWork, sharedGateSums: UnsafeMutablePointer<Float>? = nil) {
+    static func mixTile(
+        rows: Range<Int>, x: UnsafePointer<Float>, d: Int, f: Int, b1: UnsafePointer<Float>,
+        gate: UnsafePointer<Float>, shared: LoRALayerPointers, task: LoRALayerPointers,
+        hidden: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, zStride: Int,
+        work: TileWork, sharedGateSums: UnsafeMutablePointer<Float>? = nil
+    ) {
         typealias V = SIMD16<Float>
         let r0 = shared.rank, rt = task.rank, stride = work.ranks
         let count = rows.count
@@ -156,10 +161,12 @@ public enum MoEFeedForwardKernel {
         }
         // z_e[t, k] = s_e · g_e[t] · (A2_e[k] · h_e[t]), as small blocked GEMMs over the tile.
         let zTile = z + rows.lowerBound * zStride
-        LowRankDots.compute(rows: work.h0, count: count, factors: shared.downA, rank: r0, length: f,
-                            out: zTile, outStride: zStride)
-        LowRankDots.compute(rows: work.ht, count: count, factors: task.downA, rank: rt, length: f,
-                            out: zTile + r0, outStride: zStride)
+        LowRankDots.compute(
+            rows: work.h0, count: count, factors: shared.downA, rank: r0, length: f,
+            out: zTile, outStride: zStride)
+        LowRankDots.compute(
+            rows: work.ht, count: count, factors: task.downA, rank: rt, length: f,
+            out: zTile + r0, outStride: zStride)
         for t in 0..<count {
             let zi = zTile + t * zStride
             let s0 = shared.scale * work.gates[2 * t], st = task.scale * work.gates[2 * t + 1]
@@ -170,8 +177,10 @@ public enum MoEFeedForwardKernel {
 
     /// base + Σ_k a[k] · rows[k·stride ..< k·stride + 16].
     @inline(__always)
-    static func lowRankUpdate(_ base: SIMD16<Float>, _ a: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, rank: Int,
-                              stride: Int) -> SIMD16<Float> {
+    static func lowRankUpdate(
+        _ base: SIMD16<Float>, _ a: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, rank: Int,
+        stride: Int
+    ) -> SIMD16<Float> {
         var sum = base, p = rows
         for k in 0..<rank {
             sum = sum.addingProduct(SIMD16<Float>(repeating: a[k]), load(p))
@@ -182,8 +191,10 @@ public enum MoEFeedForwardKernel {
 
     /// row[0..<count] += Σ_k z[k] · factorsT[k, 0..<count].
     @inline(__always)
-    static func addLowRank(_ row: UnsafeMutablePointer<Float>, count: Int, z: UnsafePointer<Float>,
-                           factorsT: UnsafePointer<Float>, rank: Int) {
+    static func addLowRank(
+        _ row: UnsafeMutablePointer<Float>, count: Int, z: UnsafePointer<Float>,
+        factorsT: UnsafePointer<Float>, rank: Int
+    ) {
         typealias V = SIMD16<Float>
         var j = 0
         while j + 16 <= count {

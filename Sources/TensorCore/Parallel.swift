@@ -13,8 +13,10 @@ public enum Parallel {
     ///   - cost: rough work per row (elements touched), to decide whether threads pay off.
     ///   - threads: the most threads to use (default `Parallel.threads`).
     @inline(__always)
-    public static func forChunks(_ count: Int, cost: Int, threads: Int = Parallel.threads,
-                                 _ body: (Range<Int>) -> Void) {
+    public static func forChunks(
+        _ count: Int, cost: Int, threads: Int = Parallel.threads,
+        _ body: (Range<Int>) -> Void
+    ) {
         let workers = min(threads, count)
         if workers <= 1 || count * cost < 32_768 {
             body(0..<count)

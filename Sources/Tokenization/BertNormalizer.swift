@@ -12,8 +12,10 @@ public struct BertNormalizer: Sendable, Equatable {
     public var stripAccents: Bool
     public var lowercase: Bool
 
-    public init(cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool = true,
-                lowercase: Bool = true) {
+    public init(
+        cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool = true,
+        lowercase: Bool = true
+    ) {
         self.cleanText = cleanText
         self.handleChineseChars = handleChineseChars
         self.stripAccents = stripAccents

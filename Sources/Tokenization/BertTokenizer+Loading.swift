@@ -26,10 +26,12 @@ extension BertTokenizer {
 
     /// The sequence limit sentence-transformers applies, bounded by the model's position table.
     static func defaultMaxLength(folder: URL) -> Int {
-        let positions = (try? readJSONObject(folder.appendingPathComponent("config.json").path))?[
-            "max_position_embeddings"] as? Int
-        let sbert = (try? readJSONObject(folder.appendingPathComponent("sentence_bert_config.json").path))?[
-            "max_seq_length"] as? Int
+        let positions =
+            (try? readJSONObject(folder.appendingPathComponent("config.json").path))?[
+                "max_position_embeddings"] as? Int
+        let sbert =
+            (try? readJSONObject(folder.appendingPathComponent("sentence_bert_config.json").path))?[
+                "max_seq_length"] as? Int
         let chosen = sbert ?? positions ?? 512
         return max(2, min(chosen, positions ?? chosen))
     }
@@ -74,11 +76,14 @@ extension BertTokenizer {
         }
         var added: [(String, Int32)] = []
         for item in root["added_tokens"] as? [[String: Any]] ?? [] {
-            if let content = item["content"] as? String, let id = item["id"] as? Int { added.append((content, Int32(id))) }
+            if let content = item["content"] as? String, let id = item["id"] as? Int {
+                added.append((content, Int32(id)))
+            }
         }
         let padId = ((root["padding"] as? [String: Any])?["pad_id"] as? Int).map { Int32($0) }
-        return try assemble(path: path, vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength,
-                            padId: padId, added: added)
+        return try assemble(
+            path: path, vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength,
+            padId: padId, added: added)
     }
 
     static func fromVocabTxt(path: String, settings: [String: Any], maxLength: Int) throws -> BertTokenizer {
@@ -94,30 +99,44 @@ extension BertTokenizer {
         if lines.last == "" { lines.removeLast() }
         let entries = lines.enumerated().map { ($0.element, Int32($0.offset)) }
         let unk = settings["unk_token"] as? String ?? "[UNK]"
-        let vocabulary = try makeVocabulary(path: path, entries: entries, unknownToken: unk, prefix: "##", maxChars: 100)
+        let vocabulary = try makeVocabulary(
+            path: path, entries: entries, unknownToken: unk, prefix: "##", maxChars: 100)
         let lowercase = settings["do_lower_case"] as? Bool ?? true
         let normalizer = BertNormalizer(
             cleanText: true, handleChineseChars: settings["tokenize_chinese_chars"] as? Bool ?? true,
             stripAccents: settings["strip_accents"] as? Bool ?? lowercase, lowercase: lowercase)
-        let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in vocabulary.id(of: t).map { (t, $0) } }
-        return try assemble(path: path, vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength,
-                            padId: nil, added: specials)
+        let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in
+            vocabulary.id(of: t).map { (t, $0) }
+        }
+        return try assemble(
+            path: path, vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength,
+            padId: nil, added: specials)
     }
 
-    private static func assemble(path: String, vocabulary: WordPieceVocabulary, normalizer: BertNormalizer,
-                                 maxLength: Int, padId: Int32?, added: [(String, Int32)]) throws -> BertTokenizer {
-        guard let cls = vocabulary.id(of: "[CLS]") else { throw TokenizationError.missingSpecialToken(path: path, token: "[CLS]") }
-        guard let sep = vocabulary.id(of: "[SEP]") else { throw TokenizationError.missingSpecialToken(path: path, token: "[SEP]") }
+    private static func assemble(
+        path: String, vocabulary: WordPieceVocabulary, normalizer: BertNormalizer,
+        maxLength: Int, padId: Int32?, added: [(String, Int32)]
+    ) throws -> BertTokenizer {
+        guard let cls = vocabulary.id(of: "[CLS]") else {
+            throw TokenizationError.missingSpecialToken(path: path, token: "[CLS]")
+        }
+        guard let sep = vocabulary.id(of: "[SEP]") else {
+            throw TokenizationError.missingSpecialToken(path: path, token: "[SEP]")
+        }
         let pad = padId ?? vocabulary.id(of: "[PAD]") ?? 0
-        return BertTokenizer(vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength, clsId: cls,
-                             sepId: sep, padId: pad, addedTokens: added)
+        return BertTokenizer(
+            vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength, clsId: cls,
+            sepId: sep, padId: pad, addedTokens: added)
     }
 
-    private static func makeVocabulary(path: String, entries: [(String, Int32)], unknownToken: String, prefix: String,
-                                       maxChars: Int) throws -> WordPieceVocabulary {
+    private static func makeVocabulary(
+        path: String, entries: [(String, Int32)], unknownToken: String, prefix: String,
+        maxChars: Int
+    ) throws -> WordPieceVocabulary {
         do {
-            return try WordPieceVocabulary(entries: entries, unknownToken: unknownToken, continuationPrefix: prefix,
-                                           maxCharactersPerWord: maxChars)
+            return try WordPieceVocabulary(
+                entries: entries, unknownToken: unknownToken, continuationPrefix: prefix,
+                maxCharactersPerWord: maxChars)
         } catch .missingToken(let token) {
             throw TokenizationError.missingSpecialToken(path: path, token: token)
         } catch .duplicateToken(let token) {

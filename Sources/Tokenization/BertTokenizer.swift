@@ -18,8 +18,10 @@ public struct BertTokenizer: Tokenizer {
     /// - Parameters:
     ///   - addedTokens: literal special tokens recognised in raw text, with their ids.
     ///   - maxLength: the most ids `encode` returns (special tokens included); at least 2.
-    public init(vocabulary: WordPieceVocabulary, normalizer: BertNormalizer, maxLength: Int,
-                clsId: Int32, sepId: Int32, padId: Int32, addedTokens: [(String, Int32)]) {
+    public init(
+        vocabulary: WordPieceVocabulary, normalizer: BertNormalizer, maxLength: Int,
+        clsId: Int32, sepId: Int32, padId: Int32, addedTokens: [(String, Int32)]
+    ) {
         precondition(maxLength >= 2, "maxLength must leave room for [CLS] and [SEP]")
         self.vocabulary = vocabulary
         self.normalizer = normalizer
@@ -27,7 +29,8 @@ public struct BertTokenizer: Tokenizer {
         self.clsId = clsId
         self.sepId = sepId
         self.padId = padId
-        self.addedTokens = addedTokens
+        self.addedTokens =
+            addedTokens
             .filter { !$0.0.isEmpty }
             .map { (Array($0.0.unicodeScalars), $0.1) }
             .sorted { $0.scalars.count > $1.scalars.count }
@@ -35,9 +38,10 @@ public struct BertTokenizer: Tokenizer {
 
     /// The same tokenizer with another maximum length.
     public func withMaxLength(_ maxLength: Int) -> BertTokenizer {
-        BertTokenizer(vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength, clsId: clsId,
-                      sepId: sepId, padId: padId,
-                      addedTokens: addedTokens.map { (String(String.UnicodeScalarView($0.scalars)), $0.id) })
+        BertTokenizer(
+            vocabulary: vocabulary, normalizer: normalizer, maxLength: maxLength, clsId: clsId,
+            sepId: sepId, padId: padId,
+            addedTokens: addedTokens.map { (String(String.UnicodeScalarView($0.scalars)), $0.id) })
     }
 
     public func encode(_ text: String, truncate: Bool) -> [Int32] {
@@ -62,9 +66,12 @@ public struct BertTokenizer: Tokenizer {
 
     /// Splits raw text around literal special tokens; `body` gets either plain text or a special token's id.
     private func forEachSegment(of text: String, _ body: (Substring, Int32?) -> Void) {
-        guard !addedTokens.isEmpty, text.utf8.contains(UInt8(ascii: "[")) || addedTokens.contains(where: {
-            $0.scalars.first.map { !$0.isASCII } ?? false
-        }) else {
+        guard !addedTokens.isEmpty,
+            text.utf8.contains(UInt8(ascii: "["))
+                || addedTokens.contains(where: {
+                    $0.scalars.first.map { !$0.isASCII } ?? false
+                })
+        else {
             body(text[...], nil)
             return
         }

@@ -18,11 +18,13 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .noTokenizerFiles(let folder):
-            return "\(folder): no tokenizer.json or vocab.txt found: point --model at a BERT model folder (run make setup to fetch the default one)"
+            return
+                "\(folder): no tokenizer.json or vocab.txt found: point --model at a BERT model folder (run make setup to fetch the default one)"
         case .unreadable(let path, let reason):
             return "\(path): cannot be read (\(reason)): check the path and permissions"
         case .invalidJSON(let path, let reason):
-            return "\(path): invalid tokenizer file (\(reason)): the file is corrupt; fetch the model again (make setup)"
+            return
+                "\(path): invalid tokenizer file (\(reason)): the file is corrupt; fetch the model again (make setup)"
         case .unsupportedModel(let path, let type):
             return "\(path): tokenizer model '\(type)' is not supported; moecl reads BERT WordPiece tokenizers only"
         case .missingSpecialToken(let path, let token):

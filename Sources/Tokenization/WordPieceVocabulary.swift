@@ -16,8 +16,10 @@ public struct WordPieceVocabulary: Sendable {
     private let maxPieceBytes: Int
 
     /// Builds a vocabulary from `(token, id)` pairs.
-    public init(entries: [(String, Int32)], unknownToken: String, continuationPrefix: String = "##",
-                maxCharactersPerWord: Int = 100) throws(VocabularyError) {
+    public init(
+        entries: [(String, Int32)], unknownToken: String, continuationPrefix: String = "##",
+        maxCharactersPerWord: Int = 100
+    ) throws(VocabularyError) {
         var ids: [[UInt8]: Int32] = [:]
         ids.reserveCapacity(entries.count)
         var maxId: Int32 = -1

@@ -42,20 +42,25 @@ public struct AdamW: Sendable {
         precondition(p.count == g.count, "gradient size differs from the parameter's")
         let count = p.count
         p.withUnsafeMutableBufferPointer { pb in
-            g.withUnsafeBufferPointer { gb in update(name, value: pb.baseAddress!, gradient: gb.baseAddress!, count: count) }
+            g.withUnsafeBufferPointer { gb in
+                update(name, value: pb.baseAddress!, gradient: gb.baseAddress!, count: count)
+            }
         }
     }
 
     /// Updates a trainable `Parameter` in place from its gradient buffer, with the learning rate (and so the
     /// decoupled weight decay) multiplied by `learningRateScale`.
     public mutating func update(_ parameter: Parameter, learningRateScale: Float = 1) {
-        update(parameter.name, value: parameter.value, gradient: parameter.gradient, count: parameter.count,
-               learningRateScale: learningRateScale)
+        update(
+            parameter.name, value: parameter.value, gradient: parameter.gradient, count: parameter.count,
+            learningRateScale: learningRateScale)
     }
 
     /// Updates `count` values at `p` from the gradient at `g`.
-    public mutating func update(_ name: String, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-                                count: Int, learningRateScale: Float = 1) {
+    public mutating func update(
+        _ name: String, value p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+        count: Int, learningRateScale: Float = 1
+    ) {
         precondition(step > 0, "call beginStep() first")
         var m = first.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)
         var v = second.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)

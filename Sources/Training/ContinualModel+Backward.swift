@@ -32,8 +32,10 @@ extension ContinualModel {
     }
 
     /// dx ← dx + (attention block's input gradient): dctx = dr1·Wo, per head (dQ, dK, dV), dx += dqkv·Wqkv.
-    private func attentionBackward(layer l: Int, dr1: UnsafeMutablePointer<Float>, batch: PackedBatch, tape: LayerTape,
-                                   work: StepWorkspace) {
+    private func attentionBackward(
+        layer l: Int, dr1: UnsafeMutablePointer<Float>, batch: PackedBatch, tape: LayerTape,
+        work: StepWorkspace
+    ) {
         let c = config, n = batch.tokenCount, d = c.hiddenSize, heads = c.numAttentionHeads, hs = c.headSize
         let w = encoder.layers[l]
         let dctx = work.tempD.reserve(n * d), dqkv = work.dqkv.zeroed(n * 3 * d), qkv = tape.qkv.pointer
@@ -48,22 +50,27 @@ extension ContinualModel {
             for item in range {
                 let s = item / heads, h = item % heads, start = batch.offsets[s]
                 let q = qkv + start * 3 * d + h * hs, dq = dqkv + start * 3 * d + h * hs
-                Attention.backward(q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
-                                   scale: scale, dContext: dctx + start * d + h * hs, dStride: d, dq: dq, dk: dq + d,
-                                   dv: dq + 2 * d, scratch: scratch)
+                Attention.backward(
+                    q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
+                    scale: scale, dContext: dctx + start * d + h * hs, dStride: d, dq: dq, dk: dq + d,
+                    dv: dq + 2 * d, scratch: scratch)
             }
         }
         w.qkvWeight.withUnsafeBufferPointer { wqkv in
-            BLAS.gemm(transposeB: false, m: n, n: d, k: 3 * d, a: dqkv, lda: 3 * d, b: wqkv.baseAddress!, ldb: d,
-                      beta: 1, c: dr1, ldc: d)
+            BLAS.gemm(
+                transposeB: false, m: n, n: d, k: 3 * d, a: dqkv, lda: 3 * d, b: wqkv.baseAddress!, ldb: d,
+                beta: 1, c: dr1, ldc: d)
         }
     }
 
-    func layerNormBackward(input: UnsafePointer<Float>, gamma: [Float], gradient: UnsafePointer<Float>,
-                           into out: UnsafeMutablePointer<Float>, rows: Int) {
+    func layerNormBackward(
+        input: UnsafePointer<Float>, gamma: [Float], gradient: UnsafePointer<Float>,
+        into out: UnsafeMutablePointer<Float>, rows: Int
+    ) {
         gamma.withUnsafeBufferPointer { g in
-            LayerNorm.backward(input: input, gamma: g.baseAddress!, eps: config.layerNormEps, gradient: gradient,
-                               into: out, rows: rows, dim: config.hiddenSize)
+            LayerNorm.backward(
+                input: input, gamma: g.baseAddress!, eps: config.layerNormEps, gradient: gradient,
+                into: out, rows: rows, dim: config.hiddenSize)
         }
     }
 }

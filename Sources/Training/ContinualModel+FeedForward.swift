@@ -9,8 +9,10 @@ extension ContinualModel {
         let trainsTask = settings.trainTask == t
         switch mixing {
         case .gated:
-            return [ExpertView(shared!, layer: l, trainable: settings.training),
-                    ExpertView(tasks[t].lora!, layer: l, trainable: trainsTask)]
+            return [
+                ExpertView(shared!, layer: l, trainable: settings.training),
+                ExpertView(tasks[t].lora!, layer: l, trainable: trainsTask),
+            ]
         case .sharedOnly:
             return [ExpertView(shared!, layer: l, trainable: settings.training)]
         case .taskOnly:
@@ -46,11 +48,13 @@ extension ContinualModel {
         for seg in segments {
             let r0 = seg.rows.lowerBound, m = seg.rows.count
             for (k, v) in slots(task: seg.task, layer: l, settings: settings).enumerated() {
-                let xd = dropout(x1, rows: seg.rows, columns: d, mask: settings.mask(layer: l, slot: k, input: 0),
-                                 scratch: droppedD)
+                let xd = dropout(
+                    x1, rows: seg.rows, columns: d, mask: settings.mask(layer: l, slot: k, input: 0),
+                    scratch: droppedD)
                 BLAS.gemmNT(m: m, n: r, k: d, a: xd, lda: d, b: v.upA, ldb: d, c: z[k] + r0 * r, ldc: r)
-                BLAS.gemm(transposeB: false, m: m, n: f, k: r, alpha: v.scale, a: z[k] + r0 * r, lda: r, b: v.upBT,
-                          ldb: f, beta: 1, c: u[k] + r0 * f, ldc: f)
+                BLAS.gemm(
+                    transposeB: false, m: m, n: f, k: r, alpha: v.scale, a: z[k] + r0 * r, lda: r, b: v.upBT,
+                    ldb: f, beta: 1, c: u[k] + r0 * f, ldc: f)
             }
         }
         for k in 0..<slotCount {
@@ -60,8 +64,9 @@ extension ContinualModel {
         for seg in segments {
             let r0 = seg.rows.lowerBound, m = seg.rows.count
             for (k, v) in slots(task: seg.task, layer: l, settings: settings).enumerated() {
-                let hd = dropout(h[k], rows: seg.rows, columns: f, mask: settings.mask(layer: l, slot: k, input: 1),
-                                 scratch: dropped)
+                let hd = dropout(
+                    h[k], rows: seg.rows, columns: f, mask: settings.mask(layer: l, slot: k, input: 1),
+                    scratch: dropped)
                 BLAS.gemmNT(m: m, n: r, k: f, a: hd, lda: f, b: v.downA, ldb: f, c: wk[k] + r0 * r, ldc: r)
             }
         }
@@ -94,15 +99,18 @@ extension ContinualModel {
             let r0 = seg.rows.lowerBound, m = seg.rows.count
             for (k, v) in slots(task: seg.task, layer: l, settings: settings).enumerated() {
                 scaledLowRank(wk[k], rows: seg.rows, slot: k, scale: v.scale, tape: tape, into: lowRank)
-                BLAS.gemm(transposeB: false, m: m, n: d, k: r, a: lowRank + r0 * r, lda: r, b: v.downBT, ldb: d,
-                          beta: 1, c: y + r0 * d, ldc: d)
+                BLAS.gemm(
+                    transposeB: false, m: m, n: d, k: r, a: lowRank + r0 * r, lda: r, b: v.downBT, ldb: d,
+                    beta: 1, c: y + r0 * d, ldc: d)
             }
         }
     }
 
     /// out[rows] = s · g_k · w_k (g_k = 1 unless gated): what multiplies Bᵀ of the down adapter.
-    func scaledLowRank(_ wk: UnsafeMutablePointer<Float>, rows: Range<Int>, slot k: Int, scale: Float, tape: LayerTape,
-                       into out: UnsafeMutablePointer<Float>) {
+    func scaledLowRank(
+        _ wk: UnsafeMutablePointer<Float>, rows: Range<Int>, slot k: Int, scale: Float, tape: LayerTape,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let r = rank, g = tape.gate.pointer
         for i in rows {
             let factor = mixing == .gated ? scale * g[2 * i + k] : scale
@@ -111,8 +119,10 @@ extension ContinualModel {
     }
 
     /// The dropped-out rows of `x` (in `scratch` at the same rows) or `x` itself when the mask keeps everything.
-    func dropout(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int, mask: DropoutMask,
-                 scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+    func dropout(
+        _ x: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int, mask: DropoutMask,
+        scratch: UnsafeMutablePointer<Float>
+    ) -> UnsafeMutablePointer<Float> {
         let first = rows.lowerBound * columns
         if mask.isIdentity { return x + first }
         Parallel.forChunks(rows.count, cost: columns * 4) { chunk in

@@ -9,8 +9,10 @@ extension ContinualModel {
     /// dA2 += dwᵀ·drop(h_k); dh_k = g_k·(dy·W2) + drop′(dw·A2) (+ discriminator term); dg_k = ⟨dy·W2, h_k⟩ + ⟨q, w_k⟩;
     /// du_k = dh_k ⊙ GELU′(u_k); dz = s·du_k·B1; dB1ᵀ += s·z_kᵀ·du_k; dA1 += dzᵀ·drop(x1); dx1 += drop′(dz·A1).
     /// Then the gate softmax (dG += dlᵀ·x1, dx1 += dl·G) and dx1 += (Σ_k du_k)·W1.
-    func feedForwardBackward(layer l: Int, dy: UnsafeMutablePointer<Float>, dx1: UnsafeMutablePointer<Float>,
-                             batch: TrainingBatch, tape: LayerTape, settings: StepSettings, work: StepWorkspace) {
+    func feedForwardBackward(
+        layer l: Int, dy: UnsafeMutablePointer<Float>, dx1: UnsafeMutablePointer<Float>,
+        batch: TrainingBatch, tape: LayerTape, settings: StepSettings, work: StepWorkspace
+    ) {
         let c = config, n = batch.packed.tokenCount, d = c.hiddenSize, f = c.intermediateSize, r = rank
         let w = encoder.layers[l], x1 = tape.x1.pointer, gated = mixing == .gated
         let dMixed = work.dMixed.reserve(n * f), duTotal = work.du.zeroed(n * f), dh = work.dh.reserve(n * f)
@@ -26,8 +28,9 @@ extension ContinualModel {
             for (k, v) in slots(task: seg.task, layer: l, settings: settings).enumerated() {
                 let hk = tape.h[k].pointer, wk = tape.w[k].pointer, uk = tape.u[k].pointer, zk = tape.z[k].pointer
                 let withDiscriminator = gated && k == 0 && tape.hasDiscriminatorGradient
-                BLAS.gemmNT(m: m, n: r, k: d, alpha: v.scale, a: dy + r0 * d, lda: d, b: v.downBT, ldb: d, c: q + r0 * r,
-                            ldc: r)
+                BLAS.gemmNT(
+                    m: m, n: r, k: d, alpha: v.scale, a: dy + r0 * d, lda: d, b: v.downBT, ldb: d, c: q + r0 * r,
+                    ldc: r)
                 Parallel.forChunks(m, cost: f * 3) { chunk in
                     for i in (r0 + chunk.lowerBound)..<(r0 + chunk.upperBound) {
                         let gk = gated ? g[2 * i + k] : 1
@@ -41,20 +44,28 @@ extension ContinualModel {
                         }
                     }
                 }
-                if withDiscriminator { addPerSequence(tape.discW.pointer, columns: r, segment: seg, batch: batch, into: dw) }
-                let hMask = settings.mask(layer: l, slot: k, input: 1), xMask = settings.mask(layer: l, slot: k, input: 0)
+                if withDiscriminator {
+                    addPerSequence(tape.discW.pointer, columns: r, segment: seg, batch: batch, into: dw)
+                }
+                let hMask = settings.mask(layer: l, slot: k, input: 1),
+                    xMask = settings.mask(layer: l, slot: k, input: 0)
                 if let grads = v.grads {
                     scaledLowRank(wk, rows: seg.rows, slot: k, scale: v.scale, tape: tape, into: lowRank)
-                    BLAS.gemm(transposeA: true, transposeB: false, m: r, n: d, k: m, a: lowRank + r0 * r, lda: r,
-                              b: dy + r0 * d, ldb: d, beta: 1, c: grads.downBT, ldc: d)
+                    BLAS.gemm(
+                        transposeA: true, transposeB: false, m: r, n: d, k: m, a: lowRank + r0 * r, lda: r,
+                        b: dy + r0 * d, ldb: d, beta: 1, c: grads.downBT, ldc: d)
                     let hd = dropout(hk, rows: seg.rows, columns: f, mask: hMask, scratch: dropped)
-                    BLAS.gemm(transposeA: true, transposeB: false, m: r, n: f, k: m, a: dw + r0 * r, lda: r, b: hd, ldb: f,
-                              beta: 1, c: grads.downA, ldc: f)
+                    BLAS.gemm(
+                        transposeA: true, transposeB: false, m: r, n: f, k: m, a: dw + r0 * r, lda: r, b: hd, ldb: f,
+                        beta: 1, c: grads.downA, ldc: f)
                 }
                 // dh_k = g_k·dMixed + drop′(dw·A2) (+ discriminator); du_k = dh_k ⊙ GELU′(u_k).
-                BLAS.gemm(transposeB: false, m: m, n: f, k: r, a: dw + r0 * r, lda: r, b: v.downA, ldb: f, c: temp + r0 * f,
-                          ldc: f)
-                if withDiscriminator { addPerSequence(tape.discH.pointer, columns: f, segment: seg, batch: batch, into: dh) }
+                BLAS.gemm(
+                    transposeB: false, m: m, n: f, k: r, a: dw + r0 * r, lda: r, b: v.downA, ldb: f, c: temp + r0 * f,
+                    ldc: f)
+                if withDiscriminator {
+                    addPerSequence(tape.discH.pointer, columns: f, segment: seg, batch: batch, into: dh)
+                }
                 Parallel.forChunks(m, cost: f * 8) { chunk in
                     let rows = (r0 + chunk.lowerBound)..<(r0 + chunk.upperBound)
                     accumulateDropout(temp, into: dh, rows: rows, columns: f, mask: hMask)
@@ -62,17 +73,21 @@ extension ContinualModel {
                     GELU.backward(preactivation: uk + first, gradient: dh + first, into: dh + first, count: count)
                     for i in first..<(first + count) { duTotal[i] += dh[i] }
                 }
-                BLAS.gemmNT(m: m, n: r, k: f, alpha: v.scale, a: dh + r0 * f, lda: f, b: v.upBT, ldb: f, c: dz + r0 * r,
-                            ldc: r)
+                BLAS.gemmNT(
+                    m: m, n: r, k: f, alpha: v.scale, a: dh + r0 * f, lda: f, b: v.upBT, ldb: f, c: dz + r0 * r,
+                    ldc: r)
                 if let grads = v.grads {
-                    BLAS.gemm(transposeA: true, transposeB: false, m: r, n: f, k: m, alpha: v.scale, a: zk + r0 * r, lda: r,
-                              b: dh + r0 * f, ldb: f, beta: 1, c: grads.upBT, ldc: f)
+                    BLAS.gemm(
+                        transposeA: true, transposeB: false, m: r, n: f, k: m, alpha: v.scale, a: zk + r0 * r, lda: r,
+                        b: dh + r0 * f, ldb: f, beta: 1, c: grads.upBT, ldc: f)
                     let xd = dropout(x1, rows: seg.rows, columns: d, mask: xMask, scratch: droppedD)
-                    BLAS.gemm(transposeA: true, transposeB: false, m: r, n: d, k: m, a: dz + r0 * r, lda: r, b: xd, ldb: d,
-                              beta: 1, c: grads.upA, ldc: d)
+                    BLAS.gemm(
+                        transposeA: true, transposeB: false, m: r, n: d, k: m, a: dz + r0 * r, lda: r, b: xd, ldb: d,
+                        beta: 1, c: grads.upA, ldc: d)
                 }
-                BLAS.gemm(transposeB: false, m: m, n: d, k: r, a: dz + r0 * r, lda: r, b: v.upA, ldb: d, c: tempD + r0 * d,
-                          ldc: d)
+                BLAS.gemm(
+                    transposeB: false, m: m, n: d, k: r, a: dz + r0 * r, lda: r, b: v.upA, ldb: d, c: tempD + r0 * d,
+                    ldc: d)
                 accumulateDropout(tempD, into: dx1, rows: seg.rows, columns: d, mask: xMask)
             }
         }
@@ -84,21 +99,26 @@ extension ContinualModel {
                 dGate[2 * i + 1] = -dl
             }
             if settings.training {
-                BLAS.gemm(transposeA: true, transposeB: false, m: 2, n: d, k: n, a: dGate, lda: 2, b: x1, ldb: d, beta: 1,
-                          c: gates[l].gradient, ldc: d)
+                BLAS.gemm(
+                    transposeA: true, transposeB: false, m: 2, n: d, k: n, a: dGate, lda: 2, b: x1, ldb: d, beta: 1,
+                    c: gates[l].gradient, ldc: d)
             }
-            BLAS.gemm(transposeB: false, m: n, n: d, k: 2, a: dGate, lda: 2, b: gates[l].value, ldb: d, beta: 1, c: dx1,
-                      ldc: d)
+            BLAS.gemm(
+                transposeB: false, m: n, n: d, k: 2, a: dGate, lda: 2, b: gates[l].value, ldb: d, beta: 1, c: dx1,
+                ldc: d)
         }
         w.intermediateWeight.withUnsafeBufferPointer { w1 in
-            BLAS.gemm(transposeB: false, m: n, n: d, k: f, a: duTotal, lda: f, b: w1.baseAddress!, ldb: d, beta: 1, c: dx1,
-                      ldc: d)
+            BLAS.gemm(
+                transposeB: false, m: n, n: d, k: f, a: duTotal, lda: f, b: w1.baseAddress!, ldb: d, beta: 1, c: dx1,
+                ldc: d)
         }
     }
 
     /// out[rows] += src[rows] through the dropout mask's backward (src itself when nothing is dropped).
-    private func accumulateDropout(_ src: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                                   rows: Range<Int>, columns: Int, mask: DropoutMask) {
+    private func accumulateDropout(
+        _ src: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>,
+        rows: Range<Int>, columns: Int, mask: DropoutMask
+    ) {
         let first = rows.lowerBound * columns, count = rows.count * columns
         if mask.isIdentity {
             for i in first..<(first + count) { out[i] += src[i] }
@@ -108,9 +128,11 @@ extension ContinualModel {
     }
 
     /// out[row] += perSequence[s] for every row of every sequence s of the segment.
-    private func addPerSequence(_ perSequence: UnsafePointer<Float>, columns: Int,
-                                segment: (task: Int, sequences: Range<Int>, rows: Range<Int>), batch: TrainingBatch,
-                                into out: UnsafeMutablePointer<Float>) {
+    private func addPerSequence(
+        _ perSequence: UnsafePointer<Float>, columns: Int,
+        segment: (task: Int, sequences: Range<Int>, rows: Range<Int>), batch: TrainingBatch,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         for s in segment.sequences {
             for i in batch.packed.offsets[s]..<batch.packed.offsets[s + 1] {
                 for j in 0..<columns { out[i * columns + j] += perSequence[s * columns + j] }

@@ -18,7 +18,8 @@ extension ContinualModel {
             attentionBlock(layer: l, x: x, batch: batch, tape: tape, work: work)
             feedForward(layer: l, batch: batch, tape: tape, settings: settings, work: work)
             if settings.training && mixing == .gated && settings.adversarialWeight > 0 {
-                result.adversarialLoss += discriminate(layer: l, batch: batch, tape: tape, settings: settings, work: work)
+                result.adversarialLoss +=
+                    discriminate(layer: l, batch: batch, tape: tape, settings: settings, work: work)
                     / Double(c.numHiddenLayers)
             } else {
                 tape.hasDiscriminatorGradient = false
@@ -39,8 +40,10 @@ extension ContinualModel {
     }
 
     /// qkv, attention and the first LayerNorm: tape.qkv, tape.r1 = x + attention + bo, tape.x1 = LayerNorm(r1).
-    private func attentionBlock(layer l: Int, x: UnsafeMutablePointer<Float>, batch: TrainingBatch, tape: LayerTape,
-                                work: StepWorkspace) {
+    private func attentionBlock(
+        layer l: Int, x: UnsafeMutablePointer<Float>, batch: TrainingBatch, tape: LayerTape,
+        work: StepWorkspace
+    ) {
         let c = config, n = batch.packed.tokenCount, d = c.hiddenSize, w = encoder.layers[l]
         let qkv = tape.qkv.reserve(n * 3 * d), context = work.context.reserve(n * d)
         let projected = work.projected.reserve(n * d)
@@ -77,8 +80,9 @@ extension ContinualModel {
             for item in range {
                 let s = item / heads, h = item % heads, start = batch.offsets[s]
                 let q = qkv + start * 3 * d + h * hs
-                Attention.head(q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
-                               scale: scale, context: context + start * d + h * hs, outStride: d, kt: kt, scores: scores)
+                Attention.head(
+                    q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
+                    scale: scale, context: context + start * d + h * hs, outStride: d, kt: kt, scores: scores)
             }
         }
     }
@@ -86,8 +90,9 @@ extension ContinualModel {
     func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, gamma: [Float], beta: [Float]) {
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
-                LayerNorm.forwardInPlace(x, rows: rows, dim: config.hiddenSize, residual: nil, bias: nil,
-                                         gamma: g.baseAddress!, beta: b.baseAddress!, eps: config.layerNormEps)
+                LayerNorm.forwardInPlace(
+                    x, rows: rows, dim: config.hiddenSize, residual: nil, bias: nil,
+                    gamma: g.baseAddress!, beta: b.baseAddress!, eps: config.layerNormEps)
             }
         }
     }

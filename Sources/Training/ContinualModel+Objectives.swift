@@ -41,8 +41,10 @@ extension ContinualModel {
     /// L = mean_s CE(D·m_s + b, task_s). D's gradient is λ·∂L/∂D / L_layers; the gradient sent upstream is
     /// reversed: −λ·∂L/∂m / L_layers, stored per sequence (divided by its length) in tape.discH and tape.discW.
     /// Returns L.
-    func discriminate(layer l: Int, batch: TrainingBatch, tape: LayerTape, settings: StepSettings,
-                      work: StepWorkspace) -> Double {
+    func discriminate(
+        layer l: Int, batch: TrainingBatch, tape: LayerTape, settings: StepSettings,
+        work: StepWorkspace
+    ) -> Double {
         let c = config, d = c.hiddenSize, f = c.intermediateSize, r = rank, sCount = batch.packed.count
         let disc = discriminators[l], k = disc.classes, w = encoder.layers[l], shared = shared!.layers[l]
         let scale = self.shared!.scale, lambda = settings.adversarialWeight
@@ -56,8 +58,9 @@ extension ContinualModel {
         w.outputWeight.withUnsafeBufferPointer { w2 in
             BLAS.gemmNT(m: sCount, n: d, k: f, a: hBar, lda: f, b: w2.baseAddress!, ldb: f, c: m, ldc: d)
         }
-        BLAS.gemm(transposeB: false, m: sCount, n: d, k: r, alpha: scale, a: wBar, lda: r, b: shared.downBT.value,
-                  ldb: d, beta: 1, c: m, ldc: d)
+        BLAS.gemm(
+            transposeB: false, m: sCount, n: d, k: r, alpha: scale, a: wBar, lda: r, b: shared.downBT.value,
+            ldb: d, beta: 1, c: m, ldc: d)
         w.outputBias.withUnsafeBufferPointer { b2 in
             for s in 0..<sCount { for j in 0..<d { m[s * d + j] += b2[j] } }
         }
@@ -66,27 +69,33 @@ extension ContinualModel {
         var loss = 0.0
         let layerShare = 1 / Float(c.numHiddenLayers * sCount)
         for s in 0..<sCount {
-            let row = Array(UnsafeBufferPointer(start: logits + s * k, count: k)).enumerated().map { $1 + disc.bias.value[$0] }
+            let row = Array(UnsafeBufferPointer(start: logits + s * k, count: k)).enumerated().map {
+                $1 + disc.bias.value[$0]
+            }
             let (l, g) = CrossEntropy.lossAndGradient(logits: row, label: batch.tasks[s])
             loss += l / Double(sCount)
             for j in 0..<k { logits[s * k + j] = g[j] * layerShare }
         }
         // D minimises: dW += λ·gᵀ·M, db += λ·Σ g.
-        BLAS.gemm(transposeA: true, transposeB: false, m: k, n: d, k: sCount, alpha: lambda, a: logits, lda: k, b: m,
-                  ldb: d, beta: 1, c: disc.weight.gradient, ldc: d)
+        BLAS.gemm(
+            transposeA: true, transposeB: false, m: k, n: d, k: sCount, alpha: lambda, a: logits, lda: k, b: m,
+            ldb: d, beta: 1, c: disc.weight.gradient, ldc: d)
         for s in 0..<sCount { for j in 0..<k { disc.bias.gradient[j] += lambda * logits[s * k + j] } }
         // Reversed gradient upstream: dM = −λ·g·D.
         let dM = work.dx1.reserve(sCount * d)
-        BLAS.gemm(transposeB: false, m: sCount, n: d, k: k, alpha: -lambda, a: logits, lda: k, b: disc.weight.value,
-                  ldb: d, c: dM, ldc: d)
+        BLAS.gemm(
+            transposeB: false, m: sCount, n: d, k: k, alpha: -lambda, a: logits, lda: k, b: disc.weight.value,
+            ldb: d, c: dM, ldc: d)
         let dH = tape.discH.reserve(sCount * f), dW = tape.discW.reserve(sCount * r)
         w.outputWeight.withUnsafeBufferPointer { w2 in
-            BLAS.gemm(transposeB: false, m: sCount, n: f, k: d, a: dM, lda: d, b: w2.baseAddress!, ldb: f, c: dH, ldc: f)
+            BLAS.gemm(
+                transposeB: false, m: sCount, n: f, k: d, a: dM, lda: d, b: w2.baseAddress!, ldb: f, c: dH, ldc: f)
         }
         BLAS.gemmNT(m: sCount, n: r, k: d, alpha: scale, a: dM, lda: d, b: shared.downBT.value, ldb: d, c: dW, ldc: r)
         if settings.training {
-            BLAS.gemm(transposeA: true, transposeB: false, m: r, n: d, k: sCount, alpha: scale, a: wBar, lda: r, b: dM,
-                      ldb: d, beta: 1, c: shared.downBT.gradient, ldc: d)
+            BLAS.gemm(
+                transposeA: true, transposeB: false, m: r, n: d, k: sCount, alpha: scale, a: wBar, lda: r, b: dM,
+                ldb: d, beta: 1, c: shared.downBT.gradient, ldc: d)
         }
         for s in 0..<sCount {
             let inv = 1 / Float(batch.packed.length(s))

@@ -23,19 +23,22 @@ extension ContinualModel {
     /// The shared expert, gates and discriminators as an immutable `SharedExpert` (gated mixing only).
     public func sharedExpert(fingerprint: String, version: Int, training: String) -> SharedExpert {
         precondition(mixing == .gated, "only MoE-CL models export a shared expert with gates")
-        let meta = ExpertMetadata(kind: .shared, rank: rank, alpha: alpha, version: version, baseModelSHA256: fingerprint,
-                                  training: training)
-        return SharedExpert(metadata: meta, expert: shared!.expert(config: config), gates: gates.map { $0.values },
-                            discriminators: discriminators.map(\.stored))
+        let meta = ExpertMetadata(
+            kind: .shared, rank: rank, alpha: alpha, version: version, baseModelSHA256: fingerprint,
+            training: training)
+        return SharedExpert(
+            metadata: meta, expert: shared!.expert(config: config), gates: gates.map { $0.values },
+            discriminators: discriminators.map(\.stored))
     }
 
     /// Task `t`'s expert and head as an immutable `TaskExpert` (gated mixing only).
     public func taskExpert(_ t: Int, fingerprint: String, training: String) -> TaskExpert {
         precondition(mixing == .gated, "only MoE-CL models export task experts")
         let slot = tasks[t]
-        let meta = ExpertMetadata(kind: .task, task: slot.name, labels: slot.labels, compliantLabel: slot.compliantLabel,
-                                  rank: rank, alpha: alpha, version: slot.version, baseModelSHA256: fingerprint,
-                                  training: training)
+        let meta = ExpertMetadata(
+            kind: .task, task: slot.name, labels: slot.labels, compliantLabel: slot.compliantLabel,
+            rank: rank, alpha: alpha, version: slot.version, baseModelSHA256: fingerprint,
+            training: training)
         return TaskExpert(metadata: meta, expert: slot.lora!.expert(config: config), head: slot.head.head)
     }
 }

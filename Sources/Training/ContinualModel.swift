@@ -24,22 +24,29 @@ public final class ContinualModel {
     public var config: BertConfig { encoder.config }
 
     /// A model with a fresh shared expert (A random, B = 0), zero gates (g = ½, ½) and zero discriminators.
-    public init(encoder: BertEncoder, mixing: ExpertMixing, rank: Int = 8, alpha: Float = 16,
-                discriminatorClasses: Int = 8, seed: UInt64) {
+    public init(
+        encoder: BertEncoder, mixing: ExpertMixing, rank: Int = 8, alpha: Float = 16,
+        discriminatorClasses: Int = 8, seed: UInt64
+    ) {
         self.encoder = encoder
         self.mixing = mixing
         self.rank = rank
         self.alpha = alpha
         var rng = SplitMix64(seed: seed)
         let c = encoder.config
-        shared = mixing.usesShared ? LoRAParameters(fresh: c, rank: rank, alpha: alpha, prefix: "shared", rng: &rng) : nil
+        shared =
+            mixing.usesShared ? LoRAParameters(fresh: c, rank: rank, alpha: alpha, prefix: "shared", rng: &rng) : nil
         let gated = mixing == .gated
-        gates = gated ? (0..<c.numHiddenLayers).map {
-            Parameter(name: "gate.\($0)", values: [Float](repeating: 0, count: 2 * c.hiddenSize))
-        } : []
-        discriminators = gated ? (0..<c.numHiddenLayers).map {
-            DiscriminatorParameters(layer: $0, classes: discriminatorClasses, inputSize: c.hiddenSize)
-        } : []
+        gates =
+            gated
+            ? (0..<c.numHiddenLayers).map {
+                Parameter(name: "gate.\($0)", values: [Float](repeating: 0, count: 2 * c.hiddenSize))
+            } : []
+        discriminators =
+            gated
+            ? (0..<c.numHiddenLayers).map {
+                DiscriminatorParameters(layer: $0, classes: discriminatorClasses, inputSize: c.hiddenSize)
+            } : []
     }
 
     /// A gated model continuing from a snapshot: its shared expert, gates, discriminators and tasks (in `order`).
@@ -52,9 +59,10 @@ public final class ContinualModel {
         gates = snapshot.shared.gates.enumerated().map { Parameter(name: "gate.\($0)", values: $1.array) }
         let d = snapshot.base.config.hiddenSize
         let count = max(8, order.count + 1)
-        discriminators = (snapshot.shared.discriminators.map { stored in
-            stored.enumerated().map { DiscriminatorParameters(layer: $0, $1) }
-        } ?? []).filter { $0.classes >= count }
+        discriminators =
+            (snapshot.shared.discriminators.map { stored in
+                stored.enumerated().map { DiscriminatorParameters(layer: $0, $1) }
+            } ?? []).filter { $0.classes >= count }
         if discriminators.isEmpty {
             discriminators = (0..<snapshot.base.config.numHiddenLayers).map {
                 DiscriminatorParameters(layer: $0, classes: count, inputSize: d)
@@ -62,22 +70,28 @@ public final class ContinualModel {
         }
         for name in order {
             let t = try snapshot.task(name)
-            tasks.append(TaskSlot(name: t.name, labels: t.labels, compliantLabel: t.metadata.compliantLabel,
-                                  lora: LoRAParameters(t.expert, prefix: "task.\(t.name)"),
-                                  head: HeadParameters(t.head, prefix: "head.\(t.name)"), version: t.version))
+            tasks.append(
+                TaskSlot(
+                    name: t.name, labels: t.labels, compliantLabel: t.metadata.compliantLabel,
+                    lora: LoRAParameters(t.expert, prefix: "task.\(t.name)"),
+                    head: HeadParameters(t.head, prefix: "head.\(t.name)"), version: t.version))
         }
     }
 
     /// Adds a task with a fresh expert (A random, B = 0) and head; returns its index.
     @discardableResult
-    public func addTask(name: String, labels: [String], compliantLabel: String?, seed: UInt64, version: Int = 1) -> Int {
+    public func addTask(name: String, labels: [String], compliantLabel: String?, seed: UInt64, version: Int = 1) -> Int
+    {
         precondition(!tasks.contains { $0.name == name }, "task '\(name)' is already in the model")
         var rng = SplitMix64(seed: seed)
-        let lora = mixing.usesTaskExperts
+        let lora =
+            mixing.usesTaskExperts
             ? LoRAParameters(fresh: config, rank: rank, alpha: alpha, prefix: "task.\(name)", rng: &rng) : nil
         let head = HeadParameters(fresh: labels, inputSize: config.hiddenSize, prefix: "head.\(name)", rng: &rng)
-        tasks.append(TaskSlot(name: name, labels: labels, compliantLabel: compliantLabel, lora: lora, head: head,
-                              version: version))
+        tasks.append(
+            TaskSlot(
+                name: name, labels: labels, compliantLabel: compliantLabel, lora: lora, head: head,
+                version: version))
         if mixing == .gated, tasks.count > discriminators[0].classes {
             discriminators = (0..<config.numHiddenLayers).map {
                 DiscriminatorParameters(layer: $0, classes: 2 * tasks.count, inputSize: config.hiddenSize)

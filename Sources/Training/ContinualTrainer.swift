@@ -41,10 +41,12 @@ public final class ContinualTrainer {
     /// epoch with the state, the optimiser and the best parameters so far; at the end the best dev parameters
     /// are restored into the model.
     /// - Parameter earlier: train examples of earlier tasks (by task index), replayed unlabelled for the discriminator.
-    public func train(task t: Int, data: EncodedTask, earlier: [(task: Int, examples: [EncodedExample])],
-                      state initial: TaskState = TaskState(), optimizer initialOptimizer: AdamW? = nil,
-                      best initialBest: [String: [Float]] = [:],
-                      epochDone: (TaskState, AdamW, [String: [Float]]) throws -> Void = { _, _, _ in }) throws -> TaskState {
+    public func train(
+        task t: Int, data: EncodedTask, earlier: [(task: Int, examples: [EncodedExample])],
+        state initial: TaskState = TaskState(), optimizer initialOptimizer: AdamW? = nil,
+        best initialBest: [String: [Float]] = [:],
+        epochDone: (TaskState, AdamW, [String: [Float]]) throws -> Void = { _, _, _ in }
+    ) throws -> TaskState {
         let o = options, lambda = o.effectiveAdversarialWeight
         let trainable = model.trainableParameters(task: t, adversarial: lambda > 0)
         let slowed = Set(model.sharedParameters.map(ObjectIdentifier.init))
@@ -65,13 +67,15 @@ public final class ContinualTrainer {
                 let globalStep = epoch * stepsPerEpoch + b + 1
                 let replay = BatchPlan.replay(count: replayCount, sizes: sizes, seed: o.seed, task: t, step: globalStep)
                 let replayed = replay.map { pick in earlier.first { $0.task == pick.task }!.examples[pick.index].ids }
-                let batch = TrainingBatch(sequences: picked.map(\.ids) + replayed,
-                                          tasks: [Int](repeating: t, count: picked.count) + replay.map(\.task),
-                                          labels: picked.map(\.label) + replay.map { _ in nil })
+                let batch = TrainingBatch(
+                    sequences: picked.map(\.ids) + replayed,
+                    tasks: [Int](repeating: t, count: picked.count) + replay.map(\.task),
+                    labels: picked.map(\.label) + replay.map { _ in nil })
                 let started = Date()
                 for p in trainable { p.zeroGradient() }
-                let settings = StepSettings(trainTask: t, dropout: o.dropout, adversarialWeight: lambda, seed: o.seed,
-                                            step: globalStep &+ t &* 1_000_003)
+                let settings = StepSettings(
+                    trainTask: t, dropout: o.dropout, adversarialWeight: lambda, seed: o.seed,
+                    step: globalStep &+ t &* 1_000_003)
                 let result = model.step(batch, settings: settings, workspace: workspace)
                 optimizer.beginStep()
                 for p in trainable {
@@ -84,11 +88,12 @@ public final class ContinualTrainer {
                 recentLoss = Array((recentLoss + [result.taskLoss]).suffix(20))
                 recentAdv = Array((recentAdv + [result.adversarialLoss]).suffix(20))
                 let rate = Double(state.examples) / max(state.seconds, 1e-9)
-                progress?.step(task: data.name, step: globalStep, total: totalSteps,
-                               loss: recentLoss.reduce(0, +) / Double(recentLoss.count),
-                               adversarialLoss: lambda > 0 ? recentAdv.reduce(0, +) / Double(recentAdv.count) : nil,
-                               examplesPerSecond: rate,
-                               secondsLeft: Double((totalSteps - globalStep) * o.batchSize) / rate)
+                progress?.step(
+                    task: data.name, step: globalStep, total: totalSteps,
+                    loss: recentLoss.reduce(0, +) / Double(recentLoss.count),
+                    adversarialLoss: lambda > 0 ? recentAdv.reduce(0, +) / Double(recentAdv.count) : nil,
+                    examplesPerSecond: rate,
+                    secondsLeft: Double((totalSteps - globalStep) * o.batchSize) / rate)
                 if (b + 1) % evaluateEvery == 0 || b == stepsPerEpoch - 1 {
                     let accuracy = self.accuracy(task: t, examples: data.dev)
                     state.devHistory.append([Double(globalStep), accuracy])
@@ -100,9 +105,11 @@ public final class ContinualTrainer {
                 }
             }
             state.epochsDone = epoch + 1
-            progress?.message(String(format: "[%@] epoch %d/%d done in %@, best dev accuracy %.4f (step %d)", data.name,
-                                     epoch + 1, o.epochs, TrainingProgress.duration(Date().timeIntervalSince(epochStart)),
-                                     state.bestDevAccuracy, state.bestStep))
+            progress?.message(
+                String(
+                    format: "[%@] epoch %d/%d done in %@, best dev accuracy %.4f (step %d)", data.name,
+                    epoch + 1, o.epochs, TrainingProgress.duration(Date().timeIntervalSince(epochStart)),
+                    state.bestDevAccuracy, state.bestStep))
             try epochDone(state, optimizer, best)
         }
         for p in trainable { if let values = best[p.name] { p.assign(values) } }
@@ -116,8 +123,9 @@ public final class ContinualTrainer {
         var start = 0
         while start < examples.count {
             let chunk = examples[start..<min(examples.count, start + 64)]
-            let batch = TrainingBatch(sequences: chunk.map(\.ids), tasks: [Int](repeating: t, count: chunk.count),
-                                      labels: [Int?](repeating: nil, count: chunk.count))
+            let batch = TrainingBatch(
+                sequences: chunk.map(\.ids), tasks: [Int](repeating: t, count: chunk.count),
+                labels: [Int?](repeating: nil, count: chunk.count))
             result += model.scores(batch, workspace: workspace)
             start += 64
         }
@@ -128,7 +136,8 @@ public final class ContinualTrainer {
     public func accuracy(task t: Int, examples: [EncodedExample]) -> Double {
         guard !examples.isEmpty else { return 0 }
         let s = scores(task: t, examples: examples)
-        let correct = zip(s, examples).filter { scores, e in scores.indices.max { scores[$0] < scores[$1] } == e.label }.count
+        let correct = zip(s, examples).filter { scores, e in scores.indices.max { scores[$0] < scores[$1] } == e.label }
+            .count
         return Double(correct) / Double(examples.count)
     }
 }

@@ -20,9 +20,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidUTF8(let path, let line):
             return "\(path):\(line): the line is not valid UTF-8; re-encode the file as UTF-8"
         case .invalidJSON(let path, let line, let reason):
-            return "\(path):\(line): \(reason); each line must be one JSON object {\"text\": \"...\", \"label\": \"...\"}"
+            return
+                "\(path):\(line): \(reason); each line must be one JSON object {\"text\": \"...\", \"label\": \"...\"}"
         case .unknownLabel(let path, let line, let label, let labels):
-            return "\(path):\(line): label '\(label)' is not one of the task's labels \(labels); fix the line or the label list"
+            return
+                "\(path):\(line): label '\(label)' is not one of the task's labels \(labels); fix the line or the label list"
         case .emptyTask(let path):
             return "\(path): no examples; a task needs at least one labelled line in each split"
         case .invalidSuite(let path, let reason):

@@ -24,5 +24,7 @@ public final class DiscriminatorParameters {
 
     public var parameters: [Parameter] { [weight, bias] }
 
-    public var stored: SharedExpert.Discriminator { SharedExpert.Discriminator(weight: weight.values, bias: bias.values) }
+    public var stored: SharedExpert.Discriminator {
+        SharedExpert.Discriminator(weight: weight.values, bias: bias.values)
+    }
 }

@@ -6,8 +6,11 @@ struct ExpertView {
     let rank: Int
     let scale: Float
     /// Gradient buffers, or nil when this expert is frozen in this step.
-    let grads: (upA: UnsafeMutablePointer<Float>, upBT: UnsafeMutablePointer<Float>,
-                downA: UnsafeMutablePointer<Float>, downBT: UnsafeMutablePointer<Float>)?
+    let grads:
+        (
+            upA: UnsafeMutablePointer<Float>, upBT: UnsafeMutablePointer<Float>,
+            downA: UnsafeMutablePointer<Float>, downBT: UnsafeMutablePointer<Float>
+        )?
 
     init(_ lora: LoRAParameters, layer l: Int, trainable: Bool) {
         let p = lora.layers[l]

@@ -19,7 +19,8 @@ public final class HeadParameters {
     public convenience init(fresh labels: [String], inputSize d: Int, prefix: String, rng: inout SplitMix64) {
         let bound = 1 / Float(d).squareRoot()
         let weight = (0..<labels.count * d).map { _ in bound * rng.nextSigned() }
-        self.init(TaskHead(labels: labels, weight: weight, bias: [Float](repeating: 0, count: labels.count)), prefix: prefix)
+        self.init(
+            TaskHead(labels: labels, weight: weight, bias: [Float](repeating: 0, count: labels.count)), prefix: prefix)
     }
 
     public var parameters: [Parameter] { [weight, bias] }

@@ -28,10 +28,11 @@ public final class LoRAParameters {
         alpha = expert.alpha
         layers = expert.layers.enumerated().map { l, layer in
             let p = "\(prefix).\(l)."
-            return Layer(upA: Parameter(name: p + "up.a", values: layer.up.a.array),
-                         upBT: Parameter(name: p + "up.bt", values: layer.up.bTransposed.array),
-                         downA: Parameter(name: p + "down.a", values: layer.down.a.array),
-                         downBT: Parameter(name: p + "down.bt", values: layer.down.bTransposed.array))
+            return Layer(
+                upA: Parameter(name: p + "up.a", values: layer.up.a.array),
+                upBT: Parameter(name: p + "up.bt", values: layer.up.bTransposed.array),
+                downA: Parameter(name: p + "down.a", values: layer.down.a.array),
+                downBT: Parameter(name: p + "down.bt", values: layer.down.bTransposed.array))
         }
     }
 
@@ -39,12 +40,15 @@ public final class LoRAParameters {
     public convenience init(fresh config: BertConfig, rank: Int, alpha: Float, prefix: String, rng: inout SplitMix64) {
         let d = config.hiddenSize, f = config.intermediateSize
         let layers = (0..<config.numHiddenLayers).map { _ in
-            ExpertLayer(up: LoRAFactors(rank: rank, inputSize: d, outputSize: f,
-                                        a: Self.uniform(rank * d, 1 / Float(d).squareRoot(), &rng),
-                                        b: [Float](repeating: 0, count: f * rank)),
-                        down: LoRAFactors(rank: rank, inputSize: f, outputSize: d,
-                                          a: Self.uniform(rank * f, 1 / Float(f).squareRoot(), &rng),
-                                          b: [Float](repeating: 0, count: d * rank)))
+            ExpertLayer(
+                up: LoRAFactors(
+                    rank: rank, inputSize: d, outputSize: f,
+                    a: Self.uniform(rank * d, 1 / Float(d).squareRoot(), &rng),
+                    b: [Float](repeating: 0, count: f * rank)),
+                down: LoRAFactors(
+                    rank: rank, inputSize: f, outputSize: d,
+                    a: Self.uniform(rank * f, 1 / Float(f).squareRoot(), &rng),
+                    b: [Float](repeating: 0, count: d * rank)))
         }
         self.init(LoRAExpert(rank: rank, alpha: alpha, layers: layers), prefix: prefix)
     }
@@ -58,12 +62,17 @@ public final class LoRAParameters {
     /// An immutable copy for files and inference.
     public func expert(config: BertConfig) -> LoRAExpert {
         let d = config.hiddenSize, f = config.intermediateSize
-        return LoRAExpert(rank: rank, alpha: alpha, layers: layers.map { layer in
-            ExpertLayer(up: LoRAFactors(rank: rank, inputSize: d, outputSize: f, a: FloatStorage(layer.upA.values),
-                                        bTransposed: FloatStorage(layer.upBT.values)),
-                        down: LoRAFactors(rank: rank, inputSize: f, outputSize: d, a: FloatStorage(layer.downA.values),
-                                          bTransposed: FloatStorage(layer.downBT.values)))
-        })
+        return LoRAExpert(
+            rank: rank, alpha: alpha,
+            layers: layers.map { layer in
+                ExpertLayer(
+                    up: LoRAFactors(
+                        rank: rank, inputSize: d, outputSize: f, a: FloatStorage(layer.upA.values),
+                        bTransposed: FloatStorage(layer.upBT.values)),
+                    down: LoRAFactors(
+                        rank: rank, inputSize: f, outputSize: d, a: FloatStorage(layer.downA.values),
+                        bTransposed: FloatStorage(layer.downBT.values)))
+            })
     }
 
     static func uniform(_ count: Int, _ bound: Float, _ rng: inout SplitMix64) -> [Float] {

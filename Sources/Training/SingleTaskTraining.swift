@@ -24,8 +24,10 @@ public struct SingleTaskTraining {
     /// - Parameter replay: task name → JSONL file of that bundle task's texts (e.g. its train.jsonl), replayed
     ///   unlabelled to the discriminator.
     /// - Throws: `DataError` for bad data, and `.invalidSuite` naming a replay task the bundle lacks.
-    public func run(task name: String, data folder: String, from bundle: String, out: String,
-                    replay: [String: String] = [:], encode: (String) -> [Int32]) throws {
+    public func run(
+        task name: String, data folder: String, from bundle: String, out: String,
+        replay: [String: String] = [:], encode: (String) -> [Int32]
+    ) throws {
         let snapshot = try ExpertBundle.load(folder: bundle, base: base)
         let existing = snapshot.tasks[name]
         let data = try TaskData.load(folder: folder, name: name, labels: existing?.labels, requireTest: false)
@@ -36,14 +38,17 @@ public struct SingleTaskTraining {
             t = model.taskIndex(name)!
             model.tasks[t].version = existing.version + 1
         } else {
-            t = model.addTask(name: name, labels: data.labels,
-                              compliantLabel: data.labels.contains("compliant") ? "compliant" : nil,
-                              seed: options.seed &+ 7919)
+            t = model.addTask(
+                name: name, labels: data.labels,
+                compliantLabel: data.labels.contains("compliant") ? "compliant" : nil,
+                seed: options.seed &+ 7919)
         }
         let encoded = EncodedTask(data, encode: encode)
-        let earlier = try replay.sorted { $0.key < $1.key }.map { task, path -> (task: Int, examples: [EncodedExample]) in
+        let earlier = try replay.sorted { $0.key < $1.key }.map {
+            task, path -> (task: Int, examples: [EncodedExample]) in
             guard task != name, let expert = snapshot.tasks[task], let index = model.taskIndex(task) else {
-                throw DataError.invalidSuite(path: path, reason: "replay task '\(task)' is not another task of the bundle \(bundle)")
+                throw DataError.invalidSuite(
+                    path: path, reason: "replay task '\(task)' is not another task of the bundle \(bundle)")
             }
             let texts = try TaskData.labelled(path: path, labels: expert.labels)
             return (index, texts.map { EncodedExample(ids: encode($0.text), label: $0.label) })
@@ -51,18 +56,22 @@ public struct SingleTaskTraining {
         let trainer = ContinualTrainer(model: model, options: options, progress: progress)
         let state = try trainer.train(task: t, data: encoded, earlier: earlier)
         let training = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
-        let shared = model.sharedExpert(fingerprint: base.fingerprint, version: snapshot.shared.version + 1,
-                                        training: training)
+        let shared = model.sharedExpert(
+            fingerprint: base.fingerprint, version: snapshot.shared.version + 1,
+            training: training)
         var expert = model.taskExpert(t, fingerprint: base.fingerprint, training: training)
         let dev = trainer.scores(task: t, examples: encoded.dev)
         var meta = expert.metadata
         meta.calibration = ThresholdCalibrator.calibrate(
-            zip(dev, encoded.dev).map { ThresholdCalibrator.Sample(scores: $0, label: $1.label) }, labels: expert.labels,
+            zip(dev, encoded.dev).map { ThresholdCalibrator.Sample(scores: $0, label: $1.label) },
+            labels: expert.labels,
             targetPrecision: targetPrecision, calibratedAt: ExpertMetadata.now())
         expert = expert.with(metadata: meta)
         let kept = others.compactMap { snapshot.tasks[$0] }
         try ExpertBundle.write(shared: shared, tasks: kept + [expert], to: out)
-        progress?.message(String(format: "[%@] version %d, best dev accuracy %.4f; bundle written to %@", name,
-                                 expert.version, state.bestDevAccuracy, out))
+        progress?.message(
+            String(
+                format: "[%@] version %d, best dev accuracy %.4f; bundle written to %@", name,
+                expert.version, state.bestDevAccuracy, out))
     }
 }

@@ -13,7 +13,8 @@ public struct SplitScores: Sendable, Codable, Equatable {
     /// Share of examples whose top score is their label.
     public var accuracy: Double {
         guard !labels.isEmpty else { return 0 }
-        return Double(zip(scores, labels).filter { s, l in s.indices.max { s[$0] < s[$1] } == l }.count) / Double(labels.count)
+        return Double(zip(scores, labels).filter { s, l in s.indices.max { s[$0] < s[$1] } == l }.count)
+            / Double(labels.count)
     }
 }
 
@@ -47,8 +48,10 @@ public struct StageRecord: Sendable, Codable {
     public let training: ContinualTrainer.TaskState
     public let evaluations: [TaskEvaluation]
 
-    public init(stage: Int, task: String, method: String, training: ContinualTrainer.TaskState,
-                evaluations: [TaskEvaluation]) {
+    public init(
+        stage: Int, task: String, method: String, training: ContinualTrainer.TaskState,
+        evaluations: [TaskEvaluation]
+    ) {
         self.stage = stage
         self.task = task
         self.method = method

@@ -26,7 +26,8 @@ public struct StepSettings: Sendable {
     var training: Bool { trainTask != nil }
 
     func mask(layer: Int, slot: Int, input: Int) -> DropoutMask {
-        DropoutMask(probability: training ? dropout : 0,
-                    key: DropoutMask.key(seed: seed, step: step, layer: layer, slot: slot, input: input))
+        DropoutMask(
+            probability: training ? dropout : 0,
+            key: DropoutMask.key(seed: seed, step: step, layer: layer, slot: slot, input: input))
     }
 }

@@ -20,8 +20,10 @@ public final class SuiteRunner {
     /// Thrown by `interruptAfter`.
     public struct Interrupted: Error {}
 
-    public init(base: BaseModel, tasks: [EncodedTask], options: TrainerOptions, folder: String,
-                progress: TrainingProgress? = nil) {
+    public init(
+        base: BaseModel, tasks: [EncodedTask], options: TrainerOptions, folder: String,
+        progress: TrainingProgress? = nil
+    ) {
         encoder = base
         self.tasks = tasks
         self.options = options
@@ -36,28 +38,33 @@ public final class SuiteRunner {
     /// Trains every task not yet done (all of them unless `resume`), returns every stage's record.
     public func run(resume: Bool) throws -> [StageRecord] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let model = ContinualModel(encoder: encoder.encoder, mixing: options.method.mixing, rank: options.rank,
-                                   alpha: options.alpha, discriminatorClasses: max(8, tasks.count), seed: options.seed)
+        let model = ContinualModel(
+            encoder: encoder.encoder, mixing: options.method.mixing, rank: options.rank,
+            alpha: options.alpha, discriminatorClasses: max(8, tasks.count), seed: options.seed)
         let trainer = ContinualTrainer(model: model, options: options, progress: progress)
         var records: [StageRecord] = []
         var checkpoint: TrainingCheckpoint?
         if resume {
             while FileManager.default.fileExists(atPath: stagePath(records.count).path), records.count < tasks.count {
-                records.append(try JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: stagePath(records.count))))
+                records.append(
+                    try JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: stagePath(records.count))))
             }
             if FileManager.default.fileExists(atPath: checkpointPath) {
                 checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
                 if checkpoint!.options != options {
-                    throw DataError.badCheckpoint(path: checkpointPath, reason: "it was written with other options; "
-                                                  + "rerun with the same flags or start without --resume")
+                    throw DataError.badCheckpoint(
+                        path: checkpointPath,
+                        reason: "it was written with other options; "
+                            + "rerun with the same flags or start without --resume")
                 }
             }
         } else {
             try writeRunFile()
         }
         for (i, task) in tasks.enumerated() {
-            model.addTask(name: task.name, labels: task.labels, compliantLabel: task.compliantLabel,
-                          seed: options.seed &+ UInt64(i + 1) &* 7919)
+            model.addTask(
+                name: task.name, labels: task.labels, compliantLabel: task.compliantLabel,
+                seed: options.seed &+ UInt64(i + 1) &* 7919)
             if i < records.count { continue }
             var state = ContinualTrainer.TaskState(), optimizer: AdamW?, best: [String: [Float]] = [:]
             if let c = checkpoint, c.stage >= i - 1 {
@@ -69,22 +76,32 @@ public final class SuiteRunner {
                 checkpoint = nil
             }
             let earlier = (0..<i).map { (task: $0, examples: tasks[$0].train) }
-            state = try trainer.train(task: i, data: task, earlier: earlier, state: state, optimizer: optimizer, best: best) {
+            state = try trainer.train(
+                task: i, data: task, earlier: earlier, state: state, optimizer: optimizer, best: best
+            ) {
                 state, optimizer, best in
-                try TrainingCheckpoint(stage: i, task: task.name, state: state, optimizer: optimizer, best: best,
-                                       model: model, options: options).write(to: checkpointPath)
-                if let stop = self.interruptAfter, stop.stage == i, stop.epochs == state.epochsDone { throw Interrupted() }
+                try TrainingCheckpoint(
+                    stage: i, task: task.name, state: state, optimizer: optimizer, best: best,
+                    model: model, options: options
+                ).write(to: checkpointPath)
+                if let stop = self.interruptAfter, stop.stage == i, stop.epochs == state.epochsDone {
+                    throw Interrupted()
+                }
             }
             // The checkpoint now holds the best parameters restored (a resumed run continues from here).
-            try TrainingCheckpoint(stage: i, task: task.name, state: state, optimizer: AdamW(config: options.optimizer),
-                                   best: [:], model: model, options: options).write(to: checkpointPath)
-            let record = StageRecord(stage: i, task: task.name, method: options.method.rawValue, training: state,
-                                     evaluations: (0...i).map { evaluate(trainer, task: $0) })
+            try TrainingCheckpoint(
+                stage: i, task: task.name, state: state, optimizer: AdamW(config: options.optimizer),
+                best: [:], model: model, options: options
+            ).write(to: checkpointPath)
+            let record = StageRecord(
+                stage: i, task: task.name, method: options.method.rawValue, training: state,
+                evaluations: (0...i).map { evaluate(trainer, task: $0) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             try encoder.encode(record).write(to: stagePath(i), options: .atomic)
             let accuracies = record.evaluations.map { String(format: "%@ %.4f", $0.task, $0.test.accuracy) }
-            progress?.message("[\(task.name)] stage \(i + 1)/\(tasks.count) test accuracy: " + accuracies.joined(separator: ", "))
+            progress?.message(
+                "[\(task.name)] stage \(i + 1)/\(tasks.count) test accuracy: " + accuracies.joined(separator: ", "))
             records.append(record)
         }
         if options.method.mixing == .gated { try writeBundle(model, last: records.last!) }
@@ -93,10 +110,12 @@ public final class SuiteRunner {
 
     func evaluate(_ trainer: ContinualTrainer, task t: Int) -> TaskEvaluation {
         let data = tasks[t]
-        return TaskEvaluation(task: data.name, labels: data.labels, compliantLabel: data.compliantLabel,
-                              dev: SplitScores(labels: data.dev.map(\.label), scores: trainer.scores(task: t, examples: data.dev)),
-                              test: SplitScores(labels: data.test.map(\.label),
-                                                scores: trainer.scores(task: t, examples: data.test)))
+        return TaskEvaluation(
+            task: data.name, labels: data.labels, compliantLabel: data.compliantLabel,
+            dev: SplitScores(labels: data.dev.map(\.label), scores: trainer.scores(task: t, examples: data.dev)),
+            test: SplitScores(
+                labels: data.test.map(\.label),
+                scores: trainer.scores(task: t, examples: data.test)))
     }
 
     /// The final experts as a bundle, each task calibrated on its dev scores.
@@ -108,9 +127,10 @@ public final class SuiteRunner {
             let dev = last.evaluations[t].dev
             let samples = zip(dev.scores, dev.labels).map { ThresholdCalibrator.Sample(scores: $0, label: $1) }
             var meta = expert.metadata
-            meta.calibration = ThresholdCalibrator.calibrate(samples, labels: expert.labels,
-                                                             targetPrecision: calibrationPrecision,
-                                                             calibratedAt: ExpertMetadata.now())
+            meta.calibration = ThresholdCalibrator.calibrate(
+                samples, labels: expert.labels,
+                targetPrecision: calibrationPrecision,
+                calibratedAt: ExpertMetadata.now())
             return expert.with(metadata: meta)
         }
         try ExpertBundle.write(shared: shared, tasks: experts, to: folder.appendingPathComponent("bundle").path)

@@ -11,7 +11,8 @@ public enum SuiteTasks {
         let index = root.appendingPathComponent("tasks.json").path
         guard let bytes = FileManager.default.contents(atPath: index) else { throw DataError.missingFile(path: index) }
         guard let json = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
-              let list = json["tasks"] as? [[String: Any]] else {
+            let list = json["tasks"] as? [[String: Any]]
+        else {
             throw DataError.invalidSuite(path: index, reason: "expected an object with a \"tasks\" list")
         }
         var labels: [String: [String]] = [:]
@@ -27,7 +28,8 @@ public enum SuiteTasks {
         guard !chosen.isEmpty else { throw DataError.invalidSuite(path: index, reason: "the task order is empty") }
         return try chosen.map { name in
             guard let l = labels[name] else {
-                throw DataError.invalidSuite(path: index, reason: "no task '\(name)' (tasks: \(names.joined(separator: ", ")))")
+                throw DataError.invalidSuite(
+                    path: index, reason: "no task '\(name)' (tasks: \(names.joined(separator: ", ")))")
             }
             return try TaskData.load(folder: root.appendingPathComponent(name).path, name: name, labels: l)
         }

@@ -14,8 +14,10 @@ public struct TaskData: Sendable {
     /// - Parameter labels: the task's labels in head order; nil takes them from the data, sorted, except that a
     ///   compliant/violating task keeps that order.
     /// - Throws: `DataError` naming the file and line.
-    public static func load(folder: String, name: String? = nil, labels: [String]? = nil,
-                            requireTest: Bool = true) throws -> TaskData {
+    public static func load(
+        folder: String, name: String? = nil, labels: [String]? = nil,
+        requireTest: Bool = true
+    ) throws -> TaskData {
         let root = URL(fileURLWithPath: folder)
         let paths = ["train", "dev", "test"].map { root.appendingPathComponent("\($0).jsonl").path }
         var raw: [[(String, String, Int)]] = []
@@ -38,8 +40,9 @@ public struct TaskData: Sendable {
                 return LabelledText(text: text, label: i)
             }
         }
-        return TaskData(name: name ?? root.lastPathComponent, labels: labelList, train: try convert(raw[0], paths[0]),
-                        dev: try convert(raw[1], paths[1]), test: try convert(raw[2], paths[2]))
+        return TaskData(
+            name: name ?? root.lastPathComponent, labels: labelList, train: try convert(raw[0], paths[0]),
+            dev: try convert(raw[1], paths[1]), test: try convert(raw[2], paths[2]))
     }
 
     /// The labelled lines of one JSONL file, with labels from `labels`.
@@ -66,7 +69,9 @@ public struct TaskData: Sendable {
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) {
+                continue
+            }
             guard String(validating: line, as: UTF8.self) != nil else {
                 throw DataError.invalidUTF8(path: path, line: lineNumber)
             }

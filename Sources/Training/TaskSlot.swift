@@ -11,8 +11,10 @@ public final class TaskSlot {
     /// The expert version this slot will be written as.
     public var version: Int
 
-    public init(name: String, labels: [String], compliantLabel: String?, lora: LoRAParameters?, head: HeadParameters,
-                version: Int = 1) {
+    public init(
+        name: String, labels: [String], compliantLabel: String?, lora: LoRAParameters?, head: HeadParameters,
+        version: Int = 1
+    ) {
         self.name = name
         self.labels = labels
         self.compliantLabel = compliantLabel

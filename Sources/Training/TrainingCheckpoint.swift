@@ -17,8 +17,10 @@ public struct TrainingCheckpoint {
     public var parameters: [String: [Float]]
     public var options: TrainerOptions
 
-    public init(stage: Int, task: String, state: ContinualTrainer.TaskState, optimizer: AdamW, best: [String: [Float]],
-                model: ContinualModel, options: TrainerOptions) {
+    public init(
+        stage: Int, task: String, state: ContinualTrainer.TaskState, optimizer: AdamW, best: [String: [Float]],
+        model: ContinualModel, options: TrainerOptions
+    ) {
         self.stage = stage
         self.task = task
         self.state = state
@@ -53,9 +55,12 @@ public struct TrainingCheckpoint {
     public static func read(path: String) throws -> TrainingCheckpoint {
         let file = try SafeTensorsFile(path: path)
         let m = file.metadata
-        guard let stage = m["stage"].flatMap(Int.init), let task = m["task"], let step = m["adam_step"].flatMap(Int.init),
-              let stateJSON = m["state"], let optionsJSON = m["options"] else {
-            throw DataError.badCheckpoint(path: path, reason: "metadata keys stage, task, adam_step, state, options are required")
+        guard let stage = m["stage"].flatMap(Int.init), let task = m["task"],
+            let step = m["adam_step"].flatMap(Int.init),
+            let stateJSON = m["state"], let optionsJSON = m["options"]
+        else {
+            throw DataError.badCheckpoint(
+                path: path, reason: "metadata keys stage, task, adam_step, state, options are required")
         }
         let decoder = JSONDecoder()
         let state = try decoder.decode(ContinualTrainer.TaskState.self, from: Data(stateJSON.utf8))
@@ -65,16 +70,20 @@ public struct TrainingCheckpoint {
             guard let prefix = maps.keys.first(where: { name.hasPrefix($0) }) else { continue }
             maps[prefix]![String(name.dropFirst(prefix.count))] = try file.tensor(name).data
         }
-        var checkpoint = TrainingCheckpoint(stage: stage, task: task, state: state,
-                                            optimizer: AdamW(config: options.optimizer, step: step, first: maps["adam.m/"]!,
-                                                             second: maps["adam.v/"]!),
-                                            best: maps["best/"]!, parameters: [:], options: options)
+        var checkpoint = TrainingCheckpoint(
+            stage: stage, task: task, state: state,
+            optimizer: AdamW(
+                config: options.optimizer, step: step, first: maps["adam.m/"]!,
+                second: maps["adam.v/"]!),
+            best: maps["best/"]!, parameters: [:], options: options)
         checkpoint.parameters = maps["param/"]!
         return checkpoint
     }
 
-    private init(stage: Int, task: String, state: ContinualTrainer.TaskState, optimizer: AdamW, best: [String: [Float]],
-                 parameters: [String: [Float]], options: TrainerOptions) {
+    private init(
+        stage: Int, task: String, state: ContinualTrainer.TaskState, optimizer: AdamW, best: [String: [Float]],
+        parameters: [String: [Float]], options: TrainerOptions
+    ) {
         self.stage = stage
         self.task = task
         self.state = state
@@ -90,8 +99,10 @@ public struct TrainingCheckpoint {
         for p in model.allParameters {
             if fresh.contains(p.name) && parameters[p.name] == nil { continue }
             guard let values = parameters[p.name], values.count == p.count else {
-                throw DataError.badCheckpoint(path: path, reason: "parameter '\(p.name)' is missing or has another size; "
-                                              + "the checkpoint belongs to another run: start without --resume")
+                throw DataError.badCheckpoint(
+                    path: path,
+                    reason: "parameter '\(p.name)' is missing or has another size; "
+                        + "the checkpoint belongs to another run: start without --resume")
             }
             p.assign(values)
         }

@@ -10,18 +10,23 @@ public struct TrainingProgress: Sendable {
     let write: @Sendable (String) -> Void
 
     /// - Parameter write: where the text goes (the command line passes standard error's writer).
-    public init(interactive: Bool = isatty(STDERR_FILENO) != 0, logEvery: Int = 50, write: @escaping @Sendable (String) -> Void) {
+    public init(
+        interactive: Bool = isatty(STDERR_FILENO) != 0, logEvery: Int = 50, write: @escaping @Sendable (String) -> Void
+    ) {
         self.interactive = interactive
         self.logEvery = logEvery
         self.write = write
     }
 
     /// Reports step `step` of `total` of `task`.
-    public func step(task: String, step: Int, total: Int, loss: Double, adversarialLoss: Double?, examplesPerSecond: Double,
-                     secondsLeft: Double) {
+    public func step(
+        task: String, step: Int, total: Int, loss: Double, adversarialLoss: Double?, examplesPerSecond: Double,
+        secondsLeft: Double
+    ) {
         let adv = adversarialLoss.map { String(format: " adv %.3f", $0) } ?? ""
-        let line = String(format: "[%@] step %d/%d loss %.4f%@ %.1f ex/s ETA %@", task, step, total, loss, adv,
-                          examplesPerSecond, Self.duration(secondsLeft))
+        let line = String(
+            format: "[%@] step %d/%d loss %.4f%@ %.1f ex/s ETA %@", task, step, total, loss, adv,
+            examplesPerSecond, Self.duration(secondsLeft))
         if interactive {
             write("\r\u{1B}[K" + line)
             if step == total { write("\n") }

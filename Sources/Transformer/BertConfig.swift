@@ -16,8 +16,10 @@ public struct BertConfig: Sendable, Equatable {
     /// Per-head size (hidden / heads).
     public var headSize: Int { hiddenSize / numAttentionHeads }
 
-    public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int,
-                intermediateSize: Int, maxPositionEmbeddings: Int, typeVocabSize: Int = 2, layerNormEps: Float = 1e-12) {
+    public init(
+        vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int,
+        intermediateSize: Int, maxPositionEmbeddings: Int, typeVocabSize: Int = 2, layerNormEps: Float = 1e-12
+    ) {
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
         self.numHiddenLayers = numHiddenLayers
@@ -33,7 +35,8 @@ public struct BertConfig: Sendable, Equatable {
     public static func load(folder: String) throws -> BertConfig {
         let path = URL(fileURLWithPath: folder).appendingPathComponent("config.json").path
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TransformerError.missingFile(path: path, hint: "point --model at a BERT model folder (make setup fetches the default one)")
+            throw TransformerError.missingFile(
+                path: path, hint: "point --model at a BERT model folder (make setup fetches the default one)")
         }
         guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw TransformerError.invalidConfig(path: path, reason: "not a JSON object")
@@ -57,9 +60,15 @@ public struct BertConfig: Sendable, Equatable {
             maxPositionEmbeddings: try int("max_position_embeddings"),
             typeVocabSize: try int("type_vocab_size", default: 2), layerNormEps: eps)
         guard config.hiddenSize % config.numAttentionHeads == 0 else {
-            throw TransformerError.invalidConfig(path: path, reason: "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.numAttentionHeads)")
+            throw TransformerError.invalidConfig(
+                path: path,
+                reason:
+                    "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.numAttentionHeads)"
+            )
         }
-        guard eps > 0, eps < 1 else { throw TransformerError.invalidConfig(path: path, reason: "layer_norm_eps \(eps)") }
+        guard eps > 0, eps < 1 else {
+            throw TransformerError.invalidConfig(path: path, reason: "layer_norm_eps \(eps)")
+        }
         try checkPooling(folder: folder)
         return config
     }

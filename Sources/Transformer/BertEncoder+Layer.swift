@@ -10,8 +10,10 @@ extension BertEncoder {
     /// 4. u[N, f] = GELU(x · W1ᵀ + b1)
     /// 5. x ← LayerNorm(x + u · W2ᵀ + b2)
     /// Steps 4–5 run `feedForward` instead when one is given (its y replaces u · W2ᵀ).
-    func runLayer(_ w: BertLayerWeights, index: Int, x: UnsafeMutablePointer<Float>, batch: PackedBatch,
-                  feedForward: (any FeedForward)?, work: inout EncoderWorkspace) {
+    func runLayer(
+        _ w: BertLayerWeights, index: Int, x: UnsafeMutablePointer<Float>, batch: PackedBatch,
+        feedForward: (any FeedForward)?, work: inout EncoderWorkspace
+    ) {
         let n = batch.tokenCount, d = config.hiddenSize, f = config.intermediateSize
         let eps = config.layerNormEps
         let work = work
@@ -21,18 +23,22 @@ extension BertEncoder {
         w.qkvBias.withUnsafeBufferPointer { b in addBias(work.qkv, rows: n, columns: 3 * d, bias: b.baseAddress!) }
         attention(qkv: work.qkv, context: work.context, batch: batch, longest: work.longest)
         w.attentionOutputWeight.withUnsafeBufferPointer { wo in
-            BLAS.gemmNT(m: n, n: d, k: d, a: work.context, lda: d, b: wo.baseAddress!, ldb: d, c: work.attention, ldc: d)
+            BLAS.gemmNT(
+                m: n, n: d, k: d, a: work.context, lda: d, b: wo.baseAddress!, ldb: d, c: work.attention, ldc: d)
         }
         withPointers(w.attentionOutputBias, w.attentionNormGamma, w.attentionNormBeta) { bias, gamma, beta in
-            LayerNorm.forwardInPlace(x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
+            LayerNorm.forwardInPlace(
+                x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
         }
         if let feedForward {
-            feedForward.apply(layer: index, weights: w, input: x, batch: batch, scratch: work.intermediate,
-                              output: work.attention)
+            feedForward.apply(
+                layer: index, weights: w, input: x, batch: batch, scratch: work.intermediate,
+                output: work.attention)
             let addBias = !feedForward.includesOutputBias
             withPointers(w.outputBias, w.outputNormGamma, w.outputNormBeta) { b2, gamma, beta in
-                LayerNorm.forwardInPlace(x, rows: n, dim: d, residual: work.attention, bias: addBias ? b2 : nil,
-                                         gamma: gamma, beta: beta, eps: eps)
+                LayerNorm.forwardInPlace(
+                    x, rows: n, dim: d, residual: work.attention, bias: addBias ? b2 : nil,
+                    gamma: gamma, beta: beta, eps: eps)
             }
             return
         }
@@ -43,16 +49,20 @@ extension BertEncoder {
             GELU.forwardInPlace(work.intermediate, rows: n, columns: f, bias: b1.baseAddress!)
         }
         w.outputWeight.withUnsafeBufferPointer { w2 in
-            BLAS.gemmNT(m: n, n: d, k: f, a: work.intermediate, lda: f, b: w2.baseAddress!, ldb: f, c: work.attention, ldc: d)
+            BLAS.gemmNT(
+                m: n, n: d, k: f, a: work.intermediate, lda: f, b: w2.baseAddress!, ldb: f, c: work.attention, ldc: d)
         }
         withPointers(w.outputBias, w.outputNormGamma, w.outputNormBeta) { bias, gamma, beta in
-            LayerNorm.forwardInPlace(x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
+            LayerNorm.forwardInPlace(
+                x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
         }
     }
 
     /// Multi-head self-attention within each packed sequence. qkv [N, 3d] → context [N, d].
-    private func attention(qkv: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, batch: PackedBatch,
-                           longest: Int) {
+    private func attention(
+        qkv: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, batch: PackedBatch,
+        longest: Int
+    ) {
         let d = config.hiddenSize, heads = config.numAttentionHeads, hs = config.headSize
         let scale = 1 / Float(hs).squareRoot()
         let items = batch.count * heads
@@ -68,9 +78,10 @@ extension BertEncoder {
                 let s = item / heads, h = item % heads
                 let start = batch.offsets[s]
                 let q = qkv + start * 3 * d + h * hs
-                Attention.head(q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
-                               scale: scale, context: context + start * d + h * hs, outStride: d, kt: kt,
-                               scores: scores)
+                Attention.head(
+                    q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
+                    scale: scale, context: context + start * d + h * hs, outStride: d, kt: kt,
+                    scores: scores)
             }
         }
     }
@@ -84,8 +95,10 @@ extension BertEncoder {
         }
     }
 
-    private func withPointers(_ a: [Float], _ b: [Float], _ c: [Float],
-                              _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
+    private func withPointers(
+        _ a: [Float], _ b: [Float], _ c: [Float],
+        _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void
+    ) {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeBufferPointer { pc in body(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!) }

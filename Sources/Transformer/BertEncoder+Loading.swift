@@ -13,12 +13,15 @@ extension BertEncoder {
     public static func load(folder: String) throws -> BertEncoder {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-            throw TransformerError.missingFile(path: folder, hint: "no model folder here; run make setup to fetch the default model, or pass --model DIR")
+            throw TransformerError.missingFile(
+                path: folder,
+                hint: "no model folder here; run make setup to fetch the default model, or pass --model DIR")
         }
         let config = try BertConfig.load(folder: folder)
         let path = URL(fileURLWithPath: folder).appendingPathComponent("model.safetensors").path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw TransformerError.missingFile(path: path, hint: "the model folder has no weights; run make setup to fetch them")
+            throw TransformerError.missingFile(
+                path: path, hint: "the model folder has no weights; run make setup to fetch them")
         }
         let file: SafeTensorsFile
         do {
@@ -26,19 +29,25 @@ extension BertEncoder {
         } catch let error as ModelFormatsError {
             throw TransformerError.weightsUnreadable(path: path, reason: error.description)
         }
-        let reader = WeightReader(file: file, path: path,
-                                  prefix: file.info("bert.embeddings.word_embeddings.weight") != nil ? "bert." : "")
+        let reader = WeightReader(
+            file: file, path: path,
+            prefix: file.info("bert.embeddings.word_embeddings.weight") != nil ? "bert." : "")
         let embeddingShapes = BertEmbeddingWeights.tensorShapes(config: config)
         let e = try embeddingShapes.map { try reader.read($0.0, shape: $0.1) }
-        let embeddings = BertEmbeddingWeights(word: e[0], position: e[1], tokenType: e[2], normGamma: e[3], normBeta: e[4])
+        let embeddings = BertEmbeddingWeights(
+            word: e[0], position: e[1], tokenType: e[2], normGamma: e[3], normBeta: e[4])
         var layers: [BertLayerWeights] = []
         for i in 0..<config.numHiddenLayers {
-            let t = try BertLayerWeights.tensorShapes(layer: i, config: config).map { try reader.read($0.0, shape: $0.1) }
-            layers.append(BertLayerWeights(
-                qkvWeight: t[0] + t[2] + t[4], qkvBias: t[1] + t[3] + t[5],
-                attentionOutputWeight: t[6], attentionOutputBias: t[7], attentionNormGamma: t[8], attentionNormBeta: t[9],
-                intermediateWeight: t[10], intermediateBias: t[11], outputWeight: t[12], outputBias: t[13],
-                outputNormGamma: t[14], outputNormBeta: t[15]))
+            let t = try BertLayerWeights.tensorShapes(layer: i, config: config).map {
+                try reader.read($0.0, shape: $0.1)
+            }
+            layers.append(
+                BertLayerWeights(
+                    qkvWeight: t[0] + t[2] + t[4], qkvBias: t[1] + t[3] + t[5],
+                    attentionOutputWeight: t[6], attentionOutputBias: t[7], attentionNormGamma: t[8],
+                    attentionNormBeta: t[9],
+                    intermediateWeight: t[10], intermediateBias: t[11], outputWeight: t[12], outputBias: t[13],
+                    outputNormGamma: t[14], outputNormBeta: t[15]))
         }
         return BertEncoder(config: config, embeddings: embeddings, layers: layers)
     }
@@ -62,7 +71,9 @@ private struct WeightReader {
         } catch let error as ModelFormatsError {
             throw TransformerError.weightsUnreadable(path: path, reason: error.description)
         }
-        guard tensor.data.allSatisfy({ $0.isFinite }) else { throw TransformerError.nonFiniteWeight(path: path, tensor: full) }
+        guard tensor.data.allSatisfy({ $0.isFinite }) else {
+            throw TransformerError.nonFiniteWeight(path: path, tensor: full)
+        }
         return tensor.data
     }
 }

@@ -38,7 +38,8 @@ public final class BertEncoder: Sendable {
         var x = [Float](repeating: 0, count: n * d)
         x.withUnsafeMutableBufferPointer { xb in
             embed(batch, into: xb.baseAddress!)
-            var work = EncoderWorkspace(tokens: n, config: config, longest: (0..<batch.count).map(batch.length).max() ?? 0)
+            var work = EncoderWorkspace(
+                tokens: n, config: config, longest: (0..<batch.count).map(batch.length).max() ?? 0)
             for (index, layer) in layers.enumerated() {
                 runLayer(layer, index: index, x: xb.baseAddress!, batch: batch, feedForward: feedForward, work: &work)
             }
@@ -80,8 +81,9 @@ public final class BertEncoder: Sendable {
         }
         embeddings.normGamma.withUnsafeBufferPointer { g in
             embeddings.normBeta.withUnsafeBufferPointer { b in
-                LayerNorm.forwardInPlace(x, rows: batch.tokenCount, dim: d, residual: nil, bias: nil,
-                                         gamma: g.baseAddress!, beta: b.baseAddress!, eps: config.layerNormEps)
+                LayerNorm.forwardInPlace(
+                    x, rows: batch.tokenCount, dim: d, residual: nil, bias: nil,
+                    gamma: g.baseAddress!, beta: b.baseAddress!, eps: config.layerNormEps)
             }
         }
     }

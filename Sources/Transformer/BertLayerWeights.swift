@@ -19,10 +19,12 @@ public struct BertLayerWeights: Sendable {
     public let outputNormGamma: [Float]
     public let outputNormBeta: [Float]
 
-    public init(qkvWeight: [Float], qkvBias: [Float], attentionOutputWeight: [Float], attentionOutputBias: [Float],
-                attentionNormGamma: [Float], attentionNormBeta: [Float], intermediateWeight: [Float],
-                intermediateBias: [Float], outputWeight: [Float], outputBias: [Float], outputNormGamma: [Float],
-                outputNormBeta: [Float]) {
+    public init(
+        qkvWeight: [Float], qkvBias: [Float], attentionOutputWeight: [Float], attentionOutputBias: [Float],
+        attentionNormGamma: [Float], attentionNormBeta: [Float], intermediateWeight: [Float],
+        intermediateBias: [Float], outputWeight: [Float], outputBias: [Float], outputNormGamma: [Float],
+        outputNormBeta: [Float]
+    ) {
         self.qkvWeight = qkvWeight
         self.qkvBias = qkvBias
         self.attentionOutputWeight = attentionOutputWeight

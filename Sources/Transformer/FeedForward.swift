@@ -13,6 +13,7 @@ public protocol FeedForward {
     ///   - layer: layer index, from 0.
     ///   - weights: the frozen weights of that layer (W1, b1, W2, b2 among them).
     ///   - batch: the packed batch (which sequence each row belongs to).
-    func apply(layer: Int, weights: BertLayerWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
-               scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>)
+    func apply(
+        layer: Int, weights: BertLayerWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
+        scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>)
 }

@@ -28,15 +28,19 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
         case .missingFile(let path, let hint):
             return "\(path): not found: \(hint)"
         case .invalidConfig(let path, let reason):
-            return "\(path): invalid model configuration (\(reason)): fetch the model again (make setup) or fix the file"
+            return
+                "\(path): invalid model configuration (\(reason)): fetch the model again (make setup) or fix the file"
         case .unsupported(let path, let what):
             return "\(path): \(what) is not supported by moecl's BERT encoder"
         case .missingTensor(let path, let tensor):
-            return "\(path): tensor '\(tensor)' is missing: the file does not belong to a BERT model with this config.json"
+            return
+                "\(path): tensor '\(tensor)' is missing: the file does not belong to a BERT model with this config.json"
         case .wrongShape(let path, let tensor, let expected, let actual):
-            return "\(path): tensor '\(tensor)' has shape \(actual) but config.json implies \(expected): the weights and config.json do not match"
+            return
+                "\(path): tensor '\(tensor)' has shape \(actual) but config.json implies \(expected): the weights and config.json do not match"
         case .nonFiniteWeight(let path, let tensor):
-            return "\(path): tensor '\(tensor)' holds NaN or infinite values: the file is corrupt; fetch the model again (make setup)"
+            return
+                "\(path): tensor '\(tensor)' holds NaN or infinite values: the file is corrupt; fetch the model again (make setup)"
         case .weightsUnreadable(let path, let reason):
             return "\(path): cannot read the weights: \(reason)"
         case .tokenOutOfRange(let id, let size):

@@ -100,15 +100,17 @@ struct LogisticRegressionTests {
             var weight = model.weight, bias = model.bias
             if let index { weight[index] += delta }
             if let biasIndex { bias[biasIndex] += delta }
-            let moved = LogisticRegression(classes: 3, dimension: 2, mean: model.mean, scale: model.scale,
-                                           weight: weight, bias: bias)
+            let moved = LogisticRegression(
+                classes: 3, dimension: 2, mean: model.mean, scale: model.scale,
+                weight: weight, bias: bias)
             return moved.objective(features: data.features, labels: data.labels, l2: l2)
         }
         let probes: [(Int?, Int?)] = (0..<6).map { ($0, nil) } + (0..<3).map { (nil, $0) }
         for (w, b) in probes {
             let up = perturbed(weight: w, bias: b, by: h), down = perturbed(weight: w, bias: b, by: -h)
             let slope = (up - down) / Double(2 * h)
-            #expect(abs(slope) < 1e-4, "∂f/∂θ = \(slope) at weight \(String(describing: w)) bias \(String(describing: b))")
+            #expect(
+                abs(slope) < 1e-4, "∂f/∂θ = \(slope) at weight \(String(describing: w)) bias \(String(describing: b))")
             #expect(up >= best && down >= best)
         }
     }
@@ -137,9 +139,10 @@ struct LogisticRegressionTests {
     @Test func selectionPrefersTheLargerL2OnTies() {
         let data = Self.separable()
         let dev: [[Float]] = [[3, 2], [-3, -1], [1, 2], [-2, 0]]
-        let result = LogisticRegression.select(trainFeatures: data.features, trainLabels: data.labels,
-                                               devFeatures: dev, devLabels: [1, 0, 1, 0], classes: 2,
-                                               l2Grid: [1e-3, 1e-1, 1])
+        let result = LogisticRegression.select(
+            trainFeatures: data.features, trainLabels: data.labels,
+            devFeatures: dev, devLabels: [1, 0, 1, 0], classes: 2,
+            l2Grid: [1e-3, 1e-1, 1])
         #expect(result.devAccuracy == 1)
         #expect(result.l2 == 1)  // every l2 separates this dev set; the tie goes to the largest
     }
@@ -152,9 +155,10 @@ struct LogisticRegressionTests {
             features.append([Float(i)])
             labels.append(i >= 8 ? 1 : 0)
         }
-        let result = LogisticRegression.select(trainFeatures: features, trainLabels: labels,
-                                               devFeatures: [[1], [10], [11]], devLabels: [0, 1, 1], classes: 2,
-                                               l2Grid: [1e-2, 1000])
+        let result = LogisticRegression.select(
+            trainFeatures: features, trainLabels: labels,
+            devFeatures: [[1], [10], [11]], devLabels: [0, 1, 1], classes: 2,
+            l2Grid: [1e-2, 1000])
         #expect(result.l2 == 1e-2)
         #expect(result.devAccuracy == 1)
     }

@@ -6,7 +6,9 @@ import Testing
 @Suite("HTTPRequestParser")
 struct HTTPRequestParserTests {
     /// Every event the bytes give, fed in pieces of `piece` bytes (0: all at once).
-    static func events(_ text: String, piece: Int = 0, limits: HTTPLimits = HTTPLimits()) throws -> [HTTPRequestParser.Event] {
+    static func events(_ text: String, piece: Int = 0, limits: HTTPLimits = HTTPLimits()) throws -> [HTTPRequestParser
+        .Event]
+    {
         var parser = HTTPRequestParser(limits: limits)
         let bytes = Array(text.utf8)
         var result: [HTTPRequestParser.Event] = []
@@ -38,7 +40,10 @@ struct HTTPRequestParserTests {
     }
 
     @Test func parsesAGetWithPathQueryAndHeaders() throws {
-        let r = try #require(try Self.requests("GET /v1/stats/reject-rate?task=spam&window=5m HTTP/1.1\r\nHost: x\r\nAccept:  */* \r\n\r\n").first)
+        let r = try #require(
+            try Self.requests(
+                "GET /v1/stats/reject-rate?task=spam&window=5m HTTP/1.1\r\nHost: x\r\nAccept:  */* \r\n\r\n"
+            ).first)
         #expect(r.method == "GET" && r.version == .http11 && r.body.isEmpty)
         #expect(r.path == "/v1/stats/reject-rate" && r.query == "task=spam&window=5m")
         #expect(r.headers["accept"] == "*/*" && r.headers["HOST"] == "x")
@@ -46,7 +51,8 @@ struct HTTPRequestParserTests {
     }
 
     @Test func byteByByteFeedingGivesTheSameRequests() throws {
-        let text = "POST /v1/classify HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world"
+        let text =
+            "POST /v1/classify HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world"
             + "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n"
         let whole = try Self.requests(text)
         #expect(whole.count == 2)
@@ -90,7 +96,8 @@ struct HTTPRequestParserTests {
         #expect(r.body == Array("abc".utf8))
         #expect(!parser.hasPartialRequest)
         // Body already here: no 100 Continue.
-        let events = try Self.events("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc")
+        let events = try Self.events(
+            "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc")
         #expect(events.count == 1)
         // No body expected: no 100 Continue.
         #expect(try Self.events("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n").count == 1)
@@ -127,8 +134,14 @@ struct HTTPRequestParserTests {
         ("chunked twice", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
         ("bad chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
         ("empty chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", 400),
-        ("chunk longer than its size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400),
-        ("chunk size overflow", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 413),
+        (
+            "chunk longer than its size",
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400
+        ),
+        (
+            "chunk size overflow",
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 413
+        ),
         ("other expectation", "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", 417),
     ])
     func malformedRequestsGetTheirStatus(name: String, text: String, status: Int) {
@@ -149,15 +162,25 @@ struct HTTPRequestParserTests {
         parser.append(" HTTP/1.1\r\n\r\n".utf8)
         #expect(throws: HTTPParseError.requestLineTooLong(limit: 32)) { try parser.next() }
         #expect(Self.status("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits: limits) == 431)
-        #expect(Self.status("GET / HTTP/1.1\r\nHost: h\r\nA: " + String(repeating: "x", count: 70) + "\r\n\r\n", limits: limits) == 431)
+        #expect(
+            Self.status(
+                "GET / HTTP/1.1\r\nHost: h\r\nA: " + String(repeating: "x", count: 70) + "\r\n\r\n", limits: limits)
+                == 431)
         // The body limit: by Content-Length before the body arrives, and by the sum of chunks.
         var body = HTTPRequestParser(limits: limits)
         body.append("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n".utf8)
         #expect(throws: HTTPParseError.bodyTooLarge(limit: 10)) { try body.next() }
-        #expect(Self.status("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nabcde\r\n0\r\n\r\n", limits: limits) == 413)
-        #expect(Self.status("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789", limits: limits) == nil)
+        #expect(
+            Self.status(
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nabcde\r\n0\r\n\r\n",
+                limits: limits) == 413)
+        #expect(
+            Self.status("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789", limits: limits) == nil)
         // Trailers count towards the header limits.
-        #expect(Self.status("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits: limits) == 431)
+        #expect(
+            Self.status(
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+                limits: limits) == 431)
     }
 
     @Test func errorsCarryCodesAndMessages() {

@@ -22,8 +22,11 @@ struct HTTPResponseTests {
         let text = String(decoding: HTTPResponse(status: 204).encoded(keepAlive: true), as: UTF8.self)
         #expect(text == "HTTP/1.1 204 No Content\r\n\r\n")
         #expect(String(decoding: HTTPResponse.continueBytes, as: UTF8.self) == "HTTP/1.1 100 Continue\r\n\r\n")
-        #expect(HTTPStatus.requestHeaderFieldsTooLarge.reason == "Request Header Fields Too Large" && HTTPStatus(299).reason == "Status 299")
-        #expect(HTTPStatus.continue.isInformational && !HTTPStatus.ok.isInformational && HTTPStatus.notFound.code == 404)
+        #expect(
+            HTTPStatus.requestHeaderFieldsTooLarge.reason == "Request Header Fields Too Large"
+                && HTTPStatus(299).reason == "Status 299")
+        #expect(
+            HTTPStatus.continue.isInformational && !HTTPStatus.ok.isInformational && HTTPStatus.notFound.code == 404)
         #expect(HTTPMethod(rawValue: "GET") == .get && HTTPMethod.delete.description == "DELETE")
     }
 }

@@ -33,9 +33,15 @@ struct RouterTests {
     }
 
     @Test func unknownPathsAreNotFoundAndWrongMethodsListTheAllowedOnes() {
-        guard case .notFound = Self.router.match(method: "GET", path: "/v2/experts") else { Issue.record("expected 404"); return }
-        guard case .notFound = Self.router.match(method: "PUT", path: "/v1/experts/") else { Issue.record("empty parameter"); return }
-        guard case .notFound = Self.router.match(method: "PUT", path: "/v1/experts/%zz") else { Issue.record("bad escape"); return }
+        guard case .notFound = Self.router.match(method: "GET", path: "/v2/experts") else {
+            Issue.record("expected 404"); return
+        }
+        guard case .notFound = Self.router.match(method: "PUT", path: "/v1/experts/") else {
+            Issue.record("empty parameter"); return
+        }
+        guard case .notFound = Self.router.match(method: "PUT", path: "/v1/experts/%zz") else {
+            Issue.record("bad escape"); return
+        }
         guard case .methodNotAllowed(let allowed) = Self.router.match(method: "POST", path: "/v1/experts/spam") else {
             Issue.record("expected 405")
             return
@@ -52,7 +58,10 @@ struct RouterTests {
         #expect(PercentDecoding.decode("%E2%9C%93") == "✓")
         #expect(PercentDecoding.decode("%FF") == nil)
         #expect(PercentDecoding.decode("%4") == nil)
-        #expect(PercentDecoding.query("task=sms-spam&window=5m&q=a+b%21&task=other") == ["task": "sms-spam", "window": "5m", "q": "a b!"])
+        #expect(
+            PercentDecoding.query("task=sms-spam&window=5m&q=a+b%21&task=other") == [
+                "task": "sms-spam", "window": "5m", "q": "a b!",
+            ])
         #expect(PercentDecoding.query("flag") == ["flag": ""])
         #expect(PercentDecoding.query("a=%G0") == nil)
     }

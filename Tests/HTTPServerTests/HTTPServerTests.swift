@@ -35,8 +35,9 @@ struct HTTPServerTests {
         client.send("GET /a HTTP/1.1\r\nHost: h\r\n\r\n")
         #expect(client.response()?.body == "GET /a ")
         // Three pipelined requests in one write, the first slow: answers still come in order.
-        client.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi"
-                    + "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        client.send(
+            "GET /slow HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi"
+                + "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
         #expect(client.response()?.body == "GET /slow ")
         #expect(client.response()?.body == "POST /b hi")
         let last = client.response()
@@ -49,8 +50,10 @@ struct HTTPServerTests {
     @Test func malformedInputGetsAJSONErrorThenCloseAndTheServerKeepsServing() throws {
         let server = try Self.server { $0.limits.maxBodyBytes = 16 }
         defer { server.shutdown(deadline: 1) }
-        for (bytes, status) in [("\u{1}\u{2}garbage\r\n\r\n", 400), ("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 17\r\n\r\n", 413),
-                                ("GET / HTTP/3.0\r\n\r\n", 505)] {
+        for (bytes, status) in [
+            ("\u{1}\u{2}garbage\r\n\r\n", 400), ("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 17\r\n\r\n", 413),
+            ("GET / HTTP/3.0\r\n\r\n", 505),
+        ] {
             let client = try TestClient(port: server.port)
             client.send(bytes)
             let r = client.response()

@@ -59,7 +59,9 @@ struct TLSTests {
     }
 
     @Test func badCertificateOrKeyFilesAreNamedInTheError() throws {
-        #expect(throws: HTTPServerError.self) { try TLSContext(certificatePath: "/nonexistent/cert.pem", keyPath: Self.key) }
+        #expect(throws: HTTPServerError.self) {
+            try TLSContext(certificatePath: "/nonexistent/cert.pem", keyPath: Self.key)
+        }
         do {
             _ = try TLSContext(certificatePath: Self.certificate, keyPath: Self.certificate)  // a certificate is not a key
             Issue.record("a certificate accepted as a key")

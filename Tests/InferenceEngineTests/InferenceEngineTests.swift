@@ -105,7 +105,11 @@ struct InferenceEngineTests {
 final class LockedCounter: @unchecked Sendable {  // safe: guarded by `lock`
     private let lock = NSLock()
     private var requests = 0, count = 0
-    func add(_ n: Int) { lock.withLock { requests += n; count += 1 } }
+    func add(_ n: Int) {
+        lock.withLock {
+            requests += n; count += 1
+        }
+    }
     var total: Int { lock.withLock { requests } }
     var batches: Int { lock.withLock { count } }
 }

@@ -13,8 +13,9 @@ struct ExpertFileTests {
         let moe = try TinyMoE()
         defer { moe.remove() }
         var meta = moe.tasks[2].metadata
-        meta.calibration = Calibration(targetPrecision: 0.9, thresholds: ["world": 0.75, "tech": 0.5],
-                                       expectedRejectRate: 0.6, samples: 100)
+        meta.calibration = Calibration(
+            targetPrecision: 0.9, thresholds: ["world": 0.75, "tech": 0.5],
+            expectedRejectRate: 0.6, samples: 100)
         let task = moe.tasks[2].with(metadata: meta)
         let path = moe.folder.appendingPathComponent("topic.safetensors").path
         try ExpertFile.write(task, to: path)
@@ -36,8 +37,9 @@ struct ExpertFileTests {
         let discriminators = (0..<moe.base.config.numHiddenLayers).map { l in
             SharedExpert.Discriminator(weight: (0..<(4 * d)).map { Float($0 + l) * 0.01 }, bias: [0.1, 0.2, 0.3, 0.4])
         }
-        let shared = SharedExpert(metadata: moe.shared.metadata, expert: moe.shared.expert,
-                                  gates: moe.shared.gates.map(\.array), discriminators: discriminators)
+        let shared = SharedExpert(
+            metadata: moe.shared.metadata, expert: moe.shared.expert,
+            gates: moe.shared.gates.map(\.array), discriminators: discriminators)
         let path = moe.folder.appendingPathComponent("shared.safetensors").path
         try ExpertFile.write(shared, to: path)
         let back = try ExpertFile.readShared(path: path, base: moe.base)
@@ -57,14 +59,18 @@ struct ExpertFileTests {
         let loaded = try ExpertBundle.load(folder: path, base: moe.base)
         let seqs = MoEForwardTests.sequences(count: 6)
         let names = seqs.indices.map { ["spam", "hate", "topic"][$0 % 3] }
-        #expect(try loaded.classify(sequences: seqs, tasks: names) == moe.snapshot().classify(sequences: seqs, tasks: names))
+        #expect(
+            try loaded.classify(sequences: seqs, tasks: names) == moe.snapshot().classify(sequences: seqs, tasks: names)
+        )
     }
 
     // MARK: corrupt and mismatched files
 
     /// Rewrites the task file at `path` after changing its metadata or tensors.
-    static func rewrite(_ path: String, metadata: (inout [String: String]) -> Void = { _ in },
-                        tensors: (inout [(String, [Int], [Float])]) -> Void = { _ in }) throws {
+    static func rewrite(
+        _ path: String, metadata: (inout [String: String]) -> Void = { _ in },
+        tensors: (inout [(String, [Int], [Float])]) -> Void = { _ in }
+    ) throws {
         let file = try SafeTensorsFile(path: path)
         var meta = file.metadata
         metadata(&meta)
@@ -95,7 +101,9 @@ struct ExpertFileTests {
     }
 
     @Test func wrongBaseFingerprint() throws {
-        let (error, path) = try Self.errorReading { try Self.rewrite($0) { $0["base_model_sha256"] = String(repeating: "ab", count: 32) } }
+        let (error, path) = try Self.errorReading {
+            try Self.rewrite($0) { $0["base_model_sha256"] = String(repeating: "ab", count: 32) }
+        }
         guard case .baseMismatch(let p, let expert, _) = error else { Issue.record("got \(error)"); return }
         #expect(p == path && expert.hasPrefix("abab"))
         #expect(error.description.contains("retrain the expert on this base"))
@@ -103,22 +111,28 @@ struct ExpertFileTests {
 
     @Test func wrongShape() throws {
         let (error, _) = try Self.errorReading {
-            try Self.rewrite($0, tensors: { list in
-                let i = list.firstIndex { $0.0 == "encoder.layer.1.output.dense.lora_B.weight" }!
-                list[i] = (list[i].0, [list[i].1[0] - 1, list[i].1[1]], Array(list[i].2.dropLast(list[i].1[1])))
-            })
+            try Self.rewrite(
+                $0,
+                tensors: { list in
+                    let i = list.firstIndex { $0.0 == "encoder.layer.1.output.dense.lora_B.weight" }!
+                    list[i] = (list[i].0, [list[i].1[0] - 1, list[i].1[1]], Array(list[i].2.dropLast(list[i].1[1])))
+                })
         }
-        guard case .wrongShape(_, let tensor, let shape, let expected) = error else { Issue.record("got \(error)"); return }
+        guard case .wrongShape(_, let tensor, let shape, let expected) = error else {
+            Issue.record("got \(error)"); return
+        }
         #expect(tensor == "encoder.layer.1.output.dense.lora_B.weight" && shape == [15, 8] && expected == [16, 8])
         #expect(error.description.contains("made for another base"))
     }
 
     @Test func notANumber() throws {
         let (error, _) = try Self.errorReading {
-            try Self.rewrite($0, tensors: { list in
-                let i = list.firstIndex { $0.0 == "head.weight" }!
-                list[i].2[5] = .nan
-            })
+            try Self.rewrite(
+                $0,
+                tensors: { list in
+                    let i = list.firstIndex { $0.0 == "head.weight" }!
+                    list[i].2[5] = .nan
+                })
         }
         #expect(error == .nonFinite(path: error.pathForTest, tensor: "head.weight", index: 5))
         #expect(error.description.contains("NaN or infinity"))
@@ -140,9 +154,13 @@ struct ExpertFileTests {
     }
 
     @Test func missingAndUnexpectedTensors() throws {
-        let (missing, _) = try Self.errorReading { try Self.rewrite($0, tensors: { $0.removeAll { $0.0 == "head.bias" } }) }
+        let (missing, _) = try Self.errorReading {
+            try Self.rewrite($0, tensors: { $0.removeAll { $0.0 == "head.bias" } })
+        }
         #expect(missing == .missingTensor(path: missing.pathForTest, tensor: "head.bias"))
-        let (stray, _) = try Self.errorReading { try Self.rewrite($0, tensors: { $0.append(("extra.weight", [2], [1, 2])) }) }
+        let (stray, _) = try Self.errorReading {
+            try Self.rewrite($0, tensors: { $0.append(("extra.weight", [2], [1, 2])) })
+        }
         #expect(stray == .unexpectedTensor(path: stray.pathForTest, tensor: "extra.weight"))
     }
 
@@ -160,10 +178,14 @@ struct ExpertFileTests {
         let (calibration, _) = try Self.errorReading {
             try Self.rewrite($0) { $0["calibration"] = "{\"target_precision\":0.9,\"thresholds\":{\"spam\":0.8}}" }
         }
-        guard case .invalidMetadata(_, "calibration", let reason) = calibration else { Issue.record("got \(calibration)"); return }
+        guard case .invalidMetadata(_, "calibration", let reason) = calibration else {
+            Issue.record("got \(calibration)"); return
+        }
         #expect(reason.contains("unknown label 'spam'"))
         let (compliant, _) = try Self.errorReading { try Self.rewrite($0) { $0["compliant_label"] = "fine" } }
-        guard case .invalidMetadata(_, "compliant_label", _) = compliant else { Issue.record("got \(compliant)"); return }
+        guard case .invalidMetadata(_, "compliant_label", _) = compliant else {
+            Issue.record("got \(compliant)"); return
+        }
     }
 
     @Test func bundleChecksPaths() throws {
@@ -184,7 +206,8 @@ struct ExpertFileTests {
             return p.hasSuffix("tasks/hate.safetensors")
         }
         // A manifest that points outside the bundle.
-        let escaped = String(decoding: good, as: UTF8.self).replacingOccurrences(of: "tasks/hate.safetensors", with: "../hate.safetensors")
+        let escaped = String(decoding: good, as: UTF8.self).replacingOccurrences(
+            of: "tasks/hate.safetensors", with: "../hate.safetensors")
         try Data(escaped.utf8).write(to: manifestURL)
         #expect {
             _ = try ExpertBundle.load(folder: path, base: moe.base)
@@ -244,7 +267,7 @@ extension ExpertError {
     var pathForTest: String {
         switch self {
         case .nonFinite(let p, _, _), .missingTensor(let p, _), .unexpectedTensor(let p, _), .wrongKind(let p, _, _),
-             .notAnExpertFile(let p, _), .rankOutOfBounds(let p, _, _), .unsupportedFormatVersion(let p, _, _):
+            .notAnExpertFile(let p, _), .rankOutOfBounds(let p, _, _), .unsupportedFormatVersion(let p, _, _):
             return p
         default:
             return ""

@@ -88,11 +88,15 @@ struct SharedGateWeightTests {
         }
         // Zero gate weights give logits 0 and 0: every token of every layer weighs the shared expert 1/2.
         let shared = snapshot.shared
-        let zero = SharedExpert(metadata: shared.metadata, expert: shared.expert,
-                                gates: shared.gates.map { [Float](repeating: 0, count: $0.count) })
+        let zero = SharedExpert(
+            metadata: shared.metadata, expert: shared.expert,
+            gates: shared.gates.map { [Float](repeating: 0, count: $0.count) })
         let even = try snapshot.replacingShared(zero).classify(sequences: seqs, tasks: ["spam", "hate", "spam"])
         #expect(even.allSatisfy { $0.sharedGateWeight == 0.5 })
         // The reference forward does not measure it.
-        #expect(try snapshot.classify(sequences: seqs, tasks: ["spam", "hate", "spam"], form: .reference).allSatisfy { $0.sharedGateWeight == nil })
+        #expect(
+            try snapshot.classify(sequences: seqs, tasks: ["spam", "hate", "spam"], form: .reference).allSatisfy {
+                $0.sharedGateWeight == nil
+            })
     }
 }

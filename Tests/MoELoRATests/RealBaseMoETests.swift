@@ -15,8 +15,10 @@ struct RealBaseMoETests {
         let tasks = (0..<3).map { RandomExperts.task(name: "t\($0)", base: base, bScale: 0.05, seed: UInt64(2 + $0)) }
         let snapshot = try ExpertSnapshot(base: base, shared: shared, tasks: tasks)
         // Real-looking ids: CLS, word pieces from the vocabulary's common range, SEP.
-        let seqs: [[Int32]] = [[101, 2023, 2003, 1037, 3231, 102], [101, 4965, 2085, 999, 102],
-                               [101, 1045, 2293, 2023, 2678, 2061, 2172, 999, 102]]
+        let seqs: [[Int32]] = [
+            [101, 2023, 2003, 1037, 3231, 102], [101, 4965, 2085, 999, 102],
+            [101, 1045, 2293, 2023, 2678, 2061, 2172, 999, 102],
+        ]
         let batch = PackedBatch(sequences: seqs)
         let fast = try snapshot.hiddenStates(batch, experts: tasks, form: .efficient)
         let naive = try snapshot.hiddenStates(batch, experts: tasks, form: .reference)

@@ -8,7 +8,8 @@ import Testing
 @Suite("SafeTensorsFile reading")
 struct SafeTensorsFileTests {
     @Test func readsF32TensorsNamesInfoAndMetadata() throws {
-        let header = "{\"__metadata__\":{\"format\":\"pt\"},"
+        let header =
+            "{\"__metadata__\":{\"format\":\"pt\"},"
             + Fixtures.entry("b", "F32", [3], 8, 20) + "," + Fixtures.entry("a", "F32", [2], 0, 8) + "}"
         let data = Fixtures.bytes([Float(1.5), -0.0] + [Float(3), .infinity, -7.25])
         try Fixtures.withFile(Fixtures.file(header: header, data: data)) { path in
@@ -29,8 +30,11 @@ struct SafeTensorsFileTests {
     }
 
     @Test func bytesInMemoryReadLikeTheFile() throws {
-        let header = "{\"__metadata__\":{\"kind\":\"task\"}," + Fixtures.entry("w", "F32", [3], 0, 12) + "," + Fixtures.entry("h", "F16", [1], 12, 14) + "}"
-        var bytes = Fixtures.file(header: header, data: Fixtures.bytes([Float(1), 2, -3]) + Fixtures.bytes([UInt16(0x3C00)]))
+        let header =
+            "{\"__metadata__\":{\"kind\":\"task\"}," + Fixtures.entry("w", "F32", [3], 0, 12) + ","
+            + Fixtures.entry("h", "F16", [1], 12, 14) + "}"
+        var bytes = Fixtures.file(
+            header: header, data: Fixtures.bytes([Float(1), 2, -3]) + Fixtures.bytes([UInt16(0x3C00)]))
         let file = try SafeTensorsFile(bytes: bytes, name: "the uploaded file")
         bytes[bytes.count - 5] = 0xFF  // the file keeps its own copy
         #expect(file.path == "the uploaded file" && file.names == ["w", "h"] && file.metadata == ["kind": "task"])
@@ -43,8 +47,11 @@ struct SafeTensorsFileTests {
     @Test func convertsF16KnownValues() throws {
         let bits: [UInt16] = [0x3C00, 0xC100, 0x7BFF, 0x0001, 0x03FF, 0x7C00, 0xFC00, 0x8000, 0x0000]
         let expected: [Float] = [1, -2.5, 65504, 0x1p-24, 0x3FFp-24, .infinity, -.infinity, -0.0, 0]
-        try Fixtures.withFile(Fixtures.file(header: "{" + Fixtures.entry("h", "F16", [9], 0, 18) + "}",
-                                            data: Fixtures.bytes(bits))) { path in
+        try Fixtures.withFile(
+            Fixtures.file(
+                header: "{" + Fixtures.entry("h", "F16", [9], 0, 18) + "}",
+                data: Fixtures.bytes(bits))
+        ) { path in
             let values = try SafeTensorsFile(path: path).tensor("h").data
             #expect(values.map(\.bitPattern) == expected.map(\.bitPattern))
         }
@@ -70,21 +77,24 @@ struct SafeTensorsFileTests {
     /// Float16 where the platform has it, otherwise the value from sign, exponent and mantissa.
     private static func halfReference(_ bits: UInt16) -> Float {
         #if !(os(macOS) && arch(x86_64))
-        return Float(Float16(bitPattern: bits))
+            return Float(Float16(bitPattern: bits))
         #else
-        let sign: Float = bits & 0x8000 == 0 ? 1 : -1
-        let exponent = Int(bits >> 10) & 0x1F, mantissa = Float(bits & 0x3FF)
-        if exponent == 0x1F { return mantissa == 0 ? sign * .infinity : .nan }
-        if exponent == 0 { return sign * mantissa * 0x1p-24 }
-        return sign * (1 + mantissa / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+            let sign: Float = bits & 0x8000 == 0 ? 1 : -1
+            let exponent = Int(bits >> 10) & 0x1F, mantissa = Float(bits & 0x3FF)
+            if exponent == 0x1F { return mantissa == 0 ? sign * .infinity : .nan }
+            if exponent == 0 { return sign * mantissa * 0x1p-24 }
+            return sign * (1 + mantissa / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
         #endif
     }
 
     @Test func convertsBF16KnownValues() throws {
         let bits: [UInt16] = [0x3F80, 0xC020, 0x477F, 0x7F7F, 0x0001, 0x7F80, 0xFF80, 0x8000]
         let expected: [Float] = [1, -2.5, 65280, 0x1.FEp127, 0x1p-133, .infinity, -.infinity, -0.0]
-        try Fixtures.withFile(Fixtures.file(header: "{" + Fixtures.entry("b", "BF16", [2, 4], 0, 16) + "}",
-                                            data: Fixtures.bytes(bits))) { path in
+        try Fixtures.withFile(
+            Fixtures.file(
+                header: "{" + Fixtures.entry("b", "BF16", [2, 4], 0, 16) + "}",
+                data: Fixtures.bytes(bits))
+        ) { path in
             let tensor = try SafeTensorsFile(path: path).tensor("b")
             #expect(tensor.shape == [2, 4])
             #expect(tensor.data.map(\.bitPattern) == expected.map(\.bitPattern))
@@ -93,17 +103,22 @@ struct SafeTensorsFileTests {
 
     @Test func convertsF64ToNearestFloat() throws {
         let values: [Double] = [1, -2.5, 0.1, 1e300, -.infinity]
-        try Fixtures.withFile(Fixtures.file(header: "{" + Fixtures.entry("d", "F64", [5], 0, 40) + "}",
-                                            data: Fixtures.bytes(values))) { path in
+        try Fixtures.withFile(
+            Fixtures.file(
+                header: "{" + Fixtures.entry("d", "F64", [5], 0, 40) + "}",
+                data: Fixtures.bytes(values))
+        ) { path in
             let values = try SafeTensorsFile(path: path).tensor("d").data
             #expect(values == [1, -2.5, Float(0.1), .infinity, -.infinity])
         }
     }
 
     @Test func readsAndWidensIntegers() throws {
-        let header = "{" + Fixtures.entry("i64", "I64", [1, 4], 0, 32) + "," + Fixtures.entry("i32", "I32", [3], 32, 44)
+        let header =
+            "{" + Fixtures.entry("i64", "I64", [1, 4], 0, 32) + "," + Fixtures.entry("i32", "I32", [3], 32, 44)
             + "," + Fixtures.entry("u8", "U8", [2], 44, 46) + "," + Fixtures.entry("i16", "I16", [1], 46, 48) + "}"
-        let data = Fixtures.bytes([Int64(0), -1, .max, .min]) + Fixtures.bytes([Int32(7), -8, .min])
+        let data =
+            Fixtures.bytes([Int64(0), -1, .max, .min]) + Fixtures.bytes([Int32(7), -8, .min])
             + [255, 0] + Fixtures.bytes([Int16(-300)])
         try Fixtures.withFile(Fixtures.file(header: header, data: data)) { path in
             let file = try SafeTensorsFile(path: path)
@@ -128,11 +143,13 @@ struct SafeTensorsFileTests {
 
     /// A file with F64, I64 and F32 tensors whose data buffer starts at an offset ≡ `remainder` (mod 16).
     private func readMixedFile(dataStartRemainder remainder: Int) throws {
-        let body = "{" + Fixtures.entry("d", "F64", [2], 0, 16) + "," + Fixtures.entry("i", "I64", [1], 16, 24)
+        let body =
+            "{" + Fixtures.entry("d", "F64", [2], 0, 16) + "," + Fixtures.entry("i", "I64", [1], 16, 24)
             + "," + Fixtures.entry("f", "F32", [3], 24, 36) + "}"
         var length = body.utf8.count
         while (8 + length) % 16 != remainder { length += 1 }
-        let data = Fixtures.bytes([Double(-1.25), 3e-5]) + Fixtures.bytes([Int64(-42)]) + Fixtures.bytes([Float(0.5), 2, -4])
+        let data =
+            Fixtures.bytes([Double(-1.25), 3e-5]) + Fixtures.bytes([Int64(-42)]) + Fixtures.bytes([Float(0.5), 2, -4])
         try Fixtures.withFile(Fixtures.file(header: Fixtures.padded(body, to: length), data: data)) { path in
             let file = try SafeTensorsFile(path: path)
             #expect(try file.tensor("d").data == [-1.25, Float(3e-5)])
@@ -144,7 +161,8 @@ struct SafeTensorsFileTests {
     }
 
     @Test func handlesZeroSizeTensorsAndScalars() throws {
-        let header = "{" + Fixtures.entry("empty", "F32", [0], 4, 4) + "," + Fixtures.entry("wide", "I64", [3, 0], 0, 0)
+        let header =
+            "{" + Fixtures.entry("empty", "F32", [0], 4, 4) + "," + Fixtures.entry("wide", "I64", [3, 0], 0, 0)
             + "," + Fixtures.entry("scalar", "F32", [], 0, 4) + "," + Fixtures.entry("tail", "F16", [0, 7], 4, 4) + "}"
         try Fixtures.withFile(Fixtures.file(header: header, data: Fixtures.bytes([Float(9)]))) { path in
             let file = try SafeTensorsFile(path: path)
@@ -185,9 +203,11 @@ struct SafeTensorsFileTests {
         #expect(Array(words.data.prefix(4)).map(\.bitPattern) == [0xBCA3_C000, 0xBB5F_0000, 0xBC70_8000, 0x3C3F_C000])
         let norm = try file.tensor("embeddings.LayerNorm.weight")
         #expect(Array(norm.data.prefix(2)).map(\.bitPattern) == [0x3F19_535E, 0x3F15_6678])
-        #expect(throws: ModelFormatsError.wrongDType(
-            path: file.path, tensor: "embeddings.position_ids", dtype: "I64",
-            expected: "Float32 (needs F32, F16, BF16 or F64)")) {
+        #expect(
+            throws: ModelFormatsError.wrongDType(
+                path: file.path, tensor: "embeddings.position_ids", dtype: "I64",
+                expected: "Float32 (needs F32, F16, BF16 or F64)")
+        ) {
             _ = try file.tensor("embeddings.position_ids")
         }
     }

@@ -102,12 +102,16 @@ struct SafeTensorsWriterTests {
 
     @Test func rejectsBytesThatDoNotMatchTheShape() {
         var writer = SafeTensorsWriter()
-        #expect(throws: ModelFormatsError.invalidTensor(
-            name: "t", reason: "shape [2, 2] as I32 needs 16 bytes but 12 were given")) {
+        #expect(
+            throws: ModelFormatsError.invalidTensor(
+                name: "t", reason: "shape [2, 2] as I32 needs 16 bytes but 12 were given")
+        ) {
             try writer.add("t", dtype: .i32, shape: [2, 2], bytes: [UInt8](repeating: 0, count: 12))
         }
-        #expect(throws: ModelFormatsError.invalidTensor(
-            name: "n", reason: "shape [-1, 2] has a negative dimension or is too large")) {
+        #expect(
+            throws: ModelFormatsError.invalidTensor(
+                name: "n", reason: "shape [-1, 2] has a negative dimension or is too large")
+        ) {
             try writer.add("n", dtype: .u8, shape: [-1, 2], bytes: [])
         }
         #expect(writer.names.isEmpty)
@@ -119,8 +123,10 @@ struct SafeTensorsWriterTests {
         #expect(throws: ModelFormatsError.duplicateTensor(name: "a")) {
             try writer.add("a", dtype: .u8, shape: [1], bytes: [8])
         }
-        #expect(throws: ModelFormatsError.invalidTensor(
-            name: "__metadata__", reason: "the name is reserved for the metadata object; choose another name")) {
+        #expect(
+            throws: ModelFormatsError.invalidTensor(
+                name: "__metadata__", reason: "the name is reserved for the metadata object; choose another name")
+        ) {
             try writer.add("__metadata__", dtype: .u8, shape: [1], bytes: [8])
         }
         #expect(try writer.serialized().count > 0)

@@ -79,24 +79,34 @@ struct ModerationAppTests {
     }
 
     @Test func logLinesAreTextOrJSONWithMetadata() throws {
-        let text = LogLineHandler.line(time: "T", level: .error, label: "moecl.service", message: "unexpected error",
-                                       fields: ["request_id": "r1", "route": "GET /x"], format: .text)
+        let text = LogLineHandler.line(
+            time: "T", level: .error, label: "moecl.service", message: "unexpected error",
+            fields: ["request_id": "r1", "route": "GET /x"], format: .text)
         #expect(text == "T error moecl.service: unexpected error request_id=r1 route=GET /x\n")
-        let json = LogLineHandler.line(time: "T", level: .info, label: "moecl.app", message: "say \"hi\"",
-                                       fields: ["request_id": "r1"], format: .json)
+        let json = LogLineHandler.line(
+            time: "T", level: .info, label: "moecl.app", message: "say \"hi\"",
+            fields: ["request_id": "r1"], format: .json)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String])
-        #expect(object == ["time": "T", "level": "info", "logger": "moecl.app", "message": "say \"hi\"", "request_id": "r1"])
+        #expect(
+            object == [
+                "time": "T", "level": "info", "logger": "moecl.app", "message": "say \"hi\"", "request_id": "r1",
+            ])
         #expect(json.hasSuffix("}\n") && json.filter { $0 == "\n" }.count == 1)
-        let plain = LogLineHandler.line(time: "T", level: .notice, label: "moecl.eval", message: "note: x", fields: [:], format: .plain)
+        let plain = LogLineHandler.line(
+            time: "T", level: .notice, label: "moecl.eval", message: "note: x", fields: [:], format: .plain)
         #expect(plain == "note: x\n")
         // A handler writes each event as one line through its writer, with the logger's and the event's metadata.
         let lines = LockedLines()
-        var log = Logger(label: "moecl.test") { LogLineHandler(label: $0, level: .info, format: .text, write: lines.append) }
+        var log = Logger(label: "moecl.test") {
+            LogLineHandler(label: $0, level: .info, format: .text, write: lines.append)
+        }
         log[metadataKey: "replica"] = "a"
         log.debug("hidden")
         log.warning("shown", metadata: ["request_id": "r2"])
         let written = lines.all
-        #expect(written.count == 1 && written[0].hasSuffix(" warning moecl.test: shown replica=a request_id=r2\n"), "\(written)")
+        #expect(
+            written.count == 1 && written[0].hasSuffix(" warning moecl.test: shown replica=a request_id=r2\n"),
+            "\(written)")
         #expect(written[0].hasPrefix("20") && written[0].contains("Z warning"))
     }
 }

@@ -19,8 +19,12 @@ struct SettingsTests {
         let file = try ConfigFile.parse(text, path: "c.conf", keys: ServeSettings.fileKeys)
         #expect(file.last("port") == "9000" && file.last("state") == "/var/lib/moecl # not a comment")
         #expect(file.values["token"] == ["admin:0123456789abcdef", "review:fedcba9876543210"])
-        #expect(throws: SettingsError.self) { try ConfigFile.parse("prot = 1", path: "c.conf", keys: ServeSettings.fileKeys) }
-        #expect(throws: SettingsError.self) { try ConfigFile.parse("port 9000", path: "c.conf", keys: ServeSettings.fileKeys) }
+        #expect(throws: SettingsError.self) {
+            try ConfigFile.parse("prot = 1", path: "c.conf", keys: ServeSettings.fileKeys)
+        }
+        #expect(throws: SettingsError.self) {
+            try ConfigFile.parse("port 9000", path: "c.conf", keys: ServeSettings.fileKeys)
+        }
         do {
             _ = try ConfigFile.parse("\n\nprot = 1", path: "c.conf", keys: ServeSettings.fileKeys)
             Issue.record("accepted an unknown key")
@@ -78,18 +82,26 @@ struct SettingsTests {
         for setting in ServeSettings.table {
             let sample = try #require(Self.samples[setting.name])
             let partner = Self.partner(setting.name)
-            #expect(!sample.check(try SettingsResolver.resolve(arguments: [], environment: [:]) ), "\(setting.name): the sample is the default")
+            #expect(
+                !sample.check(try SettingsResolver.resolve(arguments: [], environment: [:])),
+                "\(setting.name): the sample is the default")
             var arguments = ["--\(setting.name)", sample.text]
             if let partner { arguments += ["--\(partner.0)=\(partner.1)"] }
-            #expect(sample.check(try SettingsResolver.resolve(arguments: arguments, environment: [:])), "--\(setting.name)")
+            #expect(
+                sample.check(try SettingsResolver.resolve(arguments: arguments, environment: [:])), "--\(setting.name)")
             var environment = [setting.environmentName: sample.text]
             if let partner { environment[Setting.environmentName(partner.0)] = partner.1 }
-            #expect(sample.check(try SettingsResolver.resolve(arguments: [], environment: environment)), "\(setting.environmentName)")
+            #expect(
+                sample.check(try SettingsResolver.resolve(arguments: [], environment: environment)),
+                "\(setting.environmentName)")
             let path = folder.appendingPathComponent("\(setting.name).conf").path
             try "\(setting.name) = \(sample.text)\n\(partner.map { "\($0.0) = \($0.1)\n" } ?? "")".write(
                 toFile: path, atomically: true, encoding: .utf8)
-            #expect(sample.check(try SettingsResolver.resolve(arguments: ["--config", path], environment: [:])), "\(path)")
-            #expect(ServeSettings.helpText.contains("--\(setting.name) <") && ServeSettings.helpText.contains(setting.environmentName))
+            #expect(
+                sample.check(try SettingsResolver.resolve(arguments: ["--config", path], environment: [:])), "\(path)")
+            #expect(
+                ServeSettings.helpText.contains("--\(setting.name) <")
+                    && ServeSettings.helpText.contains(setting.environmentName))
         }
     }
 
@@ -98,24 +110,30 @@ struct SettingsTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("moecl.conf").path
         try """
-            port = 7000
-            max-batch-tokens = 1024
-            audit-rate = 0.05
-            model = /models/from-file
-            threads = 3
-            token = admin:file-0123456789abcdef
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        port = 7000
+        max-batch-tokens = 1024
+        audit-rate = 0.05
+        model = /models/from-file
+        threads = 3
+        token = admin:file-0123456789abcdef
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let arguments = ["--config", path, "--port", "9001", "--token", "classify:flag-0123456789abcdef"]
-        let environment = ["MOECL_PORT": "8000", "MOECL_MAX_BATCH_TOKENS": "2048", "MOECL_TOKENS": "review:env-0123456789abcdef"]
+        let environment = [
+            "MOECL_PORT": "8000", "MOECL_MAX_BATCH_TOKENS": "2048", "MOECL_TOKENS": "review:env-0123456789abcdef",
+        ]
         let settings = try SettingsResolver.resolve(arguments: arguments, environment: environment)
         #expect(settings.port == 9001)  // flag over environment and file
         #expect(settings.maxBatchTokens == 2048)  // environment over file
         #expect(settings.auditRate == 0.05)  // file over default
         #expect(settings.maxQueue == 4096 && settings.host == "127.0.0.1")  // defaults
-        #expect(settings.tokens == ["classify:flag-0123456789abcdef", "review:env-0123456789abcdef", "admin:file-0123456789abcdef"])
+        #expect(
+            settings.tokens == [
+                "classify:flag-0123456789abcdef", "review:env-0123456789abcdef", "admin:file-0123456789abcdef",
+            ])
         #expect(settings.model == "/models/from-file" && settings.threads == 3)
         // MOECL_CONFIG names the file when --config does not; the last of repeated flags wins.
-        let viaVariable = try SettingsResolver.resolve(arguments: ["--port", "1", "--port=2"], environment: ["MOECL_CONFIG": path])
+        let viaVariable = try SettingsResolver.resolve(
+            arguments: ["--port", "1", "--port=2"], environment: ["MOECL_CONFIG": path])
         #expect(viaVariable.port == 2 && viaVariable.maxBatchTokens == 1024)
     }
 
@@ -129,7 +147,9 @@ struct SettingsTests {
             }
         }
         #expect(message([], ["MOECL_MAX_BATCH_TOKENS": "lots"])?.contains("MOECL_MAX_BATCH_TOKENS") == true)
-        #expect(message(["--max-batch-tokens", "8"])?.contains("--max-batch-tokens: '8' is not a valid value (≥ 16)") == true)
+        #expect(
+            message(["--max-batch-tokens", "8"])?.contains("--max-batch-tokens: '8' is not a valid value (≥ 16)")
+                == true)
         #expect(message(["--audit-rate", "2"])?.contains("0 to 1") == true)
         #expect(message(["--tls-cert", "c.pem"])?.contains("tls-key") == true)
         #expect(message(["--config", "/nonexistent/moecl.conf"])?.contains("cannot read the config file") == true)
@@ -154,7 +174,8 @@ struct SettingsTests {
     }
 
     func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moecl-settings-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "moecl-settings-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }

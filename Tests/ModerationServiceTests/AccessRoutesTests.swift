@@ -13,7 +13,8 @@ struct AccessRoutesTests {
         let service = try ServiceHarness(tokens: [classifier: [.classify], reviewer: [.review], admin: [.admin]])
         defer { service.remove() }
         func status(_ method: HTTPMethod, _ path: String, token: String?, body: String = "{}") -> HTTPStatus? {
-            service.request(method, path, body: body, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [])?.status
+            service.request(method, path, body: body, headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [])?
+                .status
         }
         let classify = "{\"task\": \"spam\", \"text\": \"x\"}"
         #expect(status("GET", "/healthz", token: nil) == 200)

@@ -32,14 +32,18 @@ struct ExpertRoutesTests {
         #expect(try Self.version(service, "spam") == 1)
         #expect(service.request("POST", "/v1/experts/spam/rollback")?.status == 409)
         #expect(service.request("PUT", "/v1/experts/spam", raw: v2)?.status == 201)
-        #expect(service.request("PUT", "/v1/experts/spam", raw: try service.expertFile(task: "spam", version: 3))?.status == 201)
+        #expect(
+            service.request("PUT", "/v1/experts/spam", raw: try service.expertFile(task: "spam", version: 3))?.status
+                == 201)
         #expect(try Self.version(service, "spam") == 3)
         let back = service.request("POST", "/v1/experts/spam/rollback")
         #expect(back?.status == 200 && back?.body.contains("\"version\":2") == true)
         #expect(try Self.version(service, "spam") == 2)
         // Bad uploads change nothing: truncated, garbage, empty, another task's file.
-        for (bytes, what) in [(Array(v2.prefix(v2.count / 2)), "truncated"), (Array("not an expert".utf8), "garbage"),
-                              ([], "empty"), (try service.expertFile(task: "hate", version: 9), "another task")] {
+        for (bytes, what) in [
+            (Array(v2.prefix(v2.count / 2)), "truncated"), (Array("not an expert".utf8), "garbage"),
+            ([], "empty"), (try service.expertFile(task: "hate", version: 9), "another task"),
+        ] {
             let r = service.request("PUT", "/v1/experts/spam", raw: bytes)
             #expect(r?.status == 422 && r?.body.contains("validation_failed") == true, "\(what): \(r?.body ?? "")")
             #expect(r?.body.contains(service.state.path) == false, "\(what): the message shows a server path")
@@ -68,7 +72,9 @@ struct ExpertRoutesTests {
         let third = try restarted.restarted()
         defer { third.stop() }
         #expect(third.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 404)
-        #expect(third.request("PUT", "/v1/experts/hate", raw: try third.expertFile(task: "hate", version: 5))?.status == 201)
+        #expect(
+            third.request("PUT", "/v1/experts/hate", raw: try third.expertFile(task: "hate", version: 5))?.status == 201
+        )
         #expect(third.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 200)
     }
 
@@ -83,30 +89,41 @@ struct ExpertRoutesTests {
         #expect(service.request("POST", "/v1/tasks/spam/calibrate", body: "{}")?.status == 422)
         for (k, id) in ids.enumerated() {
             let label = k % 2 == 0 ? "compliant" : "violating"
-            #expect(service.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(label)\"}")?.status == 201)
+            #expect(
+                service.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(label)\"}")?.status == 201)
         }
         let (status, calibrated) = try service.json("POST", "/v1/tasks/spam/calibrate", "{\"target_precision\": 0.5}")
         let calibration = try #require(calibrated["calibration"] as? [String: Any])
-        #expect(status == 200 && calibration["samples"] as? Int == 8 && calibration["target_precision"] as? Double == 0.5)
+        #expect(
+            status == 200 && calibration["samples"] as? Int == 8 && calibration["target_precision"] as? Double == 0.5)
         // Posted samples.
         let samples = "[{\"text\": \"a\", \"label\": \"compliant\"}, {\"text\": \"b b\", \"label\": \"violating\"}]"
         let (postedStatus, posted) = try service.json("POST", "/v1/tasks/spam/calibrate", "{\"samples\": \(samples)}")
         #expect(postedStatus == 200 && (posted["calibration"] as? [String: Any])?["samples"] as? Int == 2)
-        for bad in ["{\"samples\": [{\"text\": \"a\", \"label\": \"x\"}]}", "{\"samples\": []}", "{\"target_precision\": 0}",
-                    "{\"target_precision\": true}"] {
+        for bad in [
+            "{\"samples\": [{\"text\": \"a\", \"label\": \"x\"}]}", "{\"samples\": []}", "{\"target_precision\": 0}",
+            "{\"target_precision\": true}",
+        ] {
             #expect(service.request("POST", "/v1/tasks/spam/calibrate", body: bad)?.status == 422, "\(bad)")
         }
         #expect(service.request("POST", "/v1/tasks/nope/calibrate", body: "{}")?.status == 404)
         // By hand; the next classification uses them.
-        let manual = service.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"compliant\": 0.25, \"violating\": 0.75}}")
+        let manual = service.request(
+            "PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"compliant\": 0.25, \"violating\": 0.75}}")
         #expect(manual?.status == 200)
         let (_, after) = try service.json("POST", "/v1/classify", "{\"task\": \"spam\", \"text\": \"x\"}")
         let used = ((after["results"] as? [[String: Any]])?.first?["thresholds"] as? [String: Double])
         #expect(used == ["compliant": 0.25, "violating": 0.75])
-        #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"maybe\": 0.5}}")?.status == 422)
-        #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"compliant\": 2}}")?.status == 422)
+        #expect(
+            service.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"maybe\": 0.5}}")?.status
+                == 422)
+        #expect(
+            service.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"compliant\": 2}}")?.status
+                == 422)
         #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: "{}")?.status == 422)
-        #expect(service.request("PUT", "/v1/tasks/nope/thresholds", body: "{\"thresholds\": {\"compliant\": 0.5}}")?.status == 404)
+        #expect(
+            service.request("PUT", "/v1/tasks/nope/thresholds", body: "{\"thresholds\": {\"compliant\": 0.5}}")?.status
+                == 404)
         // Thresholds survive a restart (they are stored with the expert).
         let restarted = try service.restarted(auditRate: 0)
         defer { restarted.stop() }

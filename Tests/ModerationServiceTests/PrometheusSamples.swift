@@ -15,7 +15,9 @@ struct PrometheusSamples {
             guard !line.hasPrefix("#"), let space = line.lastIndex(of: " ") else { return nil }
             let series = line[..<space]
             let value = Double(line[line.index(after: space)...].replacingOccurrences(of: "+Inf", with: "inf")) ?? .nan
-            guard let open = series.firstIndex(of: "{") else { return Sample(name: String(series), labels: [:], value: value) }
+            guard let open = series.firstIndex(of: "{") else {
+                return Sample(name: String(series), labels: [:], value: value)
+            }
             var labels: [String: String] = [:]
             var rest = series[series.index(after: open)...].dropLast()  // without the closing brace
             while let equals = rest.firstIndex(of: "=") {
@@ -28,7 +30,8 @@ struct PrometheusSamples {
                     i = rest.index(after: i)
                 }
                 labels[key] = value
-                rest = rest[min(rest.endIndex, rest.index(i, offsetBy: 2, limitedBy: rest.endIndex) ?? rest.endIndex)...]
+                rest =
+                    rest[min(rest.endIndex, rest.index(i, offsetBy: 2, limitedBy: rest.endIndex) ?? rest.endIndex)...]
             }
             return Sample(name: String(series[..<open]), labels: labels, value: value)
         }

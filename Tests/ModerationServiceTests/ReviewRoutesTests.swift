@@ -11,12 +11,14 @@ struct ReviewRoutesTests {
         let service = try ServiceHarness(auditRate: 0)
         defer { service.remove() }
         // The tiny experts have no calibration: every decision is review, so every text is queued.
-        let (status, classified) = try service.json("POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\", \"c\"]}")
+        let (status, classified) = try service.json(
+            "POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\", \"c\"]}")
         let results = try #require(classified["results"] as? [[String: Any]])
         #expect(status == 200 && results.allSatisfy { $0["decision"] as? String == "review" })
         let ids = results.compactMap { $0["review_id"] as? Int }
         #expect(ids.count == 3 && Set(ids).count == 3)
-        let (_, first) = try service.json("POST", "/v1/review/claim", "{\"task\": \"spam\", \"limit\": 2, \"lease_seconds\": 60}")
+        let (_, first) = try service.json(
+            "POST", "/v1/review/claim", "{\"task\": \"spam\", \"limit\": 2, \"lease_seconds\": 60}")
         let claimed = try #require(first["items"] as? [[String: Any]])
         #expect(claimed.compactMap { $0["id"] as? Int } == Array(ids.prefix(2)) && claimed[0]["text"] as? String == "a")
         let (_, second) = try service.json("POST", "/v1/review/claim")  // an empty body claims from any task
@@ -72,13 +74,18 @@ struct ReviewRoutesTests {
         // Thresholds of 0 decide every text automatically; with an audit rate of 1 each is also queued.
         let manual = "{\"thresholds\": {\"compliant\": 0, \"violating\": 0}}"
         #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: manual)?.status == 200)
-        let (_, classified) = try service.json("POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\"]}")
+        let (_, classified) = try service.json(
+            "POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\"]}")
         let results = try #require(classified["results"] as? [[String: Any]])
-        #expect(results.allSatisfy { ["white", "black"].contains($0["decision"] as? String ?? "") && $0["audit"] as? Bool == true })
+        #expect(
+            results.allSatisfy {
+                ["white", "black"].contains($0["decision"] as? String ?? "") && $0["audit"] as? Bool == true
+            })
         for r in results {
             let id = try #require(r["review_id"] as? Int)
             let label = try #require(r["label"] as? String)
-            #expect(service.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(label)\"}")?.status == 201)
+            #expect(
+                service.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(label)\"}")?.status == 201)
         }
         let (_, stats) = try service.json("GET", "/v1/stats")
         let audit = try #require((stats["audit_precision"] as? [String: [String: Any]])?["spam"])

@@ -19,7 +19,9 @@ struct RouteTableTests {
                 path = String(line.dropFirst(2).dropLast())
             } else if let path, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
                 let method = line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()
-                if ["GET", "PUT", "POST", "DELETE", "PATCH"].contains(method) { operations.insert("\(method) \(path)") }
+                if ["GET", "PUT", "POST", "DELETE", "PATCH"].contains(method) {
+                    operations.insert("\(method) \(path)")
+                }
             }
         }
         return operations
@@ -29,14 +31,19 @@ struct RouteTableTests {
         let table = Set(ModerationService.routeTemplates.map { "\($0.method) \($0.template)" })
         let spec = try Self.specOperations()
         #expect(spec.count >= 16)
-        #expect(table == spec, "only in the table: \(table.subtracting(spec).sorted()); only in the spec: \(spec.subtracting(table).sorted())")
+        #expect(
+            table == spec,
+            "only in the table: \(table.subtracting(spec).sorted()); only in the spec: \(spec.subtracting(table).sorted())"
+        )
     }
 
     @Test func everyRouteOfTheSpecIsExercisedByThisSuite() throws {
         // Each operation appears as a request in one of this target's test files.
         let folder = TestPaths.packageRoot.appendingPathComponent("Tests/ModerationServiceTests")
-        let sources = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix("RoutesTests.swift") }
-            .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined()
+        let sources = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix("RoutesTests.swift")
+        }
+        .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined()
         for operation in try Self.specOperations().sorted() {
             let parts = operation.split(separator: " ")
             let prefix = parts[1].split(separator: "{").first.map(String.init) ?? String(parts[1])

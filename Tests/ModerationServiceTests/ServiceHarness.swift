@@ -21,8 +21,10 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
     let service: ModerationService
     let stores: ServiceStores
 
-    init(tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
-         tokens: [String: Set<AccessControl.Role>] = [:]) throws {
+    init(
+        tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
+        tokens: [String: Set<AccessControl.Role>] = [:]
+    ) throws {
         self.tiny = try tiny ?? TinyMoE()
         ownsFixture = tiny == nil
         self.state = state ?? TestPaths.temporaryFolder("moecl-service-state")
@@ -38,8 +40,9 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         configuration.auditRate = auditRate
         configuration.maxTextsPerRequest = maxTexts
         let tokenizer = try BertTokenizer.load(folder: self.tiny.modelPath)
-        service = ModerationService(engine: engine, tokenizer: tokenizer, stores: stores, bundle: bundle, uploadFolder: uploads,
-                                    configuration: configuration, access: AccessControl(tokens: tokens), metrics: metrics)
+        service = ModerationService(
+            engine: engine, tokenizer: tokenizer, stores: stores, bundle: bundle, uploadFolder: uploads,
+            configuration: configuration, access: AccessControl(tokens: tokens), metrics: metrics)
         let probed = DispatchSemaphore(value: 0)
         service.probe { _ in probed.signal() }
         probed.wait()
@@ -64,24 +67,30 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
     }
 
     /// One request through the handler, waiting for its answer (at most 30 s).
-    func request(_ method: HTTPMethod, _ target: String, body: String? = nil, raw: [UInt8]? = nil,
-                 headers: [(String, String)] = []) -> (status: HTTPStatus, headers: HTTPHeaders, body: String)? {
+    func request(
+        _ method: HTTPMethod, _ target: String, body: String? = nil, raw: [UInt8]? = nil,
+        headers: [(String, String)] = []
+    ) -> (status: HTTPStatus, headers: HTTPHeaders, body: String)? {
         var fields = HTTPHeaders(headers)
         if body != nil || raw != nil { fields.add("Content-Type", "application/json") }
-        let request = HTTPRequest(method: method, target: target, headers: fields, body: raw ?? Array((body ?? "").utf8))
+        let request = HTTPRequest(
+            method: method, target: target, headers: fields, body: raw ?? Array((body ?? "").utf8))
         let answered = DispatchSemaphore(value: 0)
         let box = LockedBox<HTTPResponse?>(nil)
-        service.handle(request, HTTPResponder { response in
-            box.withLock { $0 = response }
-            answered.signal()
-        })
+        service.handle(
+            request,
+            HTTPResponder { response in
+                box.withLock { $0 = response }
+                answered.signal()
+            })
         guard answered.wait(timeout: .now() + 30) == .success, let response = box.withLock({ $0 }) else { return nil }
         return (response.status, response.headers, String(decoding: response.body, as: UTF8.self))
     }
 
     /// A request whose answer is a JSON object.
     func json(_ method: HTTPMethod, _ target: String, _ body: String? = nil, headers: [(String, String)] = []) throws
-        -> (HTTPStatus, [String: Any]) {
+        -> (HTTPStatus, [String: Any])
+    {
         let r = try #require(request(method, target, body: body, headers: headers))
         let object = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any]
         return (r.status, try #require(object, "not a JSON object: \(r.body)"))

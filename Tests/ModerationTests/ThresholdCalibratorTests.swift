@@ -36,8 +36,10 @@ struct ThresholdCalibratorTests {
         for c in 0..<2 {
             var bestCount = 0
             for tau in Set(data.map { $0.scores[c] }) {
-                let set = data.filter { ($0.scores[c] > $0.scores[1 - c] || ($0.scores[c] == $0.scores[1 - c] && c == 0))
-                    && $0.scores[c] >= tau }
+                let set = data.filter {
+                    ($0.scores[c] > $0.scores[1 - c] || ($0.scores[c] == $0.scores[1 - c] && c == 0))
+                        && $0.scores[c] >= tau
+                }
                 guard !set.isEmpty else { continue }
                 let precision = Double(set.filter { $0.label == c }.count) / Double(set.count)
                 if precision >= target { bestCount = max(bestCount, set.count) }
@@ -58,9 +60,13 @@ struct ThresholdCalibratorTests {
     }
 
     @Test func separableDataIsAllDecidedAndHopelessDataIsNot() {
-        let clean = (0..<10).map { i in ThresholdCalibrator.Sample(scores: i < 5 ? [0.9, 0.1] : [0.2, 0.8], label: i < 5 ? 0 : 1) }
+        let clean = (0..<10).map { i in
+            ThresholdCalibrator.Sample(scores: i < 5 ? [0.9, 0.1] : [0.2, 0.8], label: i < 5 ? 0 : 1)
+        }
         let all = ThresholdCalibrator.calibrate(clean, labels: Self.labels, targetPrecision: 0.99)
-        #expect(all.expectedRejectRate == 1 && all.thresholds.mapValues { Float($0) } == ["compliant": 0.9, "violating": 0.8])
+        #expect(
+            all.expectedRejectRate == 1
+                && all.thresholds.mapValues { Float($0) } == ["compliant": 0.9, "violating": 0.8])
         let noisy = (0..<10).map { i in ThresholdCalibrator.Sample(scores: [0.4, 0.6], label: i % 2) }
         let none = ThresholdCalibrator.calibrate(noisy, labels: Self.labels, targetPrecision: 0.9)
         #expect(none.expectedRejectRate == 0 && none.thresholds.isEmpty)

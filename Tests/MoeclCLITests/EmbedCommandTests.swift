@@ -31,8 +31,9 @@ struct EmbedCommandTests {
     /// A missing build fails every test here (the path does not exist) instead of skipping them.
     let binary = ClassifyInspectCommandTests.binary ?? URL(fileURLWithPath: "/nonexistent/moecl-not-built")
 
-    @Test("embeddings of golden texts from stdin match sentence-transformers within 1e-4",
-          .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
+    @Test(
+        "embeddings of golden texts from stdin match sentence-transformers within 1e-4",
+        .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
     func matchesGoldens() throws {
         let records = try TestPaths.jsonLines(TestPaths.fixtures.appendingPathComponent("encoder/texts.jsonl"))
         let picked = Array(records.prefix(12)) + Array(records.suffix(4))
@@ -55,8 +56,9 @@ struct EmbedCommandTests {
         }
     }
 
-    @Test("--normalize gives unit vectors; --text skips stdin",
-          .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
+    @Test(
+        "--normalize gives unit vectors; --text skips stdin",
+        .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
     func normalizeAndText() throws {
         let result = try run(binary, ["embed", "--normalize", "--text", "Free prizes, click now!", "--text", "hi"])
         #expect(result.status == 0, "\(result.err)")
@@ -87,14 +89,16 @@ struct EmbedCommandTests {
         #expect(result.err.contains("config.json"))
     }
 
-    @Test("a truncated model.safetensors fails naming the file",
-          .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
+    @Test(
+        "a truncated model.safetensors fails naming the file",
+        .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
     func corruptModel() throws {
         let model = try #require(TestPaths.baseModel)
         let folder = TestPaths.temporaryFolder("corrupt-model")
         defer { try? FileManager.default.removeItem(at: folder) }
         for name in ["config.json", "tokenizer.json", "vocab.txt"] {
-            try FileManager.default.copyItem(at: model.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: model.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         let weights = try Data(contentsOf: model.appendingPathComponent("model.safetensors"))
         try weights.prefix(weights.count / 2).write(to: folder.appendingPathComponent("model.safetensors"))
@@ -103,8 +107,9 @@ struct EmbedCommandTests {
         #expect(result.err.contains("model.safetensors") && result.err.contains("truncated"), "\(result.err)")
     }
 
-    @Test("invalid UTF-8 on stdin fails with the line number",
-          .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
+    @Test(
+        "invalid UTF-8 on stdin fails with the line number",
+        .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
     func invalidInput() throws {
         let process = Process()
         process.executableURL = binary
@@ -123,8 +128,9 @@ struct EmbedCommandTests {
         #expect(err.contains("line 2") && err.contains("UTF-8"), "\(err)")
     }
 
-    @Test("moecl health reports the model and the OpenBLAS core",
-          .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
+    @Test(
+        "moecl health reports the model and the OpenBLAS core",
+        .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
     func health() throws {
         let result = try run(binary, ["health"])
         #expect(result.status == 0, "\(result.err)")

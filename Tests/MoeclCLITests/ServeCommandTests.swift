@@ -21,7 +21,8 @@ struct ServeCommandTests {
         init(arguments: [String]) throws {
             process.executableURL = try ClassifyInspectCommandTests.requireBinary()
             ownState = arguments.contains("--state") ? nil : TestPaths.temporaryFolder("moecl-serve-own-state")
-            process.arguments = ["serve", "--port", "0", "--threads", "1"] + arguments + (ownState.map { ["--state", $0.path] } ?? [])
+            process.arguments =
+                ["serve", "--port", "0", "--threads", "1"] + arguments + (ownState.map { ["--state", $0.path] } ?? [])
             process.currentDirectoryURL = TestPaths.packageRoot
             let errors = Pipe()
             process.standardError = errors
@@ -41,7 +42,8 @@ struct ServeCommandTests {
                 text = String(decoding: line, as: UTF8.self)
             }
             guard let range = text.range(of: "127.0.0.1:"),
-                  let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) else {
+                let port = UInt16(text[range.upperBound...].prefix { $0.isNumber })
+            else {
                 process.terminate()
                 throw POSIXError(.EINVAL)
             }
@@ -50,11 +52,14 @@ struct ServeCommandTests {
 
         /// One request on a fresh connection.
         func request(_ method: String, _ path: String, body: String? = nil, raw: [UInt8]? = nil)
-            -> (status: Int, headers: [String: String], body: String)? {
+            -> (status: Int, headers: [String: String], body: String)?
+        {
             guard let client = try? TestClient(port: port) else { return nil }
             var text = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n"
             let bytes = raw ?? Array((body ?? "").utf8)
-            if body != nil || raw != nil { text += "Content-Type: application/json\r\nContent-Length: \(bytes.count)\r\n" }
+            if body != nil || raw != nil {
+                text += "Content-Type: application/json\r\nContent-Length: \(bytes.count)\r\n"
+            }
             client.send(Array((text + "\r\n").utf8) + bytes)
             return client.response()
         }
@@ -100,7 +105,8 @@ struct ServeCommandTests {
             if ready != 200 { usleep(50_000) }
         }
         #expect(ready == 200)
-        let (status, single) = try server.json("POST", "/v1/classify", "{\"task\": \"spam\", \"text\": \"hello world\"}")
+        let (status, single) = try server.json(
+            "POST", "/v1/classify", "{\"task\": \"spam\", \"text\": \"hello world\"}")
         #expect(status == 200 && (single["results"] as? [[String: Any]])?.count == 1)
         #expect(server.request("GET", "/v1/nothing")?.status == 404)
         let garbage = try TestClient(port: server.port)
@@ -112,7 +118,9 @@ struct ServeCommandTests {
         // A public address without an admin token is refused at start, with a message that says what to do.
         let process = Process()
         process.executableURL = try ClassifyInspectCommandTests.requireBinary()
-        process.arguments = ["serve", "--port", "0", "--model", tiny.modelPath, "--experts", bundle, "--host", "0.0.0.0"]
+        process.arguments = [
+            "serve", "--port", "0", "--model", tiny.modelPath, "--experts", bundle, "--host", "0.0.0.0",
+        ]
         let errors = Pipe()
         process.standardError = errors
         try process.run()
@@ -132,14 +140,17 @@ struct ServeCommandTests {
     @Test func servesHTTPSWithACertificateAndKey() throws {
         let tiny = try TinyMoE()
         defer { tiny.remove() }
-        let server = try Server(arguments: ["--model", tiny.modelPath, "--experts", try tiny.writeBundle(),
-                                            "--tls-cert", TLSTestClient.fixtureCertificate, "--tls-key", TLSTestClient.fixtureKey])
+        let server = try Server(arguments: [
+            "--model", tiny.modelPath, "--experts", try tiny.writeBundle(),
+            "--tls-cert", TLSTestClient.fixtureCertificate, "--tls-key", TLSTestClient.fixtureKey,
+        ])
         defer { _ = server.stop() }
         let client = try TLSTestClient(port: server.port, trusting: TLSTestClient.fixtureCertificate)
         client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(client.response()?.status == 200)
         let body = "{\"task\": \"spam\", \"text\": \"hello\"}"
-        client.send("POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        client.send(
+            "POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         let r = client.response()
         #expect(r?.status == 200 && r?.body.contains("\"task\":\"spam\"") == true, "\(r?.body ?? "")")
         #expect(server.request("GET", "/healthz")?.status == 400)  // plain HTTP on the HTTPS port

@@ -30,8 +30,9 @@ struct ServeCrashTests {
             let texts = ["w\(worker) sample \(n) a", "w\(worker) sample \(n) b"]
             let body = "{\"task\": \"spam\", \"texts\": [\"\(texts[0])\", \"\(texts[1])\"]}"
             if let r = server.request("POST", "/v1/classify", body: body), r.status == 200,
-               let object = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
-               let results = object["results"] as? [[String: Any]] {
+                let object = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
+                let results = object["results"] as? [[String: Any]]
+            {
                 for result in results {
                     guard let id = result["review_id"] as? Int, let index = result["index"] as? Int else { continue }
                     acknowledged.add(item: id, text: texts[index])
@@ -40,7 +41,8 @@ struct ServeCrashTests {
             }
             if let id = mine.first {
                 let label = id % 2 == 0 ? "compliant" : "violating"
-                if server.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(label)\"}")?.status == 201 {
+                if server.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(label)\"}")?.status == 201
+                {
                     acknowledged.add(verdict: id, label: label)
                     mine.removeFirst()
                 }
@@ -55,7 +57,9 @@ struct ServeCrashTests {
             tiny.remove()
             try? FileManager.default.removeItem(at: state)
         }
-        let arguments = ["--model", tiny.modelPath, "--experts", try tiny.writeBundle(), "--state", state.path, "--audit-rate", "0"]
+        let arguments = [
+            "--model", tiny.modelPath, "--experts", try tiny.writeBundle(), "--state", state.path, "--audit-rate", "0",
+        ]
         let server = try ServeCommandTests.Server(arguments: arguments)
         let (items, verdicts) = try Self.loadThenKill9(server, untilVerdicts: 200)
         print("crash test: \(items.count) items, \(verdicts.count) verdicts acknowledged before kill -9")
@@ -64,15 +68,19 @@ struct ServeCrashTests {
         defer { _ = restarted.stop() }
         // Every open item comes back from the queue with its text (none were claimed before the crash); every
         // verdict is exported with its label and text.
-        try Self.expectNothingLost(items: items, verdicts: verdicts, claimingFrom: restarted, export: ["--state", state.path])
-        #expect(restarted.request("POST", "/v1/review/\(verdicts.keys.first ?? 0)/verdict",
-                                  body: "{\"label\": \"\(verdicts.values.first ?? "")\"}")?.status == 200)
+        try Self.expectNothingLost(
+            items: items, verdicts: verdicts, claimingFrom: restarted, export: ["--state", state.path])
+        #expect(
+            restarted.request(
+                "POST", "/v1/review/\(verdicts.keys.first ?? 0)/verdict",
+                body: "{\"label\": \"\(verdicts.values.first ?? "")\"}")?.status == 200)
     }
 
     /// Four clients post samples and verdicts to `server` until it acknowledged `count` verdicts (or 30 s
     /// passed); then kill -9. Returns what was acknowledged, after checking there was enough of it.
     static func loadThenKill9(_ server: ServeCommandTests.Server, untilVerdicts count: Int) throws
-        -> (items: [Int: String], verdicts: [Int: String]) {
+        -> (items: [Int: String], verdicts: [Int: String])
+    {
         let acknowledged = Acknowledged()
         let group = DispatchGroup()
         for worker in 0..<4 {
@@ -86,15 +94,18 @@ struct ServeCrashTests {
         acknowledged.stop()
         group.wait()
         let (items, verdicts) = acknowledged.snapshot
-        #expect(verdicts.count >= count && items.count > verdicts.count, "\(items.count) items, \(verdicts.count) verdicts")
+        #expect(
+            verdicts.count >= count && items.count > verdicts.count, "\(items.count) items, \(verdicts.count) verdicts")
         return (items, verdicts)
     }
 
     /// Every acknowledged item without a verdict can be claimed from `server` with its text, or is exported (its
     /// verdict was written but not acknowledged before the kill); every acknowledged verdict is exported by
     /// `moecl export-feedback` on `export` with its label and text.
-    static func expectNothingLost(items: [Int: String], verdicts: [Int: String], claimingFrom server: ServeCommandTests.Server,
-                                  export source: [String]) throws {
+    static func expectNothingLost(
+        items: [Int: String], verdicts: [Int: String], claimingFrom server: ServeCommandTests.Server,
+        export source: [String]
+    ) throws {
         var claimed: [Int: String] = [:]
         while true {
             let (status, body) = try server.json("POST", "/v1/review/claim", "{\"task\": \"spam\", \"limit\": 100}")
@@ -122,7 +133,9 @@ struct ServeCrashTests {
         try process.run()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus != 0 && message.contains("no state database") && message.contains("--state"), "\(message)")
+        #expect(
+            process.terminationStatus != 0 && message.contains("no state database") && message.contains("--state"),
+            "\(message)")
     }
 
     /// `moecl export-feedback --task spam` on `source` (`--state DIR` or `--database-url URL`): review id →
@@ -142,7 +155,9 @@ struct ServeCrashTests {
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(object["kind"] as? String == "review" && object["model_label"] is String)
-            result[object["review_id"] as? Int ?? -1] = (object["label"] as? String ?? "", object["text"] as? String ?? "")
+            result[object["review_id"] as? Int ?? -1] = (
+                object["label"] as? String ?? "", object["text"] as? String ?? ""
+            )
         }
         return result
     }

@@ -39,16 +39,21 @@ struct ServeReplicaTests {
         }
 
         func replica(_ k: Int, _ extra: [String] = []) throws -> Server {
-            try Server(arguments: ["--model", tiny.modelPath, "--experts", bundle, "--state", folders[k].path,
-                                   "--database-url", database.url, "--expert-sync-seconds", "\(ServeReplicaTests.syncSeconds)",
-                                   "--audit-rate", "0"] + extra)
+            try Server(
+                arguments: [
+                    "--model", tiny.modelPath, "--experts", bundle, "--state", folders[k].path,
+                    "--database-url", database.url, "--expert-sync-seconds", "\(ServeReplicaTests.syncSeconds)",
+                    "--audit-rate", "0",
+                ] + extra)
         }
     }
 
     /// The version `server` serves for `task` (nil: unknown task).
     static func version(_ server: Server, _ task: String) -> Int? {
-        guard let r = server.request("POST", "/v1/classify", body: "{\"task\": \"\(task)\", \"text\": \"x\"}"), r.status == 200,
-              let body = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any] else { return nil }
+        guard let r = server.request("POST", "/v1/classify", body: "{\"task\": \"\(task)\", \"text\": \"x\"}"),
+            r.status == 200,
+            let body = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any]
+        else { return nil }
         return ((body["results"] as? [[String: Any]])?.first?["expert"] as? [String: Any])?["version"] as? Int
     }
 
@@ -81,29 +86,48 @@ struct ServeReplicaTests {
         #expect(rollback != nil, "A never rolled back")
         // Delete on A: B stops serving the task.
         #expect(a.request("DELETE", "/v1/experts/hate")?.status == 200)
-        let deletion = Self.waitFor { b.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 404 }
+        let deletion = Self.waitFor {
+            b.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 404
+        }
         #expect(deletion != nil, "B still serves a task deleted on A")
         // Thresholds set on B (a new upload of the same version) reach A.
-        #expect(b.request("PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"violating\": 0.25, \"compliant\": 0.99}}")?.status == 200)
+        #expect(
+            b.request(
+                "PUT", "/v1/tasks/spam/thresholds", body: "{\"thresholds\": {\"violating\": 0.25, \"compliant\": 0.99}}"
+            )?.status == 200)
         let thresholds = Self.waitFor {
-            (try? a.json("GET", "/v1/experts"))?.1["tasks"].flatMap { ($0 as? [[String: Any]])?.first { $0["task"] as? String == "spam" } }
-                .flatMap { ($0["calibration"] as? [String: Any])?["thresholds"] as? [String: Any] }?["violating"] as? Double == 0.25
+            (try? a.json("GET", "/v1/experts"))?.1["tasks"].flatMap {
+                ($0 as? [[String: Any]])?.first { $0["task"] as? String == "spam" }
+            }
+            .flatMap { ($0["calibration"] as? [String: Any])?["thresholds"] as? [String: Any] }?["violating"] as? Double
+                == 0.25
         }
         #expect(thresholds != nil, "A never took B's thresholds")
         // Both replicas report the same registry generation once caught up.
         let generations = Self.waitFor {
-            let lines = [a, b].map { ($0.request("GET", "/metrics")?.body ?? "").split(separator: "\n").first { $0.hasPrefix("moecl_registry_generation ") } }
+            let lines = [a, b].map {
+                ($0.request("GET", "/metrics")?.body ?? "").split(separator: "\n").first {
+                    $0.hasPrefix("moecl_registry_generation ")
+                }
+            }
             return lines[0] != nil && lines[0] == lines[1]
         }
         #expect(generations != nil, "the replicas' moecl_registry_generation never agreed")
-        print("replicas: reached the other replica after \([upload, rollback, deletion, thresholds].map { $0.map { String(format: "%.2f s", $0) } ?? "never" }) (catch-up every \(Self.syncSeconds) s)")
+        print(
+            "replicas: reached the other replica after \([upload, rollback, deletion, thresholds].map { $0.map { String(format: "%.2f s", $0) } ?? "never" }) (catch-up every \(Self.syncSeconds) s)"
+        )
         // A replica started later, with an empty state folder, serves the same: the files come from the database.
         let c = try deployment.replica(2)
         defer { _ = c.stop() }
         #expect(Self.version(c, "spam") == 1)
         #expect(c.request("POST", "/v1/classify", body: "{\"task\": \"hate\", \"text\": \"x\"}")?.status == 404)
-        #expect(c.request("PUT", "/v1/experts/hate", raw: try ServeCommandTests.expertFile(deployment.tiny, task: "hate", version: 4))?.status == 201)
-        #expect(Self.waitFor { Self.version(a, "hate") == 4 && Self.version(b, "hate") == 4 } != nil, "an upload to C did not reach A and B")
+        #expect(
+            c.request(
+                "PUT", "/v1/experts/hate",
+                raw: try ServeCommandTests.expertFile(deployment.tiny, task: "hate", version: 4))?.status == 201)
+        #expect(
+            Self.waitFor { Self.version(a, "hate") == 4 && Self.version(b, "hate") == 4 } != nil,
+            "an upload to C did not reach A and B")
     }
 
     /// A registry row whose bytes do not match its checksum (a damaged row, or a write that went wrong) is never
@@ -117,9 +141,12 @@ struct ServeReplicaTests {
         var bad = good
         bad[bad.count / 2] ^= 0xff
         let registry = try ExpertRegistry(database: PostgresDatabase(url: deployment.database.url))
-        try registry.register(task: "spam", version: 7, sha256: FileDigest.sha256(good), path: "/nonexistent/spam.safetensors",
-                              content: bad, now: 1)
-        let refused = Self.waitFor { (a.request("GET", "/metrics")?.body ?? "").contains("moecl_expert_loads_total{result=\"invalid\"} 1") }
+        try registry.register(
+            task: "spam", version: 7, sha256: FileDigest.sha256(good), path: "/nonexistent/spam.safetensors",
+            content: bad, now: 1)
+        let refused = Self.waitFor {
+            (a.request("GET", "/metrics")?.body ?? "").contains("moecl_expert_loads_total{result=\"invalid\"} 1")
+        }
         #expect(refused != nil, "the corrupt expert was not reported")
         #expect(Self.version(a, "spam") == 1)
         let b = try deployment.replica(1)
@@ -135,7 +162,8 @@ struct ServeReplicaTests {
         let a = try deployment.replica(0), b = try deployment.replica(1)
         defer { _ = a.stop(); _ = b.stop() }
         // The tiny experts have no calibration: every text goes to review.
-        let (_, classified) = try a.json("POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\", \"c\", \"d\"]}")
+        let (_, classified) = try a.json(
+            "POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\", \"c\", \"d\"]}")
         let ids = (classified["results"] as? [[String: Any]] ?? []).compactMap { $0["review_id"] as? Int }
         #expect(ids.count == 4)
         let (_, onA) = try a.json("POST", "/v1/review/claim", "{\"limit\": 2, \"lease_seconds\": 600}")
@@ -146,14 +174,18 @@ struct ServeReplicaTests {
         let (_, again) = try a.json("POST", "/v1/review/claim", "{\"limit\": 10}")
         #expect((again["items"] as? [Any])?.isEmpty == true)
         // Many claims at once on both replicas: every item is handed out exactly once.
-        let (_, more) = try b.json("POST", "/v1/classify", "{\"task\": \"hate\", \"texts\": [\((0..<40).map { "\"t\($0)\"" }.joined(separator: ","))]}")
+        let (_, more) = try b.json(
+            "POST", "/v1/classify",
+            "{\"task\": \"hate\", \"texts\": [\((0..<40).map { "\"t\($0)\"" }.joined(separator: ","))]}")
         let moreIds = Set((more["results"] as? [[String: Any]] ?? []).compactMap { $0["review_id"] as? Int })
         #expect(moreIds.count == 40)
         let claims = ClaimLog()
         DispatchQueue.concurrentPerform(iterations: 4) { k in
             let server = k % 2 == 0 ? a : b
-            while let (status, body) = try? server.json("POST", "/v1/review/claim", "{\"task\": \"hate\", \"limit\": 3}"), status == 200,
-                  let items = body["items"] as? [[String: Any]], !items.isEmpty {
+            while let (status, body) = try? server.json(
+                "POST", "/v1/review/claim", "{\"task\": \"hate\", \"limit\": 3}"), status == 200,
+                let items = body["items"] as? [[String: Any]], !items.isEmpty
+            {
                 for item in items { claims.add(item["id"] as? Int ?? -1) }
             }
         }
@@ -168,13 +200,15 @@ struct ServeReplicaTests {
         // Decisions made on A (4 spam) and B (40 hate) count in either replica's /v1/stats once flushed (≤ 1 s).
         let counted = Self.waitFor {
             guard let (_, stats) = try? b.json("GET", "/v1/stats"),
-                  let windows = stats["windows"] as? [String: [String: [String: Any]]] else { return false }
+                let windows = stats["windows"] as? [String: [String: [String: Any]]]
+            else { return false }
             return windows["5m"]?["spam"]?["review"] as? Int == 4 && windows["5m"]?["hate"]?["review"] as? Int == 40
         }
         #expect(counted != nil, "B's /v1/stats never showed A's decisions")
         // And in A's reject rate, once B flushed its own counts.
         let rated = Self.waitFor {
-            ((try? a.json("GET", "/v1/stats/reject-rate?window=5m"))?.1["counts"] as? [String: Any])?["total"] as? Int == 44
+            ((try? a.json("GET", "/v1/stats/reject-rate?window=5m"))?.1["counts"] as? [String: Any])?["total"] as? Int
+                == 44
         }
         #expect(rated != nil, "A's reject rate never counted B's decisions")
     }
@@ -186,11 +220,15 @@ struct ServeReplicaTests {
         let (items, verdicts) = try ServeCrashTests.loadThenKill9(a, untilVerdicts: 100)
         // B goes on serving, with no restart, and has everything A acknowledged.
         #expect(Self.version(b, "spam") == 1)
-        try ServeCrashTests.expectNothingLost(items: items, verdicts: verdicts, claimingFrom: b,
-                                              export: ["--database-url", deployment.database.url])
+        try ServeCrashTests.expectNothingLost(
+            items: items, verdicts: verdicts, claimingFrom: b,
+            export: ["--database-url", deployment.database.url])
         let some = try #require(verdicts.first)
-        #expect(b.request("POST", "/v1/review/\(some.key)/verdict", body: "{\"label\": \"\(some.value)\"}")?.status == 200)
-        print("replicas: \(items.count) items and \(verdicts.count) verdicts acknowledged by A before kill -9, all found through B")
+        #expect(
+            b.request("POST", "/v1/review/\(some.key)/verdict", body: "{\"label\": \"\(some.value)\"}")?.status == 200)
+        print(
+            "replicas: \(items.count) items and \(verdicts.count) verdicts acknowledged by A before kill -9, all found through B"
+        )
     }
 }
 

@@ -21,7 +21,8 @@ struct TrainCalibrateCommandTests {
         let fillers = ["the", "a", "on", "good", "hello world", "now", "sat on the", "run"]
         func spam(_ i: Int) -> String {
             let bad = i % 2 == 1
-            return "{\"text\": \"\(fillers[i % 8]) \(bad ? ["spam", "free", "click here"][i % 3] : "bad") \(fillers[(i + 3) % 8])\", "
+            return
+                "{\"text\": \"\(fillers[i % 8]) \(bad ? ["spam", "free", "click here"][i % 3] : "bad") \(fillers[(i + 3) % 8])\", "
                 + "\"label\": \"\(bad ? "violating" : "compliant")\"}"
         }
         func pets(_ i: Int) -> String {
@@ -48,8 +49,11 @@ struct TrainCalibrateCommandTests {
         let suite = root.appendingPathComponent("suite"), run = root.appendingPathComponent("run")
         try Self.writeSuite(suite)
         let common = ["--model", model.path, "--threads", "1"]
-        let trained = try Self.moecl(["train", "--suite", suite.path, "--out", run.path, "--epochs", "4", "--batch-size", "8",
-                                      "--lr", "0.03", "--rank", "2", "--alpha", "4"] + common)
+        let trained = try Self.moecl(
+            [
+                "train", "--suite", suite.path, "--out", run.path, "--epochs", "4", "--batch-size", "8",
+                "--lr", "0.03", "--rank", "2", "--alpha", "4",
+            ] + common)
         #expect(trained.status == 0, "\(trained.err)")
         #expect(trained.err.contains("stage 2/2 test accuracy"))
         let bundle = run.appendingPathComponent("bundle").path
@@ -58,9 +62,12 @@ struct TrainCalibrateCommandTests {
         #expect(try snapshot.task("spam").metadata.calibration?.targetPrecision == 0.9)
         // Recalibrate at 0.8 into a new bundle; the other task's expert file stays byte-identical.
         let calibrated = root.appendingPathComponent("calibrated").path
-        let cal = try Self.moecl(["calibrate", "--experts", bundle, "--task", "spam", "--data",
-                                  suite.appendingPathComponent("spam/dev.jsonl").path, "--target-precision", "0.8",
-                                  "--out", calibrated] + common)
+        let cal = try Self.moecl(
+            [
+                "calibrate", "--experts", bundle, "--task", "spam", "--data",
+                suite.appendingPathComponent("spam/dev.jsonl").path, "--target-precision", "0.8",
+                "--out", calibrated,
+            ] + common)
         #expect(cal.status == 0, "\(cal.err)")
         let record = try #require(try JSONSerialization.jsonObject(with: Data(cal.out.utf8)) as? [String: Any])
         #expect(record["target_precision"] as? Double == 0.8)
@@ -68,25 +75,33 @@ struct TrainCalibrateCommandTests {
         let reloaded = try ExpertBundle.load(folder: calibrated, base: model.base)
         #expect(try reloaded.task("spam").metadata.calibration?.targetPrecision == 0.8)
         let petsFile = "tasks/pets.safetensors"
-        #expect(FileManager.default.contents(atPath: bundle + "/" + petsFile)
+        #expect(
+            FileManager.default.contents(atPath: bundle + "/" + petsFile)
                 == FileManager.default.contents(atPath: calibrated + "/" + petsFile))
-        let classified = try Self.moecl(["classify", "--experts", calibrated, "--task", "spam", "--text", "free spam now"]
-                                        + common)
+        let classified = try Self.moecl(
+            ["classify", "--experts", calibrated, "--task", "spam", "--text", "free spam now"]
+                + common)
         #expect(classified.status == 0 && classified.out.contains("\"decision\""), "\(classified.err)")
         // Add a third task to the bundle with the single-task form (an earlier task's texts replayed to the
         // discriminator): old experts untouched, shared version bumped.
         let extended = root.appendingPathComponent("extended").path
-        let single = ["train", "--task", "pets2", "--data", suite.appendingPathComponent("pets").path, "--from", bundle,
-                      "--out", extended, "--epochs", "1", "--batch-size", "8", "--rank", "2", "--alpha", "4"] + common
-        let unknown = try Self.moecl(single + ["--replay-data", "dogs=" + suite.appendingPathComponent("spam/train.jsonl").path])
+        let single =
+            [
+                "train", "--task", "pets2", "--data", suite.appendingPathComponent("pets").path, "--from", bundle,
+                "--out", extended, "--epochs", "1", "--batch-size", "8", "--rank", "2", "--alpha", "4",
+            ] + common
+        let unknown = try Self.moecl(
+            single + ["--replay-data", "dogs=" + suite.appendingPathComponent("spam/train.jsonl").path])
         #expect(unknown.status != 0 && unknown.err.contains("replay task 'dogs' is not another task"), "\(unknown.err)")
         #expect(!FileManager.default.fileExists(atPath: extended))
-        let added = try Self.moecl(single + ["--replay-data", "spam=" + suite.appendingPathComponent("spam/train.jsonl").path])
+        let added = try Self.moecl(
+            single + ["--replay-data", "spam=" + suite.appendingPathComponent("spam/train.jsonl").path])
         #expect(added.status == 0, "\(added.err)")
         let grown = try ExpertBundle.load(folder: extended, base: model.base)
         #expect(grown.taskNames == ["pets", "pets2", "spam"])
         #expect(grown.shared.version == snapshot.shared.version + 1)
-        #expect(FileManager.default.contents(atPath: bundle + "/" + petsFile)
+        #expect(
+            FileManager.default.contents(atPath: bundle + "/" + petsFile)
                 == FileManager.default.contents(atPath: extended + "/" + petsFile))
     }
 
@@ -102,21 +117,31 @@ struct TrainCalibrateCommandTests {
         let train = suite.appendingPathComponent("spam/train.jsonl")
         let good = try String(contentsOf: train, encoding: .utf8)
         let cases: [(String, Data, String)] = [
-            ("unknown label", Data((good + "{\"text\": \"x\", \"label\": \"maybe\"}\n").utf8), "train.jsonl:61: label 'maybe'"),
+            (
+                "unknown label", Data((good + "{\"text\": \"x\", \"label\": \"maybe\"}\n").utf8),
+                "train.jsonl:61: label 'maybe'"
+            ),
             ("invalid JSON", Data((good + "{\"text\": \n").utf8), "train.jsonl:61: not valid JSON"),
-            ("invalid UTF-8", Data(good.utf8) + Data([0x7B, 0xFF, 0xFE, 0x7D, 0x0A]), "train.jsonl:61: the line is not valid UTF-8"),
+            (
+                "invalid UTF-8", Data(good.utf8) + Data([0x7B, 0xFF, 0xFE, 0x7D, 0x0A]),
+                "train.jsonl:61: the line is not valid UTF-8"
+            ),
             ("empty task", Data(), "train.jsonl: no examples"),
         ]
         for (name, bytes, message) in cases {
             try bytes.write(to: train)
-            let result = try Self.moecl(["train", "--suite", suite.path, "--out", root.appendingPathComponent("run").path,
-                                         "--model", model.path, "--threads", "1"])
+            let result = try Self.moecl([
+                "train", "--suite", suite.path, "--out", root.appendingPathComponent("run").path,
+                "--model", model.path, "--threads", "1",
+            ])
             #expect(result.status != 0, "\(name) must fail")
             #expect(result.err.contains(message), "\(name): \(result.err)")
         }
         try FileManager.default.removeItem(at: train)
-        let missing = try Self.moecl(["train", "--suite", suite.path, "--out", root.appendingPathComponent("run").path,
-                                      "--model", model.path])
+        let missing = try Self.moecl([
+            "train", "--suite", suite.path, "--out", root.appendingPathComponent("run").path,
+            "--model", model.path,
+        ])
         #expect(missing.status != 0 && missing.err.contains("train.jsonl: no such file"), "\(missing.err)")
     }
 }

@@ -19,13 +19,19 @@ struct DecisionStoreTests {
             store.record(task: "spam", decision: "review", now: now - 30)
             try store.flush()
             store.record(task: "hate", decision: "white", now: now)  // buffered only
-            #expect(try store.counts(lastSeconds: 300, now: now) == ["spam": ["black": 1, "review": 1], "hate": ["white": 1]])
+            #expect(
+                try store.counts(lastSeconds: 300, now: now) == [
+                    "spam": ["black": 1, "review": 1], "hate": ["white": 1],
+                ])
             #expect(try store.counts(lastSeconds: nil, now: now)["spam"] == ["white": 1, "black": 1, "review": 1])
             try store.flush()
             try store.flush()  // nothing buffered: no change
         }
         let reopened = try DecisionStore(database: database.connect())
-        #expect(try reopened.counts(lastSeconds: 3600, now: now) == ["spam": ["black": 1, "review": 1], "hate": ["white": 1]])
+        #expect(
+            try reopened.counts(lastSeconds: 3600, now: now) == [
+                "spam": ["black": 1, "review": 1], "hate": ["white": 1],
+            ])
         reopened.record(task: "spam", decision: "black", now: now - 120)
         try reopened.flush()
         #expect(try reopened.counts(lastSeconds: 3600, now: now)["spam"]?["black"] == 2)
@@ -52,7 +58,8 @@ struct DecisionStoreTests {
 @Suite("DecisionLog")
 struct DecisionLogTests {
     static func entry(_ at: Double, _ task: String) -> LoggedDecision {
-        LoggedDecision(at: at, task: task, expertVersion: 2, decision: "white", label: "compliant", score: 0.97, textSHA256: "ab")
+        LoggedDecision(
+            at: at, task: task, expertVersion: 2, decision: "white", label: "compliant", score: 0.97, textSHA256: "ab")
     }
 
     @Test(arguments: TestBackend.allCases)
@@ -86,7 +93,9 @@ struct DecisionLogTests {
         #expect(try log.recent(limit: 1000).map(\.at) == (0..<450).reversed().map(Double.init))
         #expect(try log.recent(task: "hate", limit: 1000).count == 150)
         let counts = try DecisionStore(database: database.connect())
-        for minute in 0..<300 { counts.record(task: "spam", decision: minute % 2 == 0 ? "black" : "white", now: Double(minute * 60)) }
+        for minute in 0..<300 {
+            counts.record(task: "spam", decision: minute % 2 == 0 ? "black" : "white", now: Double(minute * 60))
+        }
         try counts.flush()
         #expect(try counts.counts(lastSeconds: nil, now: 300 * 60) == ["spam": ["black": 150, "white": 150]])
     }

@@ -14,7 +14,8 @@ struct ExpertRegistryTests {
         do {
             let registry = try ExpertRegistry(database: database.connect())
             #expect(try registry.generation() == 0)
-            let first = try registry.register(task: "spam", version: 2, sha256: "aa", path: "/x/2", content: [1], now: 10)
+            let first = try registry.register(
+                task: "spam", version: 2, sha256: "aa", path: "/x/2", content: [1], now: 10)
             try registry.register(task: "spam", version: 3, sha256: "bb", path: "/x/3", content: [2], now: 20)
             try registry.register(task: "hate", version: 7, sha256: "cc", path: "/y/7", content: [3], now: 30)
             #expect(try registry.active().map(\.version) == [7, 3])  // sorted by task
@@ -79,7 +80,8 @@ struct ExpertRegistryTests {
     @Test func anUnversionedSQLiteFileIsUpgradedInPlace() throws {
         let database = try TestDatabase(.sqlite)
         let old = try database.connect()
-        try old.execute("""
+        try old.execute(
+            """
             CREATE TABLE experts (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, version INTEGER NOT NULL,
                 sha256 TEXT NOT NULL, path TEXT NOT NULL, uploaded_at REAL NOT NULL, active INTEGER NOT NULL DEFAULT 0);

@@ -10,14 +10,20 @@ struct PostgresDatabaseTests {
     @Test func runsStatementsWithTypedArgumentsAndResultsAndTransactions() throws {
         let server = try TestPostgres()
         let db = try PostgresDatabase(url: server.url)
-        try db.execute("CREATE TABLE t (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, n BIGINT)")
-        let inserted = try db.query("INSERT INTO t (name, score, n) VALUES (?1, ?2, ?3) RETURNING id",
-                                    [.text("café ✓"), .real(0.125), .integer(1 << 40)])
+        try db.execute(
+            "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, n BIGINT)")
+        let inserted = try db.query(
+            "INSERT INTO t (name, score, n) VALUES (?1, ?2, ?3) RETURNING id",
+            [.text("café ✓"), .real(0.125), .integer(1 << 40)])
         #expect(inserted == [[.integer(1)]])
         try db.query("INSERT INTO t (name, score, n) VALUES (?1, ?2, ?3)", [.text("b"), .null, .integer(-3)])
-        let rows = try db.query("SELECT id, name, score, n, n > 0 FROM t WHERE ?1::text IS NULL OR name = ?1 ORDER BY id", [.null])
-        #expect(rows == [[.integer(1), .text("café ✓"), .real(0.125), .integer(1 << 40), .integer(1)],
-                         [.integer(2), .text("b"), .null, .integer(-3), .integer(0)]])
+        let rows = try db.query(
+            "SELECT id, name, score, n, n > 0 FROM t WHERE ?1::text IS NULL OR name = ?1 ORDER BY id", [.null])
+        #expect(
+            rows == [
+                [.integer(1), .text("café ✓"), .real(0.125), .integer(1 << 40), .integer(1)],
+                [.integer(2), .text("b"), .null, .integer(-3), .integer(0)],
+            ])
         #expect(try db.query("SELECT name FROM t WHERE ?1::text IS NULL OR name = ?1", [.text("b")]) == [[.text("b")]])
         // A failing body rolls the transaction back; the error names the statement.
         #expect(throws: StoreError.self) {

@@ -9,16 +9,20 @@ import Testing
 
 @Suite("ReviewStore")
 struct ReviewStoreTests {
-    static func add(_ store: ReviewStore, _ task: String, _ text: String, kind: ReviewItem.Kind = .review, now: Double = 100) throws -> Int64 {
-        try store.enqueue(task: task, expertVersion: 2, text: text, labels: ["compliant", "violating"], scores: [0.55, 0.45],
-                          label: "compliant", decision: kind == .review ? "review" : "white", kind: kind, now: now)
+    static func add(
+        _ store: ReviewStore, _ task: String, _ text: String, kind: ReviewItem.Kind = .review, now: Double = 100
+    ) throws -> Int64 {
+        try store.enqueue(
+            task: task, expertVersion: 2, text: text, labels: ["compliant", "violating"], scores: [0.55, 0.45],
+            label: "compliant", decision: kind == .review ? "review" : "white", kind: kind, now: now)
     }
 
     @Test(arguments: TestBackend.allCases)
     func claimsLeaseItemsOldestFirstAndExpiredLeasesReturnThem(_ backend: TestBackend) throws {
         let database = try TestDatabase(backend)
         let store = try ReviewStore(database: database.connect())
-        let a = try Self.add(store, "spam", "a"), b = try Self.add(store, "spam", "b"), c = try Self.add(store, "hate", "c")
+        let a = try Self.add(store, "spam", "a"), b = try Self.add(store, "spam", "b"),
+            c = try Self.add(store, "hate", "c")
         let first = try store.claim(task: "spam", limit: 1, leaseSeconds: 60, now: 200)
         #expect(first.map(\.id) == [a] && first[0].leaseExpiresAt == 260 && first[0].scores == [0.55, 0.45])
         #expect(try store.claim(task: nil, limit: 10, leaseSeconds: 60, now: 210).map(\.id) == [b, c])
@@ -54,10 +58,11 @@ struct ReviewStoreTests {
         #expect(try store.verdict(id: ids[1], label: "violating", now: 0) == .recorded)
         #expect(try store.verdict(id: audit, label: "compliant", now: 0) == .recorded)
         let stats = try store.stats(now: 50)
-        #expect(stats == [
-            ReviewStats(task: "spam", kind: "audit", open: 0, leased: 0, decided: 1, agreed: 1),
-            ReviewStats(task: "spam", kind: "review", open: 2, leased: 1, decided: 1, agreed: 0),
-        ])
+        #expect(
+            stats == [
+                ReviewStats(task: "spam", kind: "audit", open: 0, leased: 0, decided: 1, agreed: 1),
+                ReviewStats(task: "spam", kind: "review", open: 2, leased: 1, decided: 1, agreed: 0),
+            ])
     }
 
     @Test(arguments: TestBackend.allCases)
@@ -83,10 +88,12 @@ struct ReviewStoreTests {
     func concurrentClaimsFromTwoConnectionsNeverOverlap(_ backend: TestBackend) throws {
         let database = try TestDatabase(backend)
         let setup = try ReviewStore(database: database.connect())
-        let ids = try setup.enqueue((0..<60).map {
-            NewReviewItem(task: "spam", expertVersion: 1, text: "t\($0)", labels: ["a", "b"], scores: [0.5, 0.5], label: "a",
-                          decision: "review", kind: .review)
-        }, now: 1)
+        let ids = try setup.enqueue(
+            (0..<60).map {
+                NewReviewItem(
+                    task: "spam", expertVersion: 1, text: "t\($0)", labels: ["a", "b"], scores: [0.5, 0.5], label: "a",
+                    decision: "review", kind: .review)
+            }, now: 1)
         let replicas = try (0..<2).map { _ in try ReviewStore(database: database.connect()) }
         let claimed = ClaimLog()
         DispatchQueue.concurrentPerform(iterations: 2) { k in
@@ -116,7 +123,8 @@ struct ReviewStoreTests {
             let id = try Self.add(replicas[0], "spam", "r\(round)")
             let outcomes = Outcomes()
             DispatchQueue.concurrentPerform(iterations: 2) { k in
-                outcomes.add(Result { try replicas[k].verdict(id: id, label: k == 0 ? "compliant" : "violating", now: 1) })
+                outcomes.add(
+                    Result { try replicas[k].verdict(id: id, label: k == 0 ? "compliant" : "violating", now: 1) })
             }
             let results = outcomes.all.compactMap { try? $0.get() }
             #expect(results.count == 2 && results.filter { $0 == .recorded }.count == 1, "\(outcomes.all)")

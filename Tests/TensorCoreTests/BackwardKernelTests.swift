@@ -24,12 +24,15 @@ struct BackwardKernelTests {
         (0..<count).map { _ in scale * rng.nextSigned() }
     }
 
-    static func expectClose(_ analytic: [Float], _ numeric: [Double], tolerance: Double = 2e-3,
-                            sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectClose(
+        _ analytic: [Float], _ numeric: [Double], tolerance: Double = 2e-3,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let scale = max(1e-3, numeric.map(abs).max() ?? 0)
         let worst = zip(analytic, numeric).map { abs(Double($0) - $1) }.max() ?? 0
-        #expect(worst <= tolerance * scale, "max |analytic − numeric| = \(worst), scale \(scale)",
-                sourceLocation: sourceLocation)
+        #expect(
+            worst <= tolerance * scale, "max |analytic − numeric| = \(worst), scale \(scale)",
+            sourceLocation: sourceLocation)
     }
 
     @Test func gelu() {
@@ -39,12 +42,17 @@ struct BackwardKernelTests {
         var dx = [Float](repeating: 0, count: n)
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
-                dx.withUnsafeMutableBufferPointer { GELU.backward(preactivation: xp.baseAddress!, gradient: wp.baseAddress!,
-                                                                  into: $0.baseAddress!, count: n) }
+                dx.withUnsafeMutableBufferPointer {
+                    GELU.backward(
+                        preactivation: xp.baseAddress!, gradient: wp.baseAddress!,
+                        into: $0.baseAddress!, count: n)
+                }
             }
         }
         let numeric = Self.numericGradient(x) { xd in
-            xd.indices.reduce(0.0) { $0 + Double(w[$1]) * 0.5 * xd[$1] * (1 + Foundation.erf(xd[$1] / 2.0.squareRoot())) }
+            xd.indices.reduce(0.0) {
+                $0 + Double(w[$1]) * 0.5 * xd[$1] * (1 + Foundation.erf(xd[$1] / 2.0.squareRoot()))
+            }
         }
         Self.expectClose(dx, numeric)
     }
@@ -59,8 +67,9 @@ struct BackwardKernelTests {
             w.withUnsafeBufferPointer { wp in
                 gamma.withUnsafeBufferPointer { gp in
                     dx.withUnsafeMutableBufferPointer {
-                        LayerNorm.backward(input: xp.baseAddress!, gamma: gp.baseAddress!, eps: 1e-5, gradient: wp.baseAddress!,
-                                           into: $0.baseAddress!, rows: rows, dim: d)
+                        LayerNorm.backward(
+                            input: xp.baseAddress!, gamma: gp.baseAddress!, eps: 1e-5, gradient: wp.baseAddress!,
+                            into: $0.baseAddress!, rows: rows, dim: d)
                     }
                 }
             }
@@ -91,8 +100,9 @@ struct BackwardKernelTests {
         y.withUnsafeBufferPointer { yp in
             w.withUnsafeBufferPointer { wp in
                 dx.withUnsafeMutableBufferPointer {
-                    Softmax.backwardRows(output: yp.baseAddress!, gradient: wp.baseAddress!, into: $0.baseAddress!,
-                                         rows: rows, columns: n, stride: n)
+                    Softmax.backwardRows(
+                        output: yp.baseAddress!, gradient: wp.baseAddress!, into: $0.baseAddress!,
+                        rows: rows, columns: n, stride: n)
                 }
             }
         }
@@ -121,9 +131,10 @@ struct BackwardKernelTests {
                 grads.withUnsafeMutableBufferPointer { g in
                     scratch.withUnsafeMutableBufferPointer { s in
                         let b = x.baseAddress!, gb = g.baseAddress!
-                        Attention.backward(q: b, k: b + hs, v: b + 2 * hs, stride: stride, tokens: t, headSize: hs,
-                                           scale: scale, dContext: d.baseAddress!, dStride: hs, dq: gb, dk: gb + hs,
-                                           dv: gb + 2 * hs, scratch: s.baseAddress!)
+                        Attention.backward(
+                            q: b, k: b + hs, v: b + 2 * hs, stride: stride, tokens: t, headSize: hs,
+                            scale: scale, dContext: d.baseAddress!, dStride: hs, dq: gb, dk: gb + hs,
+                            dv: gb + 2 * hs, scratch: s.baseAddress!)
                     }
                 }
             }
@@ -131,7 +142,9 @@ struct BackwardKernelTests {
         let numeric = Self.numericGradient(qkv) { xd in
             var total = 0.0
             for i in 0..<t {
-                var s = (0..<t).map { j in (0..<hs).reduce(0.0) { $0 + xd[i * stride + $1] * xd[j * stride + hs + $1] } * Double(scale) }
+                var s = (0..<t).map { j in
+                    (0..<hs).reduce(0.0) { $0 + xd[i * stride + $1] * xd[j * stride + hs + $1] } * Double(scale)
+                }
                 let m = s.max()!
                 s = s.map { Foundation.exp($0 - m) }
                 let z = s.reduce(0, +)
@@ -151,7 +164,8 @@ struct CrossEntropyTests {
     @Test func gradientMatchesFiniteDifferences() {
         let logits: [Float] = [0.3, -1.2, 2.0, 0.7]
         let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, label: 1)
-        let direct = -Foundation.log(Foundation.exp(-1.2) / [0.3, -1.2, 2.0, 0.7].map { Foundation.exp($0) }.reduce(0, +))
+        let direct = -Foundation.log(
+            Foundation.exp(-1.2) / [0.3, -1.2, 2.0, 0.7].map { Foundation.exp($0) }.reduce(0, +))
         #expect(abs(loss - direct) < 1e-6)
         let numeric = BackwardKernelTests.numericGradient(logits) { x in
             let z = x.map { Foundation.exp($0) }.reduce(0, +)

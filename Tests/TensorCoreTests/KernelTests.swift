@@ -52,7 +52,9 @@ struct KernelTests {
         let withBias = (0..<rows * columns).map { x[$0] + bias[$0 % columns] }
         let expected = GELU.reference(withBias)
         x.withUnsafeMutableBufferPointer { xb in
-            bias.withUnsafeBufferPointer { GELU.forwardInPlace(xb.baseAddress!, rows: rows, columns: columns, bias: $0.baseAddress!) }
+            bias.withUnsafeBufferPointer {
+                GELU.forwardInPlace(xb.baseAddress!, rows: rows, columns: columns, bias: $0.baseAddress!)
+            }
         }
         let worst = zip(x, expected).map { abs($0 - $1) }.max()!
         #expect(worst < 2e-6, "worst \(worst)")
@@ -72,8 +74,9 @@ struct KernelTests {
             expected += LayerNorm.reference(row, gamma: gamma, beta: beta, eps: 1e-12)
         }
         x.withUnsafeMutableBufferPointer { xb in
-            LayerNorm.forwardInPlace(xb.baseAddress!, rows: rows, dim: dim, residual: residual, bias: bias,
-                                     gamma: gamma, beta: beta, eps: 1e-12)
+            LayerNorm.forwardInPlace(
+                xb.baseAddress!, rows: rows, dim: dim, residual: residual, bias: bias,
+                gamma: gamma, beta: beta, eps: 1e-12)
         }
         let worst = zip(x, expected).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-5, "worst \(worst)")
@@ -84,7 +87,9 @@ struct KernelTests {
         let rows = 4, stride = columns + 3
         var x = randomFloats(rows * stride, seed: 8, scale: 20)
         let expected = (0..<rows).map { Softmax.reference(Array(x[$0 * stride..<$0 * stride + columns])) }
-        x.withUnsafeMutableBufferPointer { Softmax.rowsInPlace($0.baseAddress!, rows: rows, columns: columns, stride: stride) }
+        x.withUnsafeMutableBufferPointer {
+            Softmax.rowsInPlace($0.baseAddress!, rows: rows, columns: columns, stride: stride)
+        }
         for r in 0..<rows {
             let got = Array(x[r * stride..<r * stride + columns])
             #expect(zip(got, expected[r]).allSatisfy { abs($0 - $1) < 1e-6 })
@@ -139,8 +144,9 @@ struct KernelTests {
 
 @Suite("Attention kernel")
 struct AttentionKernelTests {
-    @Test("one head equals the Double reference for odd sizes and strided rows",
-          arguments: [(1, 32), (5, 32), (17, 16), (70, 32), (33, 20)])
+    @Test(
+        "one head equals the Double reference for odd sizes and strided rows",
+        arguments: [(1, 32), (5, 32), (17, 16), (70, 32), (33, 20)])
     func head(tokens: Int, headSize: Int) {
         let stride = 3 * headSize + 5
         let qkv = randomFloats(tokens * stride, seed: UInt64(tokens * 31 + headSize), scale: 2)
@@ -148,17 +154,19 @@ struct AttentionKernelTests {
             (0..<tokens).flatMap { i in (0..<headSize).map { qkv[i * stride + offset + $0] } }
         }
         let scale = 1 / Float(headSize).squareRoot()
-        let expected = Attention.reference(q: dense(0), k: dense(headSize), v: dense(2 * headSize), tokens: tokens,
-                                           headSize: headSize, scale: scale)
+        let expected = Attention.reference(
+            q: dense(0), k: dense(headSize), v: dense(2 * headSize), tokens: tokens,
+            headSize: headSize, scale: scale)
         let outStride = headSize + 3
         var out = [Float](repeating: .nan, count: tokens * outStride)
         var kt = [Float](repeating: 0, count: tokens * headSize)
         var scores = [Float](repeating: 0, count: tokens * tokens)
         qkv.withUnsafeBufferPointer { base in
             let q = base.baseAddress!
-            Attention.head(q: q, k: q + headSize, v: q + 2 * headSize, stride: stride, tokens: tokens,
-                           headSize: headSize, scale: scale, context: &out, outStride: outStride, kt: &kt,
-                           scores: &scores)
+            Attention.head(
+                q: q, k: q + headSize, v: q + 2 * headSize, stride: stride, tokens: tokens,
+                headSize: headSize, scale: scale, context: &out, outStride: outStride, kt: &kt,
+                scores: &scores)
         }
         var worst: Float = 0
         for i in 0..<tokens {
@@ -180,8 +188,9 @@ struct LowRankDotsTests {
         rows.withUnsafeBufferPointer { r in
             factors.withUnsafeBufferPointer { f in
                 out.withUnsafeMutableBufferPointer { o in
-                    LowRankDots.compute(rows: r.baseAddress!, count: count, factors: f.baseAddress!, rank: rank,
-                                        length: length, out: o.baseAddress!, outStride: stride)
+                    LowRankDots.compute(
+                        rows: r.baseAddress!, count: count, factors: f.baseAddress!, rank: rank,
+                        length: length, out: o.baseAddress!, outStride: stride)
                 }
             }
         }

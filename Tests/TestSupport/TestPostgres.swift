@@ -14,7 +14,8 @@ public final class TestPostgres: @unchecked Sendable {  // safe: immutable after
         folder = TestPaths.temporaryFolder("moecl-pg")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let (status, output, errors) = try Self.script(["start", folder.path, String(getpid())])
-        guard status == 0, let url = output.split(separator: "\n").last.map(String.init), url.hasPrefix("postgresql://") else {
+        guard status == 0, let url = output.split(separator: "\n").last.map(String.init), url.hasPrefix("postgresql://")
+        else {
             try? FileManager.default.removeItem(at: folder)
             throw TestPostgresError(message: "scripts/pg/test-server.sh start failed (\(status)): \(errors)")
         }
@@ -26,7 +27,9 @@ public final class TestPostgres: @unchecked Sendable {  // safe: immutable after
     /// Stops the server at once (as a crash would) and starts it again: open connections break.
     public func restart() throws {
         let (status, _, errors) = try Self.script(["restart", folder.path])
-        guard status == 0 else { throw TestPostgresError(message: "scripts/pg/test-server.sh restart failed (\(status)): \(errors)") }
+        guard status == 0 else {
+            throw TestPostgresError(message: "scripts/pg/test-server.sh restart failed (\(status)): \(errors)")
+        }
     }
 
     func stop() {
@@ -64,7 +67,9 @@ public final class TestPostgres: @unchecked Sendable {  // safe: immutable after
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let pid = waitpid(process.processIdentifier, &status, WNOHANG)
-            if pid == process.processIdentifier { return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            if pid == process.processIdentifier {
+                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            }
             if pid < 0 { return process.isRunning ? -1 : process.terminationStatus }  // Foundation reaped it first
             usleep(10_000)
         }

@@ -53,9 +53,11 @@ public struct TinyBert {
 
     /// The vocabulary: the five BERT specials, then lower-case words and pieces.
     public var vocabulary: [String] {
-        let base = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "cat", "dog", "sat", "on", "mat", "un",
-                    "##able", "##s", "##ing", "run", "!", ".", ",", "?", "hello", "world", "spam", "free", "click",
-                    "here", "now", "good", "bad"]
+        let base = [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "cat", "dog", "sat", "on", "mat", "un",
+            "##able", "##s", "##ing", "run", "!", ".", ",", "?", "hello", "world", "spam", "free", "click",
+            "here", "now", "good", "bad",
+        ]
         return base + (base.count..<vocabSize).map { "tok\($0)" }
     }
 
@@ -72,8 +74,10 @@ public struct TinyBert {
     }
 
     /// Writes the model folder; `mutate` may change or drop tensors first, `prefix` prepends to every name.
-    public func write(to folder: URL, prefix: String = "", configOverrides: [String: Any] = [:],
-                      mutate: (inout [String: Tensor]) -> Void = { _ in }) throws {
+    public func write(
+        to folder: URL, prefix: String = "", configOverrides: [String: Any] = [:],
+        mutate: (inout [String: Tensor]) -> Void = { _ in }
+    ) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try configJSON(overrides: configOverrides).write(to: folder.appendingPathComponent("config.json"))
         try (vocabulary.joined(separator: "\n") + "\n").write(

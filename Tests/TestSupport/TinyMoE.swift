@@ -12,14 +12,17 @@ public struct TinyMoE {
 
     /// Task names and labels of the default fixture: two moderation tasks and one with three labels.
     public static let taskLabels: [(String, [String])] = [
-        ("spam", ["compliant", "violating"]), ("hate", ["compliant", "violating"]), ("topic", ["world", "sports", "tech"]),
+        ("spam", ["compliant", "violating"]), ("hate", ["compliant", "violating"]),
+        ("topic", ["world", "sports", "tech"]),
     ]
 
     /// Writes a TinyBert of the given sizes to a temporary folder and builds random experts for it.
     /// - Parameters:
     ///   - bScale: range of the random B factors (0 makes every expert equal the base).
     ///   - ranks: the rank of each task expert in `taskLabels` order (the shared expert has rank 8).
-    public init(seed: UInt64 = 7, hidden: Int = 16, intermediate: Int = 24, bScale: Float = 0.2, ranks: [Int] = [8, 4, 8]) throws {
+    public init(
+        seed: UInt64 = 7, hidden: Int = 16, intermediate: Int = 24, bScale: Float = 0.2, ranks: [Int] = [8, 4, 8]
+    ) throws {
         folder = TestPaths.temporaryFolder("moecl-tiny-moe")
         let model = folder.appendingPathComponent("model")
         try TinyBert(seed: seed, hidden: hidden, intermediate: intermediate).write(to: model)
@@ -27,8 +30,9 @@ public struct TinyMoE {
         self.base = base
         shared = RandomExperts.shared(base: base, bScale: bScale, seed: seed &+ 100)
         tasks = Self.taskLabels.enumerated().map { i, entry in
-            RandomExperts.task(name: entry.0, labels: entry.1, base: base, rank: ranks[i % ranks.count], bScale: bScale,
-                               seed: seed &+ UInt64(i))
+            RandomExperts.task(
+                name: entry.0, labels: entry.1, base: base, rank: ranks[i % ranks.count], bScale: bScale,
+                seed: seed &+ UInt64(i))
         }
     }
 

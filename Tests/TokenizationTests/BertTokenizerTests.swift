@@ -7,14 +7,18 @@ import Tokenization
 
 @Suite("BertTokenizer")
 struct BertTokenizerTests {
-    static let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "un", "##aff", "##able",
-                         "!", ",", "cafe", "中", "国", "a", "##b", "##c", "$", "e"]
+    static let tokens = [
+        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "un", "##aff", "##able",
+        "!", ",", "cafe", "中", "国", "a", "##b", "##c", "$", "e",
+    ]
 
     func tokenizer(maxLength: Int = 16, normalizer: BertNormalizer = BertNormalizer()) throws -> BertTokenizer {
-        let vocab = try WordPieceVocabulary(entries: Self.tokens.enumerated().map { ($1, Int32($0)) },
-                                            unknownToken: "[UNK]", maxCharactersPerWord: 10)
-        return BertTokenizer(vocabulary: vocab, normalizer: normalizer, maxLength: maxLength, clsId: 2, sepId: 3,
-                             padId: 0, addedTokens: [("[MASK]", 4), ("[CLS]", 2)])
+        let vocab = try WordPieceVocabulary(
+            entries: Self.tokens.enumerated().map { ($1, Int32($0)) },
+            unknownToken: "[UNK]", maxCharactersPerWord: 10)
+        return BertTokenizer(
+            vocabulary: vocab, normalizer: normalizer, maxLength: maxLength, clsId: 2, sepId: 3,
+            padId: 0, addedTokens: [("[MASK]", 4), ("[CLS]", 2)])
     }
 
     func names(_ ids: [Int32]) -> [String] { ids.map { Self.tokens[Int($0)] } }
@@ -41,7 +45,8 @@ struct BertTokenizerTests {
     func cleanup() throws {
         let t = try tokenizer()
         #expect(names(t.encode("中国")) == ["[CLS]", "中", "国", "[SEP]"])
-        #expect(names(t.encode("hel\u{0}lo\u{200B}\tworld\u{00A0}!\u{FFFD}")) == ["[CLS]", "hello", "world", "!", "[SEP]"])
+        #expect(
+            names(t.encode("hel\u{0}lo\u{200B}\tworld\u{00A0}!\u{FFFD}")) == ["[CLS]", "hello", "world", "!", "[SEP]"])
         #expect(names(t.encode("")) == ["[CLS]", "[SEP]"])
         #expect(names(t.encode("  \n ")) == ["[CLS]", "[SEP]"])
     }

@@ -35,8 +35,9 @@ struct TokenizerGoldenTests {
         }
     }
 
-    @Test("ids equal tokenizers' on every test text of ../shared/data (untruncated and truncated to 256)",
-          .enabled(if: TestPaths.sharedData != nil, "../shared/data is absent"))
+    @Test(
+        "ids equal tokenizers' on every test text of ../shared/data (untruncated and truncated to 256)",
+        .enabled(if: TestPaths.sharedData != nil, "../shared/data is absent"))
     func everyTestText() throws {
         let data = try #require(TestPaths.sharedData)
         let goldenDir = TestPaths.fixtures.appendingPathComponent("tokenizer")

@@ -35,20 +35,26 @@ struct TokenizerLoadingTests {
     func vocabWithoutSpecials() throws {
         let folder = TestPaths.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "[PAD]\n[UNK]\nhello\n".write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
-        #expect(throws: TokenizationError.missingSpecialToken(path: folder.appendingPathComponent("vocab.txt").path, token: "[CLS]")) {
+        try "[PAD]\n[UNK]\nhello\n".write(
+            to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        #expect(
+            throws: TokenizationError.missingSpecialToken(
+                path: folder.appendingPathComponent("vocab.txt").path, token: "[CLS]")
+        ) {
             try BertTokenizer.load(folder: folder.path)
         }
     }
 
-    @Test("vocab.txt + tokenizer_config.json gives the same ids as tokenizer.json on the committed samples",
-          .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
+    @Test(
+        "vocab.txt + tokenizer_config.json gives the same ids as tokenizer.json on the committed samples",
+        .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
     func vocabTxtMatchesTokenizerJSON() throws {
         let model = try #require(TestPaths.baseModel)
         let folder = TestPaths.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for name in ["vocab.txt", "tokenizer_config.json", "config.json", "sentence_bert_config.json"] {
-            try FileManager.default.copyItem(at: model.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: model.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         let fromJSON = try BertTokenizer.load(folder: model.path)
         let fromVocab = try BertTokenizer.load(folder: folder.path)

@@ -13,8 +13,9 @@ struct ContinualModelGradientTests {
     /// A tiny model with two tasks and every parameter random (B ≠ 0, gates and discriminators ≠ 0).
     static func model(_ mixing: ExpertMixing, seed: UInt64 = 3) throws -> (ContinualModel, TinyModelFolder) {
         let folder = try TinyModelFolder(seed: seed)
-        let m = ContinualModel(encoder: folder.base.encoder, mixing: mixing, rank: 3, alpha: 6, discriminatorClasses: 3,
-                               seed: seed)
+        let m = ContinualModel(
+            encoder: folder.base.encoder, mixing: mixing, rank: 3, alpha: 6, discriminatorClasses: 3,
+            seed: seed)
         m.addTask(name: "old", labels: ["a", "b", "c"], compliantLabel: nil, seed: 11)
         m.addTask(name: "new", labels: ["compliant", "violating"], compliantLabel: "compliant", seed: 12)
         var rng = SplitMix64(seed: seed &+ 99)
@@ -23,22 +24,25 @@ struct ContinualModelGradientTests {
     }
 
     /// Two labelled sequences of task "new" and two replayed (unlabelled) sequences of task "old".
-    static let batch = TrainingBatch(sequences: [[2, 7, 9, 3], [2, 11, 3], [2, 5, 6, 8, 12, 3], [2, 13, 3]],
-                                     tasks: [1, 1, 0, 0], labels: [1, 0, nil, nil])
+    static let batch = TrainingBatch(
+        sequences: [[2, 7, 9, 3], [2, 11, 3], [2, 5, 6, 8, 12, 3], [2, 13, 3]],
+        tasks: [1, 1, 0, 0], labels: [1, 0, nil, nil])
 
     static func objective(_ m: ContinualModel, _ settings: StepSettings, discriminatorOnly: Bool) -> Double {
         for p in m.allParameters { p.zeroGradient() }
         let r = m.step(batch, settings: settings, workspace: TrainingWorkspace())
         let lambda = Double(settings.adversarialWeight)
-        return discriminatorOnly ? lambda * r.adversarialLoss : r.objective(adversarialWeight: settings.adversarialWeight)
+        return discriminatorOnly
+            ? lambda * r.adversarialLoss : r.objective(adversarialWeight: settings.adversarialWeight)
     }
 
     @Test(arguments: ExpertMixing.allCases)
     func wholeStepMatchesFiniteDifferences(mixing: ExpertMixing) throws {
         let (m, folder) = try Self.model(mixing)
         defer { folder.remove() }
-        let settings = StepSettings(trainTask: 1, dropout: 0.2, adversarialWeight: mixing == .gated ? 0.7 : 0, seed: 5,
-                                    step: 1)
+        let settings = StepSettings(
+            trainTask: 1, dropout: 0.2, adversarialWeight: mixing == .gated ? 0.7 : 0, seed: 5,
+            step: 1)
         let adversarial = mixing == .gated
         for p in m.allParameters { p.zeroGradient() }
         _ = m.step(Self.batch, settings: settings, workspace: TrainingWorkspace())
@@ -59,21 +63,26 @@ struct ContinualModelGradientTests {
                 p.value[i] = keep
                 let numeric = (up - down) / Double(2 * h)
                 let a = Double(analytic[p.name]![i])
-                #expect(abs(a - numeric) <= 2e-4 + 2e-2 * abs(numeric), "\(p.name)[\(i)]: analytic \(a), numeric \(numeric)")
+                #expect(
+                    abs(a - numeric) <= 2e-4 + 2e-2 * abs(numeric), "\(p.name)[\(i)]: analytic \(a), numeric \(numeric)"
+                )
                 checked += 1
             }
         }
         #expect(checked > 20 * (mixing == .gated ? 3 : 1))
         // Frozen parameters (the old task's expert and head) receive nothing.
-        for p in m.tasks[0].parameters { #expect(analytic[p.name]!.allSatisfy { $0 == 0 }, "\(p.name) must stay frozen") }
+        for p in m.tasks[0].parameters {
+            #expect(analytic[p.name]!.allSatisfy { $0 == 0 }, "\(p.name) must stay frozen")
+        }
     }
 
     @Test func gradientReversalOpposesTheDiscriminator() throws {
         let (m, folder) = try Self.model(.gated, seed: 8)
         defer { folder.remove() }
         // Only the discriminator loss (no labels), so the shared expert's gradient is the reversed one alone.
-        let batch = TrainingBatch(sequences: [[2, 7, 9, 3], [2, 11, 3], [2, 5, 6, 8, 12, 3], [2, 13, 3]],
-                                  tasks: [1, 1, 0, 0], labels: [nil, nil, nil, nil])
+        let batch = TrainingBatch(
+            sequences: [[2, 7, 9, 3], [2, 11, 3], [2, 5, 6, 8, 12, 3], [2, 13, 3]],
+            tasks: [1, 1, 0, 0], labels: [nil, nil, nil, nil])
         let settings = StepSettings(trainTask: 1, dropout: 0, adversarialWeight: 0.5, seed: 1, step: 1)
         let work = TrainingWorkspace()
         func adversarialLoss() -> Double {
@@ -85,7 +94,10 @@ struct ContinualModelGradientTests {
         func afterAdamStep(on group: [Parameter]) -> Double {
             let saved = group.map(\.values)
             _ = adversarialLoss()
-            var optimizer = AdamW(config: { var c = AdamWConfig(); c.learningRate = 1e-3; c.weightDecay = 0; return c }())
+            var optimizer = AdamW(
+                config: {
+                    var c = AdamWConfig(); c.learningRate = 1e-3; c.weightDecay = 0; return c
+                }())
             optimizer.beginStep()
             for p in group { optimizer.update(p) }
             let loss = adversarialLoss()

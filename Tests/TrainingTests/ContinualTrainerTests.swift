@@ -15,7 +15,9 @@ struct ContinualTrainerTests {
         let fm = FileManager.default
         var rng = SplitMix64(seed: 4)
         let tasks: [(String, [String])] = [("alpha", ["compliant", "violating"]), ("beta", ["x", "y", "z"])]
-        let index = "{\"tasks\": [" + tasks.map { "{\"name\": \"\($0.0)\", \"labels\": [\($0.1.map { "\"\($0)\"" }.joined(separator: ", "))]}" }
+        let index =
+            "{\"tasks\": ["
+            + tasks.map { "{\"name\": \"\($0.0)\", \"labels\": [\($0.1.map { "\"\($0)\"" }.joined(separator: ", "))]}" }
             .joined(separator: ", ") + "]}"
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         try index.write(to: root.appendingPathComponent("tasks.json"), atomically: true, encoding: .utf8)
@@ -26,11 +28,13 @@ struct ContinualTrainerTests {
                 let lines = (0..<count).map { i -> String in
                     let label = i % labels.count
                     // Words w<k>: the label's own word plus noise words.
-                    let words = ["w\(label + 3 * t)"] + (0..<Int(rng.next() % 4)).map { _ in "w\(10 + Int(rng.next() % 20))" }
+                    let words =
+                        ["w\(label + 3 * t)"] + (0..<Int(rng.next() % 4)).map { _ in "w\(10 + Int(rng.next() % 20))" }
                     return "{\"text\": \"\(words.joined(separator: " "))\", \"label\": \"\(labels[label])\"}"
                 }
-                try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("\(split).jsonl"),
-                                                               atomically: true, encoding: .utf8)
+                try (lines.joined(separator: "\n") + "\n").write(
+                    to: folder.appendingPathComponent("\(split).jsonl"),
+                    atomically: true, encoding: .utf8)
             }
         }
     }
@@ -56,8 +60,10 @@ struct ContinualTrainerTests {
         return o
     }
 
-    static func run(_ method: TrainingMethod, epochs: Int, folder: URL, suite: URL, base: BaseModel,
-                    resume: Bool = false, sharedScale: Float = 1) throws -> [StageRecord] {
+    static func run(
+        _ method: TrainingMethod, epochs: Int, folder: URL, suite: URL, base: BaseModel,
+        resume: Bool = false, sharedScale: Float = 1
+    ) throws -> [StageRecord] {
         let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
         var o = options(method, epochs: epochs)
         o.sharedLearningRateScale = sharedScale
@@ -73,8 +79,10 @@ struct ContinualTrainerTests {
         }
         let suite = root.appendingPathComponent("suite")
         try Self.writeSuite(at: suite)
-        let first = try Self.run(.moeCL, epochs: 3, folder: root.appendingPathComponent("a"), suite: suite, base: model.base)
-        let second = try Self.run(.moeCL, epochs: 3, folder: root.appendingPathComponent("b"), suite: suite, base: model.base)
+        let first = try Self.run(
+            .moeCL, epochs: 3, folder: root.appendingPathComponent("a"), suite: suite, base: model.base)
+        let second = try Self.run(
+            .moeCL, epochs: 3, folder: root.appendingPathComponent("b"), suite: suite, base: model.base)
         #expect(first.count == 2)
         // Learned: well above chance (1/2 and 1/3) on the test split of each task after its stage.
         #expect(first[0].evaluations[0].test.accuracy >= 0.75)
@@ -91,7 +99,8 @@ struct ContinualTrainerTests {
         let beta = try snapshot.task("beta")
         #expect(beta.metadata.calibration?.targetPrecision == 0.9)
         let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
-        let scored = try snapshot.classify(sequences: tasks[1].test.map(\.ids), tasks: Array(repeating: "beta", count: 16))
+        let scored = try snapshot.classify(
+            sequences: tasks[1].test.map(\.ids), tasks: Array(repeating: "beta", count: 16))
         for (s, expected) in zip(scored, first[1].evaluations[1].test.scores) {
             for (a, b) in zip(s.scores, expected) { #expect(abs(a - b) < 1e-4) }
         }
@@ -118,8 +127,9 @@ struct ContinualTrainerTests {
             try? FileManager.default.removeItem(at: root)
         }
         try Self.writeSuite(at: root.appendingPathComponent("suite"))
-        let records = try Self.run(method, epochs: 2, folder: root.appendingPathComponent("run"),
-                                   suite: root.appendingPathComponent("suite"), base: model.base)
+        let records = try Self.run(
+            method, epochs: 2, folder: root.appendingPathComponent("run"),
+            suite: root.appendingPathComponent("suite"), base: model.base)
         #expect(records.count == 2 && records[1].evaluations.count == 2)
         #expect(records[0].evaluations[0].test.accuracy >= 0.75)
         if method == .perTask {
@@ -139,13 +149,15 @@ struct ContinualTrainerTests {
         try Self.writeSuite(at: suite)
         // Factor 0: the shared expert and gates stay as task 0 left them, so task 0's scores do not move while
         // task 1 still learns through its own expert and head.
-        let frozen = try Self.run(.moeCL, epochs: 2, folder: root.appendingPathComponent("frozen"), suite: suite,
-                                  base: model.base, sharedScale: 0)
+        let frozen = try Self.run(
+            .moeCL, epochs: 2, folder: root.appendingPathComponent("frozen"), suite: suite,
+            base: model.base, sharedScale: 0)
         #expect(frozen[1].evaluations[0] == frozen[0].evaluations[0])
         #expect(frozen[1].evaluations[1].test.accuracy >= 0.6)
         // Factor 1 (the plain method): training task 1 moves task 0's scores.
-        let plain = try Self.run(.moeCL, epochs: 2, folder: root.appendingPathComponent("plain"), suite: suite,
-                                 base: model.base)
+        let plain = try Self.run(
+            .moeCL, epochs: 2, folder: root.appendingPathComponent("plain"), suite: suite,
+            base: model.base)
         #expect(plain[0].evaluations[0] == frozen[0].evaluations[0])
         #expect(plain[1].evaluations[0].test.scores != plain[0].evaluations[0].test.scores)
     }

@@ -13,9 +13,12 @@ struct TaskDataTests {
         return url
     }
 
-    static let good = ["train.jsonl": "{\"text\": \"hi\", \"label\": \"compliant\"}\n\n{\"text\": \"buy\", \"label\": \"violating\"}\n",
-                       "dev.jsonl": "{\"text\": \"ok\", \"label\": \"compliant\"}\n",
-                       "test.jsonl": "{\"text\": \"spam\", \"label\": \"violating\"}\n"]
+    static let good = [
+        "train.jsonl":
+            "{\"text\": \"hi\", \"label\": \"compliant\"}\n\n{\"text\": \"buy\", \"label\": \"violating\"}\n",
+        "dev.jsonl": "{\"text\": \"ok\", \"label\": \"compliant\"}\n",
+        "test.jsonl": "{\"text\": \"spam\", \"label\": \"violating\"}\n",
+    ]
 
     @Test func readsSplitsWithLabelOrder() throws {
         let url = try Self.folder(Self.good)
@@ -37,7 +40,11 @@ struct TaskDataTests {
                 return nil
             } catch let e as DataError { return e }
         }
-        guard case .invalidJSON(let p, 2, _) = try error(["dev.jsonl": "{\"text\": \"a\", \"label\": \"compliant\"}\n{oops\n"]) else {
+        guard
+            case .invalidJSON(let p, 2, _) = try error([
+                "dev.jsonl": "{\"text\": \"a\", \"label\": \"compliant\"}\n{oops\n"
+            ])
+        else {
             Issue.record("invalid JSON not reported"); return
         }
         #expect(p.hasSuffix("dev.jsonl"))
@@ -45,12 +52,17 @@ struct TaskDataTests {
             Issue.record("missing text not reported"); return
         }
         #expect(reason.contains("\"text\""))
-        guard case .unknownLabel(_, 1, "maybe", _) = try error(["test.jsonl": "{\"text\": \"x\", \"label\": \"maybe\"}\n"],
-                                                              labels: ["compliant", "violating"]) else {
+        guard
+            case .unknownLabel(_, 1, "maybe", _) = try error(
+                ["test.jsonl": "{\"text\": \"x\", \"label\": \"maybe\"}\n"],
+                labels: ["compliant", "violating"])
+        else {
             Issue.record("unknown label not reported"); return
         }
         guard case .emptyTask = try error(["dev.jsonl": "\n"]) else { Issue.record("empty split not reported"); return }
-        guard case .missingFile(let missing) = try error(["test.jsonl": ""]) else { Issue.record("missing file"); return }
+        guard case .missingFile(let missing) = try error(["test.jsonl": ""]) else {
+            Issue.record("missing file"); return
+        }
         #expect(missing.hasSuffix("test.jsonl"))
         let url = try Self.folder(Self.good)
         defer { try? FileManager.default.removeItem(at: url) }
@@ -61,13 +73,17 @@ struct TaskDataTests {
         #expect(throws: DataError.invalidUTF8(path: url.appendingPathComponent("train.jsonl").path, line: 2)) {
             _ = try TaskData.load(folder: url.path)
         }
-        #expect(DataError.invalidUTF8(path: "f", line: 2).description == "f:2: the line is not valid UTF-8; re-encode the file as UTF-8")
+        #expect(
+            DataError.invalidUTF8(path: "f", line: 2).description
+                == "f:2: the line is not valid UTF-8; re-encode the file as UTF-8")
     }
 
     @Test(.enabled(if: TestPaths.sharedData != nil, "../shared/data not present"))
     func realSuiteCountsMatchItsTaskList() throws {
         let suite = try #require(TestPaths.sharedData).appendingPathComponent("moderation-en")
-        let list = try JSONSerialization.jsonObject(with: Data(contentsOf: suite.appendingPathComponent("tasks.json"))) as! [String: Any]
+        let list =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: suite.appendingPathComponent("tasks.json")))
+            as! [String: Any]
         for task in list["tasks"] as! [[String: Any]] {
             let name = task["name"] as! String, labels = task["labels"] as! [String]
             let counts = task["counts"] as! [String: [String: Int]]

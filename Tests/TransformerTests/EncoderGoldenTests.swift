@@ -16,8 +16,10 @@ struct EncoderGoldenTests {
         let tokenizer = try BertTokenizer.load(folder: folder)
         #expect(tokenizer.maxLength == 256)
         let records = try TestPaths.jsonLines(TestPaths.fixtures.appendingPathComponent("encoder/texts.jsonl"))
-        let golden = try SafeTensorsFile(path: TestPaths.fixtures.appendingPathComponent("encoder/embeddings.safetensors").path)
-            .tensor("pooled")
+        let golden = try SafeTensorsFile(
+            path: TestPaths.fixtures.appendingPathComponent("encoder/embeddings.safetensors").path
+        )
+        .tensor("pooled")
         let d = encoder.config.hiddenSize
         #expect(golden.shape == [records.count, d])
         #expect(records.count >= 200)

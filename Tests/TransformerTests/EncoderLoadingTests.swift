@@ -21,8 +21,10 @@ struct EncoderLoadingTests {
         return try BertEncoder.load(folder: folder.path)
     }
 
-    func expectError(_ check: (TransformerError) -> Bool, _ configure: (URL) throws -> Void,
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(
+        _ check: (TransformerError) -> Bool, _ configure: (URL) throws -> Void,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             _ = try load(configure)
             Issue.record("loading succeeded", sourceLocation: sourceLocation)
@@ -82,7 +84,8 @@ struct EncoderLoadingTests {
 
     @Test("a truncated weights file is reported as unreadable with the format error")
     func truncatedWeights() {
-        expectError({ if case .weightsUnreadable(_, let reason) = $0 { reason.contains("truncated") } else { false } }) {
+        expectError({ if case .weightsUnreadable(_, let reason) = $0 { reason.contains("truncated") } else { false } })
+        {
             try model.write(to: $0)
             let url = $0.appendingPathComponent("model.safetensors")
             let data = try Data(contentsOf: url)
@@ -106,7 +109,8 @@ struct EncoderLoadingTests {
         expectError({ $0 == .nonFiniteWeight(path: $0.pathOfError, tensor: name) }) {
             try model.write(to: $0) { $0[name]!.data[5] = .nan }
         }
-        expectError({ if case .wrongShape(_, "embeddings.word_embeddings.weight", _, _) = $0 { true } else { false } }) {
+        expectError({ if case .wrongShape(_, "embeddings.word_embeddings.weight", _, _) = $0 { true } else { false } })
+        {
             try model.write(to: $0, configOverrides: ["vocab_size": 41])
         }
     }

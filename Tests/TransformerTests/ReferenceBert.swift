@@ -71,7 +71,8 @@ struct ReferenceBert {
             }
         }
         let attended = (0..<L).map { t in
-            layerNorm(zip(x[t], linear(context[t], p + "attention.output.dense")).map(+), p + "attention.output.LayerNorm")
+            layerNorm(
+                zip(x[t], linear(context[t], p + "attention.output.dense")).map(+), p + "attention.output.LayerNorm")
         }
         return attended.map { a in
             let u = linear(a, p + "intermediate.dense").map { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
