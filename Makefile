@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test conformance deploy-check serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test lint conformance deploy-check serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -14,8 +14,9 @@ setup:
 build: setup
 	$(SWIFT) build $(RELEASE)
 
-## test: the whole test suite (release build: the kernels are SIMD code), then openapi.yaml against the binary
-test: build
+## test: the format lint, the whole test suite (release build: the kernels are SIMD code), then openapi.yaml
+## against the binary and the deployment checks
+test: build lint
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
 	@scripts/conformance/install.sh
@@ -85,8 +86,13 @@ results-mtl5: build
 	TRAIN_FLAGS="$(MTL5_FLAGS)" scripts/results/run_suite.sh ../shared/data/mtl5 $(MTL5_ORDER) runs/mtl5 $(SEED)
 	.build/release/moecl eval --runs runs/mtl5 --out docs/results/mtl5 --title "mtl5 (seed $(SEED))"
 
+## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+## lint: swift format lint --strict (the toolchain's formatter, .swift-format): any finding fails
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
 clean:
 	rm -rf .build

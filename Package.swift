@@ -42,7 +42,8 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "COpenSSL"]),
         // The single owner of the model: bounded queue, micro-batching, atomic snapshot swaps.
         .target(name: "InferenceEngine", dependencies: ["MoELoRA"]),
-        // Durable state in SQLite (one machine) or PostgreSQL (several replicas): review queue, verdicts, counts, registry.
+        // Durable state in SQLite (one machine) or PostgreSQL (several replicas): review queue, verdicts, counts,
+        // the expert registry.
         .target(name: "ServiceStore", dependencies: ["CSQLite", "CLibPQ"]),
         // The moderation API, transport-free: the route table, JSON, validation, decisions, review queue, metrics.
         .target(
@@ -58,22 +59,22 @@ let package = Package(
             name: "ModerationApp",
             dependencies: [
                 "ModerationService", "HTTPServer", "HTTPCore", "InferenceEngine", "ServiceStore", "MoELoRA",
-                "ModelFormats",
-                "TensorCore", "Tokenization", "Transformer", .product(name: "Logging", package: "swift-log"),
+                "ModelFormats", "TensorCore", "Tokenization", "Transformer",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.
         .target(name: "Evaluation"),
-        // Command-line front end: flags mapped onto library calls.
+        // Command-line front end: flags mapped onto library calls; `serve` maps them onto ModerationApp.
         .target(
             name: "MoeclCLI",
             dependencies: [
                 "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training",
-                "Evaluation",
-                "HTTPCore", "InferenceEngine", "ModerationApp", "ModerationService", "ServiceStore",
+                "Evaluation", "HTTPCore", "InferenceEngine", "ModerationApp", "ModerationService", "ServiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The entry point: installs the log handler, then runs the command.
         .executableTarget(name: "moecl", dependencies: ["MoeclCLI", "ModerationApp"]),
 
         // Tests mirror the sources; TestSupport locates fixtures, the base model and ../shared/data.
@@ -94,7 +95,8 @@ let package = Package(
         .testTarget(name: "ServiceStoreTests", dependencies: ["ServiceStore", "TestSupport"]),
         .testTarget(name: "InferenceEngineTests", dependencies: ["InferenceEngine", "MoELoRA", "TestSupport"]),
         .testTarget(
-            name: "MoELoRATests", dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
+            name: "MoELoRATests",
+            dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(
             name: "MoeclCLITests",
             dependencies: [
@@ -104,8 +106,7 @@ let package = Package(
             name: "ModerationServiceTests",
             dependencies: [
                 "ModerationService", "HTTPCore", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore",
-                "Tokenization",
-                "TestSupport",
+                "Tokenization", "TestSupport",
             ]),
         .testTarget(
             name: "ModerationAppTests",

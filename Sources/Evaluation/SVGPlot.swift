@@ -128,7 +128,8 @@ public enum SVGPlot {
             attributes: #"transform="rotate(-90 22 \#(SVGDocument.number(yMid)))""#)
         svg.raw(
             #"<clipPath id="plot-area"><rect x="\#(SVGDocument.number(left - 6))" y="\#(SVGDocument.number(top - 6))" "#
-                + #"width="\#(SVGDocument.number(plotWidth + 12))" height="\#(SVGDocument.number(plotHeight + 12))"/></clipPath>"#
+                + #"width="\#(SVGDocument.number(plotWidth + 12))" "#
+                + #"height="\#(SVGDocument.number(plotHeight + 12))"/></clipPath>"#
         )
         for (index, entry) in series.enumerated() {
             let colour = palette[index % palette.count]
@@ -136,11 +137,13 @@ public enum SVGPlot {
             let coordinates = points.map { "\(SVGDocument.number(px($0.x))),\(SVGDocument.number(py($0.y)))" }
             var group = [
                 #"<g clip-path="url(#plot-area)">"#,
-                #"<polyline points="\#(coordinates.joined(separator: " "))" fill="none" stroke="\#(colour)" stroke-width="2"/>"#,
+                #"<polyline points="\#(coordinates.joined(separator: " "))" fill="none" stroke="\#(colour)" "#
+                    + #"stroke-width="2"/>"#,
             ]
             for point in points {
                 group.append(
-                    #"<circle cx="\#(SVGDocument.number(px(point.x)))" cy="\#(SVGDocument.number(py(point.y)))" r="3.5" fill="\#(colour)"/>"#
+                    #"<circle cx="\#(SVGDocument.number(px(point.x)))" cy="\#(SVGDocument.number(py(point.y)))" "#
+                        + #"r="3.5" fill="\#(colour)"/>"#
                 )
             }
             group.append("</g>")
@@ -148,7 +151,8 @@ public enum SVGPlot {
             let legendX = left + plotWidth + 24, legendY = top + 8 + Double(index) * 20
             svg.line(x1: legendX, y1: legendY, x2: legendX + 24, y2: legendY, stroke: colour, width: 2)
             svg.raw(
-                #"<circle cx="\#(SVGDocument.number(legendX + 12))" cy="\#(SVGDocument.number(legendY))" r="3.5" fill="\#(colour)"/>"#
+                #"<circle cx="\#(SVGDocument.number(legendX + 12))" cy="\#(SVGDocument.number(legendY))" "#
+                    + #"r="3.5" fill="\#(colour)"/>"#
             )
             svg.text(entry.name, x: legendX + 32, y: legendY + 4)
         }

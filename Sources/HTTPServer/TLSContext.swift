@@ -3,7 +3,8 @@
 import COpenSSL
 
 /// A TLS server context (TLS 1.2 or newer) with a certificate chain and its private key.
-public final class TLSContext: @unchecked Sendable {  // safe: OpenSSL contexts are immutable after set-up and thread-safe to share
+// safe: OpenSSL contexts are immutable after set-up and thread-safe to share
+public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
 
     /// Loads the certificate chain and the key.

@@ -68,8 +68,8 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "the file is for another format or architecture"
         case .wrongShape(let path, let tensor, let shape, let expected):
             return "\(path): tensor '\(tensor)' has shape \(shape) but \(expected) is needed (from the loaded base's "
-                + "sizes and the file's rank and labels): the expert was made for another base or its metadata does not "
-                + "match its tensors; retrain it or load the matching base"
+                + "sizes and the file's rank and labels): the expert was made for another base or its metadata "
+                + "does not match its tensors; retrain it or load the matching base"
         case .wrongDType(let path, let tensor, let dtype):
             return "\(path): tensor '\(tensor)' is \(dtype); expert tensors must be F32, F16 or BF16"
         case .nonFinite(let path, let tensor, let index):
@@ -81,8 +81,8 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "(docs/FORMATS.md)"
         case .checksumMismatch(let path, let expected, let actual):
             return
-                "\(path): SHA-256 is \(actual.prefix(12))… but the manifest records \(expected.prefix(12))…: the file "
-                + "was changed or damaged after the bundle was written; restore it or re-create the bundle"
+                "\(path): SHA-256 is \(actual.prefix(12))… but the manifest records \(expected.prefix(12))…: "
+                + "the file was changed or damaged after the bundle was written; restore it or re-create the bundle"
         case .taskMismatch(let path, let expected, let found):
             return
                 "\(path): the file is the expert of task '\(found)', not '\(expected)'; list it under its own task name"

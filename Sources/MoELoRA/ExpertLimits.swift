@@ -11,7 +11,8 @@ public enum ExpertLimits {
     /// Largest expert file, in bytes.
     public static let maxFileBytes = 512 << 20
 
-    /// Why `name` cannot name a task, or nil: 1–64 bytes of letters, digits, '_', '-', '.', not starting with '.' or '-'.
+    /// Why `name` cannot name a task, or nil: 1–64 bytes of letters, digits, '_', '-', '.', not starting with
+    /// '.' or '-'.
     public static func problem(taskName name: String) -> String? {
         if name.isEmpty || name.utf8.count > maxNameBytes { return "a task name has 1 to \(maxNameBytes) bytes" }
         if name.hasPrefix(".") || name.hasPrefix("-") { return "a task name cannot start with '.' or '-'" }

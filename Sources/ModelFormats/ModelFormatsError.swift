@@ -73,8 +73,8 @@ public enum ModelFormatsError: Error, CustomStringConvertible, Equatable, Sendab
                 + "but its data range holds \(byteCount) bytes: \(Self.corruptAdvice)"
         case .offsetsOutOfRange(let path, let tensor, let begin, let end, let dataSize):
             return
-                "\(path): tensor '\(tensor)' has data_offsets [\(begin), \(end)] outside the \(dataSize)-byte data buffer: "
-                + Self.corruptAdvice
+                "\(path): tensor '\(tensor)' has data_offsets [\(begin), \(end)] outside the "
+                + "\(dataSize)-byte data buffer: " + Self.corruptAdvice
         case .overlappingTensors(let path, let first, let second):
             return "\(path): tensors '\(first)' and '\(second)' have overlapping data ranges: \(Self.corruptAdvice)"
         case .missingTensor(let path, let tensor):

@@ -47,7 +47,8 @@ public struct ConfigFile: Sendable, Equatable {
             }
             guard keys.contains(key) else {
                 throw SettingsError(
-                    "\(path) line \(number + 1): unknown key '\(key)'; known keys: \(keys.sorted().joined(separator: ", "))"
+                    "\(path) line \(number + 1): unknown key '\(key)'; known keys: "
+                        + "\(keys.sorted().joined(separator: ", "))"
                 )
             }
             values[key, default: []].append(value)

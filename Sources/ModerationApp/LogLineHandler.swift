@@ -35,7 +35,8 @@ public struct LogLineHandler: LogHandler {
     public func log(event: LogEvent) {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        let time = Date().ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true)) + "Z"  // UTC
+        // UTC
+        let time = Date().ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true)) + "Z"
         write(
             Self.line(
                 time: time, level: event.level, label: label, message: "\(event.message)", fields: fields,

@@ -31,7 +31,8 @@ public final class ModerationApp: Sendable {
         guard settings.host.hasPrefix("127.") || settings.host == "localhost" || access.hasAdminToken else {
             throw SettingsError(
                 "refusing to serve the admin routes on \(settings.host) without an admin token: pass "
-                    + "--token admin:<secret> (or MOECL_TOKENS / --tokens-file / the config file), or listen on 127.0.0.1"
+                    + "--token admin:<secret> (or MOECL_TOKENS / --tokens-file / the config file), "
+                    + "or listen on 127.0.0.1"
             )
         }
         try FileManager.default.createDirectory(atPath: settings.state, withIntermediateDirectories: true)
@@ -79,9 +80,10 @@ public final class ModerationApp: Sendable {
         }
         let scheme = server.configuration.tls == nil ? "http" : "https"
         let tasks = engine.snapshot.taskNames
-        log.notice(
-            "listening on \(scheme)://\(settings.host):\(server.port) with \(tasks.count) tasks (\(tasks.joined(separator: ", "))); state in \(databaseName)"
-        )
+        let listening =
+            "listening on \(scheme)://\(settings.host):\(server.port) with \(tasks.count) tasks "
+            + "(\(tasks.joined(separator: ", "))); state in \(databaseName)"
+        log.notice("\(listening)")
     }
 
     /// The bound port (0 before `start`).

@@ -8,7 +8,8 @@ extension ServeSettings {
         .value("host", \.host, "address", "IPv4 address to listen on."),
         .value("port", \.port, "port", "Port to listen on; 0 picks a free one."),
         .value(
-            "model", \.model, "dir", "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt)."),
+            "model", \.model, "dir",
+            "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt)."),
         Setting(
             "experts", valueName: "dir",
             help: "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors.",
@@ -18,9 +19,9 @@ extension ServeSettings {
             guard let n = Int(text), (1...256).contains(n) else { throw SettingsError("'\(text)' is not 1...256") }
             settings.threads = n
         },
-        .value("max-batch-tokens", \.maxBatchTokens, "n", "Tokens per inference batch at most.", requirement: "≥ 16") {
-            $0 >= 16
-        },
+        .value(
+            "max-batch-tokens", \.maxBatchTokens, "n", "Tokens per inference batch at most.", requirement: "≥ 16"
+        ) { $0 >= 16 },
         .value(
             "max-wait-us", \.maxWaitUs, "µs",
             "Microseconds the oldest queued request waits for others to join its batch (0: batches form from what "
@@ -41,9 +42,9 @@ extension ServeSettings {
             "max-request-line-bytes", \.maxRequestLineBytes, "bytes", "Longest request line; beyond it 414.",
             requirement: "≥ 256"
         ) { $0 >= 256 },
-        .value("max-headers", \.maxHeaders, "n", "Most header fields per request; beyond it 431.", requirement: "≥ 8") {
-            $0 >= 8
-        },
+        .value(
+            "max-headers", \.maxHeaders, "n", "Most header fields per request; beyond it 431.", requirement: "≥ 8"
+        ) { $0 >= 8 },
         .value(
             "max-header-bytes", \.maxHeaderBytes, "bytes", "Most bytes of all header lines together; beyond it 431.",
             requirement: "≥ 1024"

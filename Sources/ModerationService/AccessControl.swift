@@ -30,7 +30,8 @@ public struct AccessControl: Sendable {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let role = Role(rawValue: parts[0]), parts[1].count >= 16 else {
                 throw ServiceError.validation(
-                    "token entry '\(entry.prefix(24))…' must be role:token with role classify, review or admin and a token of at least 16 characters"
+                    "token entry '\(entry.prefix(24))…' must be role:token with role classify, review or admin "
+                        + "and a token of at least 16 characters"
                 )
             }
             result[parts[1], default: []].insert(role)

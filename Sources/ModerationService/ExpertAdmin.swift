@@ -53,7 +53,8 @@ final class ExpertAdmin: Sendable {
         guard expert.name == task else {
             metrics.expertLoad(result: .invalid)
             throw ServiceError.validation(
-                "the file holds the expert of task '\(expert.name)', not '\(task)'; PUT it to /v1/experts/\(expert.name)"
+                "the file holds the expert of task '\(expert.name)', not '\(task)'; "
+                    + "PUT it to /v1/experts/\(expert.name)"
             )
         }
         return try install(expert, bytes: bytes)
@@ -107,7 +108,8 @@ final class ExpertAdmin: Sendable {
     private func rollbackToBundle(task: String) throws -> UploadBody {
         guard let expert = bundle?.tasks[task] else {
             throw ServiceError.conflict(
-                "task '\(task)' has no earlier version to roll back to (neither an earlier upload nor the bundle's expert)"
+                "task '\(task)' has no earlier version to roll back to "
+                    + "(neither an earlier upload nor the bundle's expert)"
             )
         }
         let previous = engine.snapshot.tasks[task]?.version

@@ -22,7 +22,8 @@ struct MetricFamily: Sendable {
         MetricFamily(
             name: "moecl_gate_shared_weight", type: "gauge",
             help:
-                "Shared expert's mean gate weight over tokens and layers, by task (weighted over about the last 100 texts)."
+                "Shared expert's mean gate weight over tokens and layers, by task "
+                + "(weighted over about the last 100 texts)."
         ),
         MetricFamily(name: "moecl_batch_size", type: "histogram", help: "Sequences per inference batch."),
         MetricFamily(
@@ -31,9 +32,11 @@ struct MetricFamily: Sendable {
             name: "moecl_experts_loaded", type: "gauge", help: "Loaded task experts (1 per task and version)."),
         MetricFamily(name: "moecl_inference_queue_depth", type: "gauge", help: "Sequences waiting for the model."),
         MetricFamily(
-            name: "moecl_reject_rate", type: "gauge", help: "Share of texts decided automatically, by task and window."),
+            name: "moecl_reject_rate", type: "gauge",
+            help: "Share of texts decided automatically, by task and window."),
         MetricFamily(
-            name: "moecl_review_queue_depth", type: "gauge", help: "Review and audit items without a verdict, by task."),
+            name: "moecl_review_queue_depth", type: "gauge",
+            help: "Review and audit items without a verdict, by task."),
     ]
 
     /// `text` (the library's exposition) with a `# HELP` line before each known family's `# TYPE` line, and

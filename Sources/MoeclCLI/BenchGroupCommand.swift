@@ -7,7 +7,8 @@ public struct BenchGroupCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract:
-            "Timing tools: encoder, moe, experts-write, experts-load, train, engine (make bench-* and make loadtest drive them).",
+            "Timing tools: encoder, moe, experts-write, experts-load, train, engine "
+            + "(make bench-* and make loadtest drive them).",
         discussion: """
             Examples:
               moecl bench engine --texts ../shared/data/moderation-en/sms-spam/test.jsonl --batch 32

@@ -48,7 +48,8 @@ public struct EncoderBenchCommand: ParsableCommand {
         let median = times.sorted()[times.count / 2]
         let list = times.map { String(format: "%.4f", $0) }.joined(separator: ",")
         print(
-            "{\"median_ms\":\(String(format: "%.4f", median)),\"times_ms\":[\(list)],\"tokens\":\(tokens),\"core\":\"\(BLASRuntime.coreName)\"}"
+            "{\"median_ms\":\(String(format: "%.4f", median)),\"times_ms\":[\(list)],\"tokens\":\(tokens),"
+                + "\"core\":\"\(BLASRuntime.coreName)\"}"
         )
     }
 }

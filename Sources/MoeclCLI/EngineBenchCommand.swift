@@ -80,9 +80,11 @@ public struct EngineBenchCommand: ParsableCommand {
             BenchTimer.median(classifyTimes), BenchTimer.median(encoderTimes))
         Logger(label: "moecl.bench").notice("\(summary)")
         print(
-            "{\"batch\":\(batch),\"sequences_per_second\":\(String(format: "%.2f", rate)),\"rounds\":[\(rates.map { String(format: "%.2f", $0) }.joined(separator: ","))],"
+            "{\"batch\":\(batch),\"sequences_per_second\":\(String(format: "%.2f", rate)),"
+                + "\"rounds\":[\(rates.map { String(format: "%.2f", $0) }.joined(separator: ","))],"
                 + "\"classify_1_ms\":\(String(format: "%.3f", BenchTimer.median(classifyTimes))),"
-                + "\"encoder_1_ms\":\(String(format: "%.3f", BenchTimer.median(encoderTimes))),\"core\":\"\(BLASRuntime.coreName)\"}"
+                + "\"encoder_1_ms\":\(String(format: "%.3f", BenchTimer.median(encoderTimes))),"
+                + "\"core\":\"\(BLASRuntime.coreName)\"}"
         )
     }
 }

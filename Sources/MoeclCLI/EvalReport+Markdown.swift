@@ -50,7 +50,8 @@ extension EvalReport {
             "\nACC: mean test accuracy after the last stage. BwT: mean change on earlier tasks from just after "
             + "learning them to the end (negative = forgetting). FwT: mean of R[i][i] minus the per-task run's "
             + "accuracy on task i, over every task after the first; — without a per-task run of the same task "
-            + "order. dev ACC: mean dev accuracy after the last stage (what settings are chosen on). Train time: seconds in training steps (wall: the whole run, evaluation included).\n"
+            + "order. dev ACC: mean dev accuracy after the last stage (what settings are chosen on). Train time: "
+            + "seconds in training steps (wall: the whole run, evaluation included).\n"
         for m in methods where !m.complete {
             out +=
                 "\n- **\(m.method)** is incomplete: \(m.tasks.count) of \(m.expectedStages) stages "

@@ -12,7 +12,8 @@ public struct ExpertOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors (default: MOECL_EXPERTS, else experts/default).",
+            "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors "
+                + "(default: MOECL_EXPERTS, else experts/default).",
             valueName: "dir"))
     public var experts: String?
 

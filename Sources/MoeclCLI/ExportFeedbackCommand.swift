@@ -47,7 +47,8 @@ public struct ExportFeedbackCommand: ParsableCommand {
         let path = (state as NSString).appendingPathComponent("moecl.sqlite")
         guard databaseURL != nil || FileManager.default.fileExists(atPath: path) else {
             throw ValidationError(
-                "no state database at \(path): pass the --state folder that moecl serve uses (MOECL_STATE), or its --database-url"
+                "no state database at \(path): pass the --state folder that moecl serve uses (MOECL_STATE), "
+                    + "or its --database-url"
             )
         }
         let reviews = try ReviewStore(database: try openDatabase(url: databaseURL, sqlitePath: path))

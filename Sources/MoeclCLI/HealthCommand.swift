@@ -25,13 +25,16 @@ public struct HealthCommand: ParsableCommand {
         guard probe.allSatisfy(\.isFinite) else { throw ValidationError("the probe embedding is not finite") }
         let c = encoder.config
         print(
-            "model: \(modelOptions.model) (\(c.numHiddenLayers) layers, hidden \(c.hiddenSize), \(c.numAttentionHeads) heads, vocabulary \(c.vocabSize))"
+            "model: \(modelOptions.model) (\(c.numHiddenLayers) layers, hidden \(c.hiddenSize), "
+                + "\(c.numAttentionHeads) heads, vocabulary \(c.vocabSize))"
         )
         print("tokenizer: max length \(tokenizer.maxLength)")
         print("load: \(Int(loaded.timeIntervalSince(started) * 1000)) ms; probe embedding ok (\(probe.count) values)")
         let env = ProcessInfo.processInfo.environment
         print(
-            "openblas: core \(BLASRuntime.coreName), threads \(BLASRuntime.threads), OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)"), OPENBLAS_THREAD_TIMEOUT=\(env["OPENBLAS_THREAD_TIMEOUT"] ?? "(unset)")"
+            "openblas: core \(BLASRuntime.coreName), threads \(BLASRuntime.threads), "
+                + "OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)"), "
+                + "OPENBLAS_THREAD_TIMEOUT=\(env["OPENBLAS_THREAD_TIMEOUT"] ?? "(unset)")"
         )
         print("status: ok")
     }

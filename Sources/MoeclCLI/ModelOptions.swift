@@ -12,8 +12,9 @@ public struct ModelOptions: ParsableArguments {
 
     @Option(
         name: .customLong("model"),
-        help:
-            "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt) (default: MOECL_MODEL, else models/all-MiniLM-L6-v2)."
+        help: ArgumentHelp(
+            "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt) "
+                + "(default: MOECL_MODEL, else models/all-MiniLM-L6-v2).")
     )
     public var modelFlag: String?
 

@@ -14,13 +14,15 @@ public struct TrainingFlags: ParsableArguments {
     @Option(help: "AdamW weight decay.")
     public var weightDecay: Float = 0.01
     @Option(
-        name: .customLong("lambda"), help: "λ: weight of the reversed discriminator loss (moe-cl only; chosen on dev).")
+        name: .customLong("lambda"),
+        help: "λ: weight of the reversed discriminator loss (moe-cl only; chosen on dev).")
     public var adversarialWeight: Float = TrainerOptions().adversarialWeight
     @Option(help: "Unlabelled texts of earlier tasks per step for the discriminator (0: single-task batches).")
     public var replay: Int = 8
     @Option(
-        help:
-            "Learning-rate factor for the shared expert and gates on every task after the first (moe-cl methods; 1 = the plain method, the default was chosen on dev)."
+        help: ArgumentHelp(
+            "Learning-rate factor for the shared expert and gates on every task after the first "
+                + "(moe-cl methods; 1 = the plain method, the default was chosen on dev).")
     )
     public var sharedLrScale: Float = TrainerOptions().sharedLearningRateScale
     @Option(help: "LoRA input dropout.")
@@ -42,7 +44,9 @@ public struct TrainingFlags: ParsableArguments {
         guard epochs >= 1, batchSize >= 1, evalsPerEpoch >= 1 else {
             throw ValidationError("--epochs, --batch-size and --evals-per-epoch must be at least 1")
         }
-        guard (1...256).contains(rank), alpha > 0 else { throw ValidationError("--rank must be 1…256 and --alpha > 0") }
+        guard (1...256).contains(rank), alpha > 0 else {
+            throw ValidationError("--rank must be 1…256 and --alpha > 0")
+        }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         guard maxTokens >= 3 else { throw ValidationError("--max-tokens must be at least 3") }
         guard lr > 0, weightDecay >= 0, adversarialWeight >= 0, replay >= 0, sharedLrScale >= 0 else {

@@ -41,8 +41,8 @@ public final class DecisionStore: Sendable {
                 }
                 try MultiRowInsert.run(
                     database, prefix: "INSERT INTO decision_counts (task, minute, decision, count)",
-                    suffix:
-                        "ON CONFLICT (task, minute, decision) DO UPDATE SET count = decision_counts.count + excluded.count",
+                    suffix: "ON CONFLICT (task, minute, decision) "
+                        + "DO UPDATE SET count = decision_counts.count + excluded.count",
                     columns: 4,
                     rows: sorted.map {
                         [

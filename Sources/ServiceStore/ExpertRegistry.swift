@@ -42,7 +42,8 @@ public final class ExpertRegistry: Sendable {
             try database.run("DELETE FROM deleted_tasks WHERE task = ?1", [.text(task)])
             let row = try database.query(
                 """
-                INSERT INTO experts (task, version, sha256, path, uploaded_at, active, content) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) RETURNING id
+                INSERT INTO experts (task, version, sha256, path, uploaded_at, active, content) \
+                VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) RETURNING id
                 """,
                 [
                     .text(task), .integer(Int64(version)), .text(sha256), .text(path), .real(now),

@@ -6,7 +6,8 @@ import Foundation
 
 /// One PostgreSQL connection; every call holds `lock`, so it can be shared across threads. A dropped
 /// connection is re-established before the next statement.
-public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe: the connection is only used while `lock` is held
+// safe: the connection is only used while `lock` is held
+public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     private let connection: OpaquePointer
     private let lock = NSRecursiveLock()
     /// Set when a statement failed on the client side (no SQLSTATE: the connection broke); the next statement
@@ -92,7 +93,8 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {  // safe
     /// The error of a failed statement; a failure without a SQLSTATE came from the connection, not the server, so
     /// the connection is reset before the next statement.
     private func failure(_ sql: String, _ result: OpaquePointer?) -> StoreError {
-        if result == nil || PQresultErrorField(result, Int32(UInt8(ascii: "C"))) == nil { broken = true }  // PG_DIAG_SQLSTATE
+        // PG_DIAG_SQLSTATE
+        if result == nil || PQresultErrorField(result, Int32(UInt8(ascii: "C"))) == nil { broken = true }
         return StoreError.statement(sql: sql, message: Self.message(connection))
     }
 

@@ -11,6 +11,7 @@ public struct RegistryFileError: Error, CustomStringConvertible {
     }
 
     public var description: String {
-        "version \(entry.version) of task '\(entry.task)' (registry entry \(entry.id)) cannot be loaded: \(reason); upload the expert again"
+        "version \(entry.version) of task '\(entry.task)' (registry entry \(entry.id)) cannot be loaded: "
+            + "\(reason); upload the expert again"
     }
 }

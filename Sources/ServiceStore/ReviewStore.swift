@@ -50,7 +50,8 @@ public final class ReviewStore: Sendable {
     private func insert(_ items: [NewReviewItem], now: Double) throws -> [Int64] {
         try items.map { item in
             let row = try database.query(
-                "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, "
+                    + "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                 [
                     .text(item.task), .integer(Int64(item.expertVersion)), .text(item.text),
                     .text(Self.json(item.labels)),
@@ -68,7 +69,8 @@ public final class ReviewStore: Sendable {
             let rows = try database.query(
                 """
                 SELECT \(Self.columns) FROM review_items
-                WHERE verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) AND (CAST(?2 AS TEXT) IS NULL OR task = ?2)
+                WHERE verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) \
+                AND (CAST(?2 AS TEXT) IS NULL OR task = ?2)
                 ORDER BY id LIMIT ?3\(database.dialect.forUpdateSkipLocked)
                 """, [.real(now), task.map { .text($0) } ?? .null, .integer(Int64(limit))])
             let items = try rows.map(Self.item)
@@ -126,7 +128,8 @@ public final class ReviewStore: Sendable {
         try database.query(
             """
             SELECT task, kind,
-                   SUM(CASE WHEN verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1)
+                            THEN 1 ELSE 0 END),
                    SUM(CASE WHEN verdict IS NULL AND lease_expires_at > ?1 THEN 1 ELSE 0 END),
                    SUM(CASE WHEN verdict IS NOT NULL THEN 1 ELSE 0 END),
                    SUM(CASE WHEN verdict IS NOT NULL AND verdict = label THEN 1 ELSE 0 END)
@@ -140,7 +143,8 @@ public final class ReviewStore: Sendable {
     }
 
     static let columns =
-        "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, verdict, verdict_at"
+        "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, "
+        + "verdict, verdict_at"
 
     static func item(_ row: [SQLValue]) throws -> ReviewItem {
         ReviewItem(

@@ -5,7 +5,8 @@ import CSQLite
 import Foundation
 
 /// One SQLite connection; every call holds `lock`, so it can be shared across threads.
-public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {  // safe: the handle is only used while `lock` is held
+// safe: the handle is only used while `lock` is held
+public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = NSRecursiveLock()
     public let path: String

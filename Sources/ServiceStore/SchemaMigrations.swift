@@ -18,7 +18,8 @@ public enum SchemaMigrations {
                 database.dialect.ddl(
                     """
                     CREATE TABLE IF NOT EXISTS schema_migrations (
-                        component TEXT NOT NULL, version {int} NOT NULL, applied_at {real} NOT NULL, PRIMARY KEY (component, version))
+                        component TEXT NOT NULL, version {int} NOT NULL, applied_at {real} NOT NULL,
+                        PRIMARY KEY (component, version))
                     """))
             let done =
                 try database.query(

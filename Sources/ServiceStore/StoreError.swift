@@ -9,11 +9,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .open(let path, let message):
-            "cannot open the state database \(path): \(message); check the folder exists and is writable, or that the database server is reachable and the URL's user, password and database are right"
+            "cannot open the state database \(path): \(message); check the folder exists and is writable, "
+                + "or that the database server is reachable and the URL's user, password and database are right"
         case .statement(let sql, let message):
             "state database error: \(message) (in: \(sql.prefix(80)))"
         case .schema(let database, let component, let version, let known):
-            "the state database \(database) has \(component) schema version \(version), but this moecl knows only up to \(known): it was upgraded by a newer moecl; run that version (or a newer one) on every replica"
+            "the state database \(database) has \(component) schema version \(version), "
+                + "but this moecl knows only up to \(known): it was upgraded by a newer moecl; "
+                + "run that version (or a newer one) on every replica"
         }
     }
 }

@@ -1,8 +1,8 @@
 // Backward of one attention head: gradients of Q, K and V from the gradient of the context.
 
 extension Attention {
-    /// Given dC [T, h] for context = softmax(scale·Q·Kᵀ)·V, accumulates (adds) dQ, dK, dV [T, h]. The probabilities
-    /// are recomputed (no activation memory is kept between forward and backward):
+    /// Given dC [T, h] for context = softmax(scale·Q·Kᵀ)·V, accumulates (adds) dQ, dK, dV [T, h]. The
+    /// probabilities are recomputed (no activation memory is kept between forward and backward):
     /// P = softmax(scale·Q·Kᵀ); dV += Pᵀ·dC; dP = dC·Vᵀ; dS = P ⊙ (dP − rowsum(dP ⊙ P));
     /// dQ += scale·dS·K; dK += scale·dSᵀ·Q.
     ///

@@ -1,8 +1,8 @@
 // Backward of LayerNorm with respect to its input (gamma and beta are frozen in this project).
 
 extension LayerNorm {
-    /// dx = inv · (g − mean(g) − x̂ · mean(g · x̂)) with g = dy · gamma, x̂ = (x − mean) · inv, per row; `x` is the
-    /// LayerNorm's input (residual and bias already added). dx may alias dy.
+    /// dx = inv · (g − mean(g) − x̂ · mean(g · x̂)) with g = dy · gamma, x̂ = (x − mean) · inv, per row;
+    /// `x` is the LayerNorm's input (residual and bias already added). dx may alias dy.
     ///
     /// Shapes: x, dy, dx [M, D]; gamma [D].
     public static func backward(

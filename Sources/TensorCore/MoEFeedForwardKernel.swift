@@ -2,8 +2,9 @@
 
 import Foundation
 
-/// y = W2·(g0·h0 + g1·ht) + s0·g0·B2_0·A2_0·h0 + st·g1·B2_t·A2_t·ht, with h_e = GELU(W1·x + b1 + s_e·B1_e·A1_e·x)
-/// and (g0, g1) = softmax(G·x): the shared expert (0) and each row's task expert (t), mixed by a token-wise gate.
+/// y = W2·(g0·h0 + g1·ht) + s0·g0·B2_0·A2_0·h0 + st·g1·B2_t·A2_t·ht, with
+/// h_e = GELU(W1·x + b1 + s_e·B1_e·A1_e·x) and (g0, g1) = softmax(G·x): the shared expert (0) and each row's
+/// task expert (t), mixed by a token-wise gate.
 /// The output bias b2 is left out (the caller adds it inside the residual LayerNorm, as the plain FFN does).
 ///
 /// Shapes: N rows (tokens), d hidden, f intermediate, R rank (per expert, may differ).

@@ -19,7 +19,8 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .noTokenizerFiles(let folder):
             return
-                "\(folder): no tokenizer.json or vocab.txt found: point --model at a BERT model folder (run make setup to fetch the default one)"
+                "\(folder): no tokenizer.json or vocab.txt found: point --model at a BERT model folder "
+                + "(run make setup to fetch the default one)"
         case .unreadable(let path, let reason):
             return "\(path): cannot be read (\(reason)): check the path and permissions"
         case .invalidJSON(let path, let reason):

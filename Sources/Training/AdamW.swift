@@ -14,7 +14,8 @@ public struct AdamWConfig: Sendable, Equatable, Codable {
 /// One optimiser over named parameter tensors; a fresh one per task (moe-cl.md §3).
 ///
 /// Per step t (from 1), for each parameter p with gradient g, as PyTorch's AdamW:
-/// p ← p − lr·wd·p; m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr·(m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
+/// p ← p − lr·wd·p; m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+/// p ← p − lr·(m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
 public struct AdamW: Sendable {
     public let config: AdamWConfig
     public private(set) var step = 0

@@ -3,11 +3,14 @@
 import TensorCore
 
 extension ContinualModel {
-    /// Given dy = ∂L/∂y [N, d], accumulates the trained experts' and the gate's gradients and adds ∂L/∂x1 to dx1.
+    /// Given dy = ∂L/∂y [N, d], accumulates the trained experts' and the gate's gradients and adds ∂L/∂x1
+    /// to dx1.
     /// Per segment and slot k (q = s·B2ᵀ·dy, g_k the gate, w_k = A2·drop(h_k), z_k = A1·drop(x1)):
     /// dw = g_k·q (+ the discriminator's reversed term for the shared slot); dB2ᵀ += (s·g_k·w_k)ᵀ·dy;
-    /// dA2 += dwᵀ·drop(h_k); dh_k = g_k·(dy·W2) + drop′(dw·A2) (+ discriminator term); dg_k = ⟨dy·W2, h_k⟩ + ⟨q, w_k⟩;
-    /// du_k = dh_k ⊙ GELU′(u_k); dz = s·du_k·B1; dB1ᵀ += s·z_kᵀ·du_k; dA1 += dzᵀ·drop(x1); dx1 += drop′(dz·A1).
+    /// dA2 += dwᵀ·drop(h_k); dh_k = g_k·(dy·W2) + drop′(dw·A2) (+ discriminator term);
+    /// dg_k = ⟨dy·W2, h_k⟩ + ⟨q, w_k⟩;
+    /// du_k = dh_k ⊙ GELU′(u_k); dz = s·du_k·B1; dB1ᵀ += s·z_kᵀ·du_k;
+    /// dA1 += dzᵀ·drop(x1); dx1 += drop′(dz·A1).
     /// Then the gate softmax (dG += dlᵀ·x1, dx1 += dl·G) and dx1 += (Σ_k du_k)·W1.
     func feedForwardBackward(
         layer l: Int, dy: UnsafeMutablePointer<Float>, dx1: UnsafeMutablePointer<Float>,

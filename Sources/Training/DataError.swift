@@ -24,7 +24,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
                 "\(path):\(line): \(reason); each line must be one JSON object {\"text\": \"...\", \"label\": \"...\"}"
         case .unknownLabel(let path, let line, let label, let labels):
             return
-                "\(path):\(line): label '\(label)' is not one of the task's labels \(labels); fix the line or the label list"
+                "\(path):\(line): label '\(label)' is not one of the task's labels \(labels); "
+                + "fix the line or the label list"
         case .emptyTask(let path):
             return "\(path): no examples; a task needs at least one labelled line in each split"
         case .invalidSuite(let path, let reason):

@@ -63,7 +63,8 @@ public struct BertConfig: Sendable, Equatable {
             throw TransformerError.invalidConfig(
                 path: path,
                 reason:
-                    "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.numAttentionHeads)"
+                    "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads "
+                    + "\(config.numAttentionHeads)"
             )
         }
         guard eps > 0, eps < 1 else {

@@ -5,7 +5,8 @@ import TensorCore
 extension BertEncoder {
     /// x[N, d] ← layer(x). Steps and shapes:
     /// 1. qkv[N, 3d] = x · Wqkvᵀ + bqkv
-    /// 2. per sequence s and head (Attention.head, threads over the pairs): context[T, h] = softmax(Q·Kᵀ / √h) · V
+    /// 2. per sequence s and head (Attention.head, threads over the pairs):
+    ///    context[T, h] = softmax(Q·Kᵀ / √h) · V
     /// 3. x ← LayerNorm(x + context · Woᵀ + bo)
     /// 4. u[N, f] = GELU(x · W1ᵀ + b1)
     /// 5. x ← LayerNorm(x + u · W2ᵀ + b2)

@@ -37,10 +37,12 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
                 "\(path): tensor '\(tensor)' is missing: the file does not belong to a BERT model with this config.json"
         case .wrongShape(let path, let tensor, let expected, let actual):
             return
-                "\(path): tensor '\(tensor)' has shape \(actual) but config.json implies \(expected): the weights and config.json do not match"
+                "\(path): tensor '\(tensor)' has shape \(actual) but config.json implies \(expected): "
+                + "the weights and config.json do not match"
         case .nonFiniteWeight(let path, let tensor):
             return
-                "\(path): tensor '\(tensor)' holds NaN or infinite values: the file is corrupt; fetch the model again (make setup)"
+                "\(path): tensor '\(tensor)' holds NaN or infinite values: the file is corrupt; "
+                + "fetch the model again (make setup)"
         case .weightsUnreadable(let path, let reason):
             return "\(path): cannot read the weights: \(reason)"
         case .tokenOutOfRange(let id, let size):

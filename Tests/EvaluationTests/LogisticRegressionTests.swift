@@ -110,7 +110,8 @@ struct LogisticRegressionTests {
             let up = perturbed(weight: w, bias: b, by: h), down = perturbed(weight: w, bias: b, by: -h)
             let slope = (up - down) / Double(2 * h)
             #expect(
-                abs(slope) < 1e-4, "∂f/∂θ = \(slope) at weight \(String(describing: w)) bias \(String(describing: b))")
+                abs(slope) < 1e-4,
+                "∂f/∂θ = \(slope) at weight \(String(describing: w)) bias \(String(describing: b))")
             #expect(up >= best && down >= best)
         }
     }

@@ -53,7 +53,8 @@ struct HTTPRequestParserTests {
     @Test func byteByByteFeedingGivesTheSameRequests() throws {
         let text =
             "POST /v1/classify HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world"
-            + "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n"
+            + "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n"
         let whole = try Self.requests(text)
         #expect(whole.count == 2)
         #expect(whole.map { String(decoding: $0.body, as: UTF8.self) } == ["hello world", "hello world"])
@@ -172,7 +173,8 @@ struct HTTPRequestParserTests {
         #expect(throws: HTTPParseError.bodyTooLarge(limit: 10)) { try body.next() }
         #expect(
             Self.status(
-                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nabcde\r\n0\r\n\r\n",
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "6\r\nabcdef\r\n5\r\nabcde\r\n0\r\n\r\n",
                 limits: limits) == 413)
         #expect(
             Self.status("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789", limits: limits) == nil)

@@ -52,7 +52,8 @@ struct TLSTests {
         }
         defer { server.shutdown(deadline: 1) }
         let stalled = try TestClient(port: server.port)
-        stalled.send([0x16, 0x03, 0x01, 0x00, 0x64, 0x01, 0x00, 0x00, 0x60, 0x03])  // 5 of a 100-byte ClientHello record
+        // 5 of a 100-byte ClientHello record
+        stalled.send([0x16, 0x03, 0x01, 0x00, 0x64, 0x01, 0x00, 0x00, 0x60, 0x03])
         let start = Date()
         #expect(stalled.isClosedByServer())
         #expect(Date().timeIntervalSince(start) < 4)
@@ -63,7 +64,8 @@ struct TLSTests {
             try TLSContext(certificatePath: "/nonexistent/cert.pem", keyPath: Self.key)
         }
         do {
-            _ = try TLSContext(certificatePath: Self.certificate, keyPath: Self.certificate)  // a certificate is not a key
+            // a certificate is not a key
+            _ = try TLSContext(certificatePath: Self.certificate, keyPath: Self.certificate)
             Issue.record("a certificate accepted as a key")
         } catch {
             #expect("\(error)".contains("private key") && "\(error)".contains("cert.pem"))

@@ -109,7 +109,8 @@ struct ClassifyRoutesTests {
         let metrics = try #require(service.request("GET", "/metrics"))
         #expect(metrics.status == 200 && metrics.headers["Content-Type"]?.hasPrefix("text/plain") == true)
         let sample = try Regex(
-            #"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.eE+-]+|NaN|\+Inf)$"#
+            #"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*""#
+                + #"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.eE+-]+|NaN|\+Inf)$"#
         )
         for line in metrics.body.split(separator: "\n") where !line.hasPrefix("#") {
             #expect(line.wholeMatch(of: sample) != nil, "bad sample line: \(line)")
@@ -119,7 +120,8 @@ struct ClassifyRoutesTests {
         #expect(samples.value("moecl_requests_total", ["route": "/metrics", "code": "200"]) == 1)
         #expect(samples.value("moecl_requests_total", ["route": "/v1/moderations", "code": "200"]) == 1)
         #expect(samples.value("moecl_requests_total", ["route": "unmatched", "code": "404"]) == 1)
-        #expect(samples.value("moecl_requests_total", ["route": "/v1/experts/{task}"]) != nil)  // the template, never the path
+        // the template, never the path
+        #expect(samples.value("moecl_requests_total", ["route": "/v1/experts/{task}"]) != nil)
         #expect(samples.value("moecl_experts_loaded", ["task": tasks[0], "version": "1"]) == 1)
         #expect(samples.value("moecl_decisions_total", ["task": "spam", "decision": "review"]) == 4)
         #expect(samples.value("moecl_request_duration_seconds_count", ["route": "/v1/classify"]) == 3)

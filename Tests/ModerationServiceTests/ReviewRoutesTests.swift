@@ -65,7 +65,8 @@ struct ReviewRoutesTests {
         // The raw decisions log holds the three decisions too: text digests, not texts.
         let logged = try #require(restarted.stores.decisionLog).recent(task: "spam", limit: 10)
         #expect(logged.count == 3 && logged.allSatisfy { $0.decision == "review" && $0.textSHA256.count == 64 })
-        #expect(logged.last?.textSHA256 == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")  // sha256("a")
+        // sha256("a")
+        #expect(logged.last?.textSHA256 == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
     }
 
     @Test func auditsSampleAutomaticDecisionsAndMeasureTheirPrecision() throws {

@@ -40,7 +40,8 @@ struct ClassifyInspectCommandTests {
         "good? bad.", Array(repeating: "the unable cat", count: 12).joined(separator: " "),
     ]
 
-    /// Runs moecl with `arguments`, `stdin` bytes and the environment (without MOECL_EXPERTS unless given), in `directory`.
+    /// Runs moecl with `arguments`, `stdin` bytes and the environment (without MOECL_EXPERTS unless given), in
+    /// `directory`.
     static func moecl(
         _ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:],
         directory: URL = TestPaths.packageRoot

@@ -145,8 +145,9 @@ struct ServeMalformedInputTests {
     static func request(
         _ method: String, _ path: String, _ body: [UInt8], contentType: String = "application/octet-stream"
     ) -> [UInt8] {
-        Array(
-            "\(method) \(path) HTTP/1.1\r\nHost: t\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n\r\n"
-                .utf8) + body
+        let head =
+            "\(method) \(path) HTTP/1.1\r\nHost: t\r\nContent-Type: \(contentType)\r\n"
+            + "Content-Length: \(body.count)\r\n\r\n"
+        return Array(head.utf8) + body
     }
 }

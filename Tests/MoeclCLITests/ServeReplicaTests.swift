@@ -113,9 +113,10 @@ struct ServeReplicaTests {
             return lines[0] != nil && lines[0] == lines[1]
         }
         #expect(generations != nil, "the replicas' moecl_registry_generation never agreed")
-        print(
-            "replicas: reached the other replica after \([upload, rollback, deletion, thresholds].map { $0.map { String(format: "%.2f s", $0) } ?? "never" }) (catch-up every \(Self.syncSeconds) s)"
-        )
+        let reached = [upload, rollback, deletion, thresholds].map {
+            $0.map { String(format: "%.2f s", $0) } ?? "never"
+        }
+        print("replicas: reached the other replica after \(reached) (catch-up every \(Self.syncSeconds) s)")
         // A replica started later, with an empty state folder, serves the same: the files come from the database.
         let c = try deployment.replica(2)
         defer { _ = c.stop() }
@@ -227,7 +228,8 @@ struct ServeReplicaTests {
         #expect(
             b.request("POST", "/v1/review/\(some.key)/verdict", body: "{\"label\": \"\(some.value)\"}")?.status == 200)
         print(
-            "replicas: \(items.count) items and \(verdicts.count) verdicts acknowledged by A before kill -9, all found through B"
+            "replicas: \(items.count) items and \(verdicts.count) verdicts acknowledged by A before kill -9, "
+                + "all found through B"
         )
     }
 }

@@ -16,13 +16,15 @@ struct TrainCalibrateCommandTests {
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         try """
-        {"tasks": [{"name": "spam", "labels": ["compliant", "violating"]}, {"name": "pets", "labels": ["cat", "dog", "mat"]}]}
+        {"tasks": [{"name": "spam", "labels": ["compliant", "violating"]}, \
+        {"name": "pets", "labels": ["cat", "dog", "mat"]}]}
         """.write(to: root.appendingPathComponent("tasks.json"), atomically: true, encoding: .utf8)
         let fillers = ["the", "a", "on", "good", "hello world", "now", "sat on the", "run"]
         func spam(_ i: Int) -> String {
             let bad = i % 2 == 1
             return
-                "{\"text\": \"\(fillers[i % 8]) \(bad ? ["spam", "free", "click here"][i % 3] : "bad") \(fillers[(i + 3) % 8])\", "
+                "{\"text\": \"\(fillers[i % 8]) \(bad ? ["spam", "free", "click here"][i % 3] : "bad") "
+                + "\(fillers[(i + 3) % 8])\", "
                 + "\"label\": \"\(bad ? "violating" : "compliant")\"}"
         }
         func pets(_ i: Int) -> String {

@@ -47,7 +47,8 @@ struct ExpertRegistryTests {
         let folder = TestPaths.temporaryFolder("moecl-registry")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("spam.safetensors").path
-        let bytes: [UInt8] = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }  // every byte value, NULs included
+        // every byte value, NULs included
+        let bytes: [UInt8] = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let registry = try ExpertRegistry(database: database.connect())
         #expect(registry.storesFiles == (backend == .postgres))

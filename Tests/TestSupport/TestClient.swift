@@ -1,4 +1,5 @@
-// A blocking loopback client for the server and service tests: raw bytes out, responses parsed just enough to check them.
+// A blocking loopback client for the server and service tests: raw bytes out, responses parsed just enough to
+// check them.
 
 import Foundation
 #if canImport(Glibc)
