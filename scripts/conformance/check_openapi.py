@@ -425,7 +425,7 @@ def check_spec(c, spec):
     # The route table's routes, read from the source, must be exactly the spec's operations.
     source = ROOT / "Sources/ModerationService/ModerationService+Routes.swift"
     if source.is_file():
-        routes = set(re.findall(r'Route\("(\w+)", "([^"]+)"', source.read_text()))
+        routes = set(re.findall(r'Route\(\s*"(\w+)",\s*"([^"]+)"', source.read_text()))
         ops = {(m, t) for m, t, _ in spec.operations()}
         c.report(routes == ops, f"spec: the {len(ops)} operations are the router's {len(routes)} routes",
                  f"only in the router: {sorted(routes - ops)}; only in the spec: {sorted(ops - routes)}")
