@@ -1,12 +1,12 @@
-// The one place log lines are written: a swift-log handler printing text or JSON lines to standard error.
+// The swift-log handler of the process: each event as one text, JSON or plain line to the entry point's writer.
 
 import Foundation
 import HTTPCore
 import Logging
 
-/// Writes each event as one line on standard error: readable text, a JSON object for log shippers, or the bare
-/// message for the command-line tools. Every subsystem logs through swift-log; this handler, installed once by
-/// the entry point, and `standardError` are the only code that writes to standard error.
+/// Writes each event as one line: readable text, a JSON object for log shippers, or the bare message for the
+/// command-line tools. Every subsystem logs through swift-log; the entry point installs this handler once with
+/// the process's writer (standard error), so no library writes to standard error itself.
 public struct LogLineHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -16,11 +16,10 @@ public struct LogLineHandler: LogHandler {
 
     /// The level and format handlers made from now on take; `configure` sets them.
     static let current = LockedBox<(level: Logger.Level, format: LogFormat)>((.info, .plain))
+    /// The writer `bootstrap` was given (until then, lines are dropped).
+    static let output = LockedBox<@Sendable (String) -> Void>({ _ in })
 
-    public init(
-        label: String, level: Logger.Level, format: LogFormat,
-        write: @escaping @Sendable (String) -> Void = LogLineHandler.standardError
-    ) {
+    public init(label: String, level: Logger.Level, format: LogFormat, write: @escaping @Sendable (String) -> Void) {
         self.label = label
         logLevel = level
         self.format = format
@@ -65,17 +64,17 @@ public struct LogLineHandler: LogHandler {
         }
     }
 
-    /// Writes `line` to standard error in one call, so lines from several threads never interleave.
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data(line.utf8))
-    }
+    /// The process's writer, as given to `bootstrap` (the training progress line uses it too).
+    public static var writer: @Sendable (String) -> Void { output.withLock { $0 } }
 
-    /// Installs this handler for every logger of the process, once, at the entry point (plain lines at level
-    /// info until `configure` says otherwise).
-    public static func bootstrap() {
+    /// Installs this handler for every logger of the process, once, at the entry point, with `write` (which
+    /// must write each line in one call, so lines from several threads never interleave). Plain lines at level
+    /// info until `configure` says otherwise.
+    public static func bootstrap(write: @escaping @Sendable (String) -> Void) {
+        output.withLock { $0 = write }
         LoggingSystem.bootstrap { label in
             let (level, format) = current.withLock { $0 }
-            return LogLineHandler(label: label, level: level, format: format)
+            return LogLineHandler(label: label, level: level, format: format, write: write)
         }
     }
 

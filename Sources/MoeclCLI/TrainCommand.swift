@@ -75,7 +75,7 @@ public struct TrainCommand: ParsableCommand {
         let (tokenizer, encoder) = try modelOptions.load()
         let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
         let limited = tokenizer.withMaxLength(min(tokenizer.maxLength, flags.maxTokens))
-        let progress = TrainingProgress(write: LogLineHandler.standardError)
+        let progress = TrainingProgress(write: LogLineHandler.writer)
         if let suite {
             let tasks = try SuiteTasks.load(suite: suite, order: order).map { data in
                 EncodedTask(data, encode: { limited.encode($0) })

@@ -1,8 +1,10 @@
 // Entry point of the moecl executable.
 
-import MoeclCLI
+import Foundation
 import ModerationApp
+import MoeclCLI
 
 Launcher.prepareEnvironment()
-LogLineHandler.bootstrap()
+// The process's standard error: every log line (and the training progress line) goes through this one writer.
+LogLineHandler.bootstrap { line in FileHandle.standardError.write(Data(line.utf8)) }
 MoeclCommand.main()
