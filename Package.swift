@@ -35,7 +35,7 @@ let package = Package(
         // MoE-CL: shared and task LoRA experts, gates, heads, expert files and bundles, snapshots.
         .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
         // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
-        .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats"]),
+        .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats", "Transformer"]),
         // HTTP/1.1 types, the byte-fed request parser, the router, the handler and error protocols; no sockets.
         .target(name: "HTTPCore"),
         // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown, TLS (OpenSSL), gzip.
@@ -69,7 +69,7 @@ let package = Package(
             name: "MoeclCLI",
             dependencies: [
                 "Transformer", "Tokenization", "ModelFormats", "TensorCore", "MoELoRA", "Moderation", "Training",
-                "Evaluation", "HTTPCore", "InferenceEngine", "ModerationApp", "ModerationService", "ServiceStore",
+                "Evaluation", "ModerationApp", "ServiceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
