@@ -35,7 +35,8 @@ let package = Package(
         // MoE-CL: shared and task LoRA experts, gates, heads, expert files and bundles, snapshots.
         .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
         // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
-        .target(name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats", "Transformer"]),
+        .target(
+            name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats", "Transformer"]),
         // HTTP/1.1 types, the byte-fed request parser, the router, the handler and error protocols; no sockets.
         .target(name: "HTTPCore"),
         // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown, TLS (OpenSSL), gzip.

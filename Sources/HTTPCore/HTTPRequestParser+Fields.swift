@@ -111,13 +111,15 @@ extension HTTPRequestParser {
         return result
     }
 
-    /// The hexadecimal size before any `;` extension.
+    /// The hexadecimal size before any `;` extension. Leading zeros are allowed in any number; more than 15
+    /// significant digits cannot be a size this server accepts (413).
     func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
-        var size = 0, digits = 0
+        var size = 0, digits = 0, significant = 0
         var i = line.startIndex
         while i < line.endIndex, let v = ASCII.hexValue(line[i]) {
             digits += 1
-            guard digits <= 15 else { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
+            if size > 0 || v > 0 { significant += 1 }
+            guard significant <= 15 else { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
             size = size * 16 + v
             i += 1
         }

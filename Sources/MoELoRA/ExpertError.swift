@@ -22,6 +22,8 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
     case wrongShape(path: String, tensor: String, shape: [Int], expected: [Int])
     case wrongDType(path: String, tensor: String, dtype: String)
     case nonFinite(path: String, tensor: String, index: Int)
+    /// A weight's magnitude exceeds `ExpertLimits.maxWeightMagnitude`.
+    case weightTooLarge(path: String, tensor: String, index: Int, value: Float)
     /// A bundle's manifest is missing or wrong.
     case invalidManifest(path: String, reason: String)
     /// A file's bytes differ from the checksum its manifest records.
@@ -75,6 +77,10 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
         case .nonFinite(let path, let tensor, let index):
             return "\(path): tensor '\(tensor)' holds a NaN or infinity at element \(index): the training diverged "
                 + "or the file is damaged; retrain or restore the expert"
+        case .weightTooLarge(let path, let tensor, let index, let value):
+            let limit = Int(ExpertLimits.maxWeightMagnitude)
+            return "\(path): tensor '\(tensor)' holds \(value) at element \(index), beyond the ±\(limit) any usable "
+                + "expert stays within: the training diverged or the file is damaged; retrain or restore the expert"
         case .invalidManifest(let path, let reason):
             return
                 "\(path): \(reason); a bundle folder holds manifest.json, shared.safetensors and tasks/*.safetensors "

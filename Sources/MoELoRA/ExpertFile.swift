@@ -134,6 +134,10 @@ public enum ExpertFile {
                     if let bad = values.firstIndex(where: { !$0.isFinite }) {
                         throw ExpertError.nonFinite(path: path, tensor: name, index: bad)
                     }
+                    let limit = ExpertLimits.maxWeightMagnitude
+                    if let big = values.firstIndex(where: { $0 > limit || $0 < -limit }) {
+                        throw ExpertError.weightTooLarge(path: path, tensor: name, index: big, value: values[big])
+                    }
                     return FloatStorage(count: values.count) { out in
                         if transpose {
                             let rows = shape[0], columns = shape[1]

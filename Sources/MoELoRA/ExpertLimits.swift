@@ -10,6 +10,9 @@ public enum ExpertLimits {
     public static let maxNameBytes = 64
     /// Largest expert file, in bytes.
     public static let maxFileBytes = 512 << 20
+    /// Largest magnitude of any weight. Trained experts stay far below it (the shipped ones: under 0.3); a finite
+    /// but huge weight (3e38) would overflow the forward pass into infinities and NaNs.
+    public static let maxWeightMagnitude: Float = 1e4
 
     /// Why `name` cannot name a task, or nil: 1–64 bytes of letters, digits, '_', '-', '.', not starting with
     /// '.' or '-'.

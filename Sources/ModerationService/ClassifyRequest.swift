@@ -32,9 +32,12 @@ struct ClassifyRequest: Equatable {
             throw .validation(
                 "give either 'text' (a string) or 'texts' (an array of strings), not both or another type")
         }
-        if let long = texts.firstIndex(where: { $0.count > limits.maxCharactersPerText }) {
+        // Characters are Unicode code points, as openapi.yaml says (counting grapheme clusters let a text of
+        // millions of combining marks through).
+        if let long = texts.firstIndex(where: { $0.unicodeScalars.count > limits.maxCharactersPerText }) {
             throw .validation(
-                "text \(long) has \(texts[long].count) characters; at most \(limits.maxCharactersPerText)")
+                "text \(long) has \(texts[long].unicodeScalars.count) characters (code points); "
+                    + "at most \(limits.maxCharactersPerText)")
         }
         let tasks: [String]
         switch (body["task"], body["tasks"]) {

@@ -2,6 +2,7 @@
 
 import Foundation
 import HTTPCore
+import Logging
 
 /// The JSON object of a request body.
 enum JSONBody {
@@ -30,9 +31,17 @@ enum JSONBody {
     static func response<T: Encodable>(_ value: T, status: HTTPStatus = .ok) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return HTTPResponse(
-            status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(data))
+        do {
+            let data = try encoder.encode(value)
+            return HTTPResponse(
+                status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(data))
+        } catch {
+            // A 2xx always carries its whole body: a value JSON cannot hold (NaN) is a server error, never `{}`.
+            Logger(label: "moecl.service").error("a response could not be encoded", metadata: ["error": "\(error)"])
+            return HTTPResponse.jsonError(
+                status: .internalServerError, code: "internal",
+                message: "the server could not encode its answer; the server log has the details")
+        }
     }
 }
 

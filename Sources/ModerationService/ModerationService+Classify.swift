@@ -15,14 +15,16 @@ extension ModerationService {
         let body = try JSONBody.object(request.http)
         let parsed = try ClassifyRequest.parse(body, known: engine.snapshot.taskNames, limits: configuration)
         let requestId = request.requestId
-        try score(parsed, done) { results in .json(ClassifyResponse(requestId: requestId, results: results)) }
+        try score(parsed, requestId: requestId, done) { results in
+            .json(ClassifyResponse(requestId: requestId, results: results))
+        }
     }
 
     /// Scores every (text, task) pair of `parsed` through the engine, records the decisions, queues review and
     /// audit items durably, and answers with `render(results)`.
     /// - Throws: `ServiceError` when the engine refuses the request (overloaded, stopped, unknown task).
     func score(
-        _ parsed: ClassifyRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void,
+        _ parsed: ClassifyRequest, requestId: String, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void,
         render: @escaping @Sendable ([ClassifyResult]) -> Reply
     ) throws {
         // Every (text, task) pair is one sequence; the text is tokenised once.
@@ -48,6 +50,7 @@ extension ModerationService {
                     done(
                         Result {
                             let scored = try result.mapError(Self.serviceError).get()
+                            try self.checkFinite(scored.scores, requestId: requestId)
                             var results = zip(scored.scores, origin).map { scores, i in
                                 Self.result(
                                     scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
@@ -64,11 +67,30 @@ extension ModerationService {
         }
     }
 
+    /// Refuses scores that are not numbers: the request gets a 500 naming the expert (nothing is recorded or
+    /// queued), the log an error line. Requests that do not touch that task are unaffected.
+    func checkFinite(_ scores: [TaskScores], requestId: String) throws(ServiceError) {
+        let bad = scores.filter { !$0.scores.allSatisfy(\.isFinite) }
+        guard !bad.isEmpty else { return }
+        let experts = Set(bad.map { "'\($0.task)' version \($0.version)" }).sorted()
+        log.error(
+            "an expert produced non-finite scores",
+            metadata: [
+                "request_id": "\(requestId)", "experts": "\(experts.joined(separator: ", "))",
+            ])
+        let task = bad[0].task
+        throw .expertFailure(
+            "the expert of task \(experts.joined(separator: ", ")) produced scores that are not numbers; its results "
+                + "are withheld: roll it back (POST /v1/experts/\(task)/rollback) or upload a working one")
+    }
+
     /// Counts the decisions (metrics and reject-rate windows) and appends them to the decisions log.
     func record(_ results: [ClassifyResult], scores: [TaskScores], texts: [String]) {
         let now = Clock.now()
         for s in scores {
-            if let weight = s.sharedGateWeight { metrics.sharedGateWeight(task: s.task, weight: weight) }
+            if let weight = s.sharedGateWeight, weight.isFinite {
+                metrics.sharedGateWeight(task: s.task, weight: weight)
+            }
         }
         for r in results {
             decisions.record(task: r.task, decision: r.decision.rawValue, now: now)

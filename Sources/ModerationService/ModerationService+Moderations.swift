@@ -13,7 +13,7 @@ extension ModerationService {
         let parsed = try ModerationsRequest.parse(
             body, moderationTasks: moderation, known: snapshot.taskNames, limits: configuration)
         let id = "modr-" + UUID().uuidString.lowercased()
-        try score(parsed, done) { results in
+        try score(parsed, requestId: request.requestId, done) { results in
             let byText = Dictionary(grouping: results, by: \.index)
             let entries = parsed.texts.indices.map { i in ModerationResult(byText[i] ?? []) }
             return .json(ModerationsResponse(id: id, model: "moecl", results: entries))

@@ -100,6 +100,11 @@ public final class ModerationService: Sendable {
             answer(ServiceError.methodNotAllowed(allowed: allowed).response)
         case .found(let route, _, let parameters):
             if let role = route.role, let denied = access.check(request, role: role) { return answer(denied.response) }
+            if !request.body.isEmpty, let coding = request.headers["Content-Encoding"],
+                coding.lowercased() != "identity"
+            {
+                return answer(ServiceError.unsupportedContentEncoding(String(coding.prefix(64))).response)
+            }
             let input = RouteRequest(http: request, parameters: parameters, requestId: requestId)
             run(route, input) { [self] result in answer(response(result, route: route, requestId: requestId)) }
         }

@@ -13,6 +13,9 @@ enum ModerationsRequest {
         case let list as [Any]: rewritten["texts"] = list
         default: throw .validation("give 'input': a string or an array of strings")
         }
+        if let model = body["model"], !(model is String) || JSONField.isBoolean(model) {
+            throw .validation("'model' must be a string (it is accepted and ignored)")
+        }
         let tasks: [Any]
         switch body["tasks"] {
         case nil: tasks = moderationTasks

@@ -50,6 +50,18 @@ struct HTTPRequestParserTests {
         #expect(r.keepAlive)
     }
 
+    /// Issue 15, finding 10: a chunk size with leading zeros (16 hex digits) was refused as too large.
+    @Test func chunkSizesMayHaveLeadingZeros() throws {
+        let text =
+            "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "0000000000000005\r\nhello\r\n00000000000000000000\r\n\r\n"
+        let parsed = try Self.requests(text)
+        #expect(parsed.count == 1 && String(decoding: parsed[0].body, as: UTF8.self) == "hello")
+        // Sixteen significant digits are still too large.
+        let huge = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000000\r\n"
+        #expect(Self.status(huge) == 413)
+    }
+
     @Test func byteByByteFeedingGivesTheSameRequests() throws {
         let text =
             "POST /v1/classify HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world"

@@ -138,6 +138,25 @@ struct ExpertFileTests {
         #expect(error.description.contains("NaN or infinity"))
     }
 
+    /// Issue 15, finding 5: a finite but huge weight passed the finite check and made scores NaN.
+    @Test func hugeFiniteWeightsAreRefused() throws {
+        for value: Float in [3e38, -2e4] {
+            let (error, _) = try Self.errorReading {
+                try Self.rewrite(
+                    $0,
+                    tensors: { list in
+                        let i = list.firstIndex { $0.0 == "encoder.layer.0.intermediate.dense.lora_A.weight" }!
+                        list[i].2[3] = value
+                    })
+            }
+            guard case .weightTooLarge(_, let tensor, let index, let found) = error else {
+                Issue.record("got \(error)"); continue
+            }
+            #expect(tensor == "encoder.layer.0.intermediate.dense.lora_A.weight" && index == 3 && found == value)
+            #expect(error.description.contains("beyond the ±10000"), "\(error.description)")
+        }
+    }
+
     @Test func duplicateLabels() throws {
         let (error, _) = try Self.errorReading { try Self.rewrite($0) { $0["labels"] = "[\"ok\",\"ok\"]" } }
         guard case .invalidLabels(_, let reason) = error else { Issue.record("got \(error)"); return }

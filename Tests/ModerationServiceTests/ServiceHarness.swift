@@ -23,7 +23,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
 
     init(
         tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
-        tokens: [String: Set<AccessControl.Role>] = [:]
+        tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = []
     ) throws {
         self.tiny = try tiny ?? TinyMoE()
         ownsFixture = tiny == nil
@@ -32,7 +32,8 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         stores = try ServiceStores(database: database, keepDecisionLog: true)
         let bundle = try ExpertBundle.load(folder: try self.tiny.writeBundle(), base: self.tiny.base)
         let uploads = self.state.appendingPathComponent("experts").path
-        let snapshot = try ModerationService.applyingRegistry(stores.registry, to: bundle, uploadFolder: uploads)
+        var snapshot = try ModerationService.applyingRegistry(stores.registry, to: bundle, uploadFolder: uploads)
+        for task in extraTasks { snapshot = try snapshot.adding(task) }
         let metrics = ServiceMetrics()
         engine = InferenceEngine(snapshot: snapshot) { metrics.batch($0) }
         engine.start()
