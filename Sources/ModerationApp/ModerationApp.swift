@@ -28,7 +28,7 @@ public final class ModerationApp: Sendable {
     public init(settings: ServeSettings) throws {
         self.settings = settings
         let access = AccessControl(tokens: try Self.tokens(settings))
-        guard settings.host.hasPrefix("127.") || settings.host == "localhost" || access.hasAdminToken else {
+        guard settings.host.hasPrefix("127.") || access.hasAdminToken else {
             throw SettingsError(
                 "refusing to serve the admin routes on \(settings.host) without an admin token: pass "
                     + "--token admin:<secret> (or MOECL_TOKENS / --tokens-file / the config file), "

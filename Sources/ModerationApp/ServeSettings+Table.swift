@@ -5,7 +5,10 @@ import Foundation
 extension ServeSettings {
     /// The settings in help order. `config` (`--config`, `MOECL_CONFIG`) names the file and is not in the table.
     public static let table: [Setting] = [
-        .value("host", \.host, "address", "IPv4 address to listen on."),
+        .value(
+            "host", \.host, "address", "IPv4 address to listen on (dotted quad).",
+            requirement: "an IPv4 address such as 127.0.0.1 or 0.0.0.0"
+        ) { isIPv4($0) },
         .value("port", \.port, "port", "Port to listen on; 0 picks a free one."),
         .value(
             "model", \.model, "dir",
@@ -121,4 +124,13 @@ extension ServeSettings {
 
     /// The keys a config file may hold.
     public static var fileKeys: Set<String> { Set(table.map(\.name)) }
+
+    /// Whether `text` is a dotted-quad IPv4 address (what the listening socket takes; `127.1` is not).
+    static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4
+            && parts.allSatisfy { p in
+                (1...3).contains(p.count) && p.allSatisfy(\.isASCII) && p.allSatisfy(\.isNumber) && Int(p)! <= 255
+            }
+    }
 }

@@ -72,6 +72,19 @@ struct ModerationAppTests {
         #expect(app.isReady)
         #expect(app.stop(deadline: 5))
         #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("moecl.sqlite").path))
+        // Issue 15, finding 8: a start-up failure after the engine started (the port in use) ends promptly with
+        // an error, and the half-started app stops cleanly.
+        let first = try ModerationApp(settings: try Self.settings(tiny, state: state))
+        try first.start()
+        var clash = try Self.settings(tiny, state: TestPaths.temporaryFolder("moecl-app-clash"))
+        clash.port = first.port
+        let second = try ModerationApp(settings: clash)
+        let began = Date()
+        #expect(throws: (any Error).self) { try second.start() }
+        #expect(Date().timeIntervalSince(began) < 5)
+        #expect(second.stop(deadline: 1))
+        #expect(first.stop(deadline: 5))
+        try? FileManager.default.removeItem(atPath: clash.state)
         // The port is free again: a second app on the same state starts and stops.
         let again = try ModerationApp(settings: try Self.settings(tiny, state: state))
         try again.start()

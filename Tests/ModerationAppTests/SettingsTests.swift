@@ -158,6 +158,11 @@ struct SettingsTests {
         #expect(message(["9000"])?.contains("unexpected argument '9000'") == true)
         #expect(message(["--expert-sync-seconds=-1"])?.contains("≥ 0") == true)
         #expect(message(["--log-level", "loud"])?.contains("trace|debug|info") == true)
+        // Issue 15, finding 8: hosts that passed the loopback check and then failed to parse at listen time.
+        for host in ["127.1", "127.0.0.1.evil", "localhost", "127.0.0.256", "::1", ""] {
+            #expect(message(["--host", host])?.contains("an IPv4 address") == true, "\(host)")
+        }
+        #expect(try SettingsResolver.resolve(arguments: ["--host", "0.0.0.0"], environment: [:]).host == "0.0.0.0")
         let mysql = message(["--database-url", "mysql://moecl:pw@db/moecl"])
         #expect(mysql?.contains("PostgreSQL URL") == true && mysql?.contains("pw@") == false)
     }
