@@ -32,6 +32,12 @@ final class HTTPConnection: @unchecked Sendable {
     private var closeAfterWrite = false, closed = false, draining = false
     private var requestStarted: DispatchTime?, bodyStarted: DispatchTime?
     private var lastActivity = DispatchTime.now(), writeStalledSince: DispatchTime?
+    /// When the connection was accepted, and whether any byte has arrived since: a silent connection gets the
+    /// header timeout from its start, not the idle timeout.
+    private let connectedAt = DispatchTime.now()
+    private var receivedAny = false
+    /// When the TLS handshake's first byte arrived: the handshake must finish within the header timeout of it.
+    private var handshakeStarted: DispatchTime?
 
     init(
         fd: Int32, configuration: HTTPServerConfiguration, target: DispatchQueue, handler: @escaping HTTPHandler,
@@ -87,6 +93,7 @@ final class HTTPConnection: @unchecked Sendable {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n > 0 {
             lastActivity = .now()
+            receivedAny = true
             guard configuration.tls == nil else { return receiveTLS(chunk[0..<n]) }
             parser.append(chunk[0..<n])
             if requestStarted == nil && parser.hasPartialRequest { requestStarted = .now() }
@@ -101,6 +108,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func receiveTLS(_ bytes: ArraySlice<UInt8>) {
         if !tlsChecked {
             tlsChecked = true
+            handshakeStarted = .now()
             // Every TLS connection opens with a handshake record (content type 22).
             guard bytes.first == 0x16 else {
                 closeAfterWrite = true
@@ -183,6 +191,14 @@ final class HTTPConnection: @unchecked Sendable {
         enqueue(response.encoded(keepAlive: keep, headOnly: head))
         guard !closed, !closeAfterWrite else { return }
         lastActivity = .now()
+        // Backpressure: the next request (read or already buffered) waits until this answer is sent, so a
+        // client that pipelines and never reads holds at most one response in memory.
+        guard output.isEmpty else { return }
+        continueAfterResponse()
+    }
+
+    /// Reads and serves the next request once the previous answer is fully sent.
+    private func continueAfterResponse() {
         resumeReading()
         processInput()
         if draining && !busy && output.isEmpty && !parser.hasPartialRequest { close() }
@@ -240,8 +256,11 @@ final class HTTPConnection: @unchecked Sendable {
         }
         output.removeAll(keepingCapacity: true)
         written = 0
+        let wasStalled = !writeSuspended
         if !writeSuspended { writeSuspended = true; writeSource.suspend() }
-        if closeAfterWrite && !busy { close() }
+        if closeAfterWrite && !busy { return close() }
+        // A stalled answer is now sent: serve what waited behind it.
+        if wasStalled && !busy && !closed { continueAfterResponse() }
     }
 
     // MARK: Timeouts and closing
@@ -253,8 +272,10 @@ final class HTTPConnection: @unchecked Sendable {
             return Double(now.uptimeNanoseconds &- t.uptimeNanoseconds) / 1e9 > seconds
         }
         if older(writeStalledSince, configuration.writeTimeout) { return close() }
-        // A TLS handshake gets the header timeout from the connection's first byte.
-        if let tls, tlsChecked, !tls.handshakeDone, older(lastActivity, configuration.headerTimeout) { return close() }
+        // A connection that never sends a byte holds its slot for the header timeout, not the idle timeout.
+        if !receivedAny && older(connectedAt, configuration.headerTimeout) { return close() }
+        // A TLS handshake gets the header timeout from its first byte (a trickle of bytes does not extend it).
+        if let tls, !tls.handshakeDone, older(handshakeStarted, configuration.headerTimeout) { return close() }
         guard !busy, !closeAfterWrite else { return }
         if parser.isReadingBody
             ? older(bodyStarted, configuration.bodyTimeout) : older(requestStarted, configuration.headerTimeout)

@@ -1,0 +1,93 @@
+// Issue 15, findings 1, 2 and 4: clients that pipeline without reading, never send a byte, or trickle a TLS
+// handshake must not hold memory or connection slots beyond the documented bounds.
+
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
+import HTTPCore
+import HTTPServer
+import TestSupport
+import Testing
+
+@Suite("HTTPServer against abusive clients")
+struct AbusiveClientTests {
+    /// Finding 1: a client that pipelines requests and never reads made the server build every response in
+    /// memory. With backpressure the handler runs again only once the previous answer is sent.
+    @Test func aPipelinerThatNeverReadsGetsNoMoreAnswersBuilt() throws {
+        let calls = LockedBox(0)
+        let big = [UInt8](repeating: 0x61, count: 1 << 20)
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        let server = HTTPServer(configuration: configuration) { _, responder in
+            calls.withLock { $0 += 1 }
+            responder.respond(
+                HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: big))
+        }
+        try server.start()
+        defer { server.shutdown(deadline: 1) }
+        let client = try TestClient(port: server.port, timeout: 10)
+        let count = 100
+        client.send(String(repeating: "GET /big HTTP/1.1\r\nHost: h\r\n\r\n", count: count))
+        usleep(1_000_000)
+        // Kernel buffers take a few answers; the rest wait unbuilt (without backpressure: all 100, 100 MiB).
+        let built = calls.withLock { $0 }
+        #expect(built < 20, "\(built) answers of 1 MiB built for a client that reads nothing")
+        // Once the client reads, every answer comes, in order.
+        var answered = 0
+        while answered < count, let r = client.rawResponse(), r.status == 200, r.body.count == big.count {
+            answered += 1
+        }
+        #expect(answered == count)
+    }
+
+    /// Finding 2: a connection that never sends a byte held its slot for the idle timeout (60 s).
+    @Test func aSilentConnectionIsClosedAfterTheHeaderTimeout() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.headerTimeout = 0.5
+        configuration.idleTimeout = 60
+        let server = HTTPServer(configuration: configuration) { _, responder in responder.respond(HTTPResponse()) }
+        try server.start()
+        defer { server.shutdown(deadline: 1) }
+        let silent = try TestClient(port: server.port, timeout: 10)
+        let start = Date()
+        #expect(silent.isClosedByServer())
+        #expect(Date().timeIntervalSince(start) < 3)
+        // A keep-alive connection that did talk still gets the idle timeout.
+        let talker = try TestClient(port: server.port, timeout: 2)
+        talker.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(talker.response()?.status == 200)
+        usleep(1_200_000)
+        talker.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(talker.response()?.status == 200)
+    }
+
+    /// Finding 4: a TLS handshake trickled one byte at a time was never timed out (the timeout counted from the
+    /// last byte).
+    @Test func aTrickledTLSHandshakeIsClosedAfterTheHeaderTimeout() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.headerTimeout = 0.5
+        configuration.tls = try TLSContext(
+            certificatePath: TLSTestClient.fixtureCertificate, keyPath: TLSTestClient.fixtureKey)
+        let server = HTTPServer(configuration: configuration) { _, responder in responder.respond(HTTPResponse()) }
+        try server.start()
+        defer { server.shutdown(deadline: 1) }
+        let trickle = try TestClient(port: server.port, timeout: 1)
+        let hello: [UInt8] =
+            [0x16, 0x03, 0x01, 0x00, 0x64, 0x01, 0x00, 0x00, 0x60, 0x03, 0x03] + Array(repeating: 7, count: 32)
+        // Keep trickling for up to 4 s: the server must close the connection while bytes still arrive.
+        let start = Date()
+        var closedAfter: Double?
+        for byte in hello + Array(repeating: 7, count: 40) where closedAfter == nil {
+            trickle.send([byte])
+            usleep(150_000)
+            var peek: UInt8 = 0
+            if recv(trickle.fd, &peek, 1, Int32(MSG_DONTWAIT)) == 0 { closedAfter = Date().timeIntervalSince(start) }
+            if Date().timeIntervalSince(start) > 4 { break }
+        }
+        #expect(closedAfter.map { $0 < 2 } == true, "closed after \(closedAfter.map { "\($0) s" } ?? "never")")
+    }
+}
