@@ -44,6 +44,11 @@ public final class ModerationApp: Sendable {
         let model = try LoadedModel.load(settings)
         // Deletions and hot-loads recorded in the registry apply over the bundle.
         let uploadFolder = (settings.state as NSString).appendingPathComponent("experts")
+        let leftovers = ModerationService.removeUploadTemporaries(uploadFolder: uploadFolder)
+        if leftovers > 0 {
+            Logger(label: "moecl.app").notice(
+                "removed \(leftovers) temporary files interrupted uploads left in \(uploadFolder)")
+        }
         let snapshot = try ModerationService.applyingRegistry(
             stores.registry, to: model.bundle, uploadFolder: uploadFolder)
         var engineConfiguration = InferenceEngineConfiguration()
@@ -55,6 +60,7 @@ public final class ModerationApp: Sendable {
         var configuration = ServiceConfiguration()
         configuration.maxTextsPerRequest = settings.maxTexts
         configuration.auditRate = settings.auditRate
+        configuration.keepUploads = settings.keepUploads
         let service = ModerationService(
             engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,
             uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics)

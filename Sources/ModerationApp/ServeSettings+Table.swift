@@ -60,6 +60,11 @@ extension ServeSettings {
             "State folder holding moecl.sqlite (review queue, verdicts, registry, decisions); created if missing. "
                 + "With database-url only copies of expert files live here."),
         .value(
+            "keep-uploads", \.keepUploads, "n",
+            "Uploaded expert files kept per task (threshold changes count as uploads); older ones are removed, so "
+                + "at most n - 1 rollbacks remain.", requirement: "≥ 1"
+        ) { $0 >= 1 },
+        .value(
             "audit-rate", \.auditRate, "share", "Share of automatic decisions also queued for audit.",
             requirement: "0 to 1"
         ) { (0...1).contains($0) },

@@ -22,6 +22,7 @@ public struct ServeSettings: Sendable, Equatable {
     public var maxTexts = 64
     public var state = "state"
     public var auditRate = 0.01
+    public var keepUploads = 10
     public var tokens: [String] = []
     public var tokensFile: String?
     public var drainSeconds = 10.0

@@ -26,12 +26,14 @@ final class ExpertAdmin: Sendable {
     /// The registry generation the snapshot last caught up with (-1: not yet).
     let seenGeneration = LockedBox<Int64>(-1)
     let log = Logger(label: "moecl.experts")
+    /// Uploads kept per task (files and registry rows); older ones are removed after each new upload.
+    let keepUploads: Int
 
     init(
         engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics,
-        bundle: ExpertSnapshot?,
-        provenance: ExpertProvenance
+        bundle: ExpertSnapshot?, provenance: ExpertProvenance, keepUploads: Int = 10
     ) {
+        self.keepUploads = keepUploads
         self.engine = engine
         self.registry = registry
         self.folder = folder
@@ -75,7 +77,45 @@ final class ExpertAdmin: Sendable {
         engine.swap(next)
         provenance.record(task: task, sha256: sha)
         metrics.expertLoad(result: .ok)
+        removeOldUploads(task: task)
         return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .loaded)
+    }
+
+    /// Keeps the newest `keepUploads` uploads of `task`: older registry rows go, and so do their files once no
+    /// kept row names them. A failure here is logged; the upload itself has succeeded.
+    func removeOldUploads(task: String) {
+        do {
+            let forgotten = try registry.prune(task: task, keep: keepUploads)
+            guard !forgotten.isEmpty else { return }
+            let kept = try registry.history(task: task).flatMap {
+                [$0.path, Self.localPath(folder: folder, task: task, version: $0.version, sha256: $0.sha256)]
+            }
+            for entry in forgotten {
+                let local = Self.localPath(folder: folder, task: task, version: entry.version, sha256: entry.sha256)
+                for path in Set([entry.path, local]) where !kept.contains(path) && path.hasPrefix(folder) {
+                    try? FileManager.default.removeItem(atPath: path)
+                }
+            }
+        } catch {
+            log.warning("could not remove old uploads", metadata: ["task": "\(task)", "error": "\(error)"])
+        }
+    }
+
+    /// Removes what interrupted writes left under `folder` (temporary files of `AtomicFileWriter` and staging
+    /// files of earlier versions); returns how many.
+    static func removeTemporaries(folder: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return 0 }
+        var removed = 0
+        for case let relative as String in walker {
+            let name = (relative as NSString).lastPathComponent
+            guard name.hasSuffix(".tmp"), name.hasPrefix(".") || name.hasPrefix("upload-") else { continue }
+            if (try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(relative)))
+                != nil
+            {
+                removed += 1
+            }
+        }
+        return removed
     }
 
     /// Loads the upload before the active one of `task` again, or the bundle's expert when the first upload is
@@ -199,6 +239,11 @@ final class ExpertAdmin: Sendable {
 }
 
 extension ModerationService {
+    /// Removes the temporary files interrupted uploads left in `uploadFolder` (at start-up); returns how many.
+    public static func removeUploadTemporaries(uploadFolder: String) -> Int {
+        ExpertAdmin.removeTemporaries(folder: uploadFolder)
+    }
+
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
     /// survive a restart); copies of other replicas' uploads go to `uploadFolder`.
     public static func applyingRegistry(_ registry: ExpertRegistry, to snapshot: ExpertSnapshot, uploadFolder: String)

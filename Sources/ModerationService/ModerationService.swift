@@ -47,7 +47,7 @@ public final class ModerationService: Sendable {
         self.provenance = provenance
         admin = ExpertAdmin(
             engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
-            provenance: provenance)
+            provenance: provenance, keepUploads: configuration.keepUploads)
     }
 
     /// Checks every `seconds` whether another replica changed the expert registry and, if so, serves the same

@@ -12,6 +12,8 @@ public struct ServiceConfiguration: Sendable {
     public var defaultLeaseSeconds = 300.0
     /// Items per claim at most.
     public var maxClaim = 100
+    /// Uploads kept per task, files and registry rows (so at most this many minus one rollbacks).
+    public var keepUploads = 10
 
     public init() {}
 }

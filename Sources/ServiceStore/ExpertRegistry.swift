@@ -80,6 +80,19 @@ public final class ExpertRegistry: Sendable {
         }
     }
 
+    /// Forgets all but the newest `keep` uploads of `task` (the active one always stays) and returns the entries
+    /// forgotten, so their files can be removed. What is served does not change, so the generation stays.
+    @discardableResult
+    public func prune(task: String, keep: Int) throws -> [RegisteredExpert] {
+        try database.transaction {
+            let history = try history(task: task)
+            let kept = Set(history.suffix(max(1, keep)).map(\.id))
+            let forgotten = history.filter { !kept.contains($0.id) && !$0.active }
+            for entry in forgotten { try database.run("DELETE FROM experts WHERE id = ?1", [.integer(entry.id)]) }
+            return forgotten
+        }
+    }
+
     /// Raised by every change: a replica that saw this number has seen every change up to it.
     public func generation() throws -> Int64 {
         Int64(try database.query("SELECT generation FROM registry_generation WHERE id = 1").first?.first?.int ?? 0)

@@ -51,6 +51,7 @@ struct SettingsTests {
         "max-texts": ("5", { $0.maxTexts == 5 }),
         "state": ("/s", { $0.state == "/s" }),
         "audit-rate": ("0.5", { $0.auditRate == 0.5 }),
+        "keep-uploads": ("3", { $0.keepUploads == 3 }),
         "token": ("review:0123456789abcdef", { $0.tokens == ["review:0123456789abcdef"] }),
         "tokens-file": ("/t", { $0.tokensFile == "/t" }),
         "drain-seconds": ("3", { $0.drainSeconds == 3 }),

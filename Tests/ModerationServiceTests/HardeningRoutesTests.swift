@@ -4,6 +4,7 @@
 import Foundation
 import HTTPCore
 import MoELoRA
+import ModerationService
 import TestSupport
 import Testing
 
@@ -69,5 +70,36 @@ struct HardeningRoutesTests {
             "POST", "/v1/classify", "{\"task\": \"spam\", \"text\": \"x\"}",
             headers: [("X-Request-Id", String(repeating: "r", count: 200))])
         #expect(status == 200 && (body["request_id"] as? String)?.count == 36)
+    }
+
+    /// Finding 7: every upload and thresholds change was kept forever, and interrupted uploads left temporary
+    /// files that a restart never removed.
+    @Test func uploadsAreKeptUpToTheRetentionAndTemporariesAreRemovedAtStart() throws {
+        let service = try ServiceHarness(keepUploads: 2)
+        defer { service.remove() }
+        for version in 2...4 {
+            let r = service.request(
+                "PUT", "/v1/experts/spam", raw: try service.expertFile(task: "spam", version: version))
+            #expect(r?.status == 201)
+        }
+        let spam = service.state.appendingPathComponent("experts/spam")
+        let files = try FileManager.default.contentsOfDirectory(atPath: spam.path).sorted()
+        #expect(files.count == 2 && files[0].hasPrefix("3-") && files[1].hasPrefix("4-"), "\(files)")
+        #expect(try service.stores.registry.history(task: "spam").map(\.version) == [3, 4])
+        // A thresholds change is an upload too, and the retention applies to it.
+        let manual = "{\"thresholds\": {\"compliant\": 0.5, \"violating\": 0.5}}"
+        #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: manual)?.status == 200)
+        #expect(try service.stores.registry.history(task: "spam").count == 2)
+        // Rolling back walks the kept uploads, then the bundle's expert.
+        #expect(service.request("POST", "/v1/experts/spam/rollback")?.body.contains("\"version\":4") == true)
+        #expect(service.request("POST", "/v1/experts/spam/rollback")?.body.contains("\"version\":1") == true)
+        #expect(service.request("POST", "/v1/experts/spam/rollback")?.status == 409)
+        // Temporary files of interrupted writes go at the next start; the uploads stay.
+        for name in [".4-abc.safetensors.123.456.tmp", "upload-0A1B.tmp"] {
+            FileManager.default.createFile(atPath: spam.appendingPathComponent(name).path, contents: Data([1]))
+        }
+        #expect(ModerationService.removeUploadTemporaries(uploadFolder: spam.deletingLastPathComponent().path) == 2)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: spam.path).allSatisfy { $0.hasSuffix(".safetensors") })
     }
 }

@@ -23,7 +23,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
 
     init(
         tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
-        tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = []
+        tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = [], keepUploads: Int = 10
     ) throws {
         self.tiny = try tiny ?? TinyMoE()
         ownsFixture = tiny == nil
@@ -40,6 +40,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         var configuration = ServiceConfiguration()
         configuration.auditRate = auditRate
         configuration.maxTextsPerRequest = maxTexts
+        configuration.keepUploads = keepUploads
         let tokenizer = try BertTokenizer.load(folder: self.tiny.modelPath)
         service = ModerationService(
             engine: engine, tokenizer: tokenizer, stores: stores, bundle: bundle, uploadFolder: uploads,

@@ -39,6 +39,27 @@ struct ExpertRegistryTests {
         #expect(try reopened.generation() == 9)
     }
 
+    /// Retention: the newest uploads stay, the active one always stays, the generation does not move.
+    @Test(arguments: TestBackend.allCases)
+    func pruningKeepsTheNewestAndTheActiveUpload(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let registry = try ExpertRegistry(database: database.connect())
+        var ids: [Int64] = []
+        for v in 1...5 {
+            ids.append(
+                try registry.register(task: "spam", version: v, sha256: "s\(v)", path: "/x/\(v)", content: [], now: 1))
+        }
+        try registry.register(task: "hate", version: 1, sha256: "h", path: "/y/1", content: [], now: 1)
+        try registry.activate(id: ids[0])  // rolled back to the oldest
+        let generation = try registry.generation()
+        let forgotten = try registry.prune(task: "spam", keep: 2)
+        #expect(forgotten.map(\.version) == [2, 3])
+        #expect(try registry.history(task: "spam").map(\.version) == [1, 4, 5])
+        #expect(try registry.active().map { "\($0.task)@\($0.version)" } == ["hate@1", "spam@1"])
+        #expect(try registry.history(task: "hate").count == 1 && registry.generation() == generation)
+        #expect(try registry.prune(task: "spam", keep: 0).map(\.version) == [4])  // at least one newest stays
+    }
+
     /// On PostgreSQL the file bytes live in the database (another replica has no access to this one's disk); on
     /// SQLite they are read from the recorded path.
     @Test(arguments: TestBackend.allCases)
