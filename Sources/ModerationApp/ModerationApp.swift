@@ -74,7 +74,7 @@ public final class ModerationApp: Sendable {
     /// - Throws: `HTTPServerError` when the address cannot be bound (the engine is stopped again).
     public func start() throws {
         engine.start()
-        var started = [Self.startFlushing(stores, logDays: settings.decisionLogDays)]
+        var started = [Self.startFlushing(service, stores, logDays: settings.decisionLogDays)]
         if settings.expertSyncSeconds > 0 { started.append(service.startCatchingUp(every: settings.expertSyncSeconds)) }
         timers.withLock { $0 = started }
         service.probe()
@@ -152,13 +152,16 @@ public final class ModerationApp: Sendable {
 
     /// Decision counts and log rows reach the database once a second; counts older than 30 days and log rows
     /// older than `logDays` are deleted hourly.
-    static func startFlushing(_ stores: ServiceStores, logDays: Double) -> DispatchSourceTimer {
+    static func startFlushing(_ service: ModerationService, _ stores: ServiceStores, logDays: Double)
+        -> DispatchSourceTimer
+    {
         let flusher = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "moecl.flush"))
         let ticks = LockedBox(0)
         let log = Logger(label: "moecl.store")
         flusher.setEventHandler {
+            // Writes the buffered counts and checks the state can be written (for /readyz).
+            service.checkState()
             do {
-                try stores.flush()
                 let tick = ticks.withLock {
                     $0 += 1; return $0
                 }
@@ -167,7 +170,7 @@ public final class ModerationApp: Sendable {
                 try stores.decisions.prune(olderThan: 30 * 86_400, now: now)
                 try stores.decisionLog?.prune(olderThan: logDays * 86_400, now: now)
             } catch {
-                log.error("could not write decision counts (will retry)", metadata: ["error": "\(error)"])
+                log.error("could not prune old decision counts (will retry)", metadata: ["error": "\(error)"])
             }
         }
         flusher.schedule(deadline: .now() + 1, repeating: 1)

@@ -78,9 +78,12 @@ extension ModerationService {
         return router
     }()
 
-    /// 200 once the probe inference passed, else 503.
+    /// 200 once the probe inference passed and while the state can be written, else 503.
     func readiness() throws(ServiceError) -> Reply {
         guard isReady else { throw .unavailable("the model is loading or its probe inference has not passed yet") }
+        if let problem = stateProblem.withLock({ $0 }) {
+            throw .unavailable("\(problem); free space or fix the permissions: readiness returns by itself")
+        }
         return .json(["status": "ready"])
     }
 

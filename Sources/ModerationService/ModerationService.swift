@@ -25,6 +25,8 @@ public final class ModerationService: Sendable {
     let log = Logger(label: "moecl.service")
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
+    /// What cannot be written, when the last `checkState` found something; nil: all well.
+    let stateProblem = LockedBox<String?>(nil)
 
     var reviews: ReviewStore { stores.reviews }
     var decisions: DecisionStore { stores.decisions }

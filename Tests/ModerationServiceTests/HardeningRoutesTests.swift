@@ -102,4 +102,38 @@ struct HardeningRoutesTests {
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: spam.path).allSatisfy { $0.hasSuffix(".safetensors") })
     }
+
+    /// Finding 6: a state that could not be written (a full disk) left /readyz at 200; upload errors showed
+    /// server paths.
+    @Test func readinessReportsAStateThatCannotBeWrittenAndRecovers() throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        service.service.checkState()
+        #expect(service.request("GET", "/readyz")?.status == 200)
+        // The upload folder cannot take a file: a regular file stands where the folder should be.
+        let uploads = service.state.appendingPathComponent("experts")
+        try? FileManager.default.removeItem(at: uploads)
+        FileManager.default.createFile(atPath: uploads.path, contents: Data([1]))
+        service.service.checkState()
+        let down = try #require(service.request("GET", "/readyz"))
+        #expect(
+            down.status == 503 && down.body.contains("cannot be written") && !down.body.contains(service.state.path))
+        // An upload that cannot be stored is a 500 with the request id, without server paths.
+        let put = try #require(
+            service.request("PUT", "/v1/experts/spam", raw: try service.expertFile(task: "spam", version: 2)))
+        #expect(put.status == 500 && !put.body.contains(service.state.path), "\(put.body)")
+        try FileManager.default.removeItem(at: uploads)
+        service.service.checkState()
+        #expect(service.request("GET", "/readyz")?.status == 200)
+        #expect(
+            service.request("PUT", "/v1/experts/spam", raw: try service.expertFile(task: "spam", version: 2))?.status
+                == 201)
+        // A 5,000-character task name is an answer, not a server error.
+        let name = String(repeating: "t", count: 5_000)
+        let long = try #require(
+            service.request("PUT", "/v1/experts/\(name)", raw: try service.expertFile(task: "spam", version: 3)))
+        #expect([404, 422].contains(long.status.code) && !long.body.contains(service.state.path), "\(long.status)")
+        #expect(service.request("DELETE", "/v1/experts/\(name)")?.status == 404)
+        #expect(service.request("POST", "/v1/experts/\(name)/rollback")?.status == 409)
+    }
 }
