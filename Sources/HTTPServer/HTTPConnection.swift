@@ -12,6 +12,8 @@ import HTTPCore
 /// why the class can be `@unchecked Sendable`.
 final class HTTPConnection: @unchecked Sendable {
     let fd: Int32
+    /// The client's IPv4 address (network byte order), for the per-client limit.
+    let peer: UInt32
     let queue: DispatchQueue
     let configuration: HTTPServerConfiguration
     let handler: HTTPHandler
@@ -39,11 +41,18 @@ final class HTTPConnection: @unchecked Sendable {
     /// When the TLS handshake's first byte arrived: the handshake must finish within the header timeout of it.
     private var handshakeStarted: DispatchTime?
 
+    /// Since when this connection has waited on its client (no request in the handler): the server evicts the
+    /// one that has waited longest when it is full. nil while a request is being handled. Read from any thread.
+    private let waiting = LockedBox<DispatchTime?>(DispatchTime.now())
+    var waitingSince: DispatchTime? { waiting.withLock { $0 } }
+
     init(
-        fd: Int32, configuration: HTTPServerConfiguration, target: DispatchQueue, handler: @escaping HTTPHandler,
+        fd: Int32, peer: UInt32 = 0, configuration: HTTPServerConfiguration, target: DispatchQueue,
+        handler: @escaping HTTPHandler,
         onClose: @escaping @Sendable (HTTPConnection) -> Void
     ) {
         self.fd = fd
+        self.peer = peer
         self.configuration = configuration
         self.handler = handler
         self.onClose = onClose
@@ -169,6 +178,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func dispatch(_ request: HTTPRequest) {
         busy = true
+        waiting.withLock { $0 = nil }
         sequence += 1
         requestStarted = parser.hasPartialRequest ? .now() : nil
         bodyStarted = nil
@@ -186,6 +196,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func finish(_ number: Int, _ response: HTTPResponse, keepAlive: Bool, head: Bool) {
         guard busy, number == sequence, !closed else { return }
         busy = false
+        waiting.withLock { $0 = .now() }
         let keep = keepAlive && !draining
         if !keep { closeAfterWrite = true }
         enqueue(response.encoded(keepAlive: keep, headOnly: head))

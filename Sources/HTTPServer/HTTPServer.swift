@@ -45,14 +45,27 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
     }
 
     private func acceptAll(_ socket: ListeningSocket) {
-        while let fd = socket.accept() {
-            let open = connections.withLock { $0.count }
-            if open >= configuration.maxConnections {
+        while let (fd, peer) = socket.accept() {
+            let open = connections.withLock { Array($0.values) }
+            let perClient = configuration.maxConnectionsPerClient
+            if perClient > 0, open.count > configuration.maxConnections / 2,
+                open.lazy.filter({ $0.peer == peer }).count >= perClient
+            {
                 refuse(fd)
                 continue
             }
+            if open.count >= configuration.maxConnections {
+                // Evict the connection that has waited longest on its client; refuse when all are working.
+                let waiting = open.compactMap { c in c.waitingSince.map { (c, $0) } }
+                guard let victim = waiting.min(by: { $0.1 < $1.1 })?.0 else {
+                    refuse(fd)
+                    continue
+                }
+                connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(victim)) }
+                victim.forceClose()
+            }
             let connection = HTTPConnection(
-                fd: fd, configuration: configuration, target: connectionPool, handler: handler
+                fd: fd, peer: peer, configuration: configuration, target: connectionPool, handler: handler
             ) {
                 [connections] closed in connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(closed)) }
             }

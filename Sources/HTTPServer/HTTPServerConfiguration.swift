@@ -17,8 +17,13 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout = 60.0
     /// Seconds a response may wait on a client that does not read it; then the connection is closed.
     public var writeTimeout = 30.0
-    /// Open connections at most; one more is answered 503 and closed.
+    /// Open connections at most. At the cap a new connection evicts the one that has waited longest on its
+    /// client (a request still arriving, an idle keep-alive, an unread answer, a handshake); when every
+    /// connection has a request in the handler, the new one is answered 503 and closed.
     public var maxConnections = 1024
+    /// Under pressure (more than half the cap open), connections one client address may hold; more are answered
+    /// 503 and closed. 0 turns the limit off.
+    public var maxConnectionsPerClient = 64
     public var backlog: Int32 = 512
     /// When set, every connection speaks TLS (HTTPS); a plain HTTP request gets a 400 in plain text and is closed.
     public var tls: TLSContext?

@@ -46,13 +46,18 @@ struct ListeningSocket {
     }
 
     /// The next pending connection as a non-blocking descriptor, or nil when none is waiting.
-    func accept() -> Int32? {
-        let client = Glibc.accept(fd, nil, nil)
+    /// The next pending connection and its peer's IPv4 address (network byte order), or nil when none waits.
+    func accept() -> (fd: Int32, peer: UInt32)? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let client = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(fd, $0, &length) }
+        }
         guard client >= 0 else { return nil }
         _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
         _ = fcntl(client, F_SETFD, FD_CLOEXEC)
         var one: Int32 = 1
         setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        return client
+        return (client, address.sin_addr.s_addr)
     }
 }

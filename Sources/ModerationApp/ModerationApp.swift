@@ -137,6 +137,7 @@ public final class ModerationApp: Sendable {
         http.host = settings.host
         http.port = settings.port
         http.maxConnections = settings.maxConnections
+        http.maxConnectionsPerClient = settings.maxConnectionsPerClient
         http.limits.maxBodyBytes = settings.maxBodyBytes
         http.limits.maxRequestLineBytes = settings.maxRequestLineBytes
         http.limits.maxHeaderCount = settings.maxHeaders

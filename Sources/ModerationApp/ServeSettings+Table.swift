@@ -35,9 +35,16 @@ extension ServeSettings {
             requirement: "≥ 1"
         ) { $0 >= 1 },
         .value(
-            "max-connections", \.maxConnections, "n", "Open connections at most; beyond it 503 and close.",
+            "max-connections", \.maxConnections, "n",
+            "Open connections at most; at the cap a new one evicts the connection that has waited longest on its "
+                + "client, or gets 503 when every connection is working.",
             requirement: "≥ 1"
         ) { $0 >= 1 },
+        .value(
+            "max-connections-per-client", \.maxConnectionsPerClient, "n",
+            "Connections one client address may hold while more than half of max-connections are open; 0: no limit.",
+            requirement: "≥ 0"
+        ) { $0 >= 0 },
         .value("max-body-bytes", \.maxBodyBytes, "bytes", "Largest request body.", requirement: "≥ 1024") {
             $0 >= 1024
         },

@@ -15,6 +15,7 @@ public struct ServeSettings: Sendable, Equatable {
     public var maxWaitUs = 0
     public var maxQueue = 4096
     public var maxConnections = 1024
+    public var maxConnectionsPerClient = 64
     public var maxBodyBytes = 8 << 20
     public var maxRequestLineBytes = 8 << 10
     public var maxHeaders = 100

@@ -11,7 +11,7 @@ import HTTPServer
 import TestSupport
 import Testing
 
-@Suite("HTTPServer against abusive clients")
+@Suite("HTTPServer against abusive clients", .serialized)
 struct AbusiveClientTests {
     /// Finding 1: a client that pipelines requests and never reads made the server build every response in
     /// memory. With backpressure the handler runs again only once the previous answer is sent.
@@ -89,5 +89,67 @@ struct AbusiveClientTests {
             if Date().timeIntervalSince(start) > 4 { break }
         }
         #expect(closedAfter.map { $0 < 2 } == true, "closed after \(closedAfter.map { "\($0) s" } ?? "never")")
+    }
+
+    /// Finding 3 and the acceptance: slow clients (headers that never end) and pipeliners that never read fill
+    /// the cap and reconnect whenever they are dropped; a normal client is still served within 1 s, every time.
+    /// `perClient` 0 plays many attacking addresses (eviction alone protects), 4 one address (the per-client limit
+    /// refuses its extra connections under pressure).
+    @Test(arguments: [0, 4])
+    func abusiveClientsAtTheCapLeaveANormalClientServedWithinASecond(perClient: Int) throws {
+        let big = [UInt8](repeating: 0x62, count: 1 << 20)
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.maxConnections = 16
+        configuration.maxConnectionsPerClient = perClient
+        let server = HTTPServer(configuration: configuration) { request, responder in
+            let body = request.path == "/big" ? big : Array("ok".utf8)
+            responder.respond(
+                HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: body))
+        }
+        try server.start()
+        defer { server.shutdown(deadline: 1) }
+        let port = server.port
+        let running = LockedBox(true)
+        let attackers = DispatchGroup()
+        // Threads of their own: blocking clients on Dispatch's pool would starve the server under test.
+        for k in 0..<24 {
+            attackers.enter()
+            Thread.detachNewThread {
+                defer { attackers.leave() }
+                while running.withLock({ $0 }) {
+                    // Many addresses (127.0.1.k) when the per-client limit is off, one (127.0.0.2) when it is on.
+                    let source = perClient == 0 ? "127.0.1.\(k + 1)" : "127.0.0.2"
+                    guard let client = try? TestClient(port: port, timeout: 0.5, source: source) else {
+                        usleep(20_000)
+                        continue
+                    }
+                    if k % 3 == 0 {
+                        client.send(String(repeating: "GET /big HTTP/1.1\r\nHost: h\r\n\r\n", count: 8))
+                    } else {
+                        client.send("GET / HTTP/1.1\r\nHost: h\r\nX-Slow: ")
+                    }
+                    // Hold the slot until the server drops it (a refusal is dropped at once), then come back.
+                    var peek: UInt8 = 0
+                    while running.withLock({ $0 }), recv(client.fd, &peek, 1, Int32(MSG_PEEK)) != 0 { usleep(50_000) }
+                    usleep(20_000)
+                }
+            }
+        }
+        usleep(500_000)
+        var slowest = 0.0
+        for _ in 0..<25 {
+            let start = Date()
+            let client = try TestClient(port: port, timeout: 2)
+            client.send("GET /probe HTTP/1.1\r\nHost: h\r\n\r\n")
+            let r = client.response()
+            let took = Date().timeIntervalSince(start)
+            slowest = max(slowest, took)
+            #expect(r?.status == 200 && r?.body == "ok", "probe: \(r?.status ?? 0) after \(took) s")
+            usleep(50_000)
+        }
+        running.withLock { $0 = false }
+        attackers.wait()
+        #expect(slowest < 1, "the slowest probe took \(slowest) s")
     }
 }

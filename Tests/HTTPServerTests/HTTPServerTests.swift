@@ -98,17 +98,22 @@ struct HTTPServerTests {
         #expect(Date().timeIntervalSince(started) < 3)
     }
 
-    @Test func connectionsOverTheCapGet503() throws {
+    @Test func atTheCapTheLongestWaitingConnectionIsEvictedAndOnlyWorkingOnesGive503() throws {
         let server = try Self.server { $0.maxConnections = 1 }
         defer { server.shutdown(deadline: 1) }
         let first = try TestClient(port: server.port)
         first.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
         #expect(first.response()?.status == 200)
+        // The first waits on its client (idle keep-alive): the second evicts it and is served.
         let second = try TestClient(port: server.port)
-        let refused = second.response()
+        second.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(first.isClosedByServer())
+        // While the second's request is in the handler, a third finds no connection to evict: 503.
+        usleep(50_000)
+        let third = try TestClient(port: server.port)
+        let refused = third.response()
         #expect(refused?.status == 503 && refused?.headers["retry-after"] == "1")
-        first.send("GET /still HTTP/1.1\r\nHost: h\r\n\r\n")
-        #expect(first.response()?.body == "GET /still ")
+        #expect(second.response()?.body == "GET /slow ")
     }
 
     @Test func shutdownDrainsTheRequestInFlight() throws {

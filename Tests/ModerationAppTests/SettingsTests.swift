@@ -44,6 +44,7 @@ struct SettingsTests {
         "max-wait-us": ("250", { $0.maxWaitUs == 250 }),
         "max-queue": ("17", { $0.maxQueue == 17 }),
         "max-connections": ("18", { $0.maxConnections == 18 }),
+        "max-connections-per-client": ("0", { $0.maxConnectionsPerClient == 0 }),
         "max-body-bytes": ("2048", { $0.maxBodyBytes == 2048 }),
         "max-request-line-bytes": ("300", { $0.maxRequestLineBytes == 300 }),
         "max-headers": ("9", { $0.maxHeaders == 9 }),
