@@ -152,4 +152,57 @@ struct AbusiveClientTests {
         attackers.wait()
         #expect(slowest < 1, "the slowest probe took \(slowest) s")
     }
+
+    /// The acceptance on HTTPS: trickled handshakes from many addresses fill the cap and reconnect; a TLS client
+    /// is still served within 1 s.
+    @Test func trickledHandshakesAtTheCapLeaveATLSClientServedWithinASecond() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        configuration.maxConnections = 8
+        configuration.tls = try TLSContext(
+            certificatePath: TLSTestClient.fixtureCertificate, keyPath: TLSTestClient.fixtureKey)
+        let server = HTTPServer(configuration: configuration) { _, responder in
+            responder.respond(HTTPResponse(status: .ok, contentType: "text/plain", text: "ok"))
+        }
+        try server.start()
+        defer { server.shutdown(deadline: 1) }
+        let port = server.port
+        let running = LockedBox(true)
+        let attackers = DispatchGroup()
+        for k in 0..<12 {
+            attackers.enter()
+            Thread.detachNewThread {
+                defer { attackers.leave() }
+                while running.withLock({ $0 }) {
+                    guard let client = try? TestClient(port: port, timeout: 0.3, source: "127.0.2.\(k + 1)") else {
+                        usleep(20_000)
+                        continue
+                    }
+                    var peek: UInt8 = 0
+                    for byte: UInt8 in [0x16, 0x03, 0x01, 0x00, 0x64, 0x01, 0x00, 0x00, 0x60, 0x03, 0x03] {
+                        guard running.withLock({ $0 }) else { break }
+                        client.send([byte])
+                        if recv(client.fd, &peek, 1, Int32(MSG_DONTWAIT)) == 0 { break }
+                        usleep(200_000)
+                    }
+                    usleep(20_000)
+                }
+            }
+        }
+        usleep(500_000)
+        var slowest = 0.0
+        for _ in 0..<10 {
+            let start = Date()
+            let client = try TLSTestClient(port: port, trusting: TLSTestClient.fixtureCertificate)
+            client.send("GET /probe HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let r = client.response()
+            let took = Date().timeIntervalSince(start)
+            slowest = max(slowest, took)
+            #expect(r?.status == 200 && r?.body == "ok", "probe: \(r?.status ?? 0) after \(took) s")
+            usleep(50_000)
+        }
+        running.withLock { $0 = false }
+        attackers.wait()
+        #expect(slowest < 1, "the slowest probe took \(slowest) s")
+    }
 }
