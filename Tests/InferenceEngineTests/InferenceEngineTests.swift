@@ -56,6 +56,50 @@ struct InferenceEngineTests {
         engine.stop()
     }
 
+    /// Issue 15, finding 9: one heavy request held all inference. Now it is scored in chunks of at most
+    /// `maxBatchTokens`, requeued after each, so a small request queued behind it finishes first.
+    @Test func aLargeRequestIsScoredInChunksAndDoesNotHoldUpSmallOnes() throws {
+        let tiny = try TinyMoE()
+        defer { tiny.remove() }
+        let snapshot = try tiny.snapshot()
+        let names = snapshot.taskNames
+        var configuration = InferenceEngineConfiguration()
+        configuration.maxBatchTokens = 64
+        let order = Locked<[String]>([])
+        let batchTokens = Locked<[Int]>([])
+        let engine = InferenceEngine(snapshot: snapshot, configuration: configuration) { report in
+            batchTokens.withLock { $0.append(report.tokens) }
+        }
+        let large = Self.sequences(60, seed: 1), largeTasks = large.indices.map { names[$0 % names.count] }
+        let small = Self.sequences(2, seed: 9), smallTasks = [names[0], names[1]]
+        let largeBox = Box<Result<ScoredRequest, InferenceEngineError>>()
+        let smallBox = Box<Result<ScoredRequest, InferenceEngineError>>()
+        try engine.submit(sequences: large, tasks: largeTasks) { r in
+            order.withLock { $0.append("large") }
+            largeBox.set(r)
+        }
+        try engine.submit(sequences: small, tasks: smallTasks) { r in
+            order.withLock { $0.append("small") }
+            smallBox.set(r)
+        }
+        engine.start()
+        let largeScores = try #require(try largeBox.wait()?.get().scores)
+        _ = try #require(try smallBox.wait()?.get())
+        #expect(order.withLock { $0 } == ["small", "large"])
+        // Chunks stay within the budget (a lone sequence larger than it would run alone), and the scores are the
+        // ones the snapshot gives in one go, in order.
+        let tokens = batchTokens.withLock { $0 }
+        #expect(tokens.count >= 4 && tokens.allSatisfy { $0 <= 64 }, "\(tokens)")
+        #expect(tokens.reduce(0, +) == (large + small).reduce(0) { $0 + $1.count })
+        let direct = try snapshot.classify(sequences: large, tasks: largeTasks)
+        #expect(largeScores.map(\.task) == largeTasks)
+        for (a, b) in zip(largeScores, direct) {
+            for (x, y) in zip(a.scores, b.scores) { #expect(abs(x - y) < 1e-5) }
+        }
+        #expect(engine.queueDepth == 0)
+        engine.stop()
+    }
+
     @Test func refusesBeyondTheQueueBoundAndAfterStop() throws {
         let tiny = try TinyMoE()
         defer { tiny.remove() }
@@ -112,4 +156,12 @@ final class LockedCounter: @unchecked Sendable {  // safe: guarded by `lock`
     }
     var total: Int { lock.withLock { requests } }
     var batches: Int { lock.withLock { count } }
+}
+
+/// A value behind a lock, for callbacks on the worker thread.
+final class Locked<T>: @unchecked Sendable {  // safe: `value` is only touched under `lock`
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func withLock<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&value) } }
 }
