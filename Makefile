@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint conformance deploy-check serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -19,6 +19,7 @@ build: setup
 test: build lint
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
+	scripts/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 	@scripts/conformance/install.sh
 	python3 scripts/conformance/check_openapi.py
 	@scripts/deploy/install.sh
@@ -88,11 +89,18 @@ results-mtl5: build
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:
-	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
+
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 5
+
+## fuzz: every libFuzzer target of Fuzz/ (AddressSanitizer) for FUZZ_SECONDS each; make test runs 5 s of each
+fuzz: setup
+	scripts/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## lint: swift format lint --strict (the toolchain's formatter, .swift-format): any finding fails
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
 clean:
 	rm -rf .build

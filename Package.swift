@@ -6,7 +6,12 @@ let package = Package(
     name: "moecl",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "moecl", targets: ["moecl"])
+        .executable(name: "moecl", targets: ["moecl"]),
+        // The parsers the fuzz targets (Fuzz/, a package of its own) drive.
+        .library(name: "HTTPCore", targets: ["HTTPCore"]),
+        .library(name: "ModelFormats", targets: ["ModelFormats"]),
+        .library(name: "MoELoRA", targets: ["MoELoRA"]),
+        .library(name: "Tokenization", targets: ["Tokenization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -67,6 +67,12 @@ public enum ExpertBundle {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ExpertError.invalidManifest(path: path, reason: "no manifest.json (is this a bundle folder?)")
         }
+        return try parseManifest(data, path: path)
+    }
+
+    /// Decodes and checks manifest bytes (format, version, safe relative paths, unique tasks); `path` names
+    /// them in errors.
+    public static func parseManifest(_ data: Data, path: String) throws -> BundleManifest {
         guard data.count <= maxManifestBytes else {
             throw ExpertError.invalidManifest(path: path, reason: "the manifest is over \(maxManifestBytes) bytes")
         }

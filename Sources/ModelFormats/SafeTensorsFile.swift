@@ -87,7 +87,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw ModelFormatsError.truncated(path: name, expectedBytes: 8, actualBytes: bytes.count)
         }
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-        _ = bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
+        bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
         do {
             try self.init(validating: UnsafeRawBufferPointer(copy), path: name, ownsCopy: true)
         } catch {

@@ -62,6 +62,34 @@ struct HTTPRequestParserTests {
         #expect(Self.status(huge) == 413)
     }
 
+    /// The requests and errors of one input do not depend on where it is split; only `continueExpected` may (it is
+    /// yielded when the body has not arrived yet, which is the point of 100-continue). The fuzzer (Fuzz/,
+    /// fuzz-http-parser) checks the same property on its inputs; this case is the first it raised.
+    @Test func eventsDoNotDependOnWhereTheInputIsSplit() throws {
+        let text = "TUT /v1/experts/spam HTTP/1.1\r\nHost:: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"
+        let bytes = Array(text.utf8)
+        func events(_ pieces: [ArraySlice<UInt8>]) -> [String] {
+            var parser = HTTPRequestParser()
+            var out: [String] = []
+            for piece in pieces {
+                parser.append(piece)
+                do {
+                    while let event = try parser.next() {
+                        if event != .continueExpected { out.append("\(event)") }
+                    }
+                } catch {
+                    out.append("error \(error.status.code)")
+                    return out
+                }
+            }
+            return out
+        }
+        let whole = events([bytes[...]])
+        for split in 0...bytes.count {
+            #expect(events([bytes[..<split], bytes[split...]]) == whole, "split at \(split)")
+        }
+    }
+
     @Test func byteByByteFeedingGivesTheSameRequests() throws {
         let text =
             "POST /v1/classify HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world"
