@@ -14,14 +14,15 @@ setup:
 build: setup
 	$(SWIFT) build $(RELEASE)
 
-## test: the format lint, the whole test suite (release build: the kernels are SIMD code), then openapi.yaml
-## against the binary and the deployment checks
+## test: the format lint, the whole test suite (release build: the kernels are SIMD code), a fuzz smoke, then
+## openapi.yaml against the binary (the conformance checker and schemathesis) and the deployment checks
 test: build lint
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
 	scripts/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 	@scripts/conformance/install.sh
 	python3 scripts/conformance/check_openapi.py
+	scripts/schemathesis/run.sh
 	@scripts/deploy/install.sh
 	python3 scripts/deploy/validate.py
 
