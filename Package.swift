@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "MoELoRA", targets: ["MoELoRA"]),
         .library(name: "Tokenization", targets: ["Tokenization"]),
+        .library(name: "ModerationService", targets: ["ModerationService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -24,6 +24,12 @@ let package = Package(
         .executableTarget(
             name: "fuzz-tokenizer", dependencies: [.product(name: "Tokenization", package: "moecl")],
             path: "Sources/Tokenizer", swiftSettings: fuzzFlags),
+        .executableTarget(
+            name: "fuzz-json-bodies",
+            dependencies: [
+                .product(name: "ModerationService", package: "moecl"), .product(name: "HTTPCore", package: "moecl"),
+            ],
+            path: "Sources/JSONBodies", swiftSettings: fuzzFlags),
     ],
     swiftLanguageModes: [.v6]
 )

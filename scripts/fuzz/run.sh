@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of Fuzz/ (AddressSanitizer on, coverage as libFuzzer needs it) and runs each for a
 # while on a copy of its committed seed corpus.
-#   scripts/fuzz/run.sh SECONDS [TARGET...]   default targets: all four; the corpus copies live in .build-fuzz/corpus
+#   scripts/fuzz/run.sh SECONDS [TARGET...]   default targets: all five; the corpus copies live in .build-fuzz/corpus
 # A crash stops the run with the fuzzer's report and the input (crash-*) in .build-fuzz/artifacts; exit status 1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(http-parser safetensors expert-files tokenizer)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(http-parser safetensors expert-files tokenizer json-bodies)
 scratch=.build-fuzz
+# -enable-testing lets fuzz-json-bodies reach the service's request validation (@testable import).
 (cd Fuzz && swift build -c release --scratch-path "../$scratch" --sanitize=fuzzer --sanitize=address \
-    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp 2>&1 | grep -E "error|warning: unre|Build complete" || true)
+    -Xswiftc -enable-testing -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp 2>&1 | grep -E "error|warning: unre|Build complete" || true)
 mkdir -p "$scratch/artifacts"
 for t in "${targets[@]}"; do
     bin="$scratch/release/fuzz-$t"
