@@ -24,7 +24,8 @@ public final class TestClient {
                     bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-            guard bound == 0 else { close(fd); throw POSIXError(.EADDRNOTAVAIL) }
+            // No close here: deinit closes `fd` (closing twice could close another test's descriptor).
+            guard bound == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
         }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -37,10 +38,7 @@ public final class TestClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard ok == 0 else {
-            close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
+        guard ok == 0 else { throw POSIXError(.ECONNREFUSED) }
     }
 
     deinit { close(fd) }
