@@ -49,25 +49,29 @@ public final class ServiceMetrics: Sendable {
         inferenceDuration = CoreMetrics.Timer(
             label: "moecl_inference_duration_seconds", dimensions: [], factory: factory)
         // Known label values start at 0, so their series exist before the first event.
-        for result in ["ok", "invalid"] { _ = counter("moecl_expert_loads_total", [("result", result)]) }
-    }
-
-    private func counter(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = SeriesKey(name, dimensions)
-        return counters.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
-            cache[key] = created
-            return created
+        for result in ExpertLoadResult.allCases {
+            _ = counter("moecl_expert_loads_total", [("result", result.rawValue)])
         }
     }
 
+    private func counter(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        Self.series(counters, name, dimensions) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }
+    }
+
     private func timer(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        Self.series(timers, name, dimensions) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
+    }
+
+    /// The metric of `name` and `dimensions` from `cache`, made by `make` the first time.
+    private static func series<Metric>(
+        _ cache: LockedBox<[SeriesKey: Metric]>, _ name: String, _ dimensions: [(String, String)],
+        make: (String, [(String, String)]) -> Metric
+    ) -> Metric {
         let key = SeriesKey(name, dimensions)
-        return timers.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = CoreMetrics.Timer(label: name, dimensions: dimensions, factory: factory)
-            cache[key] = created
+        return cache.withLock { metrics in
+            if let existing = metrics[key] { return existing }
+            let created = make(name, dimensions)
+            metrics[key] = created
             return created
         }
     }
@@ -109,14 +113,8 @@ public final class ServiceMetrics: Sendable {
     }
 
     func setGauge(_ name: String, _ dimensions: [(String, String)], _ value: Double) {
-        let key = SeriesKey(name, dimensions)
-        let gauge = gauges.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory)
-            cache[key] = created
-            return created
-        }
-        gauge.record(value)
+        Self.series(gauges, name, dimensions) { CoreMetrics.Gauge(label: $0, dimensions: $1, factory: factory) }
+            .record(value)
     }
 
     /// Sets the family `name` to exactly `series` (labels → value): label sets not among them are removed, so a

@@ -110,46 +110,23 @@ struct AbusiveClientTests {
         try server.start()
         defer { server.shutdown(deadline: 1) }
         let port = server.port
-        let running = LockedBox(true)
-        let attackers = DispatchGroup()
-        // Threads of their own: blocking clients on Dispatch's pool would starve the server under test.
-        for k in 0..<24 {
-            attackers.enter()
-            Thread.detachNewThread {
-                defer { attackers.leave() }
-                while running.withLock({ $0 }) {
-                    // Many addresses (127.0.1.k) when the per-client limit is off, one (127.0.0.2) when it is on.
-                    let source = perClient == 0 ? "127.0.1.\(k + 1)" : "127.0.0.2"
-                    guard let client = try? TestClient(port: port, timeout: 0.5, source: source) else {
-                        usleep(20_000)
-                        continue
-                    }
-                    if k % 3 == 0 {
-                        client.send(String(repeating: "GET /big HTTP/1.1\r\nHost: h\r\n\r\n", count: 8))
-                    } else {
-                        client.send("GET / HTTP/1.1\r\nHost: h\r\nX-Slow: ")
-                    }
-                    // Hold the slot until the server drops it (a refusal is dropped at once), then come back.
-                    var peek: UInt8 = 0
-                    while running.withLock({ $0 }), recv(client.fd, &peek, 1, Int32(MSG_PEEK)) != 0 { usleep(50_000) }
-                    usleep(20_000)
-                }
+        let slowest = try Self.slowestProbe(attackers: 24, probes: 25) { k, running in
+            // Many addresses (127.0.1.k) when the per-client limit is off, one (127.0.0.2) when it is on.
+            let source = perClient == 0 ? "127.0.1.\(k + 1)" : "127.0.0.2"
+            guard let client = try? TestClient(port: port, timeout: 0.5, source: source) else { return }
+            if k % 3 == 0 {
+                client.send(String(repeating: "GET /big HTTP/1.1\r\nHost: h\r\n\r\n", count: 8))
+            } else {
+                client.send("GET / HTTP/1.1\r\nHost: h\r\nX-Slow: ")
             }
-        }
-        usleep(500_000)
-        var slowest = 0.0
-        for _ in 0..<25 {
-            let start = Date()
+            // Hold the slot until the server drops it (a refusal is dropped at once), then come back.
+            var peek: UInt8 = 0
+            while running(), recv(client.fd, &peek, 1, Int32(MSG_PEEK)) != 0 { usleep(50_000) }
+        } probe: {
             let client = try TestClient(port: port, timeout: 2)
             client.send("GET /probe HTTP/1.1\r\nHost: h\r\n\r\n")
-            let r = client.response()
-            let took = Date().timeIntervalSince(start)
-            slowest = max(slowest, took)
-            #expect(r?.status == 200 && r?.body == "ok", "probe: \(r?.status ?? 0) after \(took) s")
-            usleep(50_000)
+            return client.response().map { ($0.status, $0.body) }
         }
-        running.withLock { $0 = false }
-        attackers.wait()
         #expect(slowest < 1, "the slowest probe took \(slowest) s")
     }
 
@@ -167,42 +144,57 @@ struct AbusiveClientTests {
         try server.start()
         defer { server.shutdown(deadline: 1) }
         let port = server.port
+        let slowest = try Self.slowestProbe(attackers: 12, probes: 10) { k, running in
+            guard let client = try? TestClient(port: port, timeout: 0.3, source: "127.0.2.\(k + 1)") else { return }
+            var peek: UInt8 = 0
+            for byte: UInt8 in [0x16, 0x03, 0x01, 0x00, 0x64, 0x01, 0x00, 0x00, 0x60, 0x03, 0x03] {
+                guard running() else { break }
+                client.send([byte])
+                if recv(client.fd, &peek, 1, Int32(MSG_DONTWAIT)) == 0 { break }
+                usleep(200_000)
+            }
+        } probe: {
+            let client = try TLSTestClient(port: port, trusting: TLSTestClient.fixtureCertificate)
+            client.send("GET /probe HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            return client.response().map { ($0.status, $0.body) }
+        }
+        #expect(slowest < 1, "the slowest probe took \(slowest) s")
+    }
+
+    /// Runs `attack(k, running)` again and again (20 ms apart) on `attackers` threads of their own (blocking
+    /// clients on Dispatch's pool would starve the server under test) while `probe` runs `probes` times; expects
+    /// each probe answered 200 "ok" and returns the slowest probe's seconds.
+    static func slowestProbe(
+        attackers count: Int, probes: Int, attack: @escaping @Sendable (Int, () -> Bool) -> Void,
+        probe: () throws -> (status: Int, body: String)?
+    ) throws -> Double {
         let running = LockedBox(true)
+        let isRunning: @Sendable () -> Bool = { running.withLock { $0 } }
         let attackers = DispatchGroup()
-        for k in 0..<12 {
+        for k in 0..<count {
             attackers.enter()
             Thread.detachNewThread {
                 defer { attackers.leave() }
-                while running.withLock({ $0 }) {
-                    guard let client = try? TestClient(port: port, timeout: 0.3, source: "127.0.2.\(k + 1)") else {
-                        usleep(20_000)
-                        continue
-                    }
-                    var peek: UInt8 = 0
-                    for byte: UInt8 in [0x16, 0x03, 0x01, 0x00, 0x64, 0x01, 0x00, 0x00, 0x60, 0x03, 0x03] {
-                        guard running.withLock({ $0 }) else { break }
-                        client.send([byte])
-                        if recv(client.fd, &peek, 1, Int32(MSG_DONTWAIT)) == 0 { break }
-                        usleep(200_000)
-                    }
+                while isRunning() {
+                    attack(k, isRunning)
                     usleep(20_000)
                 }
             }
         }
+        defer {
+            running.withLock { $0 = false }
+            attackers.wait()
+        }
         usleep(500_000)
         var slowest = 0.0
-        for _ in 0..<10 {
+        for _ in 0..<probes {
             let start = Date()
-            let client = try TLSTestClient(port: port, trusting: TLSTestClient.fixtureCertificate)
-            client.send("GET /probe HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            let r = client.response()
+            let r = try probe()
             let took = Date().timeIntervalSince(start)
             slowest = max(slowest, took)
             #expect(r?.status == 200 && r?.body == "ok", "probe: \(r?.status ?? 0) after \(took) s")
             usleep(50_000)
         }
-        running.withLock { $0 = false }
-        attackers.wait()
-        #expect(slowest < 1, "the slowest probe took \(slowest) s")
+        return slowest
     }
 }
