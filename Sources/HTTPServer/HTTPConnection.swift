@@ -29,6 +29,8 @@ final class HTTPConnection: @unchecked Sendable {
     private var output: [UInt8] = [], written = 0
     /// Receive buffer, reused for every read.
     private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    /// What the accept loop read before `start`; consumed first.
+    private var primed: ArraySlice<UInt8> = []
     /// Waiting for the handler's response to request number `sequence`.
     private var busy = false, sequence = 0
     private var closeAfterWrite = false, closed = false, draining = false
@@ -41,10 +43,16 @@ final class HTTPConnection: @unchecked Sendable {
     /// When the TLS handshake's first byte arrived: the handshake must finish within the header timeout of it.
     private var handshakeStarted: DispatchTime?
 
-    /// Since when this connection has waited on its client (no request in the handler): the server evicts the
-    /// one that has waited longest when it is full. nil while a request is being handled. Read from any thread.
-    private let waiting = LockedBox<DispatchTime?>(DispatchTime.now())
-    var waitingSince: DispatchTime? { waiting.withLock { $0 } }
+    /// What the eviction policy sees: since when this connection has waited on its client (nil while a request
+    /// is in the handler) and whether it is being read. Written on `queue`, read from the accept queue.
+    private let eviction = LockedBox(EvictionPolicy.Candidate(waitingSince: .now(), reading: true))
+    var evictionCandidate: EvictionPolicy.Candidate { eviction.withLock { $0 } }
+
+    /// Whether the client has sent bytes that the server has not read yet (peeked without blocking).
+    func hasUnreadInput() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
 
     init(
         fd: Int32, peer: UInt32 = 0, configuration: HTTPServerConfiguration, target: DispatchQueue,
@@ -83,6 +91,13 @@ final class HTTPConnection: @unchecked Sendable {
         timer.schedule(deadline: .now() + tick, repeating: tick)
         readSource.resume()
         timer.resume()
+        if !primed.isEmpty {
+            queue.async { [self] in
+                let bytes = primed
+                primed = []
+                receive(bytes)
+            }
+        }
     }
 
     /// Graceful shutdown: an idle connection closes now, a busy one after its current response.
@@ -98,19 +113,39 @@ final class HTTPConnection: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// Takes the bytes the accept loop read before `start`. Called once, before `start`, on the accept queue
+    /// (nothing else touches the connection yet). When they hold a complete first message, the server owes this
+    /// client work, and the connection is not evicted until it has been served (`EvictionPolicy`).
+    func prime(with bytes: ArraySlice<UInt8>) {
+        guard !bytes.isEmpty else { return }
+        primed = bytes
+        if EvictionPolicy.holdsCompleteFirstMessage(bytes, tls: configuration.tls != nil) {
+            eviction.withLock { $0.waitingSince = nil }
+        }
+    }
+
     private func readAvailable() {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n > 0 {
-            lastActivity = .now()
-            receivedAny = true
-            guard configuration.tls == nil else { return receiveTLS(chunk[0..<n]) }
-            parser.append(chunk[0..<n])
-            if requestStarted == nil && parser.hasPartialRequest { requestStarted = .now() }
-            processInput()
+            receive(chunk[0..<n])
         } else if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             // The peer closed (or the socket failed): nothing more can arrive.
             if busy || !output.isEmpty { closeAfterWrite = true; suspendReading() } else { close() }
         }
+    }
+
+    private func receive(_ bytes: ArraySlice<UInt8>) {
+        lastActivity = .now()
+        receivedAny = true
+        if configuration.tls == nil {
+            parser.append(bytes)
+            if requestStarted == nil && parser.hasPartialRequest { requestStarted = .now() }
+            processInput()
+        } else {
+            receiveTLS(bytes)
+        }
+        // Waiting on the client again, counted from its last byte, unless a request is now in the handler.
+        if !busy { eviction.withLock { $0.waitingSince = lastActivity } }
     }
 
     /// Decrypts received bytes into the parser; answers plain HTTP on the TLS port with a readable 400.
@@ -178,7 +213,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func dispatch(_ request: HTTPRequest) {
         busy = true
-        waiting.withLock { $0 = nil }
+        eviction.withLock { $0.waitingSince = nil }
         sequence += 1
         requestStarted = parser.hasPartialRequest ? .now() : nil
         bodyStarted = nil
@@ -196,7 +231,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func finish(_ number: Int, _ response: HTTPResponse, keepAlive: Bool, head: Bool) {
         guard busy, number == sequence, !closed else { return }
         busy = false
-        waiting.withLock { $0 = .now() }
+        eviction.withLock { $0.waitingSince = .now() }
         let keep = keepAlive && !draining
         if !keep { closeAfterWrite = true }
         enqueue(response.encoded(keepAlive: keep, headOnly: head))
@@ -302,10 +337,12 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func suspendReading() {
         if !readSuspended { readSuspended = true; readSource.suspend() }
+        eviction.withLock { $0.reading = false }
     }
 
     private func resumeReading() {
         if readSuspended { readSuspended = false; readSource.resume() }
+        eviction.withLock { $0.reading = !closed }
     }
 
     private func close() {

@@ -16,6 +16,8 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
     private let acceptQueue = DispatchQueue(label: "moecl.http.accept")
     private let connectionPool = DispatchQueue(label: "moecl.http.connections", attributes: .concurrent)
     private let connections = LockedBox<[ObjectIdentifier: HTTPConnection]>([:])
+    /// The accept loop's buffer for a new connection's first bytes (touched only on `acceptQueue`).
+    private var firstBytes = [UInt8](repeating: 0, count: 16 * 1024)
     private let state = LockedBox<(source: DispatchSourceRead?, port: UInt16, stopping: Bool)>((nil, 0, false))
 
     public init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler) {
@@ -55,12 +57,16 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
                 continue
             }
             if open.count >= configuration.maxConnections {
-                // Evict the connection that has waited longest on its client; refuse when all are working.
-                let waiting = open.compactMap { c in c.waitingSince.map { (c, $0) } }
-                guard let victim = waiting.min(by: { $0.1 < $1.1 })?.0 else {
+                // Evict the connection that has waited longest on its client (EvictionPolicy); refuse when the
+                // server is behind on every one.
+                let candidates = open.map(\.evictionCandidate)
+                guard
+                    let index = EvictionPolicy.victim(among: candidates, hasUnreadInput: { open[$0].hasUnreadInput() })
+                else {
                     refuse(fd)
                     continue
                 }
+                let victim = open[index]
                 connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(victim)) }
                 victim.forceClose()
             }
@@ -69,6 +75,9 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
             ) {
                 [connections] closed in connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(closed)) }
             }
+            // Read what the client has sent already, so that its first request counts before any eviction.
+            let n = firstBytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 { connection.prime(with: firstBytes[0..<n]) }
             connections.withLock { $0[ObjectIdentifier(connection)] = connection }
             connection.start()
         }
@@ -86,6 +95,9 @@ public final class HTTPServer: @unchecked Sendable {  // safe: mutable state sit
         response.headers.add("Retry-After", "1")
         let bytes = response.encoded(keepAlive: false)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        // Closing with unread input would reset the connection, and the client could lose the answer.
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        _ = firstBytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         Glibc.close(fd)
     }
 

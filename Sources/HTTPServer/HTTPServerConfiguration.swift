@@ -18,8 +18,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Seconds a response may wait on a client that does not read it; then the connection is closed.
     public var writeTimeout = 30.0
     /// Open connections at most. At the cap a new connection evicts the one that has waited longest on its
-    /// client (a request still arriving, an idle keep-alive, an unread answer, a handshake); when every
-    /// connection has a request in the handler, the new one is answered 503 and closed.
+    /// client (a request still arriving, an idle keep-alive, an unread answer, a handshake), counted from the
+    /// client's last byte; one with a request in the handler, or with bytes the server has not read yet, is never
+    /// evicted (`EvictionPolicy`). When none may be, the new one is answered 503 and closed.
     public var maxConnections = 1024
     /// Under pressure (more than half the cap open), connections one client address may hold; more are answered
     /// 503 and closed. 0 turns the limit off.

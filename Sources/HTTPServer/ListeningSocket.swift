@@ -45,8 +45,8 @@ struct ListeningSocket {
         self.port = UInt16(bigEndian: actual.sin_port)
     }
 
-    /// The next pending connection as a non-blocking descriptor, or nil when none is waiting.
-    /// The next pending connection and its peer's IPv4 address (network byte order), or nil when none waits.
+    /// The next pending connection (a non-blocking descriptor) and its peer's IPv4 address (network byte order),
+    /// or nil when none waits.
     func accept() -> (fd: Int32, peer: UInt32)? {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
