@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "TransformerTests",
             dependencies: ["Transformer", "Tokenization", "ModelFormats", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ModerationTests", dependencies: ["Moderation"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Moderation", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),

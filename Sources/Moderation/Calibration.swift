@@ -11,6 +11,10 @@ public struct Calibration: Sendable, Equatable, Codable {
     public var expectedRejectRate: Double?
     /// Precision reached on the calibration samples per label, when measured.
     public var achievedPrecision: [String: Double]?
+    /// When the thresholds were chosen by a lower confidence bound of precision (`PrecisionBound`): its
+    /// confidence, and the bound reached per label on the calibration samples.
+    public var confidence: Double?
+    public var precisionLowerBound: [String: Double]?
     /// Number of labelled samples used.
     public var samples: Int?
     /// When the thresholds were set (ISO 8601), when known.
@@ -18,8 +22,11 @@ public struct Calibration: Sendable, Equatable, Codable {
 
     public init(
         targetPrecision: Double, thresholds: [String: Double], expectedRejectRate: Double? = nil,
-        achievedPrecision: [String: Double]? = nil, samples: Int? = nil, calibratedAt: String? = nil
+        achievedPrecision: [String: Double]? = nil, confidence: Double? = nil,
+        precisionLowerBound: [String: Double]? = nil, samples: Int? = nil, calibratedAt: String? = nil
     ) {
+        self.confidence = confidence
+        self.precisionLowerBound = precisionLowerBound
         self.targetPrecision = targetPrecision
         self.thresholds = thresholds
         self.expectedRejectRate = expectedRejectRate
@@ -30,7 +37,8 @@ public struct Calibration: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case targetPrecision = "target_precision", thresholds, expectedRejectRate = "expected_reject_rate"
-        case achievedPrecision = "achieved_precision", samples, calibratedAt = "calibrated_at"
+        case achievedPrecision = "achieved_precision", samples, calibratedAt = "calibrated_at", confidence
+        case precisionLowerBound = "precision_lower_bound"
     }
 
     /// Why these thresholds cannot be used with `labels`, or nil when they can.

@@ -8,6 +8,11 @@
 /// admitting the most samples while precision (share whose true label is c) stays ≥ the target. Precision is not
 /// monotone in τ, so every candidate is scanned (one sort, O(N log N)). A label with no admissible τ gets none
 /// and is never decided automatically.
+///
+/// With a `confidence`, a τ is admissible only when the one-sided Clopper-Pearson lower bound of its precision
+/// (`PrecisionBound`) reaches the target, not the point estimate: the thresholds then keep their promise on new
+/// data from the same distribution with that confidence (per label, per calibration), at the cost of deciding
+/// fewer texts, and none at all from too few samples.
 public enum ThresholdCalibrator {
     /// A labelled sample: scores per label (in `labels` order) and the true label's index.
     public struct Sample: Sendable, Equatable {
@@ -21,18 +26,19 @@ public enum ThresholdCalibrator {
 
     /// Thresholds for `labels` at `targetPrecision`, with the expected reject rate and achieved precision.
     public static func calibrate(
-        _ samples: [Sample], labels: [String], targetPrecision: Double,
+        _ samples: [Sample], labels: [String], targetPrecision: Double, confidence: Double? = nil,
         calibratedAt: String? = nil
     ) -> Calibration {
         precondition(targetPrecision > 0 && targetPrecision <= 1, "target precision in (0, 1]")
+        precondition(confidence.map { $0 > 0 && $0 < 1 } ?? true, "confidence in (0, 1)")
         var thresholds: [String: Double] = [:]
-        var achieved: [String: Double] = [:]
+        var achieved: [String: Double] = [:], bounds: [String: Double] = [:]
         var decided = 0
         for c in labels.indices {
             // (score_c, correct) of the samples whose top label is c, highest score first.
             let mine = samples.filter { top($0.scores) == c }.map { ($0.scores[c], $0.label == c) }
                 .sorted { $0.0 > $1.0 }
-            var correct = 0, best: (count: Int, tau: Float, precision: Double)?
+            var correct = 0, best: (count: Int, tau: Float, precision: Double, bound: Double)?
             var i = 0
             while i < mine.count {
                 // Admit every sample with this exact score at once (a threshold cannot split ties).
@@ -42,18 +48,27 @@ public enum ThresholdCalibrator {
                     i += 1
                 }
                 let precision = Double(correct) / Double(i)
-                if precision >= targetPrecision { best = (i, score, precision) }
+                // The bound never exceeds the point estimate, so it is computed only where that passes.
+                guard precision >= targetPrecision else { continue }
+                if let confidence {
+                    let bound = PrecisionBound.lower(correct: correct, total: i, confidence: confidence)
+                    if bound >= targetPrecision { best = (i, score, precision, bound) }
+                } else {
+                    best = (i, score, precision, precision)
+                }
             }
             if let best {
                 thresholds[labels[c]] = Double(best.tau)
                 achieved[labels[c]] = best.precision
+                bounds[labels[c]] = best.bound
                 decided += best.count
             }
         }
         let rate = samples.isEmpty ? 0 : Double(decided) / Double(samples.count)
         return Calibration(
             targetPrecision: targetPrecision, thresholds: thresholds, expectedRejectRate: rate,
-            achievedPrecision: achieved, samples: samples.count, calibratedAt: calibratedAt)
+            achievedPrecision: achieved, confidence: confidence, precisionLowerBound: confidence == nil ? nil : bounds,
+            samples: samples.count, calibratedAt: calibratedAt)
     }
 
     /// Index of the highest score (the first on ties), as `DecisionRule` picks it.

@@ -27,9 +27,7 @@ public struct ExportFeedbackCommand: ParsableCommand {
     @Option(help: "State folder of the service, holding moecl.sqlite (default: MOECL_STATE, else state).")
     public var state: String = ProcessInfo.processInfo.environment["MOECL_STATE"] ?? "state"
     @Option(help: "PostgreSQL URL of a replicated service, instead of --state (default: MOECL_DATABASE_URL).")
-    public var databaseURL: String? = ProcessInfo.processInfo.environment["MOECL_DATABASE_URL"].flatMap {
-        $0.isEmpty ? nil : $0
-    }
+    public var databaseURL: String = ProcessInfo.processInfo.environment["MOECL_DATABASE_URL"] ?? ""
     @Option(help: "Only items of this kind: review, audit or all.")
     public var kind: String = "all"
     @Option(help: "Write here (atomically) instead of standard output.")
@@ -45,13 +43,14 @@ public struct ExportFeedbackCommand: ParsableCommand {
 
     public func run() throws {
         let path = (state as NSString).appendingPathComponent("moecl.sqlite")
-        guard databaseURL != nil || FileManager.default.fileExists(atPath: path) else {
+        guard !databaseURL.isEmpty || FileManager.default.fileExists(atPath: path) else {
             throw ValidationError(
                 "no state database at \(path): pass the --state folder that moecl serve uses (MOECL_STATE), "
                     + "or its --database-url"
             )
         }
-        let reviews = try ReviewStore(database: try openDatabase(url: databaseURL, sqlitePath: path))
+        let reviews = try ReviewStore(
+            database: try openDatabase(url: databaseURL.isEmpty ? nil : databaseURL, sqlitePath: path))
         let items = try reviews.verdicts(task: task).filter { kind == "all" || $0.kind.rawValue == kind }
         var text = ""
         for item in items { text += try Self.line(item) + "\n" }

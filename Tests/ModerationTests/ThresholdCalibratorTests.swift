@@ -72,3 +72,38 @@ struct ThresholdCalibratorTests {
         #expect(none.expectedRejectRate == 0 && none.thresholds.isEmpty)
     }
 }
+
+@Suite("ThresholdCalibrator with a confidence bound")
+struct BoundedThresholdCalibratorTests {
+    @Test func everyChosenThresholdHasItsLowerBoundAtTheTarget() {
+        let data = ThresholdCalibratorTests.samples(2000, seed: 9)
+        let labels = ThresholdCalibratorTests.labels
+        let point = ThresholdCalibrator.calibrate(data, labels: labels, targetPrecision: 0.9)
+        let bounded = ThresholdCalibrator.calibrate(data, labels: labels, targetPrecision: 0.9, confidence: 0.95)
+        #expect(bounded.confidence == 0.95)
+        #expect(!bounded.thresholds.isEmpty)
+        let rule = DecisionRule(labels: labels, compliantLabel: "compliant", calibration: bounded)
+        for (c, label) in labels.enumerated() {
+            guard let tau = bounded.thresholds[label] else { continue }
+            #expect(tau >= point.thresholds[label] ?? 0, "the bound is stricter than the point estimate")
+            let decided = data.filter { ThresholdCalibratorTests.top($0.scores) == c && $0.scores[c] >= Float(tau) }
+            let correct = decided.filter { $0.label == c }.count
+            let bound = PrecisionBound.lower(correct: correct, total: decided.count, confidence: 0.95)
+            #expect(bound >= 0.9 && abs(bound - (bounded.precisionLowerBound?[label] ?? -1)) < 1e-12)
+        }
+        #expect((bounded.expectedRejectRate ?? 1) <= (point.expectedRejectRate ?? 0))
+        #expect(data.filter { rule.decide($0.scores).isAutomatic }.count > 0)
+    }
+
+    @Test func tooFewSamplesDecideNothing() {
+        // 10 of 10 correct: point precision 1, but the 95 % lower bound is 0.74, below 0.9.
+        let clean = (0..<10).map { _ in ThresholdCalibrator.Sample(scores: [0.1, 0.9], label: 1) }
+        let bounded = ThresholdCalibrator.calibrate(
+            clean, labels: ThresholdCalibratorTests.labels, targetPrecision: 0.9, confidence: 0.95)
+        #expect(bounded.thresholds.isEmpty && bounded.expectedRejectRate == 0)
+    }
+}
+
+extension ThresholdCalibratorTests {
+    static func top(_ scores: [Float]) -> Int { scores[1] > scores[0] ? 1 : 0 }
+}
