@@ -60,6 +60,9 @@ public final class ModerationApp: Sendable {
         var configuration = ServiceConfiguration()
         configuration.maxTextsPerRequest = settings.maxTexts
         configuration.auditRate = settings.auditRate
+        configuration.sampleRate = settings.sampleRate
+        configuration.claimOrder = settings.claimOrder
+        configuration.reviewMaxWaitSeconds = settings.reviewMaxWait
         configuration.keepUploads = settings.keepUploads
         let service = ModerationService(
             engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,

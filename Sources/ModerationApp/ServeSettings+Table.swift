@@ -75,6 +75,21 @@ extension ServeSettings {
             "audit-rate", \.auditRate, "share", "Share of automatic decisions also queued for audit.",
             requirement: "0 to 1"
         ) { (0...1).contains($0) },
+        .value(
+            "sample-rate", \.sampleRate, "share",
+            "Share of all texts queued for review whatever their decision, drawn at random: the unbiased sample "
+                + "that self-evolution calibrates on and precision is estimated from. Claims hand these out first.",
+            requirement: "0 to 1"
+        ) { (0...1).contains($0) },
+        .choice(
+            "claim-order", \.claimOrder,
+            "The order review claims hand out items when a claim does not say: informative (smallest margin "
+                + "between the top two scores first) or oldest."),
+        .value(
+            "review-max-wait", \.reviewMaxWait, "seconds",
+            "Seconds after which a review item is handed out before fresher ones, whatever the order.",
+            requirement: "> 0"
+        ) { $0 > 0 },
         Setting(
             "token", valueName: "role:token",
             help: "A bearer token with its role (roles classify, review, admin); repeatable. Flags, MOECL_TOKENS "

@@ -1,5 +1,7 @@
 // The settings of `moecl serve`: concrete values after precedence (flag > MOECL_* variable > config file > default).
 
+import ServiceStore
+
 /// Concrete values for one `moecl serve` run. The defaults here are the only ones: `ServeSettings.table`
 /// reads them for the help text, and the library types are configured from these values.
 public struct ServeSettings: Sendable, Equatable {
@@ -23,6 +25,9 @@ public struct ServeSettings: Sendable, Equatable {
     public var maxTexts = 64
     public var state = "state"
     public var auditRate = 0.01
+    public var sampleRate = 0.05
+    public var claimOrder = ClaimOrder.informative
+    public var reviewMaxWait = 86_400.0
     public var keepUploads = 10
     public var tokens: [String] = []
     public var tokensFile: String?

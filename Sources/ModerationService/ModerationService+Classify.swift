@@ -104,11 +104,13 @@ extension ModerationService {
     }
 
     /// Stores review decisions (and a random `auditRate` share of automatic ones) durably, before the response
-    /// acknowledges them, and sets their ids on the results.
+    /// acknowledges them, and sets their ids on the results. A random `sampleRate` share of all texts is marked
+    /// sampled, whatever its decision (an automatic one is then queued as an audit item).
     func queueForReview(_ results: inout [ClassifyResult], scores: [TaskScores], texts: [String]) throws {
         var picked: [(Int, NewReviewItem)] = []
         for (k, r) in results.enumerated() {
-            let audit = r.decision.isAutomatic && Double.random(in: 0..<1) < configuration.auditRate
+            let sampled = Double.random(in: 0..<1) < configuration.sampleRate
+            let audit = r.decision.isAutomatic && (sampled || Double.random(in: 0..<1) < configuration.auditRate)
             guard r.decision == .review || audit else { continue }
             let s = scores[k]
             picked.append(
@@ -117,7 +119,7 @@ extension ModerationService {
                     NewReviewItem(
                         task: r.task, expertVersion: r.expert.version, text: texts[r.index], labels: s.labels,
                         scores: s.scores.map(Double.init), label: r.label, decision: r.decision.rawValue,
-                        kind: audit ? .audit : .review)
+                        kind: audit ? .audit : .review, sampled: sampled)
                 ))
         }
         let ids = try reviews.enqueue(picked.map(\.1), now: Clock.now())

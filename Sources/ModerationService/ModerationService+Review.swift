@@ -10,7 +10,8 @@ extension ModerationService {
         let body = request.http.body.isEmpty ? [:] : try JSONBody.object(request.http)
         let claim = try ReviewClaim.parse(body, configuration: configuration)
         let items = try reviews.claim(
-            task: claim.task, limit: claim.limit, leaseSeconds: claim.leaseSeconds, now: Clock.now())
+            task: claim.task, limit: claim.limit, leaseSeconds: claim.leaseSeconds, now: Clock.now(),
+            order: claim.order, maxWaitSeconds: configuration.reviewMaxWaitSeconds)
         return .json(["items": items])
     }
 

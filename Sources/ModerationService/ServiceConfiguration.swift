@@ -1,5 +1,7 @@
 // Limits of the service's API (the HTTP limits live in HTTPServerConfiguration).
 
+import ServiceStore
+
 /// Per-request bounds of the classification API.
 public struct ServiceConfiguration: Sendable {
     /// Texts in one `texts` array at most; beyond it: 422.
@@ -8,6 +10,13 @@ public struct ServiceConfiguration: Sendable {
     public var maxCharactersPerText = 20_000
     /// Share of automatic decisions also queued as audit items (to measure real precision); 0 turns audits off.
     public var auditRate = 0.01
+    /// Share of all texts drawn at random for review whatever their decision (`ReviewItem.sampled`): the unbiased
+    /// sample that self-evolution calibrates candidates on and estimates precision from; 0 turns it off.
+    public var sampleRate = 0.05
+    /// The order claims hand out items in when the claim does not say (`ClaimOrder`).
+    public var claimOrder = ClaimOrder.informative
+    /// Seconds after which an item is handed out before fresher ones, whatever the order.
+    public var reviewMaxWaitSeconds = 86_400.0
     /// Lease of claimed review items when the claim does not say.
     public var defaultLeaseSeconds = 300.0
     /// Items per claim at most.

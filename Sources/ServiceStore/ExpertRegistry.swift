@@ -64,7 +64,7 @@ public final class ExpertRegistry: Sendable {
 
     /// No upload of `task` is active any more (rolled back to the bundle's expert); files and history stay.
     public func deactivate(task: String) throws {
-        try change { try database.run("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)]) }
+        _ = try change { try database.run("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)]) }
     }
 
     /// Task `task` was deleted: no upload of it is active, and a bundle's expert of it stays unloaded at the next

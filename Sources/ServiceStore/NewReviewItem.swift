@@ -10,11 +10,14 @@ public struct NewReviewItem: Sendable, Equatable {
     public let label: String
     public let decision: String
     public let kind: ReviewItem.Kind
+    /// Drawn at random from all traffic (`ReviewItem.sampled`).
+    public let sampled: Bool
 
     public init(
         task: String, expertVersion: Int, text: String, labels: [String], scores: [Double], label: String,
-        decision: String, kind: ReviewItem.Kind
+        decision: String, kind: ReviewItem.Kind, sampled: Bool = false
     ) {
+        self.sampled = sampled
         self.task = task
         self.expertVersion = expertVersion
         self.text = text

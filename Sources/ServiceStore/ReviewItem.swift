@@ -26,11 +26,13 @@ public struct ReviewItem: Sendable, Equatable, Codable {
     public let verdict: String?
     /// When the verdict was recorded (seconds since 1970).
     public let verdictAt: Double?
+    /// Whether the text was drawn at random from all traffic (whatever its decision): the unbiased sample.
+    public let sampled: Bool
 
     enum CodingKeys: String, CodingKey {
         case id, task, text, labels, scores, label, decision, kind, verdict
         case expertVersion = "expert_version", createdAt = "created_at", leaseExpiresAt = "lease_expires_at",
-            verdictAt = "verdict_at"
+            verdictAt = "verdict_at", sampled
     }
 }
 

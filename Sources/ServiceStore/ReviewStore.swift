@@ -23,7 +23,12 @@ public final class ReviewStore: Sendable {
             kind TEXT NOT NULL, created_at {real} NOT NULL, lease_expires_at {real},
             verdict TEXT, verdict_at {real});
         CREATE INDEX IF NOT EXISTS review_open ON review_items(task, verdict, id);
+        """,
+        // Whether the item was drawn at random from all traffic, and the margin between its top two scores.
         """
+        ALTER TABLE review_items ADD COLUMN sampled {int} NOT NULL DEFAULT 0;
+        ALTER TABLE review_items ADD COLUMN margin {real} NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// Stores an item and returns its id.
@@ -51,28 +56,35 @@ public final class ReviewStore: Sendable {
         try items.map { item in
             let row = try database.query(
                 "INSERT INTO review_items (task, expert_version, text, labels, scores, label, decision, kind, "
-                    + "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                    + "created_at, sampled, margin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                 [
                     .text(item.task), .integer(Int64(item.expertVersion)), .text(item.text),
                     .text(Self.json(item.labels)),
                     .text(Self.json(item.scores)), .text(item.label), .text(item.decision), .text(item.kind.rawValue),
-                    .real(now),
+                    .real(now), .integer(item.sampled ? 1 : 0), .real(Self.margin(item.scores)),
                 ])
             return Int64(row.first?.first?.int ?? 0)
         }
     }
 
-    /// Leases up to `limit` open items (no verdict, no live lease), oldest first, optionally of one task. Items
-    /// another replica is claiming at this moment are skipped, not waited for.
-    public func claim(task: String?, limit: Int, leaseSeconds: Double, now: Double) throws -> [ReviewItem] {
-        try database.transaction {
+    /// Leases up to `limit` open items (no verdict, no live lease) in `order` (`ClaimOrder`: sampled items first,
+    /// then those older than `maxWaitSeconds`), optionally of one task. Items another replica is claiming at this
+    /// moment are skipped, not waited for.
+    public func claim(
+        task: String?, limit: Int, leaseSeconds: Double, now: Double, order: ClaimOrder = .oldest,
+        maxWaitSeconds: Double = .infinity
+    ) throws -> [ReviewItem] {
+        let byMargin = order == .informative ? "margin, " : ""
+        let overdue = maxWaitSeconds.isFinite ? now - maxWaitSeconds : -Double.greatestFiniteMagnitude
+        return try database.transaction {
             let rows = try database.query(
                 """
                 SELECT \(Self.columns) FROM review_items
                 WHERE verdict IS NULL AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) \
                 AND (CAST(?2 AS TEXT) IS NULL OR task = ?2)
-                ORDER BY id LIMIT ?3\(database.dialect.forUpdateSkipLocked)
-                """, [.real(now), task.map { .text($0) } ?? .null, .integer(Int64(limit))])
+                ORDER BY sampled DESC, CASE WHEN created_at <= ?4 THEN 0 ELSE 1 END, \(byMargin)id \
+                LIMIT ?3\(database.dialect.forUpdateSkipLocked)
+                """, [.real(now), task.map { .text($0) } ?? .null, .integer(Int64(limit)), .real(overdue)])
             let items = try rows.map(Self.item)
             for item in items {
                 try database.run(
@@ -144,7 +156,13 @@ public final class ReviewStore: Sendable {
 
     static let columns =
         "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, "
-        + "verdict, verdict_at"
+        + "verdict, verdict_at, sampled"
+
+    /// The top score minus the second (1 for a single score): small means uncertain.
+    static func margin(_ scores: [Double]) -> Double {
+        let sorted = scores.sorted(by: >)
+        return sorted.count < 2 ? 1 : sorted[0] - sorted[1]
+    }
 
     static func item(_ row: [SQLValue]) throws -> ReviewItem {
         ReviewItem(
@@ -155,7 +173,7 @@ public final class ReviewStore: Sendable {
             label: row[6].string ?? "", decision: row[7].string ?? "",
             kind: ReviewItem.Kind(rawValue: row[8].string ?? "") ?? .review,
             createdAt: row[9].double ?? 0, leaseExpiresAt: row[10].double, verdict: row[11].string,
-            verdictAt: row[12].double)
+            verdictAt: row[12].double, sampled: (row[13].int ?? 0) != 0)
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
@@ -168,6 +186,6 @@ extension ReviewItem {
         ReviewItem(
             id: id, task: task, expertVersion: expertVersion, text: text, labels: labels, scores: scores, label: label,
             decision: decision, kind: kind, createdAt: createdAt, leaseExpiresAt: time, verdict: verdict,
-            verdictAt: verdictAt)
+            verdictAt: verdictAt, sampled: sampled)
     }
 }

@@ -48,7 +48,8 @@ public final class ContinualTrainer {
         epochDone: (TaskState, AdamW, [String: [Float]]) throws -> Void = { _, _, _ in }
     ) throws -> TaskState {
         let o = options, lambda = o.effectiveAdversarialWeight
-        let trainable = model.trainableParameters(task: t, adversarial: lambda > 0)
+        let trainable =
+            o.trainsShared ? model.trainableParameters(task: t, adversarial: lambda > 0) : model.tasks[t].parameters
         let slowed = Set(model.sharedParameters.map(ObjectIdentifier.init))
         let sharedScale = o.sharedLearningRateScale(task: t)
         var optimizer = initialOptimizer ?? AdamW(config: o.optimizer)

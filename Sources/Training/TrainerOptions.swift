@@ -19,6 +19,10 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
     /// (moe-cl.md §3), so a factor below 1 slows the drift that makes old tasks forget; 1 is the plain method.
     /// 0.1 was chosen on moderation-en's dev splits (mean dev accuracy after the sequence 0.884 against 0.845 at 1).
     public var sharedLearningRateScale: Float = 0.1
+    /// Whether the shared expert, gates and discriminators train with the task (the MoE-CL step). When false only
+    /// the task's own expert and head change (no adversarial term): every other task's scores stay bit-identical,
+    /// by construction (self-evolution's `task` mode).
+    public var trainsShared = true
     /// Dev evaluations per epoch; the best dev accuracy's parameters are kept.
     public var evaluationsPerEpoch = 4
     /// Longest sequence in tokens (with [CLS] and [SEP]); longer texts are truncated.
@@ -33,7 +37,7 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         case method, epochs, replay, dropout, optimizer, rank, alpha, seed
         case batchSize = "batch_size", adversarialWeight = "adversarial_weight"
         case evaluationsPerEpoch = "evaluations_per_epoch", maxTokens = "max_tokens"
-        case sharedLearningRateScale = "shared_lr_scale"
+        case sharedLearningRateScale = "shared_lr_scale", trainsShared = "trains_shared"
     }
 
     public init(from decoder: Decoder) throws {
@@ -47,6 +51,7 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         optimizer = try c.decode(AdamWConfig.self, forKey: .optimizer)
         // Absent in files written before the option existed, which trained with the plain method.
         sharedLearningRateScale = try c.decodeIfPresent(Float.self, forKey: .sharedLearningRateScale) ?? 1
+        trainsShared = try c.decodeIfPresent(Bool.self, forKey: .trainsShared) ?? true
         evaluationsPerEpoch = try c.decode(Int.self, forKey: .evaluationsPerEpoch)
         maxTokens = try c.decode(Int.self, forKey: .maxTokens)
         rank = try c.decode(Int.self, forKey: .rank)
@@ -55,7 +60,7 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
     }
 
     /// λ as used: 0 unless the method is adversarial.
-    public var effectiveAdversarialWeight: Float { method.adversarial ? adversarialWeight : 0 }
+    public var effectiveAdversarialWeight: Float { method.adversarial && trainsShared ? adversarialWeight : 0 }
 
     /// The shared expert's and gates' learning-rate factor for task index `t`: `sharedLearningRateScale` for a
     /// gated method after the first task, else 1.

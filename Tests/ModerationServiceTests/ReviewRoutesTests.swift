@@ -36,7 +36,9 @@ struct ReviewRoutesTests {
         #expect(service.request("POST", "/v1/review/\(ids[1])/verdict", body: "{}")?.status == 422)
         #expect(service.request("POST", "/v1/review/99999/verdict", body: "{\"label\": \"compliant\"}")?.status == 404)
         #expect(service.request("POST", "/v1/review/x1/verdict", body: "{\"label\": \"compliant\"}")?.status == 404)
-        for bad in ["{\"limit\": 0}", "{\"limit\": true}", "{\"lease_seconds\": 0}", "{\"task\": 3}"] {
+        for bad in [
+            "{\"limit\": 0}", "{\"limit\": true}", "{\"lease_seconds\": 0}", "{\"task\": 3}", "{\"order\": \"newest\"}",
+        ] {
             #expect(service.request("POST", "/v1/review/claim", body: bad)?.status == 422, "\(bad)")
         }
         let (_, reviewStats) = try service.json("GET", "/v1/review/stats")
@@ -93,5 +95,34 @@ struct ReviewRoutesTests {
         #expect(audit["audited"] as? Int == 2 && audit["agreed"] as? Int == 2 && audit["precision"] as? Double == 1)
         let (_, rate) = try service.json("GET", "/v1/stats/reject-rate?task=spam&window=5m")
         #expect((rate["counts"] as? [String: Any])?["reject_rate"] as? Double == 1)
+    }
+
+    /// Claims hand out sampled items first, then (informative order) the smallest margin first.
+    @Test func claimsAreInformativeFirstAndSampledItemsLeadTheQueue() throws {
+        let all = try ServiceHarness(auditRate: 0, sampleRate: 1, claimOrder: .informative)
+        defer { all.remove() }
+        let (_, sampled) = try all.json("POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\"]}")
+        #expect((sampled["results"] as? [[String: Any]])?.count == 2)
+        let (_, claimedSampled) = try all.json("POST", "/v1/review/claim", "{}")
+        let items = try #require(claimedSampled["items"] as? [[String: Any]])
+        #expect(items.count == 2 && items.allSatisfy { $0["sampled"] as? Bool == true })
+
+        let service = try ServiceHarness(auditRate: 0, claimOrder: .informative)
+        defer { service.remove() }
+        let texts = ["spam spam", "hello there", "win a prize now", "a b c d e f g", "ok"]
+        let body = "{\"task\": \"spam\", \"texts\": [\(texts.map { "\"\($0)\"" }.joined(separator: ", "))]}"
+        let (_, classified) = try service.json("POST", "/v1/classify", body)
+        let results = try #require(classified["results"] as? [[String: Any]])
+        func margin(_ r: [String: Any]) -> Double {
+            let s = ((r["scores"] as? [String: Double]) ?? [:]).values.sorted(by: >)
+            return s[0] - s[1]
+        }
+        let expected = results.sorted { margin($0) < margin($1) }.compactMap { $0["review_id"] as? Int }
+        let (_, informative) = try service.json("POST", "/v1/review/claim", "{\"limit\": 2}")
+        #expect(
+            (informative["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == Array(expected.prefix(2)))
+        let (_, oldest) = try service.json("POST", "/v1/review/claim", "{\"order\": \"oldest\"}")
+        let rest = expected.dropFirst(2).sorted()
+        #expect((oldest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == Array(rest))
     }
 }

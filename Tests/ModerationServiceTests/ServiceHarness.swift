@@ -23,7 +23,8 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
 
     init(
         tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
-        tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = [], keepUploads: Int = 10
+        tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = [], keepUploads: Int = 10,
+        sampleRate: Double = 0, claimOrder: ClaimOrder = .oldest
     ) throws {
         self.tiny = try tiny ?? TinyMoE()
         ownsFixture = tiny == nil
@@ -41,6 +42,8 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         configuration.auditRate = auditRate
         configuration.maxTextsPerRequest = maxTexts
         configuration.keepUploads = keepUploads
+        configuration.sampleRate = sampleRate
+        configuration.claimOrder = claimOrder
         let tokenizer = try BertTokenizer.load(folder: self.tiny.modelPath)
         service = ModerationService(
             engine: engine, tokenizer: tokenizer, stores: stores, bundle: bundle, uploadFolder: uploads,

@@ -33,7 +33,7 @@ struct PostgresDatabaseTests {
             }
         }
         #expect(try db.query("SELECT count(*) FROM t") == [[.integer(2)]])
-        try db.transaction { try db.query("DELETE FROM t WHERE id = ?1", [.integer(2)]) }
+        _ = try db.transaction { try db.query("DELETE FROM t WHERE id = ?1", [.integer(2)]) }
         #expect(try db.query("SELECT count(*) FROM t") == [[.integer(1)]])
     }
 
@@ -57,7 +57,7 @@ struct PostgresDatabaseTests {
             }
         }
         #expect(rows == [[.integer(7)]] && failures <= 1, "\(failures) failures")
-        try db.transaction { try db.run("INSERT INTO t (n) VALUES (?1)", [.integer(8)]) }
+        _ = try db.transaction { try db.run("INSERT INTO t (n) VALUES (?1)", [.integer(8)]) }
         #expect(try db.query("SELECT count(*) FROM t") == [[.integer(2)]])
     }
 

@@ -151,3 +151,41 @@ final class Outcomes: @unchecked Sendable {  // safe: state only touched under `
     func add(_ result: Result<VerdictOutcome, Error>) { lock.withLock { results.append(result) } }
     var all: [Result<VerdictOutcome, Error>] { lock.withLock { results } }
 }
+
+@Suite("ReviewStore claim order")
+struct ReviewClaimOrderTests {
+    static func add(_ store: ReviewStore, _ text: String, scores: [Double], sampled: Bool = false, now: Double)
+        throws -> Int64
+    {
+        try store.enqueue(
+            [
+                NewReviewItem(
+                    task: "spam", expertVersion: 1, text: text, labels: ["compliant", "violating"], scores: scores,
+                    label: "compliant", decision: "review", kind: .review, sampled: sampled)
+            ], now: now)[0]
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func sampledFirstThenOverdueThenByMarginOrAge(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let store = try ReviewStore(database: database.connect())
+        let sure = try Self.add(store, "sure", scores: [0.95, 0.05], now: 100)  // margin 0.9, the oldest
+        let unsure = try Self.add(store, "unsure", scores: [0.52, 0.48], now: 200)  // margin 0.04
+        let middle = try Self.add(store, "middle", scores: [0.7, 0.3], now: 300)  // margin 0.4
+        let sampled = try Self.add(store, "sampled", scores: [0.99, 0.01], sampled: true, now: 400)
+        func order(_ order: ClaimOrder, maxWait: Double = .infinity) throws -> [Int64] {
+            let items = try store.claim(
+                task: nil, limit: 10, leaseSeconds: 1, now: 1_000, order: order, maxWaitSeconds: maxWait)
+            return items.map(\.id)
+        }
+        #expect(try order(.informative) == [sampled, unsure, middle, sure])
+        #expect(try order(.oldest, maxWait: .infinity).isEmpty, "all leased until 1,001")
+        let later = try store.claim(task: nil, limit: 10, leaseSeconds: 1, now: 2_000, order: .oldest)
+        #expect(later.map(\.id) == [sampled, sure, unsure, middle])
+        #expect(later.first?.sampled == true && later.last?.sampled == false)
+        // Items older than the age limit first: at 3,000 with a 2,850 s limit, only "sure" (100) is overdue.
+        let aged = try store.claim(
+            task: nil, limit: 10, leaseSeconds: 1, now: 3_000, order: .informative, maxWaitSeconds: 2_850)
+        #expect(aged.map(\.id) == [sampled, sure, unsure, middle])
+    }
+}
