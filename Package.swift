@@ -43,6 +43,8 @@ let package = Package(
         // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
         .target(
             name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats", "Transformer"]),
+        // Self-evolution's logic: verdict splits, candidate training and the guarded promotion decision.
+        .target(name: "Evolution", dependencies: ["Training", "MoELoRA", "Moderation", "TensorCore"]),
         // HTTP/1.1 types, the byte-fed request parser, the router, the handler and error protocols; no sockets.
         .target(name: "HTTPCore"),
         // Sockets and Dispatch: connections, keep-alive, timeouts, limits, graceful shutdown, TLS (OpenSSL), gzip.
@@ -97,6 +99,7 @@ let package = Package(
         .testTarget(name: "ModerationTests", dependencies: ["Moderation", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvolutionTests", dependencies: ["Evolution", "Training", "TestSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "TestSupport"]),
         .testTarget(name: "ServiceStoreTests", dependencies: ["ServiceStore", "TestSupport"]),

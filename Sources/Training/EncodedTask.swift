@@ -20,6 +20,18 @@ public struct EncodedTask: Sendable {
     public let dev: [EncodedExample]
     public let test: [EncodedExample]
 
+    public init(
+        name: String, labels: [String], compliantLabel: String?, train: [EncodedExample], dev: [EncodedExample],
+        test: [EncodedExample] = []
+    ) {
+        self.name = name
+        self.labels = labels
+        self.compliantLabel = compliantLabel
+        self.train = train
+        self.dev = dev
+        self.test = test
+    }
+
     /// Tokenises `data` with `encode` (which truncates).
     public init(_ data: TaskData, encode: (String) -> [Int32]) {
         name = data.name

@@ -1,0 +1,102 @@
+// Whether a candidate expert may replace the current one: calibrated on held-back verdicts by a lower confidence
+// bound, then compared with the current expert on the same verdicts.
+
+import Moderation
+
+/// The promotion decision for one candidate, with every measure it rests on and the reasons.
+///
+/// Rule (docs/EVOLUTION.md): the candidate's thresholds are calibrated on the held-back sampled verdicts so that
+/// the Clopper-Pearson lower bound of each label's precision reaches the target. It is promoted when it decides
+/// something, when its reject rate on those verdicts beats the current expert's (at the current thresholds) by
+/// the margin, and, in `shared` mode, when no other task's accuracy on its own held-back verdicts drops by more
+/// than `maxOtherTaskDrop`.
+public struct CandidateAssessment: Sendable, Equatable {
+    public let calibration: Calibration
+    public let current: ExpertMeasures
+    public let candidate: ExpertMeasures
+    /// Other tasks' accuracy on their held-back verdicts before and after (shared mode only).
+    public let otherTasks: [String: OtherTaskAccuracy]
+    public let promote: Bool
+    /// Why the candidate is or is not promoted, one sentence each.
+    public let reasons: [String]
+
+    /// Accuracy of another task before and after a shared-mode candidate.
+    public struct OtherTaskAccuracy: Sendable, Equatable, Codable {
+        public let samples: Int
+        public let before: Double
+        public let after: Double
+
+        public init(samples: Int, before: Double, after: Double) {
+            self.samples = samples
+            self.before = before
+            self.after = after
+        }
+    }
+
+    /// The most an other task's accuracy may drop in `shared` mode (0.5 points).
+    public static let maxOtherTaskDrop = 0.005
+    /// Held-back verdicts a comparison needs at least.
+    public static let minimumHeldBack = 30
+
+    /// - Parameters:
+    ///   - current / candidate: the held-back samples' scores under each expert (same samples, same label order).
+    ///   - currentRule: the current expert's decision rule (its own thresholds).
+    public init(
+        current currentSamples: [ThresholdCalibrator.Sample], candidate candidateSamples: [ThresholdCalibrator.Sample],
+        currentRule: DecisionRule, targetPrecision: Double, confidence: Double, margin: Double,
+        otherTasks: [String: OtherTaskAccuracy] = [:], calibratedAt: String? = nil
+    ) {
+        precondition(currentSamples.count == candidateSamples.count, "the same held-back samples")
+        let labels = currentRule.labels
+        calibration = ThresholdCalibrator.calibrate(
+            candidateSamples, labels: labels, targetPrecision: targetPrecision, confidence: confidence,
+            calibratedAt: calibratedAt)
+        let candidateRule = DecisionRule(
+            labels: labels, compliantLabel: currentRule.compliantLabel, calibration: calibration)
+        current = ExpertMeasures(rule: currentRule, samples: currentSamples, confidence: confidence)
+        candidate = ExpertMeasures(rule: candidateRule, samples: candidateSamples, confidence: confidence)
+        self.otherTasks = otherTasks
+        var reasons: [String] = []
+        var promote = true
+        func percent(_ x: Double) -> String { String(format: "%.1f %%", 100 * x) }
+        if candidateSamples.count < Self.minimumHeldBack {
+            promote = false
+            reasons.append(
+                "only \(candidateSamples.count) held-back sampled verdicts; a comparison needs "
+                    + "\(Self.minimumHeldBack)")
+        }
+        if calibration.thresholds.isEmpty {
+            promote = false
+            reasons.append(
+                "no threshold reaches a \(percent(confidence)) lower bound of precision ≥ \(targetPrecision) on "
+                    + "\(candidateSamples.count) held-back verdicts; the candidate would decide nothing")
+        } else if candidate.precisionLowerBound < targetPrecision {
+            promote = false
+            reasons.append(
+                String(
+                    format: "the candidate's overall precision bound %.3f is below the target %.3f",
+                    candidate.precisionLowerBound, targetPrecision))
+        }
+        let gain = candidate.rejectRate - current.rejectRate
+        if gain < margin {
+            promote = false
+            reasons.append(
+                "reject rate \(percent(candidate.rejectRate)) against the current \(percent(current.rejectRate)): "
+                    + "a gain of \(percent(gain)), less than the margin \(percent(margin))")
+        } else {
+            reasons.append(
+                "reject rate \(percent(candidate.rejectRate)) against the current \(percent(current.rejectRate)) "
+                    + "at precision bound ≥ \(targetPrecision)")
+        }
+        for (task, other) in otherTasks.sorted(by: { $0.key < $1.key })
+        where other.before - other.after > Self.maxOtherTaskDrop {
+            promote = false
+            reasons.append(
+                String(
+                    format: "task '%@' would lose %.1f points of accuracy (%.4f → %.4f on %d held-back verdicts)",
+                    task, 100 * (other.before - other.after), other.before, other.after, other.samples))
+        }
+        self.promote = promote
+        self.reasons = reasons
+    }
+}

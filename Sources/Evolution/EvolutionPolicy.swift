@@ -1,0 +1,56 @@
+// When and how a task's expert evolves from reviewers' verdicts.
+
+/// A task's evolution policy (stored per task; `PUT /v1/tasks/{task}/evolution`).
+public struct EvolutionPolicy: Sendable, Codable, Equatable {
+    /// Whether runs start by themselves every `every` new verdicts.
+    public var auto = true
+    /// New verdicts of the task between automatic runs.
+    public var every = 200
+    /// Verdicts a run needs at least (train and held back together).
+    public var minVerdicts = 100
+    /// How much the candidate's reject rate at the target precision must beat the current expert's (absolute
+    /// share, e.g. 0.02 = 2 points) to be promoted.
+    public var margin = 0.02
+    public var mode = EvolutionMode.task
+    /// The precision automatic decisions must keep; nil: the current expert's calibration target (else 0.9).
+    public var targetPrecision: Double?
+    /// Confidence of the one-sided Clopper-Pearson bound thresholds are chosen by.
+    public var confidence = 0.95
+    /// Share of the sampled verdicts held back from training for calibration and comparison.
+    public var holdOut = 0.5
+    /// Training epochs over the task's verdicts.
+    public var epochs = 4
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case auto, every, margin, mode, confidence, epochs
+        case minVerdicts = "min_verdicts", targetPrecision = "target_precision", holdOut = "hold_out"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = EvolutionPolicy()
+        auto = try c.decodeIfPresent(Bool.self, forKey: .auto) ?? d.auto
+        every = try c.decodeIfPresent(Int.self, forKey: .every) ?? d.every
+        minVerdicts = try c.decodeIfPresent(Int.self, forKey: .minVerdicts) ?? d.minVerdicts
+        margin = try c.decodeIfPresent(Double.self, forKey: .margin) ?? d.margin
+        mode = try c.decodeIfPresent(EvolutionMode.self, forKey: .mode) ?? d.mode
+        targetPrecision = try c.decodeIfPresent(Double.self, forKey: .targetPrecision)
+        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? d.confidence
+        holdOut = try c.decodeIfPresent(Double.self, forKey: .holdOut) ?? d.holdOut
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+    }
+
+    /// Why this policy cannot be used, or nil.
+    public var problem: String? {
+        if every < 1 { return "'every' must be at least 1 verdict" }
+        if minVerdicts < 10 { return "'min_verdicts' must be at least 10" }
+        if !(0...1).contains(margin) { return "'margin' must be from 0 to 1" }
+        if let t = targetPrecision, !(t > 0 && t <= 1) { return "'target_precision' must be in (0, 1]" }
+        if !(confidence > 0 && confidence < 1) { return "'confidence' must be in (0, 1)" }
+        if !(holdOut > 0 && holdOut < 1) { return "'hold_out' must be in (0, 1)" }
+        if !(1...50).contains(epochs) { return "'epochs' must be from 1 to 50" }
+        return nil
+    }
+}

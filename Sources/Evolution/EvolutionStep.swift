@@ -1,0 +1,129 @@
+// One evolution step for a task: split its verdicts, train a candidate, calibrate and judge it on the held-back
+// verdicts against the current expert. Promotion itself is the caller's (it owns the registry).
+
+import Foundation
+import MoELoRA
+import Moderation
+import Training
+
+/// Trains and assesses one candidate; pure apart from the CPU it takes.
+public struct EvolutionStep {
+    public let snapshot: ExpertSnapshot
+    public let policy: EvolutionPolicy
+    public let encode: (String) -> [Int32]
+    public let progress: TrainingProgress?
+    public let seed: UInt64
+
+    public init(
+        snapshot: ExpertSnapshot, policy: EvolutionPolicy, seed: UInt64 = 1, progress: TrainingProgress? = nil,
+        encode: @escaping (String) -> [Int32]
+    ) {
+        self.snapshot = snapshot
+        self.policy = policy
+        self.seed = seed
+        self.progress = progress
+        self.encode = encode
+    }
+
+    /// What a step found.
+    public struct Outcome {
+        /// The candidate with its held-back calibration (whether or not it is promoted).
+        public let candidate: TaskExpert
+        public let shared: SharedExpert?
+        public let assessment: CandidateAssessment
+        public let trainCount: Int
+        public let developmentCount: Int
+        public let heldBackCount: Int
+        public let trainingSeconds: Double
+        public let bestDevelopmentAccuracy: Double
+    }
+
+    /// Why a step cannot run (too few verdicts, an unknown task).
+    public struct Refusal: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs the step for `task` on its `verdicts`; `others`: other tasks' verdicts (their held-back share guards
+    /// shared mode, their texts are replayed to the discriminator).
+    public func run(
+        task: String, verdicts: [LabelledVerdict], others: [String: [LabelledVerdict]] = [:], lineage: String
+    )
+        throws -> Outcome
+    {
+        guard let current = snapshot.tasks[task] else {
+            throw Refusal(description: "task '\(task)' is not loaded (tasks: \(snapshot.taskNames))")
+        }
+        let known = verdicts.filter { current.labels.contains($0.label) }
+        guard known.count >= policy.minVerdicts else {
+            throw Refusal(
+                description: "task '\(task)' has \(known.count) verdicts; a run needs \(policy.minVerdicts)")
+        }
+        let split = VerdictSplit(known, holdOut: policy.holdOut)
+        func examples(_ vs: [LabelledVerdict]) -> [EncodedExample] {
+            vs.map { EncodedExample(ids: encode($0.text), label: current.labels.firstIndex(of: $0.label)!) }
+        }
+        let replay = others.mapValues { $0.map { encode($0.text) } }
+        let training = CandidateTraining(
+            snapshot: snapshot, options: CandidateTraining.options(for: policy, seed: seed), progress: progress)
+        let result = try training.run(
+            task: task, train: examples(split.train), development: examples(split.development), replay: replay,
+            lineage: lineage)
+        var next = try snapshot.adding(result.expert)
+        if let shared = result.shared { next = try next.replacingShared(shared) }
+        let held = examples(split.heldBack)
+        let before = try Self.samples(held, task: task, snapshot: snapshot)
+        let after = try Self.samples(held, task: task, snapshot: next)
+        var otherAccuracy: [String: CandidateAssessment.OtherTaskAccuracy] = [:]
+        if result.shared != nil {
+            for (name, vs) in others.sorted(by: { $0.key < $1.key }) {
+                guard let expert = snapshot.tasks[name] else { continue }
+                let theirs = VerdictSplit(vs.filter { expert.labels.contains($0.label) }, holdOut: policy.holdOut)
+                let ex = theirs.heldBack.map {
+                    EncodedExample(ids: encode($0.text), label: expert.labels.firstIndex(of: $0.label)!)
+                }
+                guard !ex.isEmpty else { continue }
+                otherAccuracy[name] = .init(
+                    samples: ex.count, before: Self.accuracy(try Self.samples(ex, task: name, snapshot: snapshot)),
+                    after: Self.accuracy(try Self.samples(ex, task: name, snapshot: next)))
+            }
+        }
+        let target = policy.targetPrecision ?? current.metadata.calibration?.targetPrecision ?? 0.9
+        let currentRule =
+            current.decisionRule
+            ?? DecisionRule(
+                labels: current.labels, compliantLabel: current.metadata.compliantLabel,
+                calibration: Calibration(targetPrecision: target, thresholds: [:]))
+        let assessment = CandidateAssessment(
+            current: before, candidate: after, currentRule: currentRule, targetPrecision: target,
+            confidence: policy.confidence, margin: policy.margin, otherTasks: otherAccuracy,
+            calibratedAt: ExpertMetadata.now())
+        var metadata = result.expert.metadata
+        metadata.calibration = assessment.calibration
+        return Outcome(
+            candidate: result.expert.with(metadata: metadata), shared: result.shared, assessment: assessment,
+            trainCount: split.train.count, developmentCount: split.development.count,
+            heldBackCount: split.heldBack.count, trainingSeconds: result.seconds,
+            bestDevelopmentAccuracy: result.bestDevelopmentAccuracy)
+    }
+
+    /// Scores of `examples` under `task` of `snapshot` (the inference forward, as served), with their labels.
+    static func samples(_ examples: [EncodedExample], task: String, snapshot: ExpertSnapshot) throws
+        -> [ThresholdCalibrator.Sample]
+    {
+        var result: [ThresholdCalibrator.Sample] = []
+        var start = 0
+        while start < examples.count {
+            let chunk = examples[start..<min(examples.count, start + 32)]
+            let scores = try snapshot.classify(
+                sequences: chunk.map(\.ids), tasks: [String](repeating: task, count: chunk.count))
+            result += zip(scores, chunk).map { .init(scores: $0.scores, label: $1.label) }
+            start += 32
+        }
+        return result
+    }
+
+    static func accuracy(_ samples: [ThresholdCalibrator.Sample]) -> Double {
+        samples.isEmpty
+            ? 0 : Double(samples.filter { TopScore.index($0.scores) == $0.label }.count) / Double(samples.count)
+    }
+}
