@@ -130,6 +130,13 @@ public final class ReviewStore: Sendable {
         ).map(Self.item)
     }
 
+    /// How many items of `task` have a verdict.
+    public func verdictCount(task: String) throws -> Int {
+        try database.query(
+            "SELECT COUNT(*) FROM review_items WHERE task = ?1 AND verdict IS NOT NULL", [.text(task)]
+        ).first?.first?.int ?? 0
+    }
+
     /// The tasks that have review or audit items, sorted.
     public func tasks() throws -> [String] {
         try database.query("SELECT DISTINCT task FROM review_items ORDER BY task").compactMap { $0[0].string }

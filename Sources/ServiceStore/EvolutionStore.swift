@@ -1,0 +1,177 @@
+// Self-evolution's durable state: each task's policy and its runs, with a lease so that one trainer at a time
+// works on a task across every replica and process.
+
+import Foundation
+
+/// Runs and policies in SQLite or PostgreSQL. A run holds its task's lease while `running` or `promoting`; a
+/// second `begin` for that task returns nil until the run finishes or its lease expires (then `recover` marks it).
+public final class EvolutionStore: Sendable {
+    public let database: any SQLDatabase
+
+    public init(database: any SQLDatabase) throws {
+        self.database = database
+        try SchemaMigrations.apply(database, component: "evolution", steps: Self.migrations)
+    }
+
+    /// The schema, in order; append, never edit.
+    static let migrations = [
+        """
+        CREATE TABLE IF NOT EXISTS evolution_tasks (
+            task TEXT PRIMARY KEY, policy TEXT, updated_at {real} NOT NULL);
+        CREATE TABLE IF NOT EXISTS evolution_runs (
+            id {id}, task TEXT NOT NULL, mode TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
+            parent_version {int} NOT NULL, candidate_version {int}, verdicts {int} NOT NULL, metrics TEXT,
+            reasons TEXT NOT NULL, candidate_sha256 TEXT, started_at {real} NOT NULL, finished_at {real},
+            lease_expires_at {real});
+        CREATE UNIQUE INDEX IF NOT EXISTS evolution_one_active ON evolution_runs(task)
+            WHERE status IN ('running', 'promoting');
+        CREATE INDEX IF NOT EXISTS evolution_by_task ON evolution_runs(task, id);
+        """
+    ]
+
+    static let columns =
+        "id, task, mode, trigger, status, parent_version, candidate_version, verdicts, metrics, reasons, "
+        + "candidate_sha256, started_at, finished_at, lease_expires_at"
+
+    /// Starts a run of `task` holding its lease until `now + leaseSeconds`, or returns nil when another run holds
+    /// it. Two callers at once (threads, processes, replicas) never both get a run: the task's row is locked.
+    public func begin(
+        task: String, mode: String, trigger: String, parentVersion: Int, verdicts: Int, leaseSeconds: Double,
+        now: Double
+    ) throws -> EvolutionRun? {
+        try database.transaction {
+            try lockTask(task, now: now)
+            let active = try database.query(
+                "SELECT id FROM evolution_runs WHERE task = ?1 AND status IN ('running', 'promoting')",
+                [.text(task)])
+            guard active.isEmpty else { return nil }
+            let row = try database.query(
+                "INSERT INTO evolution_runs (task, mode, trigger, status, parent_version, verdicts, reasons, "
+                    + "started_at, lease_expires_at) VALUES (?1, ?2, ?3, 'running', ?4, ?5, '[]', ?6, ?7) "
+                    + "RETURNING \(Self.columns)",
+                [
+                    .text(task), .text(mode), .text(trigger), .integer(Int64(parentVersion)),
+                    .integer(Int64(verdicts)), .real(now), .real(now + leaseSeconds),
+                ])
+            return try row.first.map(Self.run)
+        }
+    }
+
+    /// Extends an active run's lease; false when the run is no longer active (another process recovered it).
+    @discardableResult
+    public func renew(id: Int64, until time: Double) throws -> Bool {
+        try database.run(
+            "UPDATE evolution_runs SET lease_expires_at = ?1 WHERE id = ?2 AND status IN ('running', 'promoting')",
+            [.real(time), .integer(id)]) == 1
+    }
+
+    /// Records that run `id` passed its assessment and its candidate (version, file checksum) is being
+    /// registered: a crash from here on is resolved by `recover` from the registry.
+    public func markPromoting(id: Int64, candidateVersion: Int, sha256: String, metrics: String, reasons: [String])
+        throws
+    {
+        try database.run(
+            "UPDATE evolution_runs SET status = 'promoting', candidate_version = ?1, candidate_sha256 = ?2, "
+                + "metrics = ?3, reasons = ?4 WHERE id = ?5 AND status = 'running'",
+            [
+                .integer(Int64(candidateVersion)), .text(sha256), .text(metrics), .text(Self.json(reasons)),
+                .integer(id),
+            ])
+    }
+
+    /// Finishes run `id` with `status`, measures and reasons; releases the task's lease.
+    public func finish(
+        id: Int64, status: EvolutionRun.Status, candidateVersion: Int? = nil, metrics: String?, reasons: [String],
+        now: Double
+    ) throws {
+        precondition(!status.isActive, "finish with a final status")
+        try database.run(
+            "UPDATE evolution_runs SET status = ?1, candidate_version = COALESCE(?2, candidate_version), "
+                + "metrics = COALESCE(?3, metrics), reasons = ?4, finished_at = ?5, lease_expires_at = NULL "
+                + "WHERE id = ?6",
+            [
+                .text(status.rawValue), candidateVersion.map { .integer(Int64($0)) } ?? .null,
+                metrics.map { .text($0) } ?? .null, .text(Self.json(reasons)), .real(now), .integer(id),
+            ])
+    }
+
+    /// Active runs whose lease expired (their trainer died): a `promoting` one becomes promoted when
+    /// `registered(run)` says its candidate reached the registry, every other one failed. Returns them as they
+    /// were.
+    @discardableResult
+    public func recover(now: Double, registered: (EvolutionRun) throws -> Bool) throws -> [EvolutionRun] {
+        let stale = try database.query(
+            "SELECT \(Self.columns) FROM evolution_runs WHERE status IN ('running', 'promoting') "
+                + "AND lease_expires_at < ?1 ORDER BY id", [.real(now)]
+        ).map(Self.run)
+        for run in stale {
+            if run.status == .promoting, try registered(run) {
+                try finish(
+                    id: run.id, status: .promoted, metrics: nil,
+                    reasons: run.reasons + ["promoted (recorded after the trainer stopped)"], now: now)
+            } else {
+                try finish(
+                    id: run.id, status: .failed, metrics: nil,
+                    reasons: run.reasons + ["interrupted: the trainer stopped before the run finished"], now: now)
+            }
+        }
+        return stale
+    }
+
+    public func run(_ id: Int64) throws -> EvolutionRun? {
+        try database.query("SELECT \(Self.columns) FROM evolution_runs WHERE id = ?1", [.integer(id)]).first.map(
+            Self.run)
+    }
+
+    /// The task's runs, newest first.
+    public func runs(task: String, limit: Int = 50) throws -> [EvolutionRun] {
+        try database.query(
+            "SELECT \(Self.columns) FROM evolution_runs WHERE task = ?1 ORDER BY id DESC LIMIT ?2",
+            [.text(task), .integer(Int64(limit))]
+        ).map(Self.run)
+    }
+
+    /// The task's stored policy (JSON), nil when it has none.
+    public func policy(task: String) throws -> String? {
+        try database.query("SELECT policy FROM evolution_tasks WHERE task = ?1", [.text(task)]).first?.first?.string
+    }
+
+    public func setPolicy(task: String, json: String, now: Double) throws {
+        try database.run(
+            "INSERT INTO evolution_tasks (task, policy, updated_at) VALUES (?1, ?2, ?3) "
+                + "ON CONFLICT (task) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
+            [.text(task), .text(json), .real(now)])
+    }
+
+    /// Forgets the task's policy and runs (the task was deleted).
+    public func forget(task: String) throws {
+        try database.transaction {
+            try database.run("DELETE FROM evolution_runs WHERE task = ?1", [.text(task)])
+            try database.run("DELETE FROM evolution_tasks WHERE task = ?1", [.text(task)])
+        }
+    }
+
+    /// Locks the task's row (created if missing) until the transaction ends.
+    private func lockTask(_ task: String, now: Double) throws {
+        try database.run(
+            "INSERT INTO evolution_tasks (task, policy, updated_at) VALUES (?1, NULL, ?2) ON CONFLICT (task) DO NOTHING",
+            [.text(task), .real(now)])
+        try database.query(
+            "SELECT task FROM evolution_tasks WHERE task = ?1\(database.dialect.forUpdate)", [.text(task)])
+    }
+
+    static func run(_ row: [SQLValue]) throws -> EvolutionRun {
+        EvolutionRun(
+            id: Int64(row[0].int ?? 0), task: row[1].string ?? "", mode: row[2].string ?? "",
+            trigger: row[3].string ?? "", status: EvolutionRun.Status(rawValue: row[4].string ?? "") ?? .failed,
+            parentVersion: row[5].int ?? 0, candidateVersion: row[6].int, verdicts: row[7].int ?? 0,
+            metrics: row[8].string,
+            reasons: try JSONDecoder().decode([String].self, from: Data((row[9].string ?? "[]").utf8)),
+            candidateSHA256: row[10].string, startedAt: row[11].double ?? 0, finishedAt: row[12].double,
+            leaseExpiresAt: row[13].double)
+    }
+
+    static func json(_ value: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
