@@ -42,7 +42,7 @@ public struct CandidateTraining {
 
     /// Trains task `task` (continuing its current expert, as the next version) on `train`, keeping the step with
     /// the best accuracy on `development`. `replay`: other tasks' texts, replayed unlabelled to the discriminator
-    /// (shared mode only).
+    /// (shared mode only). `lineage`: a JSON object recorded in the expert's metadata (run, parent version, …).
     public func run(
         task: String, train: [EncodedExample], development: [EncodedExample],
         replay: [String: [[Int32]]] = [:], lineage: String
@@ -66,7 +66,9 @@ public struct CandidateTraining {
         let state = try trainer.train(task: t, data: data, earlier: earlier)
         let training = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
         let fingerprint = snapshot.base.fingerprint
-        var expert = model.taskExpert(t, fingerprint: fingerprint, training: lineage + " " + training)
+        // The expert's `training` record: the options, and where it came from (`lineage`, a JSON object).
+        let record = "{\"evolution\":\(lineage),\"options\":\(training)}"
+        var expert = model.taskExpert(t, fingerprint: fingerprint, training: record)
         var metadata = expert.metadata
         metadata.calibration = current.metadata.calibration
         expert = expert.with(metadata: metadata)

@@ -66,19 +66,28 @@ final class ExpertAdmin: Sendable {
     /// Registered before the swap: a failed write leaves the old expert serving and the registry unchanged.
     func install(_ expert: TaskExpert, bytes: [UInt8]) throws -> UploadBody {
         let task = expert.name, sha = FileDigest.sha256(bytes)
-        let path = Self.localPath(folder: folder, task: task, version: expert.version, sha256: sha)
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try AtomicFileWriter.writeAtomically(bytes, to: path)  // replaces a same-named earlier upload
         let previous = engine.snapshot.tasks[task]?.version
         let next = try engine.snapshot.adding(expert)
-        try registry.register(
-            task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Clock.now())
+        try Self.store(expert, bytes: bytes, folder: folder, registry: registry)
         engine.swap(next)
         provenance.record(task: task, sha256: sha)
         metrics.expertLoad(result: .ok)
         removeOldUploads(task: task)
         return UploadBody(task: task, version: expert.version, sha256: sha, previousVersion: previous, status: .loaded)
+    }
+
+    /// Writes `bytes` (the file of `expert`) once, atomically, under `folder` and registers it as the task's active
+    /// expert; returns the file's SHA-256. Nothing is swapped: replicas (this one included) load it on catching up.
+    @discardableResult
+    static func store(_ expert: TaskExpert, bytes: [UInt8], folder: String, registry: ExpertRegistry) throws -> String {
+        let task = expert.name, sha = FileDigest.sha256(bytes)
+        let path = localPath(folder: folder, task: task, version: expert.version, sha256: sha)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicFileWriter.writeAtomically(bytes, to: path)  // replaces a same-named earlier upload
+        try registry.register(
+            task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Clock.now())
+        return sha
     }
 
     /// Keeps the newest `keepUploads` uploads of `task`: older registry rows go, and so do their files once no

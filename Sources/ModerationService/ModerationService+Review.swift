@@ -24,7 +24,11 @@ extension ModerationService {
         guard let label = body["label"] as? String else {
             throw ServiceError.validation("give 'label', the human verdict")
         }
-        return try Self.verdictReply(reviews.verdict(id: id, label: label, now: Clock.now()), id: id, label: label)
+        let outcome = try reviews.verdict(id: id, label: label, now: Clock.now())
+        if outcome == .recorded, let task = try reviews.item(id)?.task {
+            evolver.verdictRecorded(task: task) { [engine] in engine.snapshot.tasks[task]?.version }
+        }
+        return try Self.verdictReply(outcome, id: id, label: label)
     }
 
     static func verdictReply(_ outcome: VerdictOutcome, id: Int64, label: String) throws(ServiceError) -> Reply {

@@ -69,6 +69,24 @@ extension ModerationService {
             .direct { service, request in
                 try service.calibrate(request)
             }),
+        Route(
+            "POST", "/v1/tasks", role: .admin, on: .admin,
+            .direct { service, request in try service.createTask(request) }),
+        Route(
+            "POST", "/v1/tasks/{task}/evolve", role: .admin, on: .store,
+            .direct { service, request in
+                try service.evolve(request)
+            }),
+        Route(
+            "GET", "/v1/tasks/{task}/evolution", role: .review, on: .store,
+            .direct { service, request in
+                try service.evolution(request)
+            }),
+        Route(
+            "PUT", "/v1/tasks/{task}/evolution", role: .admin, on: .store,
+            .direct { service, request in
+                try service.setEvolutionPolicy(request)
+            }),
     ]
 
     /// The route table as a router (built once).

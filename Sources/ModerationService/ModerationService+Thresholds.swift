@@ -22,6 +22,13 @@ extension ModerationService {
         let task = request.parameter("task")
         let body = try JSONBody.object(request.http)
         let target = try JSONField.targetPrecision(body, fallback: 0.9)
+        var confidence: Double?
+        if let raw = body["confidence"] {
+            guard let value = JSONField.number(raw), value > 0, value < 1 else {
+                throw ServiceError.validation("'confidence' must be a number in (0, 1), e.g. 0.95")
+            }
+            confidence = value
+        }
         return .json(
             try admin.setCalibration(task: task) { expert in
                 let samples: [ThresholdCalibrator.Sample]
@@ -36,7 +43,7 @@ extension ModerationService {
                             + "([{\"text\", \"label\"}]) or record verdicts on its review items first")
                 }
                 return ThresholdCalibrator.calibrate(
-                    samples, labels: expert.labels, targetPrecision: target,
+                    samples, labels: expert.labels, targetPrecision: target, confidence: confidence,
                     calibratedAt: ExpertMetadata.now())
             })
     }

@@ -2,6 +2,7 @@
 // on the route's queue, and maps errors to JSON responses.
 
 import Dispatch
+import Evolution
 import Foundation
 import HTTPCore
 import InferenceEngine
@@ -19,6 +20,7 @@ public final class ModerationService: Sendable {
     let stores: ServiceStores
     let metrics: ServiceMetrics
     let admin: ExpertAdmin
+    let evolver: Evolver
     let access: AccessControl
     /// Checksum and load time of every loaded task expert.
     let provenance: ExpertProvenance
@@ -37,7 +39,8 @@ public final class ModerationService: Sendable {
     public init(
         engine: InferenceEngine, tokenizer: BertTokenizer, stores: ServiceStores, bundle: ExpertSnapshot,
         uploadFolder: String, configuration: ServiceConfiguration = ServiceConfiguration(),
-        access: AccessControl = AccessControl(), metrics: ServiceMetrics = ServiceMetrics()
+        access: AccessControl = AccessControl(), metrics: ServiceMetrics = ServiceMetrics(),
+        evolutionLauncher: EvolutionLauncher? = nil
     ) {
         self.engine = engine
         self.tokenizer = tokenizer
@@ -50,6 +53,24 @@ public final class ModerationService: Sendable {
         admin = ExpertAdmin(
             engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
             provenance: provenance, keepUploads: configuration.keepUploads)
+        let worker = EvolutionWorker(stores: stores, tokenizer: tokenizer, folder: uploadFolder)
+        let defaults = Self.evolutionDefaults(configuration)
+        let admin = self.admin
+        let launcher =
+            evolutionLauncher
+            ?? Evolver.inProcess(
+                worker: worker, policy: { task in (try? worker.policy(task: task, defaults: defaults)) ?? defaults },
+                snapshot: { engine.snapshot },
+                finished: { _ in admin.queue.async { _ = try? admin.catchUp() } })
+        evolver = Evolver(stores: stores, worker: worker, defaults: defaults, launcher: launcher)
+    }
+
+    /// The policy of a task with none stored: `evolveEvery` verdicts between runs (0: no automatic runs).
+    static func evolutionDefaults(_ configuration: ServiceConfiguration) -> EvolutionPolicy {
+        var defaults = EvolutionPolicy()
+        defaults.auto = configuration.evolveEvery > 0
+        defaults.every = max(1, configuration.evolveEvery)
+        return defaults
     }
 
     /// Checks every `seconds` whether another replica changed the expert registry and, if so, serves the same
@@ -57,6 +78,9 @@ public final class ModerationService: Sendable {
     public func startCatchingUp(every seconds: Double) -> DispatchSourceTimer {
         admin.startCatchingUp(every: seconds)
     }
+
+    /// Waits until the checks for automatic evolution runs queued so far are done.
+    public func waitForEvolutionTriggers() { evolver.settle() }
 
     /// Whether the start-up probe inference passed (what `/readyz` answers).
     public var isReady: Bool { ready.withLock { $0 } }

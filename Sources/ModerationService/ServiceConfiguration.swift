@@ -21,6 +21,9 @@ public struct ServiceConfiguration: Sendable {
     public var defaultLeaseSeconds = 300.0
     /// Items per claim at most.
     public var maxClaim = 100
+    /// New verdicts of a task between automatic evolution runs (a task's stored policy overrides it); 0 starts
+    /// none by itself.
+    public var evolveEvery = 0
     /// Uploads kept per task, files and registry rows (so at most this many minus one rollbacks).
     public var keepUploads = 10
 

@@ -9,6 +9,8 @@ public struct ServiceStores: Sendable {
     /// The raw decisions log; nil keeps none.
     public let decisionLog: DecisionLog?
     public let registry: ExpertRegistry
+    /// Self-evolution's policies and runs.
+    public let evolution: EvolutionStore
 
     /// Opens (and migrates) every store on `database`.
     public init(database: any SQLDatabase, keepDecisionLog: Bool) throws {
@@ -16,6 +18,7 @@ public struct ServiceStores: Sendable {
         decisions = try DecisionStore(database: database)
         decisionLog = keepDecisionLog ? try DecisionLog(database: database) : nil
         registry = try ExpertRegistry(database: database)
+        evolution = try EvolutionStore(database: database)
     }
 
     /// Writes buffered decision counts and log rows.

@@ -17,7 +17,7 @@ public final class EvolutionStore: Sendable {
     static let migrations = [
         """
         CREATE TABLE IF NOT EXISTS evolution_tasks (
-            task TEXT PRIMARY KEY, policy TEXT, updated_at {real} NOT NULL);
+            task TEXT PRIMARY KEY, policy TEXT, first_version {int} NOT NULL DEFAULT 0, updated_at {real} NOT NULL);
         CREATE TABLE IF NOT EXISTS evolution_runs (
             id {id}, task TEXT NOT NULL, mode TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
             parent_version {int} NOT NULL, candidate_version {int}, verdicts {int} NOT NULL, metrics TEXT,
@@ -141,6 +141,25 @@ public final class EvolutionStore: Sendable {
             "INSERT INTO evolution_tasks (task, policy, updated_at) VALUES (?1, ?2, ?3) "
                 + "ON CONFLICT (task) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
             [.text(task), .text(json), .real(now)])
+    }
+
+    /// The first expert version of the task as it now exists (set when the task is created with
+    /// `POST /v1/tasks`): verdicts on items scored by earlier versions belong to a deleted task of the same name.
+    public func firstVersion(task: String) throws -> Int {
+        try database.query("SELECT first_version FROM evolution_tasks WHERE task = ?1", [.text(task)]).first?.first?
+            .int ?? 0
+    }
+
+    /// Records that the task starts anew at expert version `version` (its policy and runs are forgotten).
+    public func created(task: String, firstVersion version: Int, now: Double) throws {
+        try database.transaction {
+            try database.run("DELETE FROM evolution_runs WHERE task = ?1", [.text(task)])
+            try database.run(
+                "INSERT INTO evolution_tasks (task, policy, first_version, updated_at) VALUES (?1, NULL, ?2, ?3) "
+                    + "ON CONFLICT (task) DO UPDATE SET policy = NULL, first_version = excluded.first_version, "
+                    + "updated_at = excluded.updated_at",
+                [.text(task), .integer(Int64(version)), .real(now)])
+        }
     }
 
     /// Forgets the task's policy and runs (the task was deleted).

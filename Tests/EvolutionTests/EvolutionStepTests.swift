@@ -35,13 +35,17 @@ struct EvolutionStepTests {
         policy.epochs = 12
         policy.minVerdicts = 50
         let step = EvolutionStep(snapshot: snapshot, policy: policy, seed: 3, encode: Self.encode)
-        let outcome = try step.run(task: "spam", verdicts: Self.verdicts(400, seed: 5), lineage: "test")
+        let outcome = try step.run(task: "spam", verdicts: Self.verdicts(400, seed: 5), lineage: "{}")
         #expect(outcome.shared == nil)
         #expect(outcome.candidate.version == snapshot.tasks["spam"]!.version + 1)
         #expect(outcome.heldBackCount > 60 && outcome.trainCount > 150)
         let a = outcome.assessment
         #expect(a.candidate.accuracy > a.current.accuracy + 0.2, "\(a.current.accuracy) → \(a.candidate.accuracy)")
         #expect(outcome.candidate.metadata.calibration == a.calibration)
+        // The candidate is a valid expert file, with its lineage in the training record.
+        let back = try ExpertFile.readTask(
+            bytes: try ExpertFile.serialized(outcome.candidate), name: "c", base: moe.base)
+        #expect(back.version == outcome.candidate.version && back.metadata.training.contains("\"evolution\":{}"))
         // Other tasks: the same scores, bit for bit, under the snapshot with the candidate.
         let next = try snapshot.adding(outcome.candidate)
         let texts: [[Int32]] = (0..<12).map { i in
@@ -62,10 +66,10 @@ struct EvolutionStepTests {
         defer { moe.remove() }
         let step = EvolutionStep(snapshot: try moe.snapshot(), policy: EvolutionPolicy(), encode: Self.encode)
         #expect(throws: EvolutionStep.Refusal.self) {
-            try step.run(task: "spam", verdicts: Self.verdicts(20, seed: 1), lineage: "test")
+            try step.run(task: "spam", verdicts: Self.verdicts(20, seed: 1), lineage: "{}")
         }
         #expect(throws: EvolutionStep.Refusal.self) {
-            try step.run(task: "nope", verdicts: Self.verdicts(200, seed: 1), lineage: "test")
+            try step.run(task: "nope", verdicts: Self.verdicts(200, seed: 1), lineage: "{}")
         }
     }
 }

@@ -24,7 +24,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
     init(
         tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
         tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = [], keepUploads: Int = 10,
-        sampleRate: Double = 0, claimOrder: ClaimOrder = .oldest
+        sampleRate: Double = 0, claimOrder: ClaimOrder = .oldest, evolveEvery: Int = 0
     ) throws {
         self.tiny = try tiny ?? TinyMoE()
         ownsFixture = tiny == nil
@@ -44,6 +44,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         configuration.keepUploads = keepUploads
         configuration.sampleRate = sampleRate
         configuration.claimOrder = claimOrder
+        configuration.evolveEvery = evolveEvery
         let tokenizer = try BertTokenizer.load(folder: self.tiny.modelPath)
         service = ModerationService(
             engine: engine, tokenizer: tokenizer, stores: stores, bundle: bundle, uploadFolder: uploads,

@@ -626,6 +626,36 @@ def review_checks(c, s):
     c.call(s, "POST", "/v1/tasks/sms-spam/calibrate", {"samples": samples, "target_precision": "high"}, expect=422, code="validation_failed", name="POST /v1/tasks/sms-spam/calibrate target_precision a string")
 
 
+def evolution_checks(c, s):
+    """A task from nothing: created, its policy set, a run started (too few verdicts: rejected with a reason)."""
+    for name, example in example_values(c.spec, "POST", "/v1/tasks").items():
+        c.call(s, "POST", "/v1/tasks", example["value"], expect=201, name=f"POST /v1/tasks example '{name}'")
+        c.call(s, "POST", "/v1/tasks", example["value"], expect=409, code="conflict",
+               name=f"POST /v1/tasks example '{name}' again")
+    task = example_values(c.spec, "POST", "/v1/tasks")["moderation"]["value"]["task"]
+    c.call(s, "POST", "/v1/tasks", {"task": "x", "labels": ["only"]}, expect=422, code="validation_failed",
+           name="POST /v1/tasks one label")
+    for name, example in example_values(c.spec, "PUT", "/v1/tasks/{task}/evolution").items():
+        c.call(s, "PUT", f"/v1/tasks/{task}/evolution", example["value"], expect=200,
+               name=f"PUT /v1/tasks/{task}/evolution example '{name}'")
+    c.call(s, "PUT", f"/v1/tasks/{task}/evolution", {"every": 0}, expect=422, code="validation_failed",
+           name=f"PUT /v1/tasks/{task}/evolution every 0")
+    for name, example in example_values(c.spec, "POST", "/v1/tasks/{task}/evolve").items():
+        c.call(s, "POST", f"/v1/tasks/{task}/evolve", example["value"], expect=202,
+               name=f"POST /v1/tasks/{task}/evolve example '{name}'")
+    c.call(s, "POST", "/v1/tasks/no-such-task/evolve", {}, expect=404, code="unknown_task")
+    deadline, body = time.monotonic() + 60, {}
+    while time.monotonic() < deadline:
+        body = s_json(s, "GET", f"/v1/tasks/{task}/evolution")
+        if body.get("runs") and "current" not in body:
+            break
+        time.sleep(0.2)
+    reply = c.call(s, "GET", f"/v1/tasks/{task}/evolution", expect=200)
+    runs = reply.json().get("runs", []) if reply.status == 200 else []
+    c.report(bool(runs) and runs[0]["status"] == "rejected" and "needs" in " ".join(runs[0]["reasons"]),
+             "  a run without enough verdicts is rejected, saying how many it needs", str(runs[:1])[:300])
+
+
 def stats_checks(c, s):
     # Decision counts reach the database about once a second.
     deadline = time.monotonic() + 5
@@ -863,6 +893,7 @@ def main():
         thresholds_checks(c, s)
         review_checks(c, s)
         stats_checks(c, s)
+        evolution_checks(c, s)
         experts_checks(c, s)
         routing_checks(c, s)
         transport_checks(c, s)

@@ -1,0 +1,150 @@
+// In-process: a task created from nothing learns from reviewers' verdicts. Create → verdicts → a run (on demand,
+// then by itself) → promotion → rollback; a run without signal is rejected with its reasons; bad requests.
+
+import Foundation
+import HTTPCore
+import TensorCore
+import Testing
+
+@Suite("Service: new tasks and self-evolution", .serialized)
+struct EvolutionRoutesTests {
+    /// A learnable stream: violating texts hold "spam", compliant ones "good", among noise words.
+    static func texts(_ n: Int, seed: UInt64) -> [(text: String, label: String)] {
+        let noise = ["the", "a", "cat", "dog", "sat", "on", "mat", "run", "hello", "world", "here", "now"]
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { _ in
+            let violating = rng.next() % 2 == 0
+            let words =
+                [violating ? "spam" : "good"]
+                + (0..<(1 + Int(rng.next() % 4))).map { _ in
+                    noise[Int(rng.next() % UInt64(noise.count))]
+                }
+            return (words.shuffled(using: &rng).joined(separator: " "), violating ? "violating" : "compliant")
+        }
+    }
+
+    /// Classifies `stream` under `task` in requests of 32 and records the true label for every queued item.
+    static func reviewEverything(_ service: ServiceHarness, task: String, _ stream: [(text: String, label: String)])
+        throws -> [String]
+    {
+        var decisions: [String] = []
+        for start in stride(from: 0, to: stream.count, by: 32) {
+            let chunk = stream[start..<min(stream.count, start + 32)]
+            let texts = chunk.map { "\"\($0.text)\"" }.joined(separator: ", ")
+            let (status, body) = try service.json(
+                "POST", "/v1/classify", "{\"task\": \"\(task)\", \"texts\": [\(texts)]}")
+            #expect(status == 200)
+            let results = try #require(body["results"] as? [[String: Any]])
+            for (r, truth) in zip(results, chunk) {
+                decisions.append(r["decision"] as? String ?? "?")
+                guard let id = r["review_id"] as? Int else { continue }
+                let v = service.request("POST", "/v1/review/\(id)/verdict", body: "{\"label\": \"\(truth.label)\"}")
+                #expect(v?.status == 201)
+            }
+        }
+        return decisions
+    }
+
+    /// Polls the task's evolution until no run is active; returns the newest run.
+    static func waitForRun(_ service: ServiceHarness, task: String) throws -> [String: Any] {
+        for _ in 0..<600 {
+            let (_, body) = try service.json("GET", "/v1/tasks/\(task)/evolution")
+            if body["current"] == nil, let run = (body["runs"] as? [[String: Any]])?.first { return run }
+            usleep(50_000)
+        }
+        Issue.record("the run did not finish in 30 s")
+        return [:]
+    }
+
+    @Test func aNewTaskLearnsFromVerdictsIsPromotedAndRollsBack() throws {
+        let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5)
+        defer { service.remove() }
+        let create =
+            "{\"task\": \"fresh\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\", \"target_precision\": 0.9}"
+        let (status, created) = try service.json("POST", "/v1/tasks", create)
+        #expect(
+            status == 201 && created["version"] as? Int == 1 && created["compliant_label"] as? String == "compliant")
+        #expect(service.request("POST", "/v1/tasks", body: create)?.status == 409)
+        // Untrained: every text goes to review, with equal scores.
+        let first = try Self.reviewEverything(service, task: "fresh", Self.texts(320, seed: 1))
+        #expect(first.allSatisfy { $0 == "review" })
+        let (accepted, run) = try service.json("POST", "/v1/tasks/fresh/evolve", "{}")
+        #expect(accepted == 202 && run["status"] as? String == "running" && run["parent_version"] as? Int == 1)
+        #expect(service.request("POST", "/v1/tasks/fresh/evolve")?.status == 409, "one run at a time")
+        let done = try Self.waitForRun(service, task: "fresh")
+        #expect(done["status"] as? String == "promoted", "\(done["reasons"] ?? "")")
+        let metrics = try #require(done["metrics"] as? [String: Any])
+        let candidate = try #require(metrics["candidate"] as? [String: Any])
+        #expect((candidate["reject_rate"] as? Double ?? 0) > 0.3)
+        #expect((candidate["precision_lower_bound"] as? Double ?? 0) >= 0.9)
+        // The promoted version serves (the in-process launcher catches up at once) and decides on its own.
+        var served = 0
+        for _ in 0..<100 {
+            let (_, experts) = try service.json("GET", "/v1/experts")
+            let fresh = (experts["tasks"] as? [[String: Any]])?.first { $0["task"] as? String == "fresh" }
+            served = fresh?["version"] as? Int ?? 0
+            if served == 2 { break }
+            usleep(20_000)
+        }
+        #expect(served == 2)
+        let later = try Self.reviewEverything(service, task: "fresh", Self.texts(64, seed: 9))
+        #expect(later.filter { $0 != "review" }.count > 16, "\(later)")
+        // Rollback works as for uploads.
+        let (rolled, back) = try service.json("POST", "/v1/experts/fresh/rollback")
+        #expect(rolled == 200 && back["version"] as? Int == 1)
+    }
+
+    @Test func aRunWithoutSignalIsRejectedWithItsReasonsAndRunsStartByThemselves() throws {
+        let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5)
+        defer { service.remove() }
+        let create =
+            "{\"task\": \"noise\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\"}"
+        #expect(service.request("POST", "/v1/tasks", body: create)?.status == 201)
+        let (set, policy) = try service.json(
+            "PUT", "/v1/tasks/noise/evolution", "{\"auto\": true, \"every\": 150, \"min_verdicts\": 150}")
+        #expect(set == 200 && policy["every"] as? Int == 150 && policy["mode"] as? String == "task")
+        // Labels that no text predicts: the candidate cannot reach the target, so nothing is promoted.
+        var rng = SplitMix64(seed: 4)
+        let stream = Self.texts(160, seed: 2).map { ($0.text, rng.next() % 2 == 0 ? "violating" : "compliant") }
+        _ = try Self.reviewEverything(service, task: "noise", stream)
+        service.service.waitForEvolutionTriggers()
+        let run = try Self.waitForRun(service, task: "noise")
+        #expect(run["trigger"] as? String == "auto")
+        #expect(run["status"] as? String == "rejected")
+        let reasons = (run["reasons"] as? [String]) ?? []
+        #expect(
+            reasons.contains { $0.contains("would decide nothing") || $0.contains("less than the margin") },
+            "\(reasons)")
+        let (_, experts) = try service.json("GET", "/v1/experts")
+        let noise = (experts["tasks"] as? [[String: Any]])?.first { $0["task"] as? String == "noise" }
+        #expect(noise?["version"] as? Int == 1, "a rejected candidate never serves")
+    }
+
+    @Test func badRequestsAreRefused() throws {
+        let service = try ServiceHarness(auditRate: 0)
+        defer { service.remove() }
+        for bad in [
+            "{}", "{\"task\": \"x\"}", "{\"task\": \"x\", \"labels\": [\"a\"]}",
+            "{\"task\": \"x\", \"labels\": [\"a\", \"a\"]}",
+            "{\"task\": \".x\", \"labels\": [\"a\", \"b\"]}",
+            "{\"task\": \"x\", \"labels\": [\"a\", \"b\"], \"compliant_label\": \"c\"}",
+            "{\"task\": \"x\", \"labels\": [\"a\", \"b\"], \"target_precision\": 1.5}",
+        ] {
+            #expect(service.request("POST", "/v1/tasks", body: bad)?.status == 422, "\(bad)")
+        }
+        #expect(
+            service.request("POST", "/v1/tasks", body: "{\"task\": \"spam\", \"labels\": [\"a\", \"b\"]}")?.status
+                == 409)
+        #expect(service.request("POST", "/v1/tasks/nope/evolve")?.status == 404)
+        #expect(service.request("GET", "/v1/tasks/nope/evolution")?.status == 404)
+        #expect(service.request("POST", "/v1/tasks/spam/evolve", body: "{\"mode\": \"all\"}")?.status == 422)
+        for bad in ["{\"every\": 0}", "{\"mode\": \"x\"}", "{\"colour\": 1}", "{\"auto\": 3}", "{\"hold_out\": 1}"] {
+            #expect(service.request("PUT", "/v1/tasks/spam/evolution", body: bad)?.status == 422, "\(bad)")
+        }
+        // Too few verdicts: the run is rejected, saying how many it needs.
+        #expect(service.request("POST", "/v1/tasks/spam/evolve")?.status == 202)
+        let run = try Self.waitForRun(service, task: "spam")
+        #expect(run["status"] as? String == "rejected")
+        #expect((run["reasons"] as? [String])?.first?.contains("a run needs 100") == true)
+    }
+}
