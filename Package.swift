@@ -69,7 +69,7 @@ let package = Package(
             name: "ModerationApp",
             dependencies: [
                 "ModerationService", "HTTPServer", "HTTPCore", "InferenceEngine", "ServiceStore", "MoELoRA",
-                "ModelFormats", "TensorCore", "Tokenization", "Transformer",
+                "ModelFormats", "TensorCore", "Tokenization", "Transformer", "Evolution",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Evaluation: accuracy and macro-F1, continual-learning metrics, the logistic-regression baseline, SVG plots.

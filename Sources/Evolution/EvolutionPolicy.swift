@@ -23,6 +23,15 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The policy of a task with none stored on a server started with `--evolve-every every` (0: no automatic
+    /// runs).
+    public static func serverDefault(every: Int) -> EvolutionPolicy {
+        var policy = EvolutionPolicy()
+        policy.auto = every > 0
+        policy.every = max(1, every)
+        return policy
+    }
+
     enum CodingKeys: String, CodingKey {
         case auto, every, margin, mode, confidence, epochs
         case minVerdicts = "min_verdicts", targetPrecision = "target_precision", holdOut = "hold_out"

@@ -64,9 +64,11 @@ public final class ModerationApp: Sendable {
         configuration.claimOrder = settings.claimOrder
         configuration.reviewMaxWaitSeconds = settings.reviewMaxWait
         configuration.keepUploads = settings.keepUploads
+        configuration.evolveEvery = settings.evolveEvery
         let service = ModerationService(
             engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,
-            uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics)
+            uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics,
+            evolutionLauncher: EvolutionProcess.launcher(settings: settings, stores: stores))
         self.service = service
         server = HTTPServer(configuration: try Self.httpConfiguration(settings)) { request, responder in
             service.handle(request, responder)

@@ -86,6 +86,17 @@ extension ServeSettings {
             "The order review claims hand out items when a claim does not say: informative (smallest margin "
                 + "between the top two scores first) or oldest."),
         .value(
+            "evolve-every", \.evolveEvery, "n",
+            "New verdicts of a task between automatic evolution runs, for tasks whose policy does not say "
+                + "(PUT /v1/tasks/{task}/evolution); 0: runs start only on demand.",
+            requirement: "≥ 0"
+        ) { $0 >= 0 },
+        .value(
+            "train-threads", \.trainThreads, "n",
+            "Compute threads of an evolution run, which trains in a process of its own at low priority.",
+            requirement: "≥ 1"
+        ) { $0 >= 1 },
+        .value(
             "review-max-wait", \.reviewMaxWait, "seconds",
             "Seconds after which a review item is handed out before fresher ones, whatever the order.",
             requirement: "> 0"

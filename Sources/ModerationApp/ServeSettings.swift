@@ -28,6 +28,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var sampleRate = 0.05
     public var claimOrder = ClaimOrder.informative
     public var reviewMaxWait = 86_400.0
+    public var evolveEvery = 200
+    public var trainThreads = 1
     public var keepUploads = 10
     public var tokens: [String] = []
     public var tokensFile: String?

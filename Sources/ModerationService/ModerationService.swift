@@ -67,10 +67,7 @@ public final class ModerationService: Sendable {
 
     /// The policy of a task with none stored: `evolveEvery` verdicts between runs (0: no automatic runs).
     static func evolutionDefaults(_ configuration: ServiceConfiguration) -> EvolutionPolicy {
-        var defaults = EvolutionPolicy()
-        defaults.auto = configuration.evolveEvery > 0
-        defaults.every = max(1, configuration.evolveEvery)
-        return defaults
+        EvolutionPolicy.serverDefault(every: configuration.evolveEvery)
     }
 
     /// Checks every `seconds` whether another replica changed the expert registry and, if so, serves the same
