@@ -65,6 +65,7 @@ public final class ModerationApp: Sendable {
         configuration.reviewMaxWaitSeconds = settings.reviewMaxWait
         configuration.keepUploads = settings.keepUploads
         configuration.evolveEvery = settings.evolveEvery
+        configuration.maxEvolutionRuns = settings.maxEvolutionRuns
         let service = ModerationService(
             engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,
             uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics,

@@ -97,6 +97,11 @@ extension ServeSettings {
             requirement: "≥ 1"
         ) { $0 >= 1 },
         .value(
+            "max-evolution-runs", \.maxEvolutionRuns, "n",
+            "Evolution runs of all tasks active at once at most, across replicas; more are refused with 409 "
+                + "until one finishes.", requirement: "≥ 1"
+        ) { $0 >= 1 },
+        .value(
             "review-max-wait", \.reviewMaxWait, "seconds",
             "Seconds after which a review item is handed out before fresher ones, whatever the order.",
             requirement: "> 0"

@@ -30,6 +30,7 @@ public struct ServeSettings: Sendable, Equatable {
     public var reviewMaxWait = 86_400.0
     public var evolveEvery = 200
     public var trainThreads = 1
+    public var maxEvolutionRuns = 1
     public var keepUploads = 10
     public var tokens: [String] = []
     public var tokensFile: String?

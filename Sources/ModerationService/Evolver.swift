@@ -18,11 +18,17 @@ final class Evolver: Sendable {
     /// The policy of a task that has none stored (`--evolve-every` sets its `every`; 0 turns `auto` off).
     let defaults: EvolutionPolicy
     let launcher: EvolutionLauncher
+    /// Runs of all tasks active at once at most (every replica together).
+    let maxActiveRuns: Int
     let log = Logger(label: "moecl.evolution")
     /// Checks for automatic runs one at a time, off the request's queue.
     private let triggers = DispatchQueue(label: "moecl.evolution.triggers")
 
-    init(stores: ServiceStores, worker: EvolutionWorker, defaults: EvolutionPolicy, launcher: EvolutionLauncher?) {
+    init(
+        stores: ServiceStores, worker: EvolutionWorker, defaults: EvolutionPolicy, launcher: EvolutionLauncher?,
+        maxActiveRuns: Int = 1
+    ) {
+        self.maxActiveRuns = maxActiveRuns
         self.stores = stores
         self.worker = worker
         self.defaults = defaults
@@ -54,12 +60,16 @@ final class Evolver: Sendable {
         guard
             let run = try stores.evolution.begin(
                 task: task, mode: (mode ?? policy.mode).rawValue, trigger: trigger, parentVersion: version,
-                verdicts: verdicts, leaseSeconds: worker.leaseSeconds, now: Clock.now())
+                verdicts: verdicts, leaseSeconds: worker.leaseSeconds, now: Clock.now(), maxActive: maxActiveRuns)
         else {
-            let active = try stores.evolution.runs(task: task, limit: 5).first { $0.status.isActive }
+            if let active = try stores.evolution.runs(task: task, limit: 5).first(where: { $0.status.isActive }) {
+                throw ServiceError.conflict(
+                    "task '\(task)' has an evolution run in progress (run \(active.id)); wait for it to finish "
+                        + "(GET /v1/tasks/\(task)/evolution)")
+            }
             throw ServiceError.conflict(
-                "task '\(task)' has an evolution run in progress" + (active.map { " (run \($0.id))" } ?? "")
-                    + "; wait for it to finish (GET /v1/tasks/\(task)/evolution)")
+                "\(maxActiveRuns) evolution run(s) of other tasks are in progress, the most at once; "
+                    + "retry when one has finished")
         }
         log.info("evolution run started", metadata: ["task": "\(task)", "run": "\(run.id)", "trigger": "\(trigger)"])
         launcher(run)

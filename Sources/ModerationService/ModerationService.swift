@@ -62,7 +62,9 @@ public final class ModerationService: Sendable {
                 worker: worker, policy: { task in (try? worker.policy(task: task, defaults: defaults)) ?? defaults },
                 snapshot: { engine.snapshot },
                 finished: { _ in admin.queue.async { _ = try? admin.catchUp() } })
-        evolver = Evolver(stores: stores, worker: worker, defaults: defaults, launcher: launcher)
+        evolver = Evolver(
+            stores: stores, worker: worker, defaults: defaults, launcher: launcher,
+            maxActiveRuns: configuration.maxEvolutionRuns)
     }
 
     /// The policy of a task with none stored: `evolveEvery` verdicts between runs (0: no automatic runs).

@@ -34,17 +34,18 @@ public final class EvolutionStore: Sendable {
         + "candidate_sha256, started_at, finished_at, lease_expires_at"
 
     /// Starts a run of `task` holding its lease until `now + leaseSeconds`, or returns nil when another run holds
-    /// it. Two callers at once (threads, processes, replicas) never both get a run: the task's row is locked.
+    /// it, or when `maxActive` runs of any tasks are active already (training is heavy: runs queue). Two callers
+    /// at once (threads, processes, replicas) never both get a run of one task: the task's row is locked.
     public func begin(
         task: String, mode: String, trigger: String, parentVersion: Int, verdicts: Int, leaseSeconds: Double,
-        now: Double
+        now: Double, maxActive: Int = .max
     ) throws -> EvolutionRun? {
         try database.transaction {
             try lockTask(task, now: now)
             let active = try database.query(
-                "SELECT id FROM evolution_runs WHERE task = ?1 AND status IN ('running', 'promoting')",
-                [.text(task)])
-            guard active.isEmpty else { return nil }
+                "SELECT task FROM evolution_runs WHERE status IN ('running', 'promoting')"
+            ).compactMap { $0.first?.string }
+            guard !active.contains(task), active.count < maxActive else { return nil }
             let row = try database.query(
                 "INSERT INTO evolution_runs (task, mode, trigger, status, parent_version, verdicts, reasons, "
                     + "started_at, lease_expires_at) VALUES (?1, ?2, ?3, 'running', ?4, ?5, '[]', ?6, ?7) "

@@ -21,6 +21,10 @@ struct EvolutionStoreTests {
         let run = try #require(try Self.begin(store, "spam"))
         #expect(run.status == .running && run.parentVersion == 3 && run.verdicts == 250 && run.leaseExpiresAt == 160)
         #expect(try Self.begin(store, "spam") == nil, "the task's lease is held")
+        #expect(
+            try store.begin(
+                task: "hate", mode: "task", trigger: "api", parentVersion: 1, verdicts: 0, leaseSeconds: 60, now: 100,
+                maxActive: 1) == nil, "one run at a time in all")
         #expect(try Self.begin(store, "hate") != nil, "another task is free")
         try store.finish(
             id: run.id, status: .rejected, candidateVersion: 4, metrics: "{\"gain\": 0}", reasons: ["worse"], now: 130)
