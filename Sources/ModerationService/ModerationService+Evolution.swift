@@ -91,6 +91,9 @@ extension ModerationService {
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw ServiceError.validation("'\(unknown)' is not a policy field (fields: \(known.sorted()))")
         }
+        if let null = body.keys.sorted().first(where: { body[$0] is NSNull }) {
+            throw ServiceError.validation("'\(null)' cannot be null; leave it out to keep its value")
+        }
         let current = try evolver.policy(task: task)
         var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(current)) as? [String: Any] ?? [:]
         for (key, value) in body { merged[key] = value }

@@ -138,7 +138,10 @@ struct EvolutionRoutesTests {
         #expect(service.request("POST", "/v1/tasks/nope/evolve")?.status == 404)
         #expect(service.request("GET", "/v1/tasks/nope/evolution")?.status == 404)
         #expect(service.request("POST", "/v1/tasks/spam/evolve", body: "{\"mode\": \"all\"}")?.status == 422)
-        for bad in ["{\"every\": 0}", "{\"mode\": \"x\"}", "{\"colour\": 1}", "{\"auto\": 3}", "{\"hold_out\": 1}"] {
+        for bad in [
+            "{\"every\": 0}", "{\"mode\": \"x\"}", "{\"colour\": 1}", "{\"auto\": 3}", "{\"hold_out\": 1}",
+            "{\"epochs\": null}",
+        ] {
             #expect(service.request("PUT", "/v1/tasks/spam/evolution", body: bad)?.status == 422, "\(bad)")
         }
         // Too few verdicts: the run is rejected, saying how many it needs.
