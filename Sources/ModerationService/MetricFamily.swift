@@ -37,6 +37,15 @@ struct MetricFamily: Sendable {
         MetricFamily(
             name: "moecl_review_queue_depth", type: "gauge",
             help: "Review and audit items without a verdict, by task."),
+        MetricFamily(
+            name: "moecl_review_oldest_age_seconds", type: "gauge",
+            help: "Seconds the oldest review or audit item without a verdict has waited, by task."),
+        MetricFamily(
+            name: "moecl_verdicts_last_hour", type: "gauge", help: "Verdicts recorded in the last hour, by task."),
+        MetricFamily(
+            name: "moecl_evolution_runs", type: "gauge",
+            help: "Self-evolution runs by task and status (running, promoting, promoted, rejected, failed), from the "
+                + "shared database."),
     ]
 
     /// `text` (the library's exposition) with a `# HELP` line before each known family's `# TYPE` line, and

@@ -36,6 +36,17 @@ extension ModerationService {
             for q in queues { depth[q.task, default: 0] += q.open + q.leased }
             metrics.replaceGauges("moecl_review_queue_depth", depth.map { ([("task", $0.key)], Double($0.value)) })
         }
+        if let pace = try? reviews.pace(now: now) {
+            metrics.replaceGauges(
+                "moecl_review_oldest_age_seconds",
+                pace.compactMap { p in p.oldestOpenAge.map { ([("task", p.task)], $0) } })
+            metrics.replaceGauges(
+                "moecl_verdicts_last_hour", pace.map { ([("task", $0.task)], Double($0.verdictsLastHour)) })
+        }
+        if let runs = try? stores.evolution.statusCounts() {
+            metrics.replaceGauges(
+                "moecl_evolution_runs", runs.map { ([("task", $0.task), ("status", $0.status)], Double($0.count)) })
+        }
         return .raw(
             HTTPResponse(
                 status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),

@@ -132,6 +132,13 @@ public final class EvolutionStore: Sendable {
         ).map(Self.run)
     }
 
+    /// How many runs each task has in each status.
+    public func statusCounts() throws -> [(task: String, status: String, count: Int)] {
+        try database.query(
+            "SELECT task, status, COUNT(*) FROM evolution_runs GROUP BY task, status ORDER BY task, status"
+        ).map { ($0[0].string ?? "", $0[1].string ?? "", $0[2].int ?? 0) }
+    }
+
     /// The task's stored policy (JSON), nil when it has none.
     public func policy(task: String) throws -> String? {
         try database.query("SELECT policy FROM evolution_tasks WHERE task = ?1", [.text(task)]).first?.first?.string

@@ -137,6 +137,19 @@ public final class ReviewStore: Sendable {
         ).first?.first?.int ?? 0
     }
 
+    /// Per task: seconds the oldest open item (no verdict) has waited, and verdicts recorded in the last hour.
+    public func pace(now: Double) throws -> [(task: String, oldestOpenAge: Double?, verdictsLastHour: Int)] {
+        try database.query(
+            """
+            SELECT task, MIN(CASE WHEN verdict IS NULL THEN created_at END),
+                SUM(CASE WHEN verdict_at >= ?1 THEN 1 ELSE 0 END)
+            FROM review_items GROUP BY task ORDER BY task
+            """, [.real(now - 3600)]
+        ).map { row in
+            (row[0].string ?? "", row[1].double.map { max(0, now - $0) }, row[2].int ?? 0)
+        }
+    }
+
     /// The tasks that have review or audit items, sorted.
     public func tasks() throws -> [String] {
         try database.query("SELECT DISTINCT task FROM review_items ORDER BY task").compactMap { $0[0].string }

@@ -87,6 +87,15 @@ struct EvolutionRoutesTests {
             usleep(20_000)
         }
         #expect(served == 2)
+        // The runs, the reviewers' pace and the queue's age are metrics (items left without a verdict: with half of
+        // all texts sampled, some of ten are queued whatever their decisions, but for a 1-in-1,024 chance).
+        let ten = Self.texts(10, seed: 11).map { "\"\($0.text)\"" }.joined(separator: ", ")
+        let (_, unreviewed) = try service.json("POST", "/v1/classify", "{\"task\": \"fresh\", \"texts\": [\(ten)]}")
+        #expect((unreviewed["results"] as? [[String: Any]])?.contains { $0["review_id"] != nil } == true)
+        let samples = PrometheusSamples(try #require(service.request("GET", "/metrics")).body)
+        #expect(samples.value("moecl_evolution_runs", ["task": "fresh", "status": "promoted"]) == 1)
+        #expect(samples.value("moecl_verdicts_last_hour", ["task": "fresh"]) == 320)
+        #expect(samples.value("moecl_review_oldest_age_seconds", ["task": "fresh"]).map { $0 >= 0 } == true)
         let later = try Self.reviewEverything(service, task: "fresh", Self.texts(64, seed: 9))
         #expect(later.filter { $0 != "review" }.count > 16, "\(later)")
         // Rollback works as for uploads.
