@@ -89,14 +89,15 @@ final class HTTPConnection: @unchecked Sendable {
         timer.setEventHandler { [self] in checkTimeouts() }
         let tick = max(0.05, min(configuration.headerTimeout, configuration.idleTimeout, configuration.bodyTimeout) / 4)
         timer.schedule(deadline: .now() + tick, repeating: tick)
-        readSource.resume()
-        timer.resume()
-        if !primed.isEmpty {
-            queue.async { [self] in
-                let bytes = primed
-                primed = []
-                receive(bytes)
-            }
+        // On the connection's queue: the bytes the accept loop read go to the parser before any later read can
+        // (a read event is handled on this queue too, so none runs before this block ends).
+        queue.async { [self] in
+            readSource.resume()
+            timer.resume()
+            guard !primed.isEmpty else { return }
+            let bytes = primed
+            primed = []
+            receive(bytes)
         }
     }
 
