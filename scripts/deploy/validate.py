@@ -133,6 +133,22 @@ def policy(resources, where):
     check(all(labels.get(k) == v for k, v in selector.items()), f"{where}: the pod labels match the selector")
 
 
+def evolve_job(resources, where):
+    job = next((r for r in resources if r["kind"] == "CronJob"), None)
+    check(job is not None, f"{where}: has the evolution CronJob")
+    if job is None:
+        return
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    check(container.get("command", [])[-1:] == ["evolve"], f"{where}: the CronJob runs moecl evolve")
+    check(job["spec"].get("concurrencyPolicy") == "Forbid", f"{where}: the CronJob never overlaps itself")
+    check(pod.get("securityContext", {}).get("runAsNonRoot") is True
+          and container.get("securityContext", {}).get("readOnlyRootFilesystem") is True,
+          f"{where}: the CronJob runs as non-root on a read-only root filesystem")
+    names = {e["name"] for e in container.get("env", [])}
+    check("MOECL_DATABASE_URL" in names, f"{where}: the CronJob reads the shared database's URL")
+
+
 def config_accepted(resources, binary):
     config = next((r for r in resources if r["kind"] == "ConfigMap"), None)
     text = (config or {}).get("data", {}).get("moecl.conf")
@@ -192,6 +208,7 @@ def main():
         for doc in rendered:
             validate(doc, args.kubernetes_version, f"{where} rendered")
         policy(rendered, f"{where} rendered")
+        evolve_job(rendered, f"{where} rendered")
         if folder.name == "base":
             config_accepted(rendered, args.binary)
     dockerfile()
