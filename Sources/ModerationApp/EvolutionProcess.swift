@@ -17,8 +17,9 @@ import TensorCore
 /// lose at any point (`EvolutionWorker`).
 public enum EvolutionProcess {
     /// A launcher that starts `/proc/self/exe evolve --run-id N` with the server's model, experts and state.
-    /// When the process exits and the run is still active, the run is failed with the exit status.
-    static func launcher(settings: ServeSettings, stores: ServiceStores) -> EvolutionLauncher {
+    /// When the process exits and the run is still active, `EvolutionWorker.abandon` finishes it (promoted when its
+    /// candidate reached the registry, else failed with the exit status).
+    static func launcher(settings: ServeSettings, stores: ServiceStores, worker: EvolutionWorker) -> EvolutionLauncher {
         let log = Logger(label: "moecl.evolution")
         return { run in
             let process = Process()
@@ -33,10 +34,7 @@ public enum EvolutionProcess {
                 log.error(
                     "the evolution process exited before its run finished",
                     metadata: ["run": "\(run.id)", "status": "\(status)"])
-                try? stores.evolution.finish(
-                    id: run.id, status: .failed, metrics: nil,
-                    reasons: now.reasons + ["the trainer process exited with status \(status)"],
-                    now: Date().timeIntervalSince1970)
+                try? worker.abandon(id: run.id, why: "the trainer process exited with status \(status)")
             }
             do {
                 try process.run()

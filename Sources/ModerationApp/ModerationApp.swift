@@ -69,7 +69,9 @@ public final class ModerationApp: Sendable {
         let service = ModerationService(
             engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,
             uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics,
-            evolutionLauncher: EvolutionProcess.launcher(settings: settings, stores: stores))
+            evolutionLauncher: EvolutionProcess.launcher(
+                settings: settings, stores: stores,
+                worker: EvolutionWorker(stores: stores, tokenizer: model.tokenizer, folder: uploadFolder)))
         self.service = service
         server = HTTPServer(configuration: try Self.httpConfiguration(settings)) { request, responder in
             service.handle(request, responder)

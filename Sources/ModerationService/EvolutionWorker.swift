@@ -126,10 +126,19 @@ public struct EvolutionWorker: Sendable {
 
     /// Recovers runs whose trainer died (their lease expired): promoted when their candidate reached the registry.
     public func recover() throws {
-        try stores.evolution.recover(now: Clock.now()) { [stores] run in
-            guard let sha = run.candidateSHA256 else { return false }
-            return try stores.registry.history(task: run.task).contains { $0.sha256 == sha }
-        }
+        try stores.evolution.recover(now: Clock.now(), registered: isRegistered)
+    }
+
+    /// Finishes run `id` whose trainer is known to be gone (its process exited): promoted when its candidate
+    /// reached the registry, else failed with `why`.
+    public func abandon(id: Int64, why: String) throws {
+        guard let run = try stores.evolution.run(id) else { return }
+        try stores.evolution.abandon(run, why: why, now: Clock.now(), registered: isRegistered)
+    }
+
+    private func isRegistered(_ run: EvolutionRun) throws -> Bool {
+        guard let sha = run.candidateSHA256 else { return false }
+        return try stores.registry.history(task: run.task).contains { $0.sha256 == sha }
     }
 
     /// The run's measures as stored and shown (`GET /v1/tasks/{task}/evolution`).

@@ -106,17 +106,25 @@ public final class EvolutionStore: Sendable {
                 + "AND lease_expires_at < ?1 ORDER BY id", [.real(now)]
         ).map(Self.run)
         for run in stale {
-            if run.status == .promoting, try registered(run) {
-                try finish(
-                    id: run.id, status: .promoted, metrics: nil,
-                    reasons: run.reasons + ["promoted (recorded after the trainer stopped)"], now: now)
-            } else {
-                try finish(
-                    id: run.id, status: .failed, metrics: nil,
-                    reasons: run.reasons + ["interrupted: the trainer stopped before the run finished"], now: now)
-            }
+            try abandon(run, why: "the trainer stopped before the run finished", now: now, registered: registered)
         }
         return stale
+    }
+
+    /// Finishes an active run whose trainer is known to be gone: promoted when it was `promoting` and
+    /// `registered(run)` says its candidate reached the registry, else failed with `why`.
+    public func abandon(_ run: EvolutionRun, why: String, now: Double, registered: (EvolutionRun) throws -> Bool)
+        throws
+    {
+        guard run.status.isActive else { return }
+        if run.status == .promoting, try registered(run) {
+            try finish(
+                id: run.id, status: .promoted, metrics: nil,
+                reasons: run.reasons + ["promoted (recorded after the trainer stopped)"], now: now)
+        } else {
+            try finish(
+                id: run.id, status: .failed, metrics: nil, reasons: run.reasons + ["interrupted: \(why)"], now: now)
+        }
     }
 
     public func run(_ id: Int64) throws -> EvolutionRun? {

@@ -112,8 +112,9 @@ def simulate(args, order, stream, compliant, labels):
             chunk = stream[cursor:cursor + args.texts]
             cursor += len(chunk)
             decisions = score(server, task, [s["text"] for s in chunk])
+            versions = sorted({v for _, v in decisions})
             row = {"round": rnd, "order": order, "verdicts_before": verdicts,
-                   "version": decisions[0][1] if decisions else None,
+                   "version": "–".join(str(v) for v in (versions[:1] + versions[-1:] if len(versions) > 1 else versions)),
                    **measure(decisions, [s["label"] for s in chunk], compliant)}
             answered = 0
             while answered < args.capacity and verdicts < args.max_verdicts:
@@ -213,7 +214,7 @@ def main():
              f"`python3 scripts/simulate/simulate.py " + " ".join(sys.argv[1:]) + "`", ""]
     for order, (rows, runs, shipped) in results.items():
         lines += [f"## {order}-first claims", "",
-                  "| round | verdicts before | version | reject rate | precision | open queue |",
+                  "| round | verdicts before | versions served | reject rate | precision | open queue |",
                   "|---:|---:|---:|---:|---:|---:|"]
         for r in rows:
             p = "—" if r["precision"] is None else f"{r['precision']:.3f}"
