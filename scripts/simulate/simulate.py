@@ -158,10 +158,13 @@ def svg(results, path, title):
              f'<text x="{w / 2}" y="20" text-anchor="middle">{title}</text>',
              f'<line x1="{m}" y1="{h - m}" x2="{w - m}" y2="{h - m}" stroke="black"/>',
              f'<line x1="{m}" y1="{m}" x2="{m}" y2="{h - m}" stroke="black"/>',
-             f'<text x="{w / 2}" y="{h - 12}" text-anchor="middle">verdicts before the round</text>',
+             f'<text x="{w / 2}" y="{h - 8}" text-anchor="middle">verdicts before the round</text>',
              f'<text x="14" y="{h / 2}" transform="rotate(-90 14 {h / 2})" text-anchor="middle">reject rate</text>']
     for y in (0, 0.25, 0.5, 0.75, 1):
         parts.append(f'<text x="{m - 6}" y="{Y(y) + 4}" text-anchor="end">{y:.2f}</text>')
+    for k in range(5):
+        x = xmax * k / 4
+        parts.append(f'<text x="{X(x):.1f}" y="{h - m + 16}" text-anchor="middle">{x:.0f}</text>')
     shipped = next((s for _, (_, _, s) in results.items() if s), None)
     if shipped:
         parts.append(f'<line x1="{m}" y1="{Y(shipped["reject_rate"])}" x2="{w - m}" y2="{Y(shipped["reject_rate"])}" '
@@ -171,10 +174,33 @@ def svg(results, path, title):
         c = colors.get(order, "black")
         parts.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>'
                      % (c, " ".join(f"{X(x):.1f},{Y(y):.1f}" for x, y in pts)))
-        parts.append(f'<text x="{m + 10}" y="{m + 16 * (k + 1)}" fill="{c}">{order}-first claims</text>')
+        parts.append(f'<text x="{w - m - 10}" y="{h - m - 60 + 16 * k}" text-anchor="end" fill="{c}">{order}-first claims</text>')
     parts.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(parts) + "\n")
+
+
+def report(results, settings, out, command):
+    """OUT.md (a table per claim order) and OUT.svg (reject rate against verdicts)."""
+    lines = [f"# Simulation: {settings['task']} from nothing", "", f"`{command}`", ""]
+    for order, (rows, runs, shipped) in results.items():
+        lines += [f"## {order}-first claims", "",
+                  "| round | verdicts before | versions served | reject rate | precision | open queue |",
+                  "|---:|---:|---:|---:|---:|---:|"]
+        for r in rows:
+            p = "—" if r["precision"] is None else f"{r['precision']:.3f}"
+            lines.append(f"| {r['round']} | {r['verdicts_before']} | {r['version']} | {r['reject_rate']:.3f} | {p} | "
+                         f"{r['open_queue']} |")
+        if shipped:
+            p = "—" if shipped["precision"] is None else f"{shipped['precision']:.3f}"
+            lines += ["", f"Shipped expert on the same {shipped['texts']} texts: reject rate "
+                          f"{shipped['reject_rate']:.3f}, precision {p}."]
+        lines += ["", "Runs: " + "; ".join(f"{r['id']} {r['status']} (v{r.get('candidate_version', '?')}, "
+                                          f"{r['verdicts']} verdicts)" for r in reversed(runs)), ""]
+    with open(out + ".md", "w") as f:
+        f.write("\n".join(lines))
+    svg(results, out + ".svg",
+        f"{settings['task']}: reject rate at target precision {settings['target']} from a cold start")
 
 
 def main():
@@ -193,7 +219,14 @@ def main():
     ap.add_argument("--target", type=float, default=0.9)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--replot", default=None, help="rewrite OUT.md and OUT.svg from this OUT.json, running nothing")
     args = ap.parse_args()
+    if args.replot:
+        saved = json.load(open(args.replot))
+        out = args.replot[:-len(".json")]
+        results = {o: (r["rounds"], r["runs"], r["shipped"]) for o, r in saved["results"].items()}
+        report(results, saved["settings"], out, saved.get("command", ""))
+        return
     folder = os.path.join(args.data, args.suite, args.task)
     if not os.path.isdir(folder):
         sys.exit(f"simulate: no data at {folder} (give --data DIR)")
@@ -207,28 +240,12 @@ def main():
     for order in args.orders.split(","):
         results[order] = simulate(args, order, stream, compliant, labels)
     os.makedirs(os.path.dirname(out), exist_ok=True)
+    command = "python3 scripts/simulate/simulate.py " + " ".join(sys.argv[1:])
     with open(out + ".json", "w") as f:
-        json.dump({"settings": vars(args), "results": {o: {"rounds": r, "runs": runs, "shipped": s}
-                                                      for o, (r, runs, s) in results.items()}}, f, indent=1)
-    lines = [f"# Simulation: {args.task} from nothing", "",
-             f"`python3 scripts/simulate/simulate.py " + " ".join(sys.argv[1:]) + "`", ""]
-    for order, (rows, runs, shipped) in results.items():
-        lines += [f"## {order}-first claims", "",
-                  "| round | verdicts before | versions served | reject rate | precision | open queue |",
-                  "|---:|---:|---:|---:|---:|---:|"]
-        for r in rows:
-            p = "—" if r["precision"] is None else f"{r['precision']:.3f}"
-            lines.append(f"| {r['round']} | {r['verdicts_before']} | {r['version']} | {r['reject_rate']:.3f} | {p} | "
-                         f"{r['open_queue']} |")
-        if shipped:
-            p = "—" if shipped["precision"] is None else f"{shipped['precision']:.3f}"
-            lines += ["", f"Shipped expert on the same {shipped['texts']} texts: reject rate "
-                          f"{shipped['reject_rate']:.3f}, precision {p}."]
-        lines += ["", "Runs: " + "; ".join(f"{r['id']} {r['status']} (v{r.get('candidate_version', '?')}, "
-                                          f"{r['verdicts']} verdicts)" for r in reversed(runs)), ""]
-    with open(out + ".md", "w") as f:
-        f.write("\n".join(lines))
-    svg(results, out + ".svg", f"{args.task}: reject rate at target precision {args.target} from a cold start")
+        json.dump({"settings": vars(args), "command": command,
+                   "results": {o: {"rounds": r, "runs": runs, "shipped": s} for o, (r, runs, s) in results.items()}},
+                  f, indent=1)
+    report(results, vars(args), out, command)
     print(f"simulate: wrote {out}.json, .md and .svg")
 
 
