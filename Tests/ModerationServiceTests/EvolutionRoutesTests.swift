@@ -159,4 +159,23 @@ struct EvolutionRoutesTests {
         #expect(run["status"] as? String == "rejected")
         #expect((run["reasons"] as? [String])?.first?.contains("a run needs 100") == true)
     }
+
+    /// Deleting a task and creating it again starts it anew: a higher version, and the old task's verdicts unused.
+    @Test func aDeletedTaskCreatedAgainStartsAnew() throws {
+        let service = try ServiceHarness(auditRate: 0)
+        defer { service.remove() }
+        let create =
+            "{\"task\": \"again\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\"}"
+        #expect(service.request("POST", "/v1/tasks", body: create)?.status == 201)
+        _ = try Self.reviewEverything(service, task: "again", Self.texts(120, seed: 3))
+        #expect(service.request("PUT", "/v1/tasks/again/evolution", body: "{\"min_verdicts\": 150}")?.status == 200)
+        #expect(service.request("DELETE", "/v1/experts/again")?.status == 200)
+        let (status, created) = try service.json("POST", "/v1/tasks", create)
+        #expect(status == 201 && created["version"] as? Int == 2)
+        let (_, evolution) = try service.json("GET", "/v1/tasks/again/evolution")
+        #expect((evolution["policy"] as? [String: Any])?["min_verdicts"] as? Int == 100, "the server's default again")
+        #expect(service.request("POST", "/v1/tasks/again/evolve")?.status == 202)
+        let run = try Self.waitForRun(service, task: "again")
+        #expect((run["reasons"] as? [String])?.first?.contains("has 0 verdicts") == true, "\(run)")
+    }
 }
