@@ -8,6 +8,9 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"; shift || true
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(http-parser safetensors expert-files tokenizer json-bodies)
 scratch=.build-fuzz
+# SwiftPM does not notice files added to a path dependency's targets (this package, seen from Fuzz/): without its
+# cached build plan it plans again, so a new source file is compiled; what is built already is reused.
+rm -f "$scratch/release.yaml" "$scratch"/*/release/description.json
 # -enable-testing lets fuzz-json-bodies reach the service's request validation (@testable import).
 (cd Fuzz && swift build -c release --scratch-path "../$scratch" --sanitize=fuzzer --sanitize=address \
     -Xswiftc -enable-testing -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp 2>&1 | grep -E "error|warning: unre|Build complete" || true)
