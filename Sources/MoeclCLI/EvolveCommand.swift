@@ -39,7 +39,7 @@ public struct EvolveCommand: ParsableCommand {
             arguments: settingArguments, environment: ProcessInfo.processInfo.environment)
         LogLineHandler.configure(level: settings.logLevel, format: settings.logFormat)
         let status = try EvolutionProcess.run(settings: settings, runID: runId, task: task, mode: mode)
-        print("evolution run: \(status.rawValue)")
+        if runId == nil { print("evolution run: \(status.rawValue)") }  // a server's trainer writes only its log
         if status == .failed { throw ExitCode.failure }
     }
 }
