@@ -11,8 +11,9 @@ import Testing
 
 @Suite("moecl serve: kill -9 during evolution (binary)", .serialized)
 struct ServeEvolutionCrashTests {
-    /// The process ids of `moecl evolve --run-id <run>` processes (from /proc).
-    static func trainers(run: Int) -> [Int32] {
+    /// The process ids of `moecl evolve --run-id <run> … --state <state>` processes (from /proc): this test's
+    /// trainers only, never another server's on the same machine.
+    static func trainers(run: Int, state: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry in
             guard let pid = Int32(entry),
@@ -20,7 +21,8 @@ struct ServeEvolutionCrashTests {
             else { return nil }
             let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             guard let i = words.firstIndex(of: "--run-id"), words.indices.contains(i + 1), words.contains("evolve"),
-                words[i + 1] == "\(run)"
+                words[i + 1] == "\(run)", let j = words.firstIndex(of: "--state"), words.indices.contains(j + 1),
+                words[j + 1] == state
             else { return nil }
             return pid
         }
@@ -86,9 +88,10 @@ struct ServeEvolutionCrashTests {
         let (status, first) = try server.json("POST", "/v1/tasks/fresh/evolve", "{}")
         let firstID = try #require(first["id"] as? Int)
         #expect(status == 202)
-        #expect(Self.waitUntil(30) { !Self.trainers(run: firstID).isEmpty }, "a trainer process starts")
+        #expect(
+            Self.waitUntil(30) { !Self.trainers(run: firstID, state: state.path).isEmpty }, "a trainer process starts")
         usleep(300_000)
-        for pid in Self.trainers(run: firstID) { kill(pid, SIGKILL) }
+        for pid in Self.trainers(run: firstID, state: state.path) { kill(pid, SIGKILL) }
         #expect(try Self.waitUntil(20) { try Self.run(server, firstID)?["status"] as? String == "failed" })
         let reasons = (try Self.run(server, firstID)?["reasons"] as? [String]) ?? []
         #expect(reasons.contains { $0.contains("exited with status") }, "\(reasons)")
@@ -98,11 +101,13 @@ struct ServeEvolutionCrashTests {
         // is finished (promoted or rejected, never still active) and the registry's expert serves.
         let (_, second) = try server.json("POST", "/v1/tasks/fresh/evolve", "{}")
         let secondID = try #require(second["id"] as? Int)
-        #expect(Self.waitUntil(30) { !Self.trainers(run: secondID).isEmpty })
+        #expect(Self.waitUntil(30) { !Self.trainers(run: secondID, state: state.path).isEmpty })
         usleep(200_000)
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
-        #expect(Self.waitUntil(120) { Self.trainers(run: secondID).isEmpty }, "the orphaned trainer finishes")
+        #expect(
+            Self.waitUntil(120) { Self.trainers(run: secondID, state: state.path).isEmpty },
+            "the orphaned trainer finishes")
         let restarted = try ServeCommandTests.Server(arguments: arguments)
         defer { _ = restarted.stop() }
         let final = try #require(try Self.run(restarted, secondID))
