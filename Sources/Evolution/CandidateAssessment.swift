@@ -6,13 +6,18 @@ import Moderation
 /// The promotion decision for one candidate, with every measure it rests on and the reasons.
 ///
 /// Rule (docs/EVOLUTION.md): the candidate's thresholds are calibrated on the held-back sampled verdicts so that
-/// the Clopper-Pearson lower bound of each label's precision reaches the target. It is promoted when it decides
-/// something, when its reject rate on those verdicts beats the current expert's (at the current thresholds) by
-/// the margin, and, in `shared` mode, when no other task's accuracy on its own held-back verdicts drops by more
-/// than `maxOtherTaskDrop`.
+/// the Clopper-Pearson lower bound of each label's precision reaches the target. The current expert is
+/// calibrated on the same verdicts by the same rule (`currentAtTarget`), so both reject rates are taken at the
+/// target precision with the same optimism. The candidate passes when it decides something, when its reject rate
+/// beats the current expert's at the target by the margin, and, in `shared` mode, when no other task's accuracy
+/// on its own held-back verdicts drops by more than `maxOtherTaskDrop`. Passing sends it to the shadow phase
+/// (`ShadowAssessment`), which judges it on verdicts it has never seen.
 public struct CandidateAssessment: Sendable, Equatable {
     public let calibration: Calibration
+    /// The current expert at its own (served) thresholds.
     public let current: ExpertMeasures
+    /// The current expert with thresholds calibrated on the held-back verdicts as the candidate's are.
+    public let currentAtTarget: ExpertMeasures
     public let candidate: ExpertMeasures
     /// Other tasks' accuracy on their held-back verdicts before and after (shared mode only).
     public let otherTasks: [String: OtherTaskAccuracy]
@@ -54,6 +59,11 @@ public struct CandidateAssessment: Sendable, Equatable {
         let candidateRule = DecisionRule(
             labels: labels, compliantLabel: currentRule.compliantLabel, calibration: calibration)
         current = ExpertMeasures(rule: currentRule, samples: currentSamples, confidence: confidence)
+        let recalibrated = ThresholdCalibrator.calibrate(
+            currentSamples, labels: labels, targetPrecision: targetPrecision, confidence: confidence)
+        currentAtTarget = ExpertMeasures(
+            rule: DecisionRule(labels: labels, compliantLabel: currentRule.compliantLabel, calibration: recalibrated),
+            samples: currentSamples, confidence: confidence)
         candidate = ExpertMeasures(rule: candidateRule, samples: candidateSamples, confidence: confidence)
         self.otherTasks = otherTasks
         var reasons: [String] = []
@@ -77,16 +87,16 @@ public struct CandidateAssessment: Sendable, Equatable {
                     format: "the candidate's overall precision bound %.3f is below the target %.3f",
                     candidate.precisionLowerBound, targetPrecision))
         }
-        let gain = candidate.rejectRate - current.rejectRate
+        let gain = candidate.rejectRate - currentAtTarget.rejectRate
+        let against =
+            "reject rate \(percent(candidate.rejectRate)) on \(candidateSamples.count) held-back verdicts against the "
+            + "current expert's \(percent(currentAtTarget.rejectRate)), both calibrated there to a precision bound "
+            + "≥ \(targetPrecision)"
         if gain < margin {
             promote = false
-            reasons.append(
-                "reject rate \(percent(candidate.rejectRate)) against the current \(percent(current.rejectRate)): "
-                    + "a gain of \(percent(gain)), less than the margin \(percent(margin))")
+            reasons.append(against + ": a gain of \(percent(gain)), less than the margin \(percent(margin))")
         } else {
-            reasons.append(
-                "reject rate \(percent(candidate.rejectRate)) against the current \(percent(current.rejectRate)) "
-                    + "at precision bound ≥ \(targetPrecision)")
+            reasons.append(against)
         }
         for (task, other) in otherTasks.sorted(by: { $0.key < $1.key })
         where other.before - other.after > Self.maxOtherTaskDrop {

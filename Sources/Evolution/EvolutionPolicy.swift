@@ -20,6 +20,11 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
     public var holdOut = 0.5
     /// Training epochs over the task's verdicts.
     public var epochs = 4
+    /// Fresh audit verdicts (sampled traffic answered after the run started) a candidate that passed on held-back
+    /// verdicts must be judged on while it shadows the current expert; 0 promotes on held-back verdicts alone.
+    public var shadowVerdicts = 40
+    /// Hours the shadow phase waits for them before the candidate is rejected.
+    public var shadowHours = 72.0
 
     public init() {}
 
@@ -35,6 +40,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case auto, every, margin, mode, confidence, epochs
         case minVerdicts = "min_verdicts", targetPrecision = "target_precision", holdOut = "hold_out"
+        case shadowVerdicts = "shadow_verdicts", shadowHours = "shadow_hours"
     }
 
     public init(from decoder: Decoder) throws {
@@ -49,6 +55,8 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? d.confidence
         holdOut = try c.decodeIfPresent(Double.self, forKey: .holdOut) ?? d.holdOut
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+        shadowVerdicts = try c.decodeIfPresent(Int.self, forKey: .shadowVerdicts) ?? d.shadowVerdicts
+        shadowHours = try c.decodeIfPresent(Double.self, forKey: .shadowHours) ?? d.shadowHours
     }
 
     /// Why this policy cannot be used, or nil.
@@ -60,6 +68,8 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         if !(confidence > 0 && confidence < 1) { return "'confidence' must be in (0, 1)" }
         if !(holdOut > 0 && holdOut < 1) { return "'hold_out' must be in (0, 1)" }
         if !(1...50).contains(epochs) { return "'epochs' must be from 1 to 50" }
+        if !(0...100_000).contains(shadowVerdicts) { return "'shadow_verdicts' must be from 0 to 100000" }
+        if !(shadowHours > 0 && shadowHours <= 24 * 365) { return "'shadow_hours' must be in (0, 8760]" }
         return nil
     }
 }

@@ -107,7 +107,7 @@ public struct EvolutionStep {
     }
 
     /// Scores of `examples` under `task` of `snapshot` (the inference forward, as served), with their labels.
-    static func samples(_ examples: [EncodedExample], task: String, snapshot: ExpertSnapshot) throws
+    public static func samples(_ examples: [EncodedExample], task: String, snapshot: ExpertSnapshot) throws
         -> [ThresholdCalibrator.Sample]
     {
         var result: [ThresholdCalibrator.Sample] = []

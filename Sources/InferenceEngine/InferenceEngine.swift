@@ -186,7 +186,7 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
                 }
             }
         }
-        if let missing = pending.tasks[range].first(where: { snapshot.tasks[$0] == nil }) {
+        if let missing = pending.tasks[range].first(where: { snapshot.expert(forKey: $0) == nil }) {
             drop()
             return pending.completion(.failure(.unknownTask(missing, known: snapshot.taskNames)))
         }
@@ -215,7 +215,7 @@ public final class InferenceEngine: @unchecked Sendable {  // safe: all mutable 
     private func run(_ batch: [Pending], on snapshot: ExpertSnapshot) {
         var ready: [Pending] = []
         for p in batch {
-            if let missing = p.tasks.first(where: { snapshot.tasks[$0] == nil }) {
+            if let missing = p.tasks.first(where: { snapshot.expert(forKey: $0) == nil }) {
                 p.completion(.failure(.unknownTask(missing, known: snapshot.taskNames)))
             } else {
                 ready.append(p)

@@ -45,7 +45,10 @@ extension ExpertSnapshot {
         -> [TaskScores]
     {
         precondition(names.count == batch.count, "one task per sequence")
-        let experts = try names.map(task)
+        let experts = try names.map { key in
+            guard let expert = expert(forKey: key) else { throw ExpertError.unknownTask(task: key, known: taskNames) }
+            return expert
+        }
         let gateSums = form == .efficient ? GateSums(rows: batch.tokenCount) : nil
         let hidden = try hiddenStates(batch, experts: experts, form: form, gateSums: gateSums)
         let d = base.config.hiddenSize, layers = base.config.numHiddenLayers

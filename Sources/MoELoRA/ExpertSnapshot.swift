@@ -10,6 +10,9 @@ public struct ExpertSnapshot: Sendable {
     public let base: BaseModel
     public let shared: SharedExpert
     public let tasks: [String: TaskExpert]
+    /// Candidate experts scored beside a task's expert without deciding anything (self-evolution's shadow
+    /// phase), by task name. A sequence asks for one with `shadowKey(task)`; `tasks` never holds them.
+    public let shadows: [String: TaskExpert]
 
     /// A snapshot of `shared` and `tasks` over `base`, each checked to fit it.
     /// - Throws: `ExpertError.incompatible`, `.baseMismatch` or `.duplicateTask`.
@@ -28,13 +31,16 @@ public struct ExpertSnapshot: Sendable {
                 throw ExpertError.duplicateTask(task: task.name)
             }
         }
-        self.init(unchecked: base, shared: shared, tasks: map)
+        self.init(unchecked: base, shared: shared, tasks: map, shadows: [:])
     }
 
-    private init(unchecked base: BaseModel, shared: SharedExpert, tasks: [String: TaskExpert]) {
+    private init(
+        unchecked base: BaseModel, shared: SharedExpert, tasks: [String: TaskExpert], shadows: [String: TaskExpert]
+    ) {
         self.base = base
         self.shared = shared
         self.tasks = tasks
+        self.shadows = shadows
     }
 
     /// Task names, sorted.
@@ -52,19 +58,41 @@ public struct ExpertSnapshot: Sendable {
         try Self.check(task, base: base)
         var map = tasks
         map[task.name] = task
-        return ExpertSnapshot(unchecked: base, shared: shared, tasks: map)
+        return ExpertSnapshot(unchecked: base, shared: shared, tasks: map, shadows: shadows)
     }
 
-    /// A snapshot without task `name`.
+    /// A snapshot without task `name` (and without its shadow).
     /// - Throws: `ExpertError.unknownTask` when it is not loaded.
     public func removing(_ name: String) throws -> ExpertSnapshot {
         _ = try task(name)
-        var map = tasks
+        var map = tasks, others = shadows
         map[name] = nil
-        return ExpertSnapshot(unchecked: base, shared: shared, tasks: map)
+        others[name] = nil
+        return ExpertSnapshot(unchecked: base, shared: shared, tasks: map, shadows: others)
     }
 
-    /// A snapshot with another shared expert and gates (as after training a new task).
+    /// A snapshot where `candidate` shadows the task of its name, or where that task has no shadow (nil).
+    /// - Throws: `ExpertError.unknownTask` when the task is not loaded, or the candidate does not fit the base.
+    public func shadowing(_ task: String, with candidate: TaskExpert?) throws -> ExpertSnapshot {
+        _ = try self.task(task)
+        if let candidate { try Self.check(candidate, base: base) }
+        var others = shadows
+        others[task] = candidate
+        return ExpertSnapshot(unchecked: base, shared: shared, tasks: tasks, shadows: others)
+    }
+
+    /// The sequence key that scores `task`'s shadow (a name no task can have: task names have no ':').
+    public static func shadowKey(_ task: String) -> String { "shadow:" + task }
+
+    /// The expert a sequence key names: a task's, or with `shadowKey` its shadow's; nil when there is none.
+    public func expert(forKey key: String) -> TaskExpert? {
+        if let expert = tasks[key] { return expert }
+        guard key.hasPrefix("shadow:") else { return nil }
+        return shadows[String(key.dropFirst(7))]
+    }
+
+    /// A snapshot with another shared expert and gates (as after training a new task); shadows are dropped
+    /// (they were trained beside the old shared expert).
     public func replacingShared(_ shared: SharedExpert) throws -> ExpertSnapshot {
         try ExpertSnapshot(base: base, shared: shared, tasks: Array(tasks.values))
     }

@@ -30,7 +30,8 @@ public enum EvolutionProcess {
             process.environment = environment
             process.terminationHandler = { finished in
                 let status = finished.terminationStatus
-                guard let now = try? stores.evolution.run(run.id), now.status.isActive else { return }
+                guard let now = try? stores.evolution.run(run.id), now.status.isActive, now.status != .shadow
+                else { return }  // finished, or shadowing (the expert sync loads its candidate)
                 log.error(
                     "the evolution process exited before its run finished",
                     metadata: ["run": "\(run.id)", "status": "\(status)"])

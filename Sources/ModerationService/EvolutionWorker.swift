@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import ModelFormats
 import MoELoRA
+import Moderation
 import ServiceStore
 import Tokenization
 import Training
@@ -31,11 +32,15 @@ public struct EvolutionWorker: Sendable {
         self.leaseSeconds = leaseSeconds
     }
 
-    /// The task's verdicts as training data: items of the task as it now exists (not of a deleted namesake).
-    public func verdicts(task: String) throws -> [LabelledVerdict] {
+    /// The task's verdicts: items of the task as it now exists (not of a deleted namesake), with ids in `ids`.
+    public func verdicts(task: String, ids: PartialRangeThrough<Int64> = ...Int64.max) throws -> [LabelledVerdict] {
+        try verdicts(task: task, where: { ids.contains($0) })
+    }
+
+    func verdicts(task: String, where keep: (Int64) -> Bool) throws -> [LabelledVerdict] {
         let first = try stores.evolution.firstVersion(task: task)
         return try stores.reviews.verdicts(task: task).compactMap { item in
-            guard item.expertVersion >= first, let label = item.verdict else { return nil }
+            guard item.expertVersion >= first, keep(item.id), let label = item.verdict else { return nil }
             return LabelledVerdict(id: item.id, text: item.text, label: label, sampled: item.sampled)
         }
     }
@@ -76,7 +81,7 @@ public struct EvolutionWorker: Sendable {
             policy.mode == .shared
             ? try Dictionary(
                 uniqueKeysWithValues: snapshot.taskNames.filter { $0 != run.task }.map {
-                    ($0, try verdicts(task: $0))
+                    ($0, try verdicts(task: $0, ids: ...run.itemWatermark))
                 }) : [:]
         let lineage =
             "{\"evolution_run\":\(run.id),\"parent_version\":\(run.parentVersion),\"verdicts\":\(run.verdicts)}"
@@ -86,7 +91,8 @@ public struct EvolutionWorker: Sendable {
         let outcome: EvolutionStep.Outcome
         do {
             outcome = try step.run(
-                task: run.task, verdicts: try verdicts(task: run.task), others: others, lineage: lineage)
+                task: run.task, verdicts: try verdicts(task: run.task, ids: ...run.itemWatermark), others: others,
+                lineage: lineage)
         } catch let refusal as EvolutionStep.Refusal {
             try stores.evolution.finish(
                 id: run.id, status: .rejected, metrics: nil, reasons: [refusal.description], now: Clock.now())
@@ -111,16 +117,89 @@ public struct EvolutionWorker: Sendable {
         let bytes = try ExpertFile.serialized(outcome.candidate)
         // What every replica will load: checked as an upload is, before anything is marked.
         _ = try ExpertFile.readTask(bytes: bytes, name: "the candidate of run \(run.id)", base: snapshot.base)
-        try stores.evolution.markPromoting(
-            id: run.id, candidateVersion: outcome.candidate.version, sha256: FileDigest.sha256(bytes),
-            metrics: metrics, reasons: a.reasons)
-        try ExpertAdmin.store(outcome.candidate, bytes: bytes, folder: folder, registry: stores.registry)
+        if policy.shadowVerdicts > 0 {
+            try stores.evolution.enterShadow(
+                id: run.id, candidateVersion: outcome.candidate.version, sha256: FileDigest.sha256(bytes),
+                candidate: bytes, metrics: metrics,
+                reasons: a.reasons + [
+                    "shadowing the current expert until \(policy.shadowVerdicts) fresh audit verdicts judge it"
+                ], until: Clock.now() + 3600 * policy.shadowHours)
+            log.info(
+                "evolution candidate shadows the current expert",
+                metadata: ["task": "\(run.task)", "version": "\(outcome.candidate.version)", "run": "\(run.id)"])
+            return .shadow
+        }
+        try promote(
+            run, candidate: outcome.candidate, bytes: bytes, from: .running, metrics: metrics, reasons: a.reasons)
+        return .promoted
+    }
+
+    /// Marks the run promoting, registers the candidate, marks it promoted.
+    private func promote(
+        _ run: EvolutionRun, candidate: TaskExpert, bytes: [UInt8], from: EvolutionRun.Status, metrics: String,
+        reasons: [String]
+    ) throws {
+        guard
+            try stores.evolution.markPromoting(
+                id: run.id, from: from, candidateVersion: candidate.version, sha256: FileDigest.sha256(bytes),
+                metrics: metrics, reasons: reasons, until: Clock.now() + leaseSeconds)
+        else { return }  // another process finished it first
+        try ExpertAdmin.store(candidate, bytes: bytes, folder: folder, registry: stores.registry)
         try stores.evolution.finish(
-            id: run.id, status: .promoted, candidateVersion: outcome.candidate.version, metrics: metrics,
-            reasons: a.reasons, now: Clock.now())
+            id: run.id, status: .promoted, candidateVersion: candidate.version, metrics: metrics, reasons: reasons,
+            now: Clock.now())
         log.info(
             "evolution candidate promoted",
-            metadata: ["task": "\(run.task)", "version": "\(outcome.candidate.version)", "run": "\(run.id)"])
+            metadata: ["task": "\(run.task)", "version": "\(candidate.version)", "run": "\(run.id)"])
+    }
+
+    /// Judges run `run`'s shadowing candidate once enough fresh audit verdicts came (sampled items created after
+    /// the run started), and promotes or rejects it; nil while it still waits. `snapshot`: the experts served.
+    public func judgeShadow(_ run: EvolutionRun, snapshot: ExpertSnapshot, policy: EvolutionPolicy) throws
+        -> EvolutionRun.Status?
+    {
+        guard run.status == .shadow else { return nil }
+        let fresh = try verdicts(task: run.task, where: { $0 > run.itemWatermark }).filter(\.sampled)
+        guard fresh.count >= max(1, policy.shadowVerdicts) else { return nil }
+        guard let current = snapshot.tasks[run.task], let bytes = try stores.evolution.candidate(id: run.id),
+            let stored = run.metrics.flatMap({ try? JSONDecoder().decode(RunMetrics.self, from: Data($0.utf8)) })
+        else {
+            try stores.evolution.finish(
+                id: run.id, status: .failed, metrics: nil,
+                reasons: run.reasons + ["the task, the candidate's file or its held-back measures are gone"],
+                now: Clock.now())
+            return .failed
+        }
+        let candidate = try ExpertFile.readTask(
+            bytes: bytes, name: "the candidate of run \(run.id)", base: snapshot.base)
+        let known = fresh.filter { current.labels.contains($0.label) }
+        let examples = known.map {
+            EncodedExample(
+                ids: tokenizer.encode($0.text, truncate: true), label: current.labels.firstIndex(of: $0.label)!)
+        }
+        let before = try EvolutionStep.samples(examples, task: run.task, snapshot: snapshot)
+        let after = try EvolutionStep.samples(examples, task: run.task, snapshot: try snapshot.adding(candidate))
+        let target = candidate.metadata.calibration?.targetPrecision ?? policy.targetPrecision ?? 0.9
+        let noRule = DecisionRule(
+            labels: current.labels, compliantLabel: current.metadata.compliantLabel,
+            calibration: Calibration(targetPrecision: target, thresholds: [:]))
+        let assessment = ShadowAssessment(
+            current: before, candidate: after, currentRule: current.decisionRule ?? noRule,
+            candidateRule: candidate.decisionRule ?? noRule, heldBack: stored.candidate, targetPrecision: target,
+            confidence: policy.confidence, margin: policy.margin, minimumFresh: policy.shadowVerdicts)
+        var metrics = stored
+        metrics.shadow = RunMetrics.Shadow(assessment)
+        let json = Self.encoded(metrics)
+        let reasons = run.reasons + assessment.reasons
+        guard assessment.promote else {
+            try stores.evolution.finish(
+                id: run.id, status: .rejected, metrics: json, reasons: reasons, now: Clock.now())
+            log.info(
+                "evolution candidate rejected after its shadow phase",
+                metadata: ["task": "\(run.task)", "run": "\(run.id)", "reasons": "\(assessment.reasons)"])
+            return .rejected
+        }
+        try promote(run, candidate: candidate, bytes: bytes, from: .shadow, metrics: json, reasons: reasons)
         return .promoted
     }
 
@@ -143,11 +222,16 @@ public struct EvolutionWorker: Sendable {
 
     /// The run's measures as stored and shown (`GET /v1/tasks/{task}/evolution`).
     static func metricsJSON(_ o: EvolutionStep.Outcome) -> String {
-        let m = RunMetrics(
-            current: o.assessment.current, candidate: o.assessment.candidate,
-            thresholds: o.assessment.calibration.thresholds, otherTasks: o.assessment.otherTasks,
-            train: o.trainCount, development: o.developmentCount, heldBack: o.heldBackCount,
-            bestDevelopmentAccuracy: o.bestDevelopmentAccuracy, trainingSeconds: o.trainingSeconds)
+        encoded(
+            RunMetrics(
+                current: o.assessment.current, currentAtTarget: o.assessment.currentAtTarget,
+                candidate: o.assessment.candidate, thresholds: o.assessment.calibration.thresholds,
+                otherTasks: o.assessment.otherTasks, train: o.trainCount, development: o.developmentCount,
+                heldBack: o.heldBackCount, bestDevelopmentAccuracy: o.bestDevelopmentAccuracy,
+                trainingSeconds: o.trainingSeconds))
+    }
+
+    static func encoded(_ m: RunMetrics) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: (try? encoder.encode(m)) ?? Data("{}".utf8), as: UTF8.self)

@@ -21,13 +21,19 @@ final class Evolver: Sendable {
     /// Runs of all tasks active at once at most (every replica together).
     let maxActiveRuns: Int
     let log = Logger(label: "moecl.evolution")
+    /// The experts served now, and what to call after a promotion so they include it.
+    let snapshot: @Sendable () -> ExpertSnapshot
+    let changed: @Sendable () -> Void
     /// Checks for automatic runs one at a time, off the request's queue.
     private let triggers = DispatchQueue(label: "moecl.evolution.triggers")
 
     init(
         stores: ServiceStores, worker: EvolutionWorker, defaults: EvolutionPolicy, launcher: EvolutionLauncher?,
-        maxActiveRuns: Int = 1
+        maxActiveRuns: Int = 1, snapshot: @escaping @Sendable () -> ExpertSnapshot,
+        changed: @escaping @Sendable () -> Void
     ) {
+        self.snapshot = snapshot
+        self.changed = changed
         self.maxActiveRuns = maxActiveRuns
         self.stores = stores
         self.worker = worker
@@ -60,7 +66,8 @@ final class Evolver: Sendable {
         guard
             let run = try stores.evolution.begin(
                 task: task, mode: (mode ?? policy.mode).rawValue, trigger: trigger, parentVersion: version,
-                verdicts: verdicts, leaseSeconds: worker.leaseSeconds, now: Clock.now(), maxActive: maxActiveRuns)
+                verdicts: verdicts, leaseSeconds: worker.leaseSeconds, now: Clock.now(), maxActive: maxActiveRuns,
+                itemWatermark: try stores.reviews.newestItemId())
         else {
             if let active = try stores.evolution.runs(task: task, limit: 5).first(where: { $0.status.isActive }) {
                 throw ServiceError.conflict(
@@ -76,12 +83,17 @@ final class Evolver: Sendable {
         return run
     }
 
-    /// After a verdict on `task`: starts an automatic run when its policy asks for one (every `every` verdicts
-    /// since the last run, at least `minVerdicts`). Runs off the caller's queue; errors are logged.
+    /// After a verdict on `task`: judges its shadowing candidate when enough fresh audit verdicts came, and
+    /// starts an automatic run when its policy asks for one (every `every` verdicts since the last run, at least
+    /// `minVerdicts`). Runs off the caller's queue; errors are logged.
     func verdictRecorded(task: String, version: @escaping @Sendable () -> Int?) {
         triggers.async { [self] in
             do {
                 let policy = try policy(task: task)
+                if let shadow = try stores.evolution.shadows().first(where: { $0.task == task }) {
+                    if try worker.judgeShadow(shadow, snapshot: snapshot(), policy: policy) != nil { changed() }
+                    return
+                }
                 guard policy.auto, let served = version() else { return }
                 let count = try stores.reviews.verdictCount(task: task)
                 let last = try stores.evolution.runs(task: task, limit: 1).first

@@ -20,6 +20,7 @@ extension ExpertAdmin {
     /// call. Runs on `queue`, so it never interleaves with this replica's own admin calls. A task whose file
     /// cannot be loaded keeps what it serves and is reported in `failed`.
     func catchUp() throws -> CatchUp {
+        if let evolution { try syncShadows(evolution) }
         let generation = try registry.generation()  // read first: a change after this is seen next time
         guard generation != seenGeneration.withLock({ $0 }) else { return CatchUp() }
         let deleted = Set(try registry.deletedTasks())

@@ -28,12 +28,16 @@ final class ExpertAdmin: Sendable {
     let log = Logger(label: "moecl.experts")
     /// Uploads kept per task (files and registry rows); older ones are removed after each new upload.
     let keepUploads: Int
+    /// Where runs in their shadow phase are found (nil: no shadows), and the run each loaded shadow belongs to.
+    let evolution: EvolutionStore?
+    let shadowRuns = LockedBox<[String: Int64]>([:])
 
     init(
         engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics,
-        bundle: ExpertSnapshot?, provenance: ExpertProvenance, keepUploads: Int = 10
+        bundle: ExpertSnapshot?, provenance: ExpertProvenance, keepUploads: Int = 10, evolution: EvolutionStore? = nil
     ) {
         self.keepUploads = keepUploads
+        self.evolution = evolution
         self.engine = engine
         self.registry = registry
         self.folder = folder

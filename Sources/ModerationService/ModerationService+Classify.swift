@@ -42,26 +42,46 @@ extension ModerationService {
                 origins.append(i)
             }
         }
-        let texts = encoded, origin = origins
-        do throws(InferenceEngineError) {
-            try engine.submit(sequences: sequences, tasks: tasks) { result in
+        let texts = encoded, origin = origins, count = sequences.count, names = tasks, ids = sequences
+        // A task with a shadowing candidate scores each of its sequences once more under the candidate, in the
+        // same batch; its scores never reach the answer.
+        let shadowed = Self.shadowSequences(tasks: tasks, snapshot: engine.snapshot)
+        @Sendable func submit(_ withShadows: Bool) throws(InferenceEngineError) {
+            let keys = withShadows ? names + shadowed.map { ExpertSnapshot.shadowKey(names[$0]) } : names
+            let all = withShadows ? ids + shadowed.map { ids[$0] } : ids
+            try self.engine.submit(sequences: all, tasks: keys) { result in
                 // Formatting leaves the worker thread at once: the worker only runs the model.
                 DispatchQueue.global().async {
+                    if withShadows, case .failure(.unknownTask(let key, _)) = result, key.hasPrefix("shadow:") {
+                        // The shadow ended between submission and scoring: score again without shadows.
+                        do throws(InferenceEngineError) { return try submit(false) } catch {
+                            return done(.failure(Self.serviceError(error)))
+                        }
+                    }
                     done(
                         Result {
                             let scored = try result.mapError(Self.serviceError).get()
-                            try self.checkFinite(scored.scores, requestId: requestId)
-                            var results = zip(scored.scores, origin).map { scores, i in
+                            let main = Array(scored.scores[..<count])
+                            try self.checkFinite(main, requestId: requestId)
+                            var results = zip(main, origin).map { scores, i in
                                 Self.result(
                                     scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
                                     truncated: texts[i].truncated)
                             }
-                            self.record(results, scores: scored.scores, texts: parsed.texts)
-                            try self.queueForReview(&results, scores: scored.scores, texts: parsed.texts)
+                            if withShadows {
+                                self.tallyShadows(
+                                    Array(scored.scores[count...]), of: shadowed, results: results,
+                                    snapshot: scored.snapshot)
+                            }
+                            self.record(results, scores: main, texts: parsed.texts)
+                            try self.queueForReview(&results, scores: main, texts: parsed.texts)
                             return render(results)
                         })
                 }
             }
+        }
+        do throws(InferenceEngineError) {
+            try submit(!shadowed.isEmpty)
         } catch {
             throw Self.serviceError(error)
         }

@@ -87,6 +87,7 @@ extension ModerationService {
         let body = try JSONBody.object(request.http)
         let known: Set = [
             "auto", "every", "min_verdicts", "margin", "mode", "target_precision", "confidence", "hold_out", "epochs",
+            "shadow_verdicts", "shadow_hours",
         ]
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw ServiceError.validation("'\(unknown)' is not a policy field (fields: \(known.sorted()))")
@@ -154,7 +155,15 @@ struct RunBody: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, task, mode, trigger, status, verdicts, reasons, metrics
         case parentVersion = "parent_version", candidateVersion = "candidate_version", startedAt = "started_at"
-        case finishedAt = "finished_at"
+        case finishedAt = "finished_at", shadow
+    }
+
+    /// The shadow phase's tallies on live traffic.
+    struct ShadowTallies: Encodable {
+        let texts: Int
+        let wouldDecide: Int
+        let agreed: Int
+        enum CodingKeys: String, CodingKey { case texts, agreed, wouldDecide = "would_decide" }
     }
 
     func encode(to encoder: Encoder) throws {
@@ -171,5 +180,10 @@ struct RunBody: Encodable {
         try c.encode(run.startedAt, forKey: .startedAt)
         try c.encodeIfPresent(run.finishedAt, forKey: .finishedAt)
         try c.encodeIfPresent(metrics, forKey: .metrics)
+        if run.status == .shadow || run.shadowTexts > 0 {
+            try c.encode(
+                ShadowTallies(texts: run.shadowTexts, wouldDecide: run.shadowAutomatic, agreed: run.shadowAgreed),
+                forKey: .shadow)
+        }
     }
 }

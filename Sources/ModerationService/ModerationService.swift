@@ -52,7 +52,7 @@ public final class ModerationService: Sendable {
         self.provenance = provenance
         admin = ExpertAdmin(
             engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
-            provenance: provenance, keepUploads: configuration.keepUploads)
+            provenance: provenance, keepUploads: configuration.keepUploads, evolution: stores.evolution)
         let worker = EvolutionWorker(stores: stores, tokenizer: tokenizer, folder: uploadFolder)
         let defaults = Self.evolutionDefaults(configuration)
         let admin = self.admin
@@ -64,7 +64,8 @@ public final class ModerationService: Sendable {
                 finished: { _ in admin.queue.async { _ = try? admin.catchUp() } })
         evolver = Evolver(
             stores: stores, worker: worker, defaults: defaults, launcher: launcher,
-            maxActiveRuns: configuration.maxEvolutionRuns)
+            maxActiveRuns: configuration.maxEvolutionRuns, snapshot: { engine.snapshot },
+            changed: { admin.queue.sync { _ = try? admin.catchUp() } })
     }
 
     /// The policy of a task with none stored: `evolveEvery` verdicts between runs (0: no automatic runs).

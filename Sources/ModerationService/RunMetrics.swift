@@ -3,9 +3,12 @@
 import Evolution
 
 /// The assessment's measures of a run: both experts on the held-back verdicts, the candidate's thresholds, other
-/// tasks' accuracy (shared mode), and the split's sizes.
+/// tasks' accuracy (shared mode), the split's sizes, and (after its shadow phase) both experts on fresh audit
+/// verdicts.
 struct RunMetrics: Codable {
     let current: ExpertMeasures
+    /// The current expert recalibrated on the held-back verdicts as the candidate was (what it is compared with).
+    var currentAtTarget: ExpertMeasures?
     let candidate: ExpertMeasures
     let thresholds: [String: Double]
     let otherTasks: [String: CandidateAssessment.OtherTaskAccuracy]
@@ -14,9 +17,34 @@ struct RunMetrics: Codable {
     let heldBack: Int
     let bestDevelopmentAccuracy: Double
     let trainingSeconds: Double
+    var shadow: Shadow?
+
+    /// The shadow phase's judgement on fresh audit verdicts.
+    struct Shadow: Codable {
+        let current: ExpertMeasures
+        let candidate: ExpertMeasures
+        let pooledAutomatic: Int
+        let pooledCorrect: Int
+        let pooledLowerBound: Double
+
+        init(_ a: ShadowAssessment) {
+            current = a.current
+            candidate = a.candidate
+            pooledAutomatic = a.pooledAutomatic
+            pooledCorrect = a.pooledCorrect
+            pooledLowerBound = a.pooledLowerBound
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case current, candidate
+            case pooledAutomatic = "pooled_automatic", pooledCorrect = "pooled_correct"
+            case pooledLowerBound = "pooled_precision_lower_bound"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case current, candidate, thresholds, train, development
+        case current, candidate, thresholds, train, development, shadow
+        case currentAtTarget = "current_at_target"
         case otherTasks = "other_tasks", heldBack = "held_back", bestDevelopmentAccuracy = "best_development_accuracy"
         case trainingSeconds = "training_seconds"
     }

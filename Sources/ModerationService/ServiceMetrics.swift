@@ -86,6 +86,13 @@ public final class ServiceMetrics: Sendable {
         counter("moecl_decisions_total", [("task", task), ("decision", decision.rawValue)]).increment()
     }
 
+    /// One request's shadow tallies of `task`'s candidate: texts scored, would-be automatic decisions, agreements.
+    func shadow(task: String, texts: Int, automatic: Int, agreed: Int) {
+        counter("moecl_shadow_texts_total", [("task", task)]).increment(by: Int64(texts))
+        counter("moecl_shadow_automatic_total", [("task", task)]).increment(by: Int64(automatic))
+        counter("moecl_shadow_agreed_total", [("task", task)]).increment(by: Int64(agreed))
+    }
+
     /// One text's mean shared-expert gate weight under `task`.
     func sharedGateWeight(task: String, weight: Float) {
         let mean = sharedGate.withLock { state in

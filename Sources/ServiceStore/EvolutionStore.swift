@@ -26,33 +26,48 @@ public final class EvolutionStore: Sendable {
         CREATE UNIQUE INDEX IF NOT EXISTS evolution_one_active ON evolution_runs(task)
             WHERE status IN ('running', 'promoting');
         CREATE INDEX IF NOT EXISTS evolution_by_task ON evolution_runs(task, id);
+        """,
         """
+        ALTER TABLE evolution_runs ADD COLUMN candidate {blob};
+        ALTER TABLE evolution_runs ADD COLUMN item_watermark {int} NOT NULL DEFAULT 0;
+        ALTER TABLE evolution_runs ADD COLUMN shadow_texts {int} NOT NULL DEFAULT 0;
+        ALTER TABLE evolution_runs ADD COLUMN shadow_automatic {int} NOT NULL DEFAULT 0;
+        ALTER TABLE evolution_runs ADD COLUMN shadow_agreed {int} NOT NULL DEFAULT 0;
+        DROP INDEX IF EXISTS evolution_one_active;
+        CREATE UNIQUE INDEX IF NOT EXISTS evolution_one_active ON evolution_runs(task)
+            WHERE status IN ('running', 'shadow', 'promoting');
+        """,
     ]
 
     static let columns =
         "id, task, mode, trigger, status, parent_version, candidate_version, verdicts, metrics, reasons, "
-        + "candidate_sha256, started_at, finished_at, lease_expires_at"
+        + "candidate_sha256, started_at, finished_at, lease_expires_at, item_watermark, shadow_texts, "
+        + "shadow_automatic, shadow_agreed"
 
     /// Starts a run of `task` holding its lease until `now + leaseSeconds`, or returns nil when another run holds
-    /// it, or when `maxActive` runs of any tasks are active already (training is heavy: runs queue). Two callers
-    /// at once (threads, processes, replicas) never both get a run of one task: the task's row is locked.
+    /// it (training, shadowing or promoting), or when `maxActive` runs of any tasks are training or promoting
+    /// already (training is heavy: runs queue). Two callers at once (threads, processes, replicas) never both get
+    /// a run of one task: the task's row is locked. The run trains on review items up to the newest one now
+    /// given (`itemWatermark`, `ReviewStore.newestItemId`); later items are fresh to its candidate.
     public func begin(
         task: String, mode: String, trigger: String, parentVersion: Int, verdicts: Int, leaseSeconds: Double,
-        now: Double, maxActive: Int = .max
+        now: Double, maxActive: Int = .max, itemWatermark: Int64 = 0
     ) throws -> EvolutionRun? {
         try database.transaction {
             try lockTask(task, now: now)
             let active = try database.query(
-                "SELECT task FROM evolution_runs WHERE status IN ('running', 'promoting')"
-            ).compactMap { $0.first?.string }
-            guard !active.contains(task), active.count < maxActive else { return nil }
+                "SELECT task, status FROM evolution_runs WHERE status IN ('running', 'shadow', 'promoting')"
+            ).map { ($0[0].string ?? "", $0[1].string ?? "") }
+            guard !active.contains(where: { $0.0 == task }),
+                active.filter({ $0.1 != EvolutionRun.Status.shadow.rawValue }).count < maxActive
+            else { return nil }
             let row = try database.query(
                 "INSERT INTO evolution_runs (task, mode, trigger, status, parent_version, verdicts, reasons, "
-                    + "started_at, lease_expires_at) VALUES (?1, ?2, ?3, 'running', ?4, ?5, '[]', ?6, ?7) "
-                    + "RETURNING \(Self.columns)",
+                    + "started_at, lease_expires_at, item_watermark) "
+                    + "VALUES (?1, ?2, ?3, 'running', ?4, ?5, '[]', ?6, ?7, ?8) RETURNING \(Self.columns)",
                 [
                     .text(task), .text(mode), .text(trigger), .integer(Int64(parentVersion)),
-                    .integer(Int64(verdicts)), .real(now), .real(now + leaseSeconds),
+                    .integer(Int64(verdicts)), .real(now), .real(now + leaseSeconds), .integer(itemWatermark),
                 ])
             return try row.first.map(Self.run)
         }
@@ -66,18 +81,62 @@ public final class EvolutionStore: Sendable {
             [.real(time), .integer(id)]) == 1
     }
 
-    /// Records that run `id` passed its assessment and its candidate (version, file checksum) is being
-    /// registered: a crash from here on is resolved by `recover` from the registry.
-    public func markPromoting(id: Int64, candidateVersion: Int, sha256: String, metrics: String, reasons: [String])
-        throws
-    {
+    /// Records that run `id` passed its held-back assessment: its candidate (version, file checksum, bytes)
+    /// scores live traffic beside the current expert until `until`, when the shadow phase gives up. False when
+    /// the run was no longer running (another process recovered it).
+    @discardableResult
+    public func enterShadow(
+        id: Int64, candidateVersion: Int, sha256: String, candidate: [UInt8], metrics: String, reasons: [String],
+        until: Double
+    ) throws -> Bool {
+        try database.run(
+            "UPDATE evolution_runs SET status = 'shadow', candidate_version = ?1, candidate_sha256 = ?2, "
+                + "candidate = ?3, metrics = ?4, reasons = ?5, lease_expires_at = ?6 WHERE id = ?7 "
+                + "AND status = 'running'",
+            [
+                .integer(Int64(candidateVersion)), .text(sha256), .blob(candidate), .text(metrics),
+                .text(Self.json(reasons)), .real(until), .integer(id),
+            ]) == 1
+    }
+
+    /// Runs whose candidate is in its shadow phase, oldest first.
+    public func shadows() throws -> [EvolutionRun] {
+        try database.query(
+            "SELECT \(Self.columns) FROM evolution_runs WHERE status = 'shadow' ORDER BY id"
+        ).map(Self.run)
+    }
+
+    /// The candidate file's bytes of run `id`, when it reached its shadow phase.
+    public func candidate(id: Int64) throws -> [UInt8]? {
+        try database.query("SELECT candidate FROM evolution_runs WHERE id = ?1", [.integer(id)]).first?.first?.bytes
+    }
+
+    /// Adds one batch's shadow tallies to run `id`: texts scored, texts the candidate would decide
+    /// automatically, texts where its decision and label equal the current expert's.
+    public func tallyShadow(id: Int64, texts: Int, automatic: Int, agreed: Int) throws {
+        try database.run(
+            "UPDATE evolution_runs SET shadow_texts = shadow_texts + ?1, shadow_automatic = shadow_automatic + ?2, "
+                + "shadow_agreed = shadow_agreed + ?3 WHERE id = ?4 AND status = 'shadow'",
+            [.integer(Int64(texts)), .integer(Int64(automatic)), .integer(Int64(agreed)), .integer(id)])
+    }
+
+    /// Records that run `id` passed its assessment (held back, and shadow when it comes from `shadow`) and its
+    /// candidate (version, file checksum) is being registered, with a lease until `until`: a crash from here on
+    /// is resolved by `recover` from the registry. False when the run was not in `from` any more (another
+    /// replica got there first).
+    @discardableResult
+    public func markPromoting(
+        id: Int64, from: EvolutionRun.Status = .running, candidateVersion: Int, sha256: String, metrics: String,
+        reasons: [String], until: Double? = nil
+    ) throws -> Bool {
         try database.run(
             "UPDATE evolution_runs SET status = 'promoting', candidate_version = ?1, candidate_sha256 = ?2, "
-                + "metrics = ?3, reasons = ?4 WHERE id = ?5 AND status = 'running'",
+                + "metrics = ?3, reasons = ?4, lease_expires_at = COALESCE(?7, lease_expires_at) "
+                + "WHERE id = ?5 AND status = ?6",
             [
                 .integer(Int64(candidateVersion)), .text(sha256), .text(metrics), .text(Self.json(reasons)),
-                .integer(id),
-            ])
+                .integer(id), .text(from.rawValue), until.map { .real($0) } ?? .null,
+            ]) == 1
     }
 
     /// Finishes run `id` with `status`, measures and reasons; releases the task's lease.
@@ -96,13 +155,13 @@ public final class EvolutionStore: Sendable {
             ])
     }
 
-    /// Active runs whose lease expired (their trainer died): a `promoting` one becomes promoted when
-    /// `registered(run)` says its candidate reached the registry, every other one failed. Returns them as they
-    /// were.
+    /// Active runs whose lease expired: a `promoting` one becomes promoted when `registered(run)` says its
+    /// candidate reached the registry, a `shadow` one is rejected (its shadow phase ran out of time), every other
+    /// one failed (its trainer died). Returns them as they were.
     @discardableResult
     public func recover(now: Double, registered: (EvolutionRun) throws -> Bool) throws -> [EvolutionRun] {
         let stale = try database.query(
-            "SELECT \(Self.columns) FROM evolution_runs WHERE status IN ('running', 'promoting') "
+            "SELECT \(Self.columns) FROM evolution_runs WHERE status IN ('running', 'shadow', 'promoting') "
                 + "AND lease_expires_at < ?1 ORDER BY id", [.real(now)]
         ).map(Self.run)
         for run in stale {
@@ -112,12 +171,21 @@ public final class EvolutionStore: Sendable {
     }
 
     /// Finishes an active run whose trainer is known to be gone: promoted when it was `promoting` and
-    /// `registered(run)` says its candidate reached the registry, else failed with `why`.
+    /// `registered(run)` says its candidate reached the registry, else failed with `why`. A `shadow` run needs no
+    /// trainer: it is rejected only once its shadow phase ran out of time.
     public func abandon(_ run: EvolutionRun, why: String, now: Double, registered: (EvolutionRun) throws -> Bool)
         throws
     {
         guard run.status.isActive else { return }
-        if run.status == .promoting, try registered(run) {
+        if run.status == .shadow {
+            // Its trainer is done by design; only the end of the shadow phase finishes it.
+            guard (run.leaseExpiresAt ?? 0) < now else { return }
+            try finish(
+                id: run.id, status: .rejected, metrics: nil,
+                reasons: run.reasons + [
+                    "the shadow phase ended before enough audit verdicts came (\(run.shadowTexts) texts scored)"
+                ], now: now)
+        } else if run.status == .promoting, try registered(run) {
             try finish(
                 id: run.id, status: .promoted, metrics: nil,
                 reasons: run.reasons + ["promoted (recorded after the trainer stopped)"], now: now)
@@ -203,7 +271,8 @@ public final class EvolutionStore: Sendable {
             metrics: row[8].string,
             reasons: try JSONDecoder().decode([String].self, from: Data((row[9].string ?? "[]").utf8)),
             candidateSHA256: row[10].string, startedAt: row[11].double ?? 0, finishedAt: row[12].double,
-            leaseExpiresAt: row[13].double)
+            leaseExpiresAt: row[13].double, itemWatermark: Int64(row[14].int ?? 0), shadowTexts: row[15].int ?? 0,
+            shadowAutomatic: row[16].int ?? 0, shadowAgreed: row[17].int ?? 0)
     }
 
     static func json(_ value: [String]) -> String {

@@ -130,6 +130,11 @@ public final class ReviewStore: Sendable {
         ).map(Self.item)
     }
 
+    /// The id of the newest item of any task (0 when there is none): items above it are newer.
+    public func newestItemId() throws -> Int64 {
+        Int64(try database.query("SELECT COALESCE(MAX(id), 0) FROM review_items").first?.first?.int ?? 0)
+    }
+
     /// How many items of `task` have a verdict.
     public func verdictCount(task: String) throws -> Int {
         try database.query(

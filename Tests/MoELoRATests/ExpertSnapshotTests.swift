@@ -32,6 +32,33 @@ struct ExpertSnapshotTests {
         #expect(try fourth.classify(sequences: seqs, tasks: ["spam", "spam", "spam"]) != after)
     }
 
+    /// A shadow is scored under its own key in the same batch, changes no task's scores, is no task itself, and
+    /// goes with its task.
+    @Test func aShadowScoresBesideItsTaskAndChangesNothingElse() throws {
+        let moe = try TinyMoE()
+        defer { moe.remove() }
+        let plain = try moe.snapshot()
+        let seqs = MoEForwardTests.sequences(count: 2)
+        let candidate = RandomExperts.task(name: "spam", base: moe.base, seed: 99, version: 2)
+        let shadowed = try plain.shadowing("spam", with: candidate)
+        #expect(shadowed.taskNames == plain.taskNames && shadowed.tasks["spam"]?.version == 1)
+        let key = ExpertSnapshot.shadowKey("spam")
+        let mixed = try shadowed.classify(sequences: seqs + seqs, tasks: ["spam", "hate", key, key])
+        #expect(Array(mixed[..<2]) == (try plain.classify(sequences: seqs, tasks: ["spam", "hate"])))
+        // The candidate alone (as the shadow judgement scores it): equal up to float rounding (batch shapes differ).
+        let alone = try plain.adding(candidate).classify(sequences: seqs, tasks: ["spam", "spam"])
+        for (a, b) in zip(mixed[2...], alone) {
+            #expect(zip(a.scores, b.scores).allSatisfy { abs($0 - $1) < 1e-5 }, "\(a.scores) \(b.scores)")
+        }
+        #expect(mixed[2].scores != mixed[0].scores)
+        #expect(mixed[2].version == 2 && mixed[2].task == "spam")
+        #expect(throws: ExpertError.self) { _ = try plain.classify(sequences: seqs, tasks: [key, key]) }
+        #expect(throws: ExpertError.self) { _ = try plain.shadowing("nope", with: candidate) }
+        #expect(try shadowed.adding(RandomExperts.task(name: "hate", base: moe.base, seed: 5)).shadows["spam"] != nil)
+        #expect(try shadowed.removing("spam").shadows.isEmpty)
+        #expect(try shadowed.shadowing("spam", with: nil).shadows.isEmpty)
+    }
+
     @Test func expertsForAnotherBaseAreRefused() throws {
         let moe = try TinyMoE()
         let wide = try TinyMoE(seed: 8, hidden: 32, intermediate: 64)

@@ -1,5 +1,6 @@
 // In-process: a task created from nothing learns from reviewers' verdicts. Create → verdicts → a run (on demand,
-// then by itself) → promotion → rollback; a run without signal is rejected with its reasons; bad requests.
+// then by itself) → shadow → promotion → rollback; a run without signal is rejected with its reasons; bad
+// requests.
 
 import Foundation
 import HTTPCore
@@ -45,11 +46,16 @@ struct EvolutionRoutesTests {
         return decisions
     }
 
-    /// Polls the task's evolution until no run is active; returns the newest run.
+    /// Polls the task's evolution until its newest run is neither training nor promoting (it is shadowing or
+    /// finished); returns that run.
     static func waitForRun(_ service: ServiceHarness, task: String) throws -> [String: Any] {
         for _ in 0..<600 {
             let (_, body) = try service.json("GET", "/v1/tasks/\(task)/evolution")
-            if body["current"] == nil, let run = (body["runs"] as? [[String: Any]])?.first { return run }
+            if let run = (body["runs"] as? [[String: Any]])?.first,
+                !["running", "promoting"].contains(run["status"] as? String ?? "")
+            {
+                return run
+            }
             usleep(50_000)
         }
         Issue.record("the run did not finish in 30 s")
@@ -65,18 +71,39 @@ struct EvolutionRoutesTests {
         #expect(
             status == 201 && created["version"] as? Int == 1 && created["compliant_label"] as? String == "compliant")
         #expect(service.request("POST", "/v1/tasks", body: create)?.status == 409)
+        // Enough epochs for the tiny test model to learn the two cue words well.
+        #expect(service.request("PUT", "/v1/tasks/fresh/evolution", body: "{\"epochs\": 12}")?.status == 200)
         // Untrained: every text goes to review, with equal scores.
-        let first = try Self.reviewEverything(service, task: "fresh", Self.texts(320, seed: 1))
+        let first = try Self.reviewEverything(service, task: "fresh", Self.texts(480, seed: 1))
         #expect(first.allSatisfy { $0 == "review" })
         let (accepted, run) = try service.json("POST", "/v1/tasks/fresh/evolve", "{}")
         #expect(accepted == 202 && run["status"] as? String == "running" && run["parent_version"] as? Int == 1)
         #expect(service.request("POST", "/v1/tasks/fresh/evolve")?.status == 409, "one run at a time")
-        let done = try Self.waitForRun(service, task: "fresh")
-        #expect(done["status"] as? String == "promoted", "\(done["reasons"] ?? "")")
-        let metrics = try #require(done["metrics"] as? [String: Any])
+        let shadowing = try Self.waitForRun(service, task: "fresh")
+        #expect(shadowing["status"] as? String == "shadow", "\(shadowing["reasons"] ?? "")")
+        let metrics = try #require(shadowing["metrics"] as? [String: Any])
         let candidate = try #require(metrics["candidate"] as? [String: Any])
         #expect((candidate["reject_rate"] as? Double ?? 0) > 0.3)
         #expect((candidate["precision_lower_bound"] as? Double ?? 0) >= 0.9)
+        #expect(metrics["current_at_target"] != nil)
+        // Shadow: the candidate scores live traffic beside version 1, which still answers (every text to review).
+        let during = try Self.reviewEverything(service, task: "fresh", Self.texts(48, seed: 5))
+        #expect(during.allSatisfy { $0 == "review" }, "a shadow never changes an answer")
+        let (_, watching) = try service.json("GET", "/v1/tasks/fresh/evolution")
+        let tallies = try #require((watching["current"] as? [String: Any])?["shadow"] as? [String: Any])
+        #expect(tallies["texts"] as? Int == 48 && (tallies["would_decide"] as? Int ?? 0) > 8, "\(tallies)")
+        #expect((tallies["agreed"] as? Int ?? 99) <= 48 - (tallies["would_decide"] as? Int ?? 0), "\(tallies)")
+        #expect(
+            PrometheusSamples(try #require(service.request("GET", "/metrics")).body).value(
+                "moecl_shadow_texts_total", ["task": "fresh"]) == 48)
+        // Enough fresh audit verdicts (half of all texts are sampled; the policy asks for 40) judge it.
+        _ = try Self.reviewEverything(service, task: "fresh", Self.texts(112, seed: 6))
+        service.service.waitForEvolutionTriggers()
+        let done = try Self.waitForRun(service, task: "fresh")
+        #expect(done["status"] as? String == "promoted", "\(done["reasons"] ?? "") \(done["metrics"] ?? "")")
+        let judged = try #require((done["metrics"] as? [String: Any])?["shadow"] as? [String: Any])
+        #expect(((judged["candidate"] as? [String: Any])?["samples"] as? Int ?? 0) >= 40, "\(judged)")
+        #expect((judged["pooled_precision_lower_bound"] as? Double ?? 0) >= 0.9, "\(judged)")
         // The promoted version serves (the in-process launcher catches up at once) and decides on its own.
         var served = 0
         for _ in 0..<100 {
@@ -94,7 +121,8 @@ struct EvolutionRoutesTests {
         #expect((unreviewed["results"] as? [[String: Any]])?.contains { $0["review_id"] != nil } == true)
         let samples = PrometheusSamples(try #require(service.request("GET", "/metrics")).body)
         #expect(samples.value("moecl_evolution_runs", ["task": "fresh", "status": "promoted"]) == 1)
-        #expect(samples.value("moecl_verdicts_last_hour", ["task": "fresh"]) == 320)
+        // 480 + 48 texts all went to review; of the last 112, those after the promotion only when sampled.
+        #expect(samples.value("moecl_verdicts_last_hour", ["task": "fresh"]).map { (528...640).contains($0) } == true)
         #expect(samples.value("moecl_review_oldest_age_seconds", ["task": "fresh"]).map { $0 >= 0 } == true)
         let later = try Self.reviewEverything(service, task: "fresh", Self.texts(64, seed: 9))
         #expect(later.filter { $0 != "review" }.count > 16, "\(later)")

@@ -69,8 +69,11 @@ struct ServeEvolutionCrashTests {
         let create =
             "{\"task\": \"fresh\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\"}"
         #expect(server.request("POST", "/v1/tasks", body: create)?.status == 201)
-        // Long training, so that the kills land inside it.
-        #expect(server.request("PUT", "/v1/tasks/fresh/evolution", body: "{\"epochs\": 50}")?.status == 200)
+        // Long training, so that the kills land inside it; promotion straight from the held-back gate (no shadow
+        // phase), so the trainer itself registers the candidate.
+        #expect(
+            server.request("PUT", "/v1/tasks/fresh/evolution", body: "{\"epochs\": 50, \"shadow_verdicts\": 0}")?
+                .status == 200)
         var verdicts = 0
         for i in 0..<240 {
             let label = i % 2 == 0 ? "violating" : "compliant"

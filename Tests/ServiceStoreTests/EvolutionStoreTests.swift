@@ -63,6 +63,57 @@ struct EvolutionStoreTests {
         #expect(try store.renew(id: died.id, until: 500) == false)
     }
 
+    /// The shadow phase: a run that passed on held-back verdicts keeps its candidate's bytes, its task's lease
+    /// (but not a training slot), collects tallies, and ends promoted (one replica wins) or rejected at its deadline.
+    @Test(arguments: TestBackend.allCases)
+    func aShadowRunHoldsItsTaskCollectsTalliesAndEndsOnce(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let store = try EvolutionStore(database: database.connect())
+        let run = try #require(
+            try store.begin(
+                task: "spam", mode: "task", trigger: "auto", parentVersion: 3, verdicts: 250, leaseSeconds: 60,
+                now: 100, maxActive: 1, itemWatermark: 77))
+        #expect(run.itemWatermark == 77)
+        #expect(
+            try store.enterShadow(
+                id: run.id, candidateVersion: 4, sha256: "abc", candidate: [1, 2, 3], metrics: "{}",
+                reasons: ["better"], until: 1000))
+        #expect(try store.shadows().map(\.id) == [run.id])
+        #expect(try store.candidate(id: run.id) == [1, 2, 3])
+        #expect(try Self.begin(store, "spam") == nil, "a shadowing run holds its task")
+        let other = try store.begin(
+            task: "hate", mode: "task", trigger: "api", parentVersion: 1, verdicts: 0, leaseSeconds: 60, now: 100,
+            maxActive: 1)
+        #expect(other != nil, "a shadow does not take the one training slot")
+        try store.tallyShadow(id: run.id, texts: 10, automatic: 6, agreed: 3)
+        try store.tallyShadow(id: run.id, texts: 5, automatic: 1, agreed: 5)
+        var now = try #require(try store.run(run.id))
+        #expect(now.shadowTexts == 15 && now.shadowAutomatic == 7 && now.shadowAgreed == 8)
+        // Its trainer is gone by design: abandoning it before the deadline changes nothing.
+        try store.abandon(now, why: "exited", now: 200, registered: { _ in false })
+        #expect(try store.run(run.id)?.status == .shadow)
+        // Two replicas judge it: one marks it promoting, the other finds it gone.
+        let replica = try EvolutionStore(database: database.connect())
+        #expect(
+            try store.markPromoting(
+                id: run.id, from: .shadow, candidateVersion: 4, sha256: "abc", metrics: "{}", reasons: [], until: 300))
+        #expect(
+            try !replica.markPromoting(
+                id: run.id, from: .shadow, candidateVersion: 4, sha256: "abc", metrics: "{}", reasons: []))
+        now = try #require(try store.run(run.id))
+        #expect(now.status == .promoting && now.leaseExpiresAt == 300)
+        // A second shadow that no audit verdicts judge is rejected at its deadline.
+        try store.finish(id: run.id, status: .promoted, metrics: nil, reasons: [], now: 310)
+        let late = try #require(try Self.begin(store, "spam", now: 400))
+        try store.enterShadow(
+            id: late.id, candidateVersion: 5, sha256: "def", candidate: [9], metrics: "{}", reasons: [], until: 500)
+        #expect(try !store.recover(now: 450, registered: { _ in false }).contains { $0.id == late.id })
+        #expect(try store.recover(now: 600, registered: { _ in false }).map(\.id) == [late.id])
+        let ended = try #require(try store.run(late.id))
+        #expect(ended.status == .rejected && ended.reasons.last?.contains("shadow phase ended") == true)
+        #expect(try store.shadows().isEmpty)
+    }
+
     /// Two connections (replicas) start a run of one task at once, many times: exactly one wins each time.
     @Test(arguments: TestBackend.allCases)
     func twoReplicasNeverHoldOneTaskAtOnce(_ backend: TestBackend) throws {

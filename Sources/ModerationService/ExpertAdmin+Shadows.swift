@@ -1,0 +1,45 @@
+// Shadow candidates: the evolution runs in their shadow phase, loaded beside their task's expert so the
+// candidate scores live traffic in the same batches without deciding anything.
+
+import Foundation
+import MoELoRA
+import ServiceStore
+
+extension ExpertAdmin {
+    /// Brings the snapshot's shadows to the runs in their shadow phase (any replica's): loads new candidates,
+    /// drops those whose run ended. Runs on `queue` (inside `catchUp`). A candidate that cannot be loaded is
+    /// logged and left out; it never affects what the task serves.
+    func syncShadows(_ evolution: EvolutionStore) throws {
+        let runs = Dictionary(
+            try evolution.shadows().map { ($0.task, $0) }, uniquingKeysWith: { first, _ in first })
+        var snapshot = engine.snapshot
+        var loaded = shadowRuns.withLock { $0 }
+        var changed = false
+        for (task, runId) in loaded where runs[task]?.id != runId || snapshot.tasks[task] == nil {
+            if snapshot.tasks[task] != nil { snapshot = try snapshot.shadowing(task, with: nil) }
+            loaded[task] = nil
+            changed = true
+        }
+        for (task, run) in runs.sorted(by: { $0.key < $1.key })
+        where loaded[task] == nil && snapshot.tasks[task] != nil {
+            do {
+                guard let bytes = try evolution.candidate(id: run.id) else { continue }
+                let candidate = try ExpertFile.readTask(
+                    bytes: bytes, name: "the candidate of run \(run.id)", base: snapshot.base)
+                snapshot = try snapshot.shadowing(task, with: candidate)
+                loaded[task] = run.id
+                changed = true
+                log.info(
+                    "a candidate shadows its task's expert",
+                    metadata: ["task": "\(task)", "run": "\(run.id)", "version": "\(candidate.version)"])
+            } catch {
+                log.error(
+                    "cannot load a shadow candidate",
+                    metadata: ["task": "\(task)", "run": "\(run.id)", "error": "\(error)"])
+            }
+        }
+        guard changed else { return }
+        engine.swap(snapshot)
+        shadowRuns.withLock { $0 = loaded }
+    }
+}
