@@ -22,6 +22,12 @@ public struct CandidateAssessment: Sendable, Equatable {
     /// Other tasks' accuracy on their held-back verdicts before and after (shared mode only).
     public let otherTasks: [String: OtherTaskAccuracy]
     public let promote: Bool
+    /// The current expert's thresholds calibrated on the held-back verdicts (`currentAtTarget`'s).
+    public let recalibration: Calibration
+    /// When the trained candidate fails: whether the current expert with `recalibration` should go on in its place.
+    /// The held-back verdicts grow run after run and no evolved expert trains on them (`VerdictSplit` keeps each
+    /// item on its side), so they may certify more of what the current expert decides than its thresholds do.
+    public let recalibrate: Bool
     /// Why the candidate is or is not promoted, one sentence each.
     public let reasons: [String]
 
@@ -61,6 +67,7 @@ public struct CandidateAssessment: Sendable, Equatable {
         current = ExpertMeasures(rule: currentRule, samples: currentSamples, confidence: confidence)
         let recalibrated = ThresholdCalibrator.calibrate(
             currentSamples, labels: labels, targetPrecision: targetPrecision, confidence: confidence)
+        recalibration = recalibrated
         currentAtTarget = ExpertMeasures(
             rule: DecisionRule(labels: labels, compliantLabel: currentRule.compliantLabel, calibration: recalibrated),
             samples: currentSamples, confidence: confidence)
@@ -105,6 +112,17 @@ public struct CandidateAssessment: Sendable, Equatable {
                 String(
                     format: "task '%@' would lose %.1f points of accuracy (%.4f → %.4f on %d held-back verdicts)",
                     task, 100 * (other.before - other.after), other.before, other.after, other.samples))
+        }
+        // In place of a failed candidate: the current expert at the thresholds the held-back verdicts certify.
+        let refresh = currentAtTarget.rejectRate - current.rejectRate
+        recalibrate =
+            !promote && candidateSamples.count >= Self.minimumHeldBack && !recalibrated.thresholds.isEmpty
+            && currentAtTarget.precisionLowerBound >= targetPrecision && refresh >= margin
+        if recalibrate {
+            reasons.append(
+                "the current expert recalibrated on the \(candidateSamples.count) held-back verdicts decides "
+                    + "\(percent(currentAtTarget.rejectRate)) against \(percent(current.rejectRate)) at its served "
+                    + "thresholds: it goes on in the candidate's place, with those thresholds")
         }
         self.promote = promote
         self.reasons = reasons

@@ -25,6 +25,11 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
     public var shadowVerdicts = 40
     /// Hours the shadow phase waits for them before the candidate is rejected.
     public var shadowHours = 72.0
+    /// What the service does when the audits show, at `confidence`, that the task's precision fell below the
+    /// target (`PrecisionWatch.alarm`), besides the metric, the stats field and the log line.
+    public var alarmResponse = AlarmResponse.tighten
+    /// The newest audited automatic decisions the live precision is measured on.
+    public var alarmWindow = 400
 
     public init() {}
 
@@ -41,6 +46,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         case auto, every, margin, mode, confidence, epochs
         case minVerdicts = "min_verdicts", targetPrecision = "target_precision", holdOut = "hold_out"
         case shadowVerdicts = "shadow_verdicts", shadowHours = "shadow_hours"
+        case alarmResponse = "alarm_response", alarmWindow = "alarm_window"
     }
 
     public init(from decoder: Decoder) throws {
@@ -57,6 +63,8 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
         shadowVerdicts = try c.decodeIfPresent(Int.self, forKey: .shadowVerdicts) ?? d.shadowVerdicts
         shadowHours = try c.decodeIfPresent(Double.self, forKey: .shadowHours) ?? d.shadowHours
+        alarmResponse = try c.decodeIfPresent(AlarmResponse.self, forKey: .alarmResponse) ?? d.alarmResponse
+        alarmWindow = try c.decodeIfPresent(Int.self, forKey: .alarmWindow) ?? d.alarmWindow
     }
 
     /// Why this policy cannot be used, or nil.
@@ -70,6 +78,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         if !(1...50).contains(epochs) { return "'epochs' must be from 1 to 50" }
         if !(0...100_000).contains(shadowVerdicts) { return "'shadow_verdicts' must be from 0 to 100000" }
         if !(shadowHours > 0 && shadowHours <= 24 * 365) { return "'shadow_hours' must be in (0, 8760]" }
+        if !(30...1_000_000).contains(alarmWindow) { return "'alarm_window' must be from 30 to 1000000" }
         return nil
     }
 }

@@ -27,7 +27,8 @@ public struct EvolutionStep {
 
     /// What a step found.
     public struct Outcome {
-        /// The candidate with its held-back calibration (whether or not it is promoted).
+        /// The candidate with its held-back calibration (whether or not it is promoted): the trained expert, or
+        /// when `assessment.recalibrate`, the current expert's weights with `assessment.recalibration`.
         public let candidate: TaskExpert
         public let shared: SharedExpert?
         public let assessment: CandidateAssessment
@@ -97,10 +98,20 @@ public struct EvolutionStep {
             current: before, candidate: after, currentRule: currentRule, targetPrecision: target,
             confidence: policy.confidence, margin: policy.margin, otherTasks: otherAccuracy,
             calibratedAt: ExpertMetadata.now())
-        var metadata = result.expert.metadata
+        var candidate = result.expert
+        var metadata = candidate.metadata
         metadata.calibration = assessment.calibration
+        if assessment.recalibrate {
+            // The current weights as the next version, at the thresholds the held-back verdicts certify.
+            candidate = current
+            metadata = current.metadata
+            metadata.version = current.version + 1
+            metadata.calibration = assessment.recalibration
+            metadata.training = "{\"evolution\":\(lineage),\"recalibrated\":\(current.version)}"
+        }
         return Outcome(
-            candidate: result.expert.with(metadata: metadata), shared: result.shared, assessment: assessment,
+            candidate: candidate.with(metadata: metadata), shared: assessment.recalibrate ? nil : result.shared,
+            assessment: assessment,
             trainCount: split.train.count, developmentCount: split.development.count,
             heldBackCount: split.heldBack.count, trainingSeconds: result.seconds,
             bestDevelopmentAccuracy: result.bestDevelopmentAccuracy)

@@ -100,7 +100,7 @@ public struct EvolutionWorker: Sendable {
         }
         let metrics = Self.metricsJSON(outcome)
         let a = outcome.assessment
-        guard a.promote else {
+        guard a.promote || a.recalibrate else {
             try stores.evolution.finish(
                 id: run.id, status: .rejected, candidateVersion: outcome.candidate.version, metrics: metrics,
                 reasons: a.reasons, now: Clock.now())
@@ -222,13 +222,15 @@ public struct EvolutionWorker: Sendable {
 
     /// The run's measures as stored and shown (`GET /v1/tasks/{task}/evolution`).
     static func metricsJSON(_ o: EvolutionStep.Outcome) -> String {
-        encoded(
+        let a = o.assessment
+        return encoded(
             RunMetrics(
-                current: o.assessment.current, currentAtTarget: o.assessment.currentAtTarget,
-                candidate: o.assessment.candidate, thresholds: o.assessment.calibration.thresholds,
-                otherTasks: o.assessment.otherTasks, train: o.trainCount, development: o.developmentCount,
-                heldBack: o.heldBackCount, bestDevelopmentAccuracy: o.bestDevelopmentAccuracy,
-                trainingSeconds: o.trainingSeconds))
+                current: a.current, currentAtTarget: a.currentAtTarget,
+                candidate: a.recalibrate ? a.currentAtTarget : a.candidate, recalibrated: a.recalibrate ? true : nil,
+                trained: a.recalibrate ? a.candidate : nil,
+                thresholds: o.candidate.metadata.calibration?.thresholds ?? [:], otherTasks: a.otherTasks,
+                train: o.trainCount, development: o.developmentCount, heldBack: o.heldBackCount,
+                bestDevelopmentAccuracy: o.bestDevelopmentAccuracy, trainingSeconds: o.trainingSeconds))
     }
 
     static func encoded(_ m: RunMetrics) -> String {

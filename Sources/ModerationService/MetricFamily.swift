@@ -46,6 +46,26 @@ struct MetricFamily: Sendable {
             name: "moecl_evolution_runs", type: "gauge",
             help: "Self-evolution runs by task and status (running, promoting, promoted, rejected, failed), from the "
                 + "shared database."),
+        MetricFamily(
+            name: "moecl_shadow_texts_total", type: "counter",
+            help: "Texts a shadowing candidate scored beside the served expert, by task."),
+        MetricFamily(
+            name: "moecl_shadow_automatic_total", type: "counter",
+            help: "Of those, texts the candidate would have decided automatically, by task."),
+        MetricFamily(
+            name: "moecl_shadow_agreed_total", type: "counter",
+            help: "Of those, texts where the candidate's decision and label equal the served answer, by task."),
+        MetricFamily(
+            name: "moecl_precision_alarm", type: "gauge",
+            help: "1 while the audits show, at the policy's confidence, that the served version's precision is below "
+                + "its target, else 0, by task."),
+        MetricFamily(
+            name: "moecl_audit_precision_bound", type: "gauge",
+            help: "Clopper-Pearson bounds (bound=lower|upper) of the served version's precision on its newest audits, "
+                + "by task."),
+        MetricFamily(
+            name: "moecl_precision_alarm_responses_total", type: "counter",
+            help: "Automatic answers to a precision alarm, by task and response (tighten, rollback)."),
     ]
 
     /// `text` (the library's exposition) with a `# HELP` line before each known family's `# TYPE` line, and

@@ -87,7 +87,7 @@ extension ModerationService {
         let body = try JSONBody.object(request.http)
         let known: Set = [
             "auto", "every", "min_verdicts", "margin", "mode", "target_precision", "confidence", "hold_out", "epochs",
-            "shadow_verdicts", "shadow_hours",
+            "shadow_verdicts", "shadow_hours", "alarm_response", "alarm_window",
         ]
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw ServiceError.validation("'\(unknown)' is not a policy field (fields: \(known.sorted()))")
@@ -104,8 +104,8 @@ extension ModerationService {
                 EvolutionPolicy.self, from: JSONSerialization.data(withJSONObject: merged))
         } catch {
             throw ServiceError.validation(
-                "the policy's fields have the wrong types: auto is a boolean, mode is task or shared, the rest "
-                    + "are numbers")
+                "the policy's fields have the wrong types: auto is a boolean, mode is task or shared, "
+                    + "alarm_response is alert, tighten or rollback, the rest are numbers")
         }
         if let problem = policy.problem { throw ServiceError.validation(problem) }
         let json = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)

@@ -43,6 +43,16 @@ extension ModerationService {
             metrics.replaceGauges(
                 "moecl_verdicts_last_hour", pace.map { ([("task", $0.task)], Double($0.verdictsLastHour)) })
         }
+        var alarms: [([(String, String)], Double)] = [], bounds: [([(String, String)], Double)] = []
+        for (task, expert) in snapshot.tasks {
+            guard let watch = try? alarm.reading(of: expert) else { continue }
+            alarms.append(([("task", task)], watch.alarm ? 1 : 0))
+            guard watch.audited > 0 else { continue }
+            bounds.append(([("task", task), ("bound", "lower")], watch.lower))
+            bounds.append(([("task", task), ("bound", "upper")], watch.upper))
+        }
+        metrics.replaceGauges("moecl_precision_alarm", alarms)
+        metrics.replaceGauges("moecl_audit_precision_bound", bounds)
         if let runs = try? stores.evolution.statusCounts() {
             metrics.replaceGauges(
                 "moecl_evolution_runs", runs.map { ([("task", $0.task), ("status", $0.status)], Double($0.count)) })

@@ -25,7 +25,9 @@ extension ModerationService {
             throw ServiceError.validation("give 'label', the human verdict")
         }
         let outcome = try reviews.verdict(id: id, label: label, now: Clock.now())
-        if outcome == .recorded, let task = try reviews.item(id)?.task {
+        if outcome == .recorded, let item = try reviews.item(id) {
+            let task = item.task
+            if item.kind == .audit { alarm.verdictRecorded(task: task) }
             evolver.verdictRecorded(task: task) { [engine] in engine.snapshot.tasks[task]?.version }
         }
         return try Self.verdictReply(outcome, id: id, label: label)

@@ -1,8 +1,10 @@
 // GET /v1/stats and GET /v1/stats/reject-rate: decision counts and reject rates over rolling windows, review
 // queue counts, and precision measured by audits.
 
+import Evolution
 import Foundation
 import HTTPCore
+import Moderation
 import ServiceStore
 
 extension ModerationService {
@@ -39,7 +41,13 @@ extension ModerationService {
         for q in queues where q.kind == ReviewItem.Kind.audit.rawValue {
             audits[q.task] = AuditPrecision(audited: q.decided, agreed: q.agreed)
         }
-        return .json(StatsBody(windows: windows, review: queues, auditPrecision: audits))
+        var live: [String: LivePrecision] = [:]
+        for (task, expert) in engine.snapshot.tasks {
+            live[task] = LivePrecision(
+                version: expert.version, response: try evolver.policy(task: task).alarmResponse,
+                watch: try alarm.reading(of: expert))
+        }
+        return .json(StatsBody(windows: windows, review: queues, auditPrecision: audits, precisionAlarm: live))
     }
 }
 
@@ -48,11 +56,28 @@ struct StatsBody: Encodable {
     /// window → task → counts.
     let windows: [String: [String: WindowCounts]]
     let review: [ReviewStats]
-    /// task → precision of automatic decisions measured by audited items.
+    /// task → precision of automatic decisions measured by audited items (every version, all time).
     let auditPrecision: [String: AuditPrecision]
+    /// task → the live precision of the version served, at its thresholds, and its alarm.
+    let precisionAlarm: [String: LivePrecision]
 
     enum CodingKeys: String, CodingKey {
-        case windows, review, auditPrecision = "audit_precision"
+        case windows, review, auditPrecision = "audit_precision", precisionAlarm = "precision_alarm"
+    }
+}
+
+/// A task's live precision: the version served, its `PrecisionWatch` and what an alarm does.
+struct LivePrecision: Encodable {
+    let version: Int
+    let response: AlarmResponse
+    let watch: PrecisionWatch
+
+    func encode(to encoder: Encoder) throws {
+        enum Keys: String, CodingKey { case version, response }
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(response, forKey: .response)
+        try watch.encode(to: encoder)
     }
 }
 

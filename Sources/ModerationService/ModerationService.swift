@@ -21,6 +21,7 @@ public final class ModerationService: Sendable {
     let metrics: ServiceMetrics
     let admin: ExpertAdmin
     let evolver: Evolver
+    let alarm: PrecisionAlarm
     let access: AccessControl
     /// Checksum and load time of every loaded task expert.
     let provenance: ExpertProvenance
@@ -66,6 +67,9 @@ public final class ModerationService: Sendable {
             stores: stores, worker: worker, defaults: defaults, launcher: launcher,
             maxActiveRuns: configuration.maxEvolutionRuns, snapshot: { engine.snapshot },
             changed: { admin.queue.sync { _ = try? admin.catchUp() } })
+        let evolver = self.evolver
+        alarm = PrecisionAlarm(
+            stores: stores, admin: admin, metrics: metrics, policy: { try evolver.policy(task: $0) })
     }
 
     /// The policy of a task with none stored: `evolveEvery` verdicts between runs (0: no automatic runs).
@@ -80,7 +84,10 @@ public final class ModerationService: Sendable {
     }
 
     /// Waits until the checks for automatic evolution runs queued so far are done.
-    public func waitForEvolutionTriggers() { evolver.settle() }
+    public func waitForEvolutionTriggers() {
+        evolver.settle()
+        alarm.settle()
+    }
 
     /// Whether the start-up probe inference passed (what `/readyz` answers).
     public var isReady: Bool { ready.withLock { $0 } }

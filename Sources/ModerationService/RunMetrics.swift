@@ -9,7 +9,11 @@ struct RunMetrics: Codable {
     let current: ExpertMeasures
     /// The current expert recalibrated on the held-back verdicts as the candidate was (what it is compared with).
     var currentAtTarget: ExpertMeasures?
+    /// The candidate that went on: the trained one, or (`recalibrated`) the current expert at `currentAtTarget`.
     let candidate: ExpertMeasures
+    var recalibrated: Bool?
+    /// The trained candidate, when the recalibrated current expert went on in its place.
+    var trained: ExpertMeasures?
     let thresholds: [String: Double]
     let otherTasks: [String: CandidateAssessment.OtherTaskAccuracy]
     let train: Int
@@ -43,7 +47,7 @@ struct RunMetrics: Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case current, candidate, thresholds, train, development, shadow
+        case current, candidate, thresholds, train, development, shadow, recalibrated, trained
         case currentAtTarget = "current_at_target"
         case otherTasks = "other_tasks", heldBack = "held_back", bestDevelopmentAccuracy = "best_development_accuracy"
         case trainingSeconds = "training_seconds"

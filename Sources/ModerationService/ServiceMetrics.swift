@@ -2,6 +2,7 @@
 // templates and task names, never raw paths or ids.
 
 import CoreMetrics
+import Evolution
 import Foundation
 import HTTPCore
 import InferenceEngine
@@ -91,6 +92,11 @@ public final class ServiceMetrics: Sendable {
         counter("moecl_shadow_texts_total", [("task", task)]).increment(by: Int64(texts))
         counter("moecl_shadow_automatic_total", [("task", task)]).increment(by: Int64(automatic))
         counter("moecl_shadow_agreed_total", [("task", task)]).increment(by: Int64(agreed))
+    }
+
+    /// One automatic answer to `task`'s precision alarm.
+    func alarmResponse(task: String, response: AlarmResponse) {
+        counter("moecl_precision_alarm_responses_total", [("task", task), ("response", response.rawValue)]).increment()
     }
 
     /// One text's mean shared-expert gate weight under `task`.

@@ -130,6 +130,18 @@ public final class ReviewStore: Sendable {
         ).map(Self.item)
     }
 
+    /// The newest `limit` audit items of `task` scored by expert `version` that have a verdict, oldest first (the
+    /// evidence of the live precision alarm).
+    public func audits(task: String, version: Int, limit: Int) throws -> [ReviewItem] {
+        try database.query(
+            """
+            SELECT \(Self.columns) FROM review_items
+            WHERE task = ?1 AND expert_version = ?2 AND kind = 'audit' AND verdict IS NOT NULL
+            ORDER BY id DESC LIMIT ?3
+            """, [.text(task), .integer(Int64(version)), .integer(Int64(max(0, limit)))]
+        ).map(Self.item).reversed()
+    }
+
     /// The id of the newest item of any task (0 when there is none): items above it are newer.
     public func newestItemId() throws -> Int64 {
         Int64(try database.query("SELECT COALESCE(MAX(id), 0) FROM review_items").first?.first?.int ?? 0)

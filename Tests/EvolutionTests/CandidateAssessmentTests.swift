@@ -48,6 +48,31 @@ struct CandidateAssessmentTests {
             current: scores, candidate: scores, currentRule: rule, targetPrecision: 0.9, confidence: 0.95,
             margin: 0.02)
         #expect(!same.promote && same.reasons.contains { $0.contains("less than the margin") })
+        // The current expert's thresholds already are what the held-back verdicts certify: nothing to refresh.
+        #expect(!worse.recalibrate && !same.recalibrate)
+    }
+
+    /// A failed candidate, and a current expert whose served thresholds are stricter than the held-back verdicts
+    /// (more of them now) need: the current expert goes on with the thresholds they certify.
+    @Test func aFailedCandidateLeavesTheCurrentExpertRecalibrated() throws {
+        let scores = Self.samples(400, separation: 0.3)
+        let strict = DecisionRule(
+            labels: Self.labels, compliantLabel: "compliant",
+            calibration: Calibration(targetPrecision: 0.9, thresholds: ["compliant": 0.79]))
+        let a = CandidateAssessment(
+            current: scores, candidate: Self.samples(400, separation: 0.02), currentRule: strict,
+            targetPrecision: 0.9, confidence: 0.95, margin: 0.02)
+        #expect(!a.promote)
+        #expect(a.recalibrate, "\(a.reasons)")
+        #expect(a.currentAtTarget.rejectRate >= a.current.rejectRate + 0.02)
+        #expect(a.currentAtTarget.precisionLowerBound >= 0.9)
+        #expect(a.recalibration.thresholds["violating"] != nil)
+        #expect(a.reasons.last?.contains("goes on in the candidate's place") == true)
+        // A better trained candidate is promoted itself, never replaced.
+        let better = CandidateAssessment(
+            current: Self.samples(400, separation: 0.05), candidate: scores, currentRule: Self.uncalibrated,
+            targetPrecision: 0.9, confidence: 0.95, margin: 0.02)
+        #expect(better.promote && !better.recalibrate)
     }
 
     @Test func tooFewHeldBackVerdictsPromoteNothing() {
