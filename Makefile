@@ -36,9 +36,10 @@ conformance: build
 	@scripts/conformance/install.sh
 	python3 scripts/conformance/check_openapi.py
 
-## serve: the moderation service on 127.0.0.1:8080 with the shipped experts, state in state/ (SERVE_FLAGS adds flags)
+## serve: the moderation service on 127.0.0.1:8080 with the shipped experts, state in state/ (SERVE_FLAGS adds flags);
+## evolution runs train also on the shipped experts' training files when ../shared/data holds them
 serve: build
-	.build/release/moecl serve $(SERVE_FLAGS)
+	.build/release/moecl serve $(if $(wildcard ../shared/data/moderation-en),--training-data ../shared/data) $(SERVE_FLAGS)
 
 ## loadtest: 64 connections for 30 s with hot-loads and rollbacks, then the engine alone (docs/PERFORMANCE.md)
 loadtest: build

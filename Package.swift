@@ -112,12 +112,13 @@ let package = Package(
             name: "MoeclCLITests",
             dependencies: [
                 "MoeclCLI", "MoELoRA", "ModelFormats", "Moderation", "ServiceStore", "Tokenization", "TestSupport",
+                "Training",
             ]),
         .testTarget(
             name: "ModerationServiceTests",
             dependencies: [
                 "ModerationService", "HTTPCore", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore",
-                "Tokenization", "TestSupport",
+                "Tokenization", "TestSupport", "Training",
             ]),
         .testTarget(
             name: "ModerationAppTests",

@@ -45,7 +45,7 @@ public struct CandidateTraining {
     /// (shared mode only). `lineage`: a JSON object recorded in the expert's metadata (run, parent version, …).
     public func run(
         task: String, train: [EncodedExample], development: [EncodedExample],
-        replay: [String: [[Int32]]] = [:], lineage: String
+        replay: [String: [[Int32]]] = [:], source: TrainingSource? = nil, lineage: String
     ) throws -> Result {
         let current = try snapshot.task(task)
         let others = snapshot.taskNames.filter { $0 != task }
@@ -67,7 +67,8 @@ public struct CandidateTraining {
         let training = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
         let fingerprint = snapshot.base.fingerprint
         // The expert's `training` record: the options, and where it came from (`lineage`, a JSON object).
-        let record = "{\"evolution\":\(lineage),\"options\":\(training)}"
+        // (and where its first training texts are, carried from expert to expert).
+        let record = TrainingSource.record("{\"evolution\":\(lineage),\"options\":\(training)}", adding: source)
         var expert = model.taskExpert(t, fingerprint: fingerprint, training: record)
         var metadata = expert.metadata
         metadata.calibration = current.metadata.calibration

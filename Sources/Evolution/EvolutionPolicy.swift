@@ -30,6 +30,9 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
     public var alarmResponse = AlarmResponse.tighten
     /// The newest audited automatic decisions the live precision is measured on.
     public var alarmWindow = 400
+    /// Whether runs train also on the texts the task's expert was first trained on, when its metadata records
+    /// them and the file is found unchanged (`TrainingSource`).
+    public var originalData = true
 
     public init() {}
 
@@ -46,7 +49,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         case auto, every, margin, mode, confidence, epochs
         case minVerdicts = "min_verdicts", targetPrecision = "target_precision", holdOut = "hold_out"
         case shadowVerdicts = "shadow_verdicts", shadowHours = "shadow_hours"
-        case alarmResponse = "alarm_response", alarmWindow = "alarm_window"
+        case alarmResponse = "alarm_response", alarmWindow = "alarm_window", originalData = "original_data"
     }
 
     public init(from decoder: Decoder) throws {
@@ -65,6 +68,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         shadowHours = try c.decodeIfPresent(Double.self, forKey: .shadowHours) ?? d.shadowHours
         alarmResponse = try c.decodeIfPresent(AlarmResponse.self, forKey: .alarmResponse) ?? d.alarmResponse
         alarmWindow = try c.decodeIfPresent(Int.self, forKey: .alarmWindow) ?? d.alarmWindow
+        originalData = try c.decodeIfPresent(Bool.self, forKey: .originalData) ?? d.originalData
     }
 
     /// Why this policy cannot be used, or nil.

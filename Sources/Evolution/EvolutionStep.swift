@@ -4,6 +4,7 @@
 import Foundation
 import MoELoRA
 import Moderation
+import TensorCore
 import Training
 
 /// Trains and assesses one candidate; pure apart from the CPU it takes.
@@ -37,6 +38,8 @@ public struct EvolutionStep {
         public let heldBackCount: Int
         public let trainingSeconds: Double
         public let bestDevelopmentAccuracy: Double
+        /// Texts of the expert's original training data trained on beside the verdicts.
+        public let originalCount: Int
     }
 
     /// Why a step cannot run (too few verdicts, an unknown task).
@@ -45,9 +48,12 @@ public struct EvolutionStep {
     }
 
     /// Runs the step for `task` on its `verdicts`; `others`: other tasks' verdicts (their held-back share guards
-    /// shared mode, their texts are replayed to the discriminator).
+    /// shared mode, their texts are replayed to the discriminator). `original`: the texts the task's expert was
+    /// first trained on (labels as indices of its labels), recorded as `source` in the candidate; as many of them
+    /// as there are training verdicts (at least 100), drawn with the step's seed, train beside the verdicts.
     public func run(
-        task: String, verdicts: [LabelledVerdict], others: [String: [LabelledVerdict]] = [:], lineage: String
+        task: String, verdicts: [LabelledVerdict], others: [String: [LabelledVerdict]] = [:],
+        original: [LabelledText] = [], source: TrainingSource? = nil, lineage: String
     )
         throws -> Outcome
     {
@@ -63,12 +69,15 @@ public struct EvolutionStep {
         func examples(_ vs: [LabelledVerdict]) -> [EncodedExample] {
             vs.map { EncodedExample(ids: encode($0.text), label: current.labels.firstIndex(of: $0.label)!) }
         }
+        var rng = SplitMix64(seed: seed &+ 104_729)
+        let mixed = original.shuffled(using: &rng).prefix(max(split.train.count, 100))
+        let originals = mixed.map { EncodedExample(ids: encode($0.text), label: $0.label) }
         let replay = others.mapValues { $0.map { encode($0.text) } }
         let training = CandidateTraining(
             snapshot: snapshot, options: CandidateTraining.options(for: policy, seed: seed), progress: progress)
         let result = try training.run(
-            task: task, train: examples(split.train), development: examples(split.development), replay: replay,
-            lineage: lineage)
+            task: task, train: examples(split.train) + originals, development: examples(split.development),
+            replay: replay, source: source, lineage: lineage)
         var next = try snapshot.adding(result.expert)
         if let shared = result.shared { next = try next.replacingShared(shared) }
         let held = examples(split.heldBack)
@@ -107,14 +116,15 @@ public struct EvolutionStep {
             metadata = current.metadata
             metadata.version = current.version + 1
             metadata.calibration = assessment.recalibration
-            metadata.training = "{\"evolution\":\(lineage),\"recalibrated\":\(current.version)}"
+            metadata.training = TrainingSource.record(
+                "{\"evolution\":\(lineage),\"recalibrated\":\(current.version)}", adding: source)
         }
         return Outcome(
             candidate: candidate.with(metadata: metadata), shared: assessment.recalibrate ? nil : result.shared,
             assessment: assessment,
             trainCount: split.train.count, developmentCount: split.development.count,
             heldBackCount: split.heldBack.count, trainingSeconds: result.seconds,
-            bestDevelopmentAccuracy: result.bestDevelopmentAccuracy)
+            bestDevelopmentAccuracy: result.bestDevelopmentAccuracy, originalCount: originals.count)
     }
 
     /// Scores of `examples` under `task` of `snapshot` (the inference forward, as served), with their labels.

@@ -53,6 +53,7 @@ public enum EvolutionProcess {
         var flags = ["--model", s.model, "--state", s.state, "--train-threads", "\(s.trainThreads)"]
         if let experts = s.experts { flags += ["--experts", experts] }
         if let url = s.databaseURL { flags += ["--database-url", url] }
+        if let data = s.trainingData { flags += ["--training-data", data] }
         flags += ["--log-level", s.logLevel.rawValue, "--log-format", s.logFormat.rawValue]
         return flags
     }
@@ -72,7 +73,8 @@ public enum EvolutionProcess {
         let model = try LoadedModel.load(loading)
         let folder = (settings.state as NSString).appendingPathComponent("experts")
         let snapshot = try ModerationService.applyingRegistry(stores.registry, to: model.bundle, uploadFolder: folder)
-        let worker = EvolutionWorker(stores: stores, tokenizer: model.tokenizer, folder: folder)
+        let worker = EvolutionWorker(
+            stores: stores, tokenizer: model.tokenizer, folder: folder, trainingData: settings.trainingData)
         var defaults = EvolutionPolicy.serverDefault(every: settings.evolveEvery)
         let run: EvolutionRun
         if let runID {

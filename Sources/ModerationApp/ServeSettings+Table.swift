@@ -96,6 +96,11 @@ extension ServeSettings {
             "Compute threads of an evolution run, which trains in a process of its own at low priority.",
             requirement: "≥ 1"
         ) { $0 >= 1 },
+        .text(
+            "training-data", \.trainingData, "dir",
+            "Folder where evolution runs look for the training file an expert records it was trained on (by its "
+                + "path relative to the data root, e.g. moderation-en/<task>/train.jsonl), to train on it again beside "
+                + "the verdicts; unset: only at the recorded absolute path. A file whose checksum changed is not used."),
         .value(
             "max-evolution-runs", \.maxEvolutionRuns, "n",
             "Evolution runs of all tasks active at once at most, across replicas; more are refused with 409 "

@@ -30,6 +30,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var reviewMaxWait = 86_400.0
     public var evolveEvery = 200
     public var trainThreads = 1
+    /// Where evolution runs look for the training files experts record (`TrainingSource`), by relative path.
+    public var trainingData: String?
     public var maxEvolutionRuns = 1
     public var keepUploads = 10
     public var tokens: [String] = []

@@ -23,13 +23,56 @@ public struct EvolutionWorker: Sendable {
     public let folder: String
     /// Seconds a lease lasts; the worker renews it every third of that while it trains.
     public let leaseSeconds: Double
+    /// Where the training files experts record (`TrainingSource.relative`) are looked for first
+    /// (`--training-data`); nil: only at their recorded paths.
+    public let trainingData: String?
     let log = Logger(label: "moecl.evolution")
 
-    public init(stores: ServiceStores, tokenizer: BertTokenizer, folder: String, leaseSeconds: Double = 60) {
+    public init(
+        stores: ServiceStores, tokenizer: BertTokenizer, folder: String, leaseSeconds: Double = 60,
+        trainingData: String? = nil
+    ) {
         self.stores = stores
         self.tokenizer = tokenizer
         self.folder = folder
         self.leaseSeconds = leaseSeconds
+        self.trainingData = trainingData
+    }
+
+    /// The texts `expert` was first trained on, when its metadata records them, the policy wants them and the
+    /// file is found unchanged; with a sentence saying what was used or why not (nil: nothing recorded).
+    func originalData(of expert: TaskExpert, policy: EvolutionPolicy) -> (
+        texts: [LabelledText], source: TrainingSource?, note: String?
+    ) {
+        guard let source = TrainingSource.named(in: expert.metadata.training) else { return ([], nil, nil) }
+        guard policy.originalData else {
+            return ([], source, "the policy leaves out the texts the expert was first trained on (\(source.relative))")
+        }
+        switch source.locate(root: trainingData) {
+        case .found(let path):
+            do {
+                let texts = try TaskData.labelled(path: path, labels: expert.labels)
+                return (
+                    texts, source,
+                    "trained also on texts the expert was first trained on (\(path), \(texts.count) texts)"
+                )
+            } catch {
+                return (
+                    [], source,
+                    "the texts the expert was first trained on (\(path)) cannot be read: \(error); trained on verdicts only"
+                )
+            }
+        case .missing(let tried):
+            return (
+                [], source,
+                "the texts the expert was first trained on (\(source.relative)) are not at \(tried) (give --training-data); trained on verdicts only"
+            )
+        case .changed(let path):
+            return (
+                [], source,
+                "\(path) is no longer the file the expert was first trained on (its checksum differs); trained on verdicts only"
+            )
+        }
     }
 
     /// The task's verdicts: items of the task as it now exists (not of a deleted namesake), with ids in `ids`.
@@ -89,10 +132,12 @@ public struct EvolutionWorker: Sendable {
             tokenizer.encode($0, truncate: true)
         }
         let outcome: EvolutionStep.Outcome
+        let original = snapshot.tasks[run.task].map { originalData(of: $0, policy: policy) } ?? ([], nil, nil)
+        let (originalTexts, originalSource, originalNote) = original
         do {
             outcome = try step.run(
                 task: run.task, verdicts: try verdicts(task: run.task, ids: ...run.itemWatermark), others: others,
-                lineage: lineage)
+                original: originalTexts, source: originalSource, lineage: lineage)
         } catch let refusal as EvolutionStep.Refusal {
             try stores.evolution.finish(
                 id: run.id, status: .rejected, metrics: nil, reasons: [refusal.description], now: Clock.now())
@@ -100,17 +145,18 @@ public struct EvolutionWorker: Sendable {
         }
         let metrics = Self.metricsJSON(outcome)
         let a = outcome.assessment
+        let reasons = (originalNote.map { [$0] } ?? []) + a.reasons
         guard a.promote || a.recalibrate else {
             try stores.evolution.finish(
                 id: run.id, status: .rejected, candidateVersion: outcome.candidate.version, metrics: metrics,
-                reasons: a.reasons, now: Clock.now())
-            log.info("evolution candidate rejected", metadata: ["task": "\(run.task)", "reasons": "\(a.reasons)"])
+                reasons: reasons, now: Clock.now())
+            log.info("evolution candidate rejected", metadata: ["task": "\(run.task)", "reasons": "\(reasons)"])
             return .rejected
         }
         guard outcome.shared == nil else {
             try stores.evolution.finish(
                 id: run.id, status: .rejected, candidateVersion: outcome.candidate.version, metrics: metrics,
-                reasons: a.reasons + ["promoting a new shared expert is not supported yet; the candidate is kept out"],
+                reasons: reasons + ["promoting a new shared expert is not supported yet; the candidate is kept out"],
                 now: Clock.now())
             return .rejected
         }
@@ -121,7 +167,7 @@ public struct EvolutionWorker: Sendable {
             try stores.evolution.enterShadow(
                 id: run.id, candidateVersion: outcome.candidate.version, sha256: FileDigest.sha256(bytes),
                 candidate: bytes, metrics: metrics,
-                reasons: a.reasons + [
+                reasons: reasons + [
                     "shadowing the current expert until \(policy.shadowVerdicts) fresh audit verdicts judge it"
                 ], until: Clock.now() + 3600 * policy.shadowHours)
             log.info(
@@ -130,7 +176,7 @@ public struct EvolutionWorker: Sendable {
             return .shadow
         }
         try promote(
-            run, candidate: outcome.candidate, bytes: bytes, from: .running, metrics: metrics, reasons: a.reasons)
+            run, candidate: outcome.candidate, bytes: bytes, from: .running, metrics: metrics, reasons: reasons)
         return .promoted
     }
 
@@ -230,7 +276,8 @@ public struct EvolutionWorker: Sendable {
                 trained: a.recalibrate ? a.candidate : nil,
                 thresholds: o.candidate.metadata.calibration?.thresholds ?? [:], otherTasks: a.otherTasks,
                 train: o.trainCount, development: o.developmentCount, heldBack: o.heldBackCount,
-                bestDevelopmentAccuracy: o.bestDevelopmentAccuracy, trainingSeconds: o.trainingSeconds))
+                bestDevelopmentAccuracy: o.bestDevelopmentAccuracy, trainingSeconds: o.trainingSeconds,
+                original: o.originalCount))
     }
 
     static func encoded(_ m: RunMetrics) -> String {

@@ -87,7 +87,7 @@ extension ModerationService {
         let body = try JSONBody.object(request.http)
         let known: Set = [
             "auto", "every", "min_verdicts", "margin", "mode", "target_precision", "confidence", "hold_out", "epochs",
-            "shadow_verdicts", "shadow_hours", "alarm_response", "alarm_window",
+            "shadow_verdicts", "shadow_hours", "alarm_response", "alarm_window", "original_data",
         ]
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw ServiceError.validation("'\(unknown)' is not a policy field (fields: \(known.sorted()))")
@@ -104,7 +104,7 @@ extension ModerationService {
                 EvolutionPolicy.self, from: JSONSerialization.data(withJSONObject: merged))
         } catch {
             throw ServiceError.validation(
-                "the policy's fields have the wrong types: auto is a boolean, mode is task or shared, "
+                "the policy's fields have the wrong types: auto and original_data are booleans, mode is task or shared, "
                     + "alarm_response is alert, tighten or rollback, the rest are numbers")
         }
         if let problem = policy.problem { throw ServiceError.validation(problem) }

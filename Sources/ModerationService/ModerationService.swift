@@ -54,7 +54,8 @@ public final class ModerationService: Sendable {
         admin = ExpertAdmin(
             engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
             provenance: provenance, keepUploads: configuration.keepUploads, evolution: stores.evolution)
-        let worker = EvolutionWorker(stores: stores, tokenizer: tokenizer, folder: uploadFolder)
+        let worker = EvolutionWorker(
+            stores: stores, tokenizer: tokenizer, folder: uploadFolder, trainingData: configuration.trainingData)
         let defaults = Self.evolutionDefaults(configuration)
         let admin = self.admin
         let launcher =

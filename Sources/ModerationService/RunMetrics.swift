@@ -21,6 +21,8 @@ struct RunMetrics: Codable {
     let heldBack: Int
     let bestDevelopmentAccuracy: Double
     let trainingSeconds: Double
+    /// Texts of the expert's original training data trained on beside the verdicts.
+    var original: Int?
     var shadow: Shadow?
 
     /// The shadow phase's judgement on fresh audit verdicts.
@@ -47,7 +49,7 @@ struct RunMetrics: Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case current, candidate, thresholds, train, development, shadow, recalibrated, trained
+        case current, candidate, thresholds, train, development, shadow, recalibrated, trained, original
         case currentAtTarget = "current_at_target"
         case otherTasks = "other_tasks", heldBack = "held_back", bestDevelopmentAccuracy = "best_development_accuracy"
         case trainingSeconds = "training_seconds"

@@ -24,6 +24,8 @@ public struct ServiceConfiguration: Sendable {
     /// New verdicts of a task between automatic evolution runs (a task's stored policy overrides it); 0 starts
     /// none by itself.
     public var evolveEvery = 0
+    /// Where evolution runs look for the training files experts record (`--training-data`).
+    public var trainingData: String?
     /// Evolution runs of all tasks active at once at most, across replicas (each trains a model).
     public var maxEvolutionRuns = 1
     /// Uploads kept per task, files and registry rows (so at most this many minus one rollbacks).

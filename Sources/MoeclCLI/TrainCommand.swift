@@ -89,6 +89,12 @@ public struct TrainCommand: ParsableCommand {
                 base: base, tasks: tasks, options: flags.options(method: TrainingMethod(rawValue: method)!),
                 folder: out, progress: progress)
             runner.calibrationPrecision = targetPrecision
+            let suiteName = URL(fileURLWithPath: suite).standardizedFileURL.lastPathComponent
+            for data in tasks {
+                runner.sources[data.name] = try TrainingSource.of(
+                    folder: URL(fileURLWithPath: suite).appendingPathComponent(data.name).path,
+                    named: suiteName + "/" + data.name, examples: data.train.count)
+            }
             let started = Date()
             _ = try runner.run(resume: resume)
             progress.message("run written to \(out) in \(TrainingProgress.duration(Date().timeIntervalSince(started)))")

@@ -59,7 +59,11 @@ public struct SingleTaskTraining {
         let shared = model.sharedExpert(
             fingerprint: base.fingerprint, version: snapshot.shared.version + 1,
             training: training)
-        var expert = model.taskExpert(t, fingerprint: base.fingerprint, training: training)
+        let source = try TrainingSource.of(
+            folder: folder, named: URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent,
+            examples: encoded.train.count)
+        var expert = model.taskExpert(
+            t, fingerprint: base.fingerprint, training: TrainingSource.record(training, adding: source))
         let dev = trainer.scores(task: t, examples: encoded.dev)
         var meta = expert.metadata
         meta.calibration = ThresholdCalibrator.calibrate(

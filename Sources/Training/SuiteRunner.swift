@@ -14,6 +14,8 @@ public final class SuiteRunner {
     public let folder: URL
     public var progress: TrainingProgress?
     public var calibrationPrecision = 0.9
+    /// Task → where its training texts came from, recorded in its expert's `training` metadata.
+    public var sources: [String: TrainingSource] = [:]
     /// Tests only: throw `Interrupted` after this many epochs of this stage (a simulated kill).
     public var interruptAfter: (stage: Int, epochs: Int)?
 
@@ -123,7 +125,8 @@ public final class SuiteRunner {
         let training = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
         let shared = model.sharedExpert(fingerprint: encoder.fingerprint, version: tasks.count, training: training)
         let experts = model.tasks.indices.map { t -> TaskExpert in
-            let expert = model.taskExpert(t, fingerprint: encoder.fingerprint, training: training)
+            let record = TrainingSource.record(training, adding: sources[tasks[t].name])
+            let expert = model.taskExpert(t, fingerprint: encoder.fingerprint, training: record)
             let dev = last.evaluations[t].dev
             let samples = zip(dev.scores, dev.labels).map { ThresholdCalibrator.Sample(scores: $0, label: $1) }
             var meta = expert.metadata

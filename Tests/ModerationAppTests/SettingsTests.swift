@@ -57,6 +57,7 @@ struct SettingsTests {
         "review-max-wait": ("600", { $0.reviewMaxWait == 600 }),
         "evolve-every": ("50", { $0.evolveEvery == 50 }),
         "train-threads": ("2", { $0.trainThreads == 2 }),
+        "training-data": ("/data", { $0.trainingData == "/data" }),
         "max-evolution-runs": ("3", { $0.maxEvolutionRuns == 3 }),
         "keep-uploads": ("3", { $0.keepUploads == 3 }),
         "token": ("review:0123456789abcdef", { $0.tokens == ["review:0123456789abcdef"] }),

@@ -3,6 +3,7 @@
 import Foundation
 import MoELoRA
 import TestSupport
+import Training
 import Testing
 
 @Suite("moecl train and calibrate (binary)")
@@ -62,6 +63,10 @@ struct TrainCalibrateCommandTests {
         let snapshot = try ExpertBundle.load(folder: bundle, base: model.base)
         #expect(snapshot.taskNames == ["pets", "spam"])
         #expect(try snapshot.task("spam").metadata.calibration?.targetPrecision == 0.9)
+        // Each expert records the file it was trained on, for evolution runs to train on again.
+        let source = try #require(TrainingSource.named(in: try snapshot.task("spam").metadata.training))
+        #expect(source.relative == "suite/spam/train.jsonl")
+        #expect(source.locate(root: root.path) == .found(path: suite.appendingPathComponent("spam/train.jsonl").path))
         // Recalibrate at 0.8 into a new bundle; the other task's expert file stays byte-identical.
         let calibrated = root.appendingPathComponent("calibrated").path
         let cal = try Self.moecl(
@@ -102,6 +107,7 @@ struct TrainCalibrateCommandTests {
         let grown = try ExpertBundle.load(folder: extended, base: model.base)
         #expect(grown.taskNames == ["pets", "pets2", "spam"])
         #expect(grown.shared.version == snapshot.shared.version + 1)
+        #expect(TrainingSource.named(in: try grown.task("pets2").metadata.training)?.relative == "pets/train.jsonl")
         #expect(
             FileManager.default.contents(atPath: bundle + "/" + petsFile)
                 == FileManager.default.contents(atPath: extended + "/" + petsFile))

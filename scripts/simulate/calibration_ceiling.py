@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""What an honest calibration costs: the reject rate a fully trained expert reaches at target precision when its
+thresholds are chosen, as evolution runs choose them, by the 95 % Clopper-Pearson lower bound on N random labelled
+texts, for several N (docs/RESULTS.md, self-evolution).
+
+Scores the bundle's expert of TASK on the suite's dev and test splits with `moecl classify`, then, per N and per
+seed, draws N of those texts as the calibration sample, calibrates per label (the lowest τ whose admitted texts'
+lower bound reaches the target, as ThresholdCalibrator does) and measures reject rate and precision on the rest.
+Also the point-estimate calibration on dev, measured on test (how the shipped thresholds were chosen).
+
+    python3 scripts/simulate/calibration_ceiling.py --task tweeteval-offensive [--sizes 150,300,600,900] [--seeds 20]
+"""
+import argparse, json, os, random, subprocess, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+try:
+    from scipy.stats import beta
+except ImportError:
+    sys.exit("calibration_ceiling: needs scipy (make reference installs it)")
+
+
+def lower(k, n, confidence):
+    return 0.0 if k == 0 else float(beta.ppf(1 - confidence, k, n - k + 1))
+
+
+def calibrate(samples, labels, target, confidence):
+    """label → τ: per label, among samples whose top label it is, the lowest score whose admitted set passes."""
+    thresholds = {}
+    for c in labels:
+        mine = sorted(((s[c], t == c) for s, t in samples if max(s, key=s.get) == c), reverse=True)
+        correct, best = 0, None
+        for i, (score, ok) in enumerate(mine):
+            correct += ok
+            if i + 1 < len(mine) and mine[i + 1][0] == score:
+                continue  # ties are admitted together
+            n = i + 1
+            if correct / n >= target and (confidence is None or lower(correct, n, confidence) >= target):
+                best = score
+        if best is not None:
+            thresholds[c] = best
+    return thresholds
+
+
+def measure(thresholds, data):
+    automatic = []
+    for s, t in data:
+        top = max(s, key=s.get)
+        if top in thresholds and s[top] >= thresholds[top]:
+            automatic.append(top == t)
+    return len(automatic) / len(data), (sum(automatic) / len(automatic) if automatic else None)
+
+
+def scored(binary, task, path):
+    texts = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    out = subprocess.run([binary, "classify", "--task", task], input="\n".join(t["text"].replace("\n", " ") for t in texts) + "\n",
+                         capture_output=True, text=True, cwd=ROOT, check=True).stdout.splitlines()
+    return [(json.loads(o)["scores"], t["label"]) for o, t in zip(out, texts)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--task", required=True)
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "moderation-en"))
+    ap.add_argument("--binary", default=os.path.join(ROOT, ".build/release/moecl"))
+    ap.add_argument("--sizes", default="150,300,450,600,900")
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--target", type=float, default=0.9)
+    ap.add_argument("--confidence", type=float, default=0.95)
+    args = ap.parse_args()
+    dev = scored(args.binary, args.task, os.path.join(args.data, args.task, "dev.jsonl"))
+    test = scored(args.binary, args.task, os.path.join(args.data, args.task, "test.jsonl"))
+    labels = sorted(dev[0][0])
+    rate, precision = measure(calibrate(dev, labels, args.target, None), test)
+    print(f"{args.task}: point-estimate thresholds on dev ({len(dev)}), on test ({len(test)}): "
+          f"reject rate {rate:.3f}, precision {precision:.3f}")
+    pool = dev + test
+    print(f"\n| calibration texts | reject rate: median [10th, 90th pct] | precision: median, lowest |")
+    print("|---:|---:|---:|")
+    for n in [int(x) for x in args.sizes.split(",")]:
+        rates, precisions = [], []
+        for seed in range(args.seeds):
+            order = list(range(len(pool)))
+            random.Random(seed).shuffle(order)
+            calibration = [pool[i] for i in order[:n]]
+            rest = [pool[i] for i in order[n:]]
+            r, p = measure(calibrate(calibration, labels, args.target, args.confidence), rest)
+            rates.append(r)
+            precisions.append(p if p is not None else float("nan"))
+        rates.sort()
+        decided = sorted(p for p in precisions if p == p)
+        k = len(rates)
+        print(f"| {n} | {rates[k // 2]:.3f} [{rates[k // 10]:.3f}, {rates[(9 * k) // 10]:.3f}] | "
+              + (f"{decided[len(decided) // 2]:.3f}, {decided[0]:.3f} |" if decided else "— |"))
+    print(f"\n{args.seeds} random calibration samples per size from dev + test ({len(pool)} texts); measured on the "
+          f"rest; target {args.target}, {100 * args.confidence:.0f} % Clopper-Pearson bound per label.")
+
+
+if __name__ == "__main__":
+    main()
