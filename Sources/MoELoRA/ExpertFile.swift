@@ -61,7 +61,19 @@ public enum ExpertFile {
     /// Reads and checks the shared expert and gates for `base`.
     public static func readShared(path: String, base: BaseModel) throws -> SharedExpert {
         let (file, meta) = try open(path: path)
-        try check(meta, kind: .shared, path: path, base: base)
+        return try readShared(file, meta: meta, base: base)
+    }
+
+    /// Checks a shared expert held in memory (an evolution candidate) for `base`; `name` stands for it in errors.
+    public static func readShared(bytes: [UInt8], name: String, base: BaseModel) throws -> SharedExpert {
+        let (file, meta) = try open(bytes: bytes, name: name)
+        return try readShared(file, meta: meta, base: base)
+    }
+
+    private static func readShared(_ file: SafeTensorsFile, meta: ExpertMetadata, base: BaseModel) throws
+        -> SharedExpert
+    {
+        try check(meta, kind: .shared, path: file.path, base: base)
         let c = base.config, layers = c.numHiddenLayers
         var expected = loraShapes(rank: meta.rank, config: c)
         for l in 0..<layers { expected.append((ExpertTensorNames.gate(l), [2, c.hiddenSize])) }

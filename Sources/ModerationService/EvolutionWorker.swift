@@ -153,20 +153,19 @@ public struct EvolutionWorker: Sendable {
             log.info("evolution candidate rejected", metadata: ["task": "\(run.task)", "reasons": "\(reasons)"])
             return .rejected
         }
-        guard outcome.shared == nil else {
-            try stores.evolution.finish(
-                id: run.id, status: .rejected, candidateVersion: outcome.candidate.version, metrics: metrics,
-                reasons: reasons + ["promoting a new shared expert is not supported yet; the candidate is kept out"],
-                now: Clock.now())
-            return .rejected
-        }
         let bytes = try ExpertFile.serialized(outcome.candidate)
         // What every replica will load: checked as an upload is, before anything is marked.
         _ = try ExpertFile.readTask(bytes: bytes, name: "the candidate of run \(run.id)", base: snapshot.base)
+        let sharedBytes = try outcome.shared.map { shared in
+            let bytes = try ExpertFile.serialized(shared)
+            _ = try ExpertFile.readShared(
+                bytes: bytes, name: "the shared candidate of run \(run.id)", base: snapshot.base)
+            return bytes
+        }
         if policy.shadowVerdicts > 0 {
             try stores.evolution.enterShadow(
                 id: run.id, candidateVersion: outcome.candidate.version, sha256: FileDigest.sha256(bytes),
-                candidate: bytes, metrics: metrics,
+                candidate: bytes, shared: sharedBytes, metrics: metrics,
                 reasons: reasons + [
                     "shadowing the current expert until \(policy.shadowVerdicts) fresh audit verdicts judge it"
                 ], until: Clock.now() + 3600 * policy.shadowHours)
@@ -176,21 +175,29 @@ public struct EvolutionWorker: Sendable {
             return .shadow
         }
         try promote(
-            run, candidate: outcome.candidate, bytes: bytes, from: .running, metrics: metrics, reasons: reasons)
+            run, candidate: outcome.candidate, bytes: bytes, shared: outcome.shared.map { ($0, sharedBytes!) },
+            from: .running, metrics: metrics, reasons: reasons)
         return .promoted
     }
 
     /// Marks the run promoting, registers the candidate, marks it promoted.
+    /// `shared`: a shared-mode candidate's shared expert and its file, registered with the task's in one change.
     private func promote(
-        _ run: EvolutionRun, candidate: TaskExpert, bytes: [UInt8], from: EvolutionRun.Status, metrics: String,
-        reasons: [String]
+        _ run: EvolutionRun, candidate: TaskExpert, bytes: [UInt8], shared: (SharedExpert, [UInt8])? = nil,
+        from: EvolutionRun.Status, metrics: String, reasons: [String]
     ) throws {
         guard
             try stores.evolution.markPromoting(
                 id: run.id, from: from, candidateVersion: candidate.version, sha256: FileDigest.sha256(bytes),
                 metrics: metrics, reasons: reasons, until: Clock.now() + leaseSeconds)
         else { return }  // another process finished it first
-        try ExpertAdmin.store(candidate, bytes: bytes, folder: folder, registry: stores.registry)
+        if let (expert, sharedBytes) = shared {
+            try ExpertAdmin.storeTogether(
+                candidate, bytes: bytes, shared: expert, sharedBytes: sharedBytes, folder: folder,
+                registry: stores.registry)
+        } else {
+            try ExpertAdmin.store(candidate, bytes: bytes, folder: folder, registry: stores.registry)
+        }
         try stores.evolution.finish(
             id: run.id, status: .promoted, candidateVersion: candidate.version, metrics: metrics, reasons: reasons,
             now: Clock.now())
@@ -218,13 +225,21 @@ public struct EvolutionWorker: Sendable {
         }
         let candidate = try ExpertFile.readTask(
             bytes: bytes, name: "the candidate of run \(run.id)", base: snapshot.base)
+        // A shared-mode candidate is judged with the shared expert it was trained with.
+        let shared = try stores.evolution.candidateShared(id: run.id).map {
+            (
+                try ExpertFile.readShared(
+                    bytes: $0, name: "the shared candidate of run \(run.id)", base: snapshot.base), $0
+            )
+        }
+        let candidateSnapshot = try (shared.map { try snapshot.replacingShared($0.0) } ?? snapshot).adding(candidate)
         let known = fresh.filter { current.labels.contains($0.label) }
         let examples = known.map {
             EncodedExample(
                 ids: tokenizer.encode($0.text, truncate: true), label: current.labels.firstIndex(of: $0.label)!)
         }
         let before = try EvolutionStep.samples(examples, task: run.task, snapshot: snapshot)
-        let after = try EvolutionStep.samples(examples, task: run.task, snapshot: try snapshot.adding(candidate))
+        let after = try EvolutionStep.samples(examples, task: run.task, snapshot: candidateSnapshot)
         let target = candidate.metadata.calibration?.targetPrecision ?? policy.targetPrecision ?? 0.9
         let noRule = DecisionRule(
             labels: current.labels, compliantLabel: current.metadata.compliantLabel,
@@ -245,7 +260,8 @@ public struct EvolutionWorker: Sendable {
                 metadata: ["task": "\(run.task)", "run": "\(run.id)", "reasons": "\(assessment.reasons)"])
             return .rejected
         }
-        try promote(run, candidate: candidate, bytes: bytes, from: .shadow, metrics: json, reasons: reasons)
+        try promote(
+            run, candidate: candidate, bytes: bytes, shared: shared, from: .shadow, metrics: json, reasons: reasons)
         return .promoted
     }
 

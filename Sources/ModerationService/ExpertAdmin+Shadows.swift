@@ -23,6 +23,9 @@ extension ExpertAdmin {
         for (task, run) in runs.sorted(by: { $0.key < $1.key })
         where loaded[task] == nil && snapshot.tasks[task] != nil {
             do {
+                // A shared-mode candidate needs its own shared expert, which would change every task's scores in
+                // the batch: it is judged on fresh verdicts without scoring live traffic.
+                guard try evolution.candidateShared(id: run.id) == nil else { continue }
                 guard let bytes = try evolution.candidate(id: run.id) else { continue }
                 let candidate = try ExpertFile.readTask(
                     bytes: bytes, name: "the candidate of run \(run.id)", base: snapshot.base)

@@ -24,10 +24,23 @@ extension ExpertAdmin {
         let generation = try registry.generation()  // read first: a change after this is seen next time
         guard generation != seenGeneration.withLock({ $0 }) else { return CatchUp() }
         let deleted = Set(try registry.deletedTasks())
-        let uploads = Dictionary(try registry.active().map { ($0.task, $0) }, uniquingKeysWith: { _, last in last })
+        var uploads = Dictionary(try registry.active().map { ($0.task, $0) }, uniquingKeysWith: { _, last in last })
         var snapshot = engine.snapshot
         var result = CatchUp()
         var records: [(String, String)] = []
+        // The shared expert first: a shared-mode promotion registered it with its task's expert.
+        let sharedEntry = uploads.removeValue(forKey: ExpertRegistry.sharedKey)
+        do {
+            let (next, sha) = try catchingUpShared(sharedEntry, in: snapshot)
+            if let sha {
+                snapshot = next
+                records.append((ExpertRegistry.sharedKey, sha))
+                result.loaded.append(ExpertRegistry.sharedKey)
+            }
+        } catch {
+            log.error("cannot load the shared expert from the shared registry", metadata: ["error": "\(error)"])
+            result.failed.append(ExpertRegistry.sharedKey)
+        }
         for (task, entry) in uploads.sorted(by: { $0.key < $1.key })
         where provenance.entry(task)?.sha256 != entry.sha256 {
             do {
@@ -56,6 +69,7 @@ extension ExpertAdmin {
         }
         if !result.loaded.isEmpty || !result.removed.isEmpty {
             engine.swap(snapshot)
+            if result.loaded.contains(ExpertRegistry.sharedKey) { shadowRuns.withLock { $0 = [:] } }
             for (task, sha) in records { provenance.record(task: task, sha256: sha) }
             for task in result.removed { provenance.remove(task: task) }
         }
@@ -73,7 +87,9 @@ extension ExpertAdmin {
             do {
                 let change = try catchUp()
                 guard !change.loaded.isEmpty || !change.removed.isEmpty else { return }
-                let loaded = change.loaded.map { "\($0) v\(engine.snapshot.tasks[$0]?.version ?? 0)" }
+                let loaded = change.loaded.map {
+                    "\($0) v\($0 == ExpertRegistry.sharedKey ? engine.snapshot.shared.version : engine.snapshot.tasks[$0]?.version ?? 0)"
+                }
                 log.info(
                     "caught up with the shared expert registry",
                     metadata: [

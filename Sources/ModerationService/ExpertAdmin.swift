@@ -23,6 +23,8 @@ final class ExpertAdmin: Sendable {
     let queue = DispatchQueue(label: "moecl.expert-admin")
     /// The bundle's experts' file checksums, to tell whether a task serves its bundle expert.
     let bundleChecksums: [String: String]
+    /// The bundle's shared expert's file checksum.
+    let bundleSharedChecksum: String?
     /// The registry generation the snapshot last caught up with (-1: not yet).
     let seenGeneration = LockedBox<Int64>(-1)
     let log = Logger(label: "moecl.experts")
@@ -45,6 +47,7 @@ final class ExpertAdmin: Sendable {
         self.bundle = bundle
         self.provenance = provenance
         bundleChecksums = (bundle?.tasks ?? [:]).compactMapValues(ExpertProvenance.checksum)
+        bundleSharedChecksum = bundle.flatMap { ExpertProvenance.checksum($0.shared) }
     }
 
     /// Validates `bytes` in memory as task `task`'s expert for the loaded base, then installs it.
@@ -199,18 +202,22 @@ final class ExpertAdmin: Sendable {
             .appendingPathComponent("\(version)-\(sha256.prefix(12)).safetensors")
     }
 
-    /// The expert of registry entry `entry`: from its recorded path or this process's copy when either holds the
-    /// recorded bytes, else from the database's copy (another replica's upload), which is first written to this
-    /// process's folder.
+    /// The expert of registry entry `entry` (`verifiedPath`).
     static func loadRegistered(_ entry: RegisteredExpert, registry: ExpertRegistry, folder: String, base: BaseModel)
         throws -> TaskExpert
     {
+        try ExpertFile.readTask(path: try verifiedPath(entry, registry: registry, folder: folder), base: base)
+    }
+
+    /// A file holding registry entry `entry`'s recorded bytes: its recorded path or this process's copy when either
+    /// does, else the database's copy (another replica's upload), first written to this process's folder.
+    static func verifiedPath(_ entry: RegisteredExpert, registry: ExpertRegistry, folder: String) throws -> String {
         let local = localPath(folder: folder, task: entry.task, version: entry.version, sha256: entry.sha256)
         for candidate in [entry.path, local] {
             if let data = FileManager.default.contents(atPath: candidate),
                 FileDigest.sha256([UInt8](data)) == entry.sha256
             {
-                return try ExpertFile.readTask(path: candidate, base: base)
+                return candidate
             }
         }
         let bytes = try registry.bytes(of: entry)
@@ -221,7 +228,7 @@ final class ExpertAdmin: Sendable {
         try FileManager.default.createDirectory(
             atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try AtomicFileWriter.writeAtomically(bytes, to: local)
-        return try ExpertFile.readTask(path: local, base: base)
+        return local
     }
 
     /// The registry's deletions and active uploads applied over `snapshot` (at start-up, so hot-loads and deletions
@@ -236,6 +243,10 @@ final class ExpertAdmin: Sendable {
             result = try result.removing(task)
         }
         for entry in try registry.active() {
+            guard entry.task != ExpertRegistry.sharedKey else {
+                result = try applyingShared(entry, registry: registry, to: result, folder: folder, log: log)
+                continue
+            }
             do {
                 result = try result.adding(
                     try loadRegistered(entry, registry: registry, folder: folder, base: snapshot.base))

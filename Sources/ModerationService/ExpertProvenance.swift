@@ -4,8 +4,9 @@ import Foundation
 import HTTPCore
 import ModelFormats
 import MoELoRA
+import ServiceStore
 
-/// Checksum and load time per loaded task, kept by the admin operations that change the snapshot.
+/// Checksum and load time per loaded task (and of the shared expert, under `ExpertRegistry.sharedKey`), kept by the admin operations that change the snapshot.
 final class ExpertProvenance: Sendable {
     struct Entry: Sendable, Equatable {
         let sha256: String
@@ -21,10 +22,15 @@ final class ExpertProvenance: Sendable {
         for (name, expert) in snapshot.tasks {
             if let sha = Self.checksum(expert) { record(task: name, sha256: sha, at: now) }
         }
+        if let sha = Self.checksum(snapshot.shared) { record(task: ExpertRegistry.sharedKey, sha256: sha, at: now) }
     }
 
     static func checksum(_ expert: TaskExpert) -> String? {
         (try? ExpertFile.serialized(expert)).map(FileDigest.sha256)
+    }
+
+    static func checksum(_ shared: SharedExpert) -> String? {
+        (try? ExpertFile.serialized(shared)).map(FileDigest.sha256)
     }
 
     func record(task: String, sha256: String, at time: Double = Date().timeIntervalSince1970) {

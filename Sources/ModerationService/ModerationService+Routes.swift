@@ -55,6 +55,13 @@ extension ModerationService {
                 .json(try service.admin.rollback(task: request.parameter("task")))
             }),
         Route(
+            "PUT", "/v1/shared", role: .admin, on: .admin,
+            .direct { service, request in .json(try service.admin.uploadShared(bytes: request.http.body), status: 201) }
+        ),
+        Route(
+            "POST", "/v1/shared/rollback", role: .admin, on: .admin,
+            .direct { service, _ in .json(try service.admin.rollbackShared()) }),
+        Route(
             "DELETE", "/v1/experts/{task}", role: .admin, on: .admin,
             .direct { service, request in
                 .json(try service.admin.delete(task: request.parameter("task")))

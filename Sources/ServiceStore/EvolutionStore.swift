@@ -37,6 +37,7 @@ public final class EvolutionStore: Sendable {
         CREATE UNIQUE INDEX IF NOT EXISTS evolution_one_active ON evolution_runs(task)
             WHERE status IN ('running', 'shadow', 'promoting');
         """,
+        "ALTER TABLE evolution_runs ADD COLUMN candidate_shared {blob};",
     ]
 
     static let columns =
@@ -86,16 +87,16 @@ public final class EvolutionStore: Sendable {
     /// the run was no longer running (another process recovered it).
     @discardableResult
     public func enterShadow(
-        id: Int64, candidateVersion: Int, sha256: String, candidate: [UInt8], metrics: String, reasons: [String],
-        until: Double
+        id: Int64, candidateVersion: Int, sha256: String, candidate: [UInt8], shared: [UInt8]? = nil,
+        metrics: String, reasons: [String], until: Double
     ) throws -> Bool {
         try database.run(
             "UPDATE evolution_runs SET status = 'shadow', candidate_version = ?1, candidate_sha256 = ?2, "
-                + "candidate = ?3, metrics = ?4, reasons = ?5, lease_expires_at = ?6 WHERE id = ?7 "
-                + "AND status = 'running'",
+                + "candidate = ?3, metrics = ?4, reasons = ?5, lease_expires_at = ?6, candidate_shared = ?8 "
+                + "WHERE id = ?7 AND status = 'running'",
             [
                 .integer(Int64(candidateVersion)), .text(sha256), .blob(candidate), .text(metrics),
-                .text(Self.json(reasons)), .real(until), .integer(id),
+                .text(Self.json(reasons)), .real(until), .integer(id), shared.map(SQLValue.blob) ?? .null,
             ]) == 1
     }
 
@@ -109,6 +110,12 @@ public final class EvolutionStore: Sendable {
     /// The candidate file's bytes of run `id`, when it reached its shadow phase.
     public func candidate(id: Int64) throws -> [UInt8]? {
         try database.query("SELECT candidate FROM evolution_runs WHERE id = ?1", [.integer(id)]).first?.first?.bytes
+    }
+
+    /// The shared expert's file bytes of run `id`, when it is a shared-mode candidate in (or past) its shadow phase.
+    public func candidateShared(id: Int64) throws -> [UInt8]? {
+        try database.query("SELECT candidate_shared FROM evolution_runs WHERE id = ?1", [.integer(id)]).first?.first?
+            .bytes
     }
 
     /// Adds one batch's shadow tallies to run `id`: texts scored, texts the candidate would decide

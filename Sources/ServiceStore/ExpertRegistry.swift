@@ -32,25 +32,60 @@ public final class ExpertRegistry: Sendable {
         """,
     ]
 
+    /// The registry key of the shared expert and gates (a name no task can have: task names have no ':'). A
+    /// shared-mode evolution registers it with its task's expert in one change (`registerTogether`).
+    public static let sharedKey = ":shared"
+
+    /// One file to register.
+    public struct Registration: Sendable {
+        public let task: String
+        public let version: Int
+        public let sha256: String
+        public let path: String
+        public let content: [UInt8]
+
+        public init(task: String, version: Int, sha256: String, path: String, content: [UInt8]) {
+            self.task = task
+            self.version = version
+            self.sha256 = sha256
+            self.path = path
+            self.content = content
+        }
+    }
+
+    /// Registers every one of `entries` as its key's active expert in one change: a replica sees all or none.
+    public func registerTogether(_ entries: [Registration], now: Double) throws {
+        try change {
+            for e in entries {
+                _ = try insert(
+                    task: e.task, version: e.version, sha256: e.sha256, path: e.path, content: e.content, now: now)
+            }
+        }
+    }
+
     /// Records an upload (its bytes too, when the registry stores files) and makes it the task's active expert.
     @discardableResult
     public func register(task: String, version: Int, sha256: String, path: String, content: [UInt8], now: Double) throws
         -> Int64
     {
-        try change {
-            try database.run("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
-            try database.run("DELETE FROM deleted_tasks WHERE task = ?1", [.text(task)])
-            let row = try database.query(
-                """
-                INSERT INTO experts (task, version, sha256, path, uploaded_at, active, content) \
-                VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) RETURNING id
-                """,
-                [
-                    .text(task), .integer(Int64(version)), .text(sha256), .text(path), .real(now),
-                    storesFiles ? .blob(content) : .null,
-                ])
-            return Int64(row.first?.first?.int ?? 0)
-        }
+        try change { try insert(task: task, version: version, sha256: sha256, path: path, content: content, now: now) }
+    }
+
+    private func insert(task: String, version: Int, sha256: String, path: String, content: [UInt8], now: Double) throws
+        -> Int64
+    {
+        try database.run("UPDATE experts SET active = 0 WHERE task = ?1", [.text(task)])
+        try database.run("DELETE FROM deleted_tasks WHERE task = ?1", [.text(task)])
+        let row = try database.query(
+            """
+            INSERT INTO experts (task, version, sha256, path, uploaded_at, active, content) \
+            VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) RETURNING id
+            """,
+            [
+                .text(task), .integer(Int64(version)), .text(sha256), .text(path), .real(now),
+                storesFiles ? .blob(content) : .null,
+            ])
+        return Int64(row.first?.first?.int ?? 0)
     }
 
     /// Makes entry `id` the active one of its task.

@@ -722,6 +722,16 @@ def experts_checks(c, s):
                  "  rolled back to the bundle's expert: its version and checksum", str(reply.json()))
     c.call(s, "POST", "/v1/experts/youtube-spam/rollback", expect=409, code="conflict",
            name="POST /v1/experts/youtube-spam/rollback (nothing left)")
+    # The shared expert: the bundle's own file uploaded again, rolled back to the bundle, then nothing left.
+    shared_file = (ROOT / "experts/default/shared.safetensors").read_bytes()
+    c.call(s, "POST", "/v1/shared/rollback", expect=409, code="conflict", name="POST /v1/shared/rollback (bundle's)")
+    c.call(s, "PUT", "/v1/shared", youtube, headers=octet, expect=422, code="validation_failed",
+           name="PUT /v1/shared with a task expert's file")
+    reply = c.call(s, "PUT", "/v1/shared", shared_file, headers=octet, expect=201, name="PUT /v1/shared example 'bundle-file'")
+    if reply.status == 201:
+        c.report(reply.json().get("status") == "loaded", "  status loaded", str(reply.json()))
+    c.call(s, "POST", "/v1/shared/rollback", expect=200)
+    c.call(s, "POST", "/v1/shared/rollback", expect=409, code="conflict", name="POST /v1/shared/rollback (nothing left)")
     reply = c.call(s, "GET", "/v1/experts", expect=200, name="GET /v1/experts after the changes")
     c.report(reply.status == 200 and {t["task"] for t in reply.json()["tasks"]} == set(before), "  the same tasks are loaded")
     c.call(s, "PATCH", "/v1/experts/sms-spam", {}, expect=405, code="method_not_allowed")

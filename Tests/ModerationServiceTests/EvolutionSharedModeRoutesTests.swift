@@ -1,0 +1,104 @@
+// A shared-mode run end to end, in-process: its candidate (a new shared expert and gates with the task's expert) is
+// promoted as one registry change, changes every task's scores, survives a restart, and the shared expert rolls
+// back on its own to exactly what served before.
+
+import Foundation
+import ServiceStore
+import Testing
+
+@Suite("Service: shared-mode evolution promotes a new shared expert")
+struct EvolutionSharedModeTests {
+    /// The scores `task` gives `text`.
+    static func scores(_ service: ServiceHarness, _ task: String, _ text: String) throws -> [String: Double] {
+        let (_, body) = try service.json("POST", "/v1/classify", "{\"task\": \"\(task)\", \"text\": \"\(text)\"}")
+        return try #require((body["results"] as? [[String: Any]])?.first?["scores"] as? [String: Double])
+    }
+
+    static func sharedVersion(_ service: ServiceHarness) throws -> Int? {
+        try service.json("GET", "/v1/experts").1["shared_version"] as? Int
+    }
+
+    @Test func aSharedModeCandidateIsPromotedWithItsSharedExpertAndRollsBack() throws {
+        let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5)
+        defer { service.remove() }
+        let create =
+            "{\"task\": \"fresh\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\"}"
+        #expect(service.request("POST", "/v1/tasks", body: create)?.status == 201)
+        #expect(
+            service.request(
+                "PUT", "/v1/tasks/fresh/evolution",
+                body: "{\"epochs\": 12, \"mode\": \"shared\", \"shadow_verdicts\": 0}"
+            )?.status == 200)
+        _ = try EvolutionRoutesTests.reviewEverything(service, task: "fresh", EvolutionRoutesTests.texts(480, seed: 1))
+        let before = try Self.scores(service, "spam", "the cat sat on the mat")
+        let sharedBefore = try #require(try Self.sharedVersion(service))
+        // A second replica on the same database, catching up every 50 ms.
+        let replica = try ServiceHarness(tiny: service.tiny, state: service.state, auditRate: 0)
+        let timer = replica.service.startCatchingUp(every: 0.05)
+        defer {
+            timer.cancel()
+            replica.stop()
+        }
+
+        #expect(try service.json("POST", "/v1/tasks/fresh/evolve", "{}").0 == 202)
+        let run = try EvolutionRoutesTests.waitForRun(service, task: "fresh")
+        #expect(run["status"] as? String == "promoted", "\(run["reasons"] ?? "")")
+        #expect(run["mode"] as? String == "shared")
+        // Served: the new shared expert, so another task's scores moved; registered as one change with the task's.
+        #expect(try Self.sharedVersion(service) == sharedBefore + 1)
+        let after = try Self.scores(service, "spam", "the cat sat on the mat")
+        #expect(after != before, "the shared expert changed every task's scores")
+        let active = try service.stores.registry.active().map(\.task)
+        #expect(active.contains(ExpertRegistry.sharedKey) && active.contains("fresh"), "\(active)")
+        // The other replica serves it on its next catch-up.
+        var caughtUp = false
+        for _ in 0..<100 where !caughtUp {
+            caughtUp = try Self.scores(replica, "spam", "the cat sat on the mat") == after
+            if !caughtUp { usleep(50_000) }
+        }
+        #expect(caughtUp, "the other replica never served the new shared expert")
+        #expect(try Self.sharedVersion(replica) == sharedBefore + 1)
+        timer.cancel()
+        replica.stop()
+
+        // A restart serves the same shared expert.
+        let restarted = try service.restarted(auditRate: 0)
+        #expect(try Self.sharedVersion(restarted) == sharedBefore + 1)
+        #expect(try Self.scores(restarted, "spam", "the cat sat on the mat") == after)
+
+        // Rolled back: exactly what served before; then nothing left to roll back.
+        let (status, body) = try restarted.json("POST", "/v1/shared/rollback")
+        #expect(status == 200, "\(body)")
+        #expect(body["version"] as? Int == sharedBefore && body["previous_version"] as? Int == sharedBefore + 1)
+        #expect(try Self.scores(restarted, "spam", "the cat sat on the mat") == before)
+        #expect(restarted.request("POST", "/v1/shared/rollback")?.status == 409)
+    }
+
+    /// With a shadow phase: the candidate scores no live traffic (its shared expert would change every task in
+    /// the batch) and is judged on fresh audit verdicts with its own shared expert.
+    @Test func aSharedModeCandidateIsJudgedOnFreshVerdictsWithoutScoringTraffic() throws {
+        let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5)
+        defer { service.remove() }
+        let create =
+            "{\"task\": \"fresh\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\"}"
+        #expect(service.request("POST", "/v1/tasks", body: create)?.status == 201)
+        #expect(
+            service.request("PUT", "/v1/tasks/fresh/evolution", body: "{\"epochs\": 12, \"mode\": \"shared\"}")?.status
+                == 200)
+        _ = try EvolutionRoutesTests.reviewEverything(service, task: "fresh", EvolutionRoutesTests.texts(480, seed: 1))
+        let sharedBefore = try #require(try Self.sharedVersion(service))
+        #expect(try service.json("POST", "/v1/tasks/fresh/evolve", "{}").0 == 202)
+        let shadowing = try EvolutionRoutesTests.waitForRun(service, task: "fresh")
+        #expect(shadowing["status"] as? String == "shadow", "\(shadowing["reasons"] ?? "")")
+        _ = try EvolutionRoutesTests.reviewEverything(service, task: "fresh", EvolutionRoutesTests.texts(48, seed: 5))
+        let (_, watching) = try service.json("GET", "/v1/tasks/fresh/evolution")
+        let tallies = (watching["current"] as? [String: Any])?["shadow"] as? [String: Any]
+        #expect(tallies?["texts"] as? Int == 0, "\(tallies ?? [:])")
+        #expect(try Self.sharedVersion(service) == sharedBefore, "nothing changes before the judgement")
+        _ = try EvolutionRoutesTests.reviewEverything(service, task: "fresh", EvolutionRoutesTests.texts(112, seed: 6))
+        service.service.waitForEvolutionTriggers()
+        let judged = try #require(try service.json("GET", "/v1/tasks/fresh/evolution").1["runs"] as? [[String: Any]])
+        #expect(judged.first?["status"] as? String == "promoted", "\(judged.first?["reasons"] ?? "")")
+        #expect(try Self.sharedVersion(service) == sharedBefore + 1)
+    }
+}
