@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest simulate bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -45,6 +45,11 @@ serve: build
 loadtest: build
 	@scripts/setup.sh --packages wrk
 	python3 scripts/loadtest/loadtest.py $(LOADTEST_ARGS)
+
+## bench-under-training: single-request latency and throughput while an evolution run trains, beside idle (docs/PERFORMANCE.md)
+bench-under-training: build
+	@scripts/setup.sh --packages wrk
+	python3 scripts/loadtest/under_training.py $(UNDER_TRAINING_ARGS)
 
 ## simulate: self-evolution from a cold start against the real server (docs/RESULTS.md; SIM_TASK, SIM_FLAGS)
 SIM_TASK ?= youtube-spam

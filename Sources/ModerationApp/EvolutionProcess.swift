@@ -59,11 +59,15 @@ public enum EvolutionProcess {
     }
 
     /// Runs run `runID` (started by a server), or begins and runs one of `task` (`trigger` cli), in this process:
-    /// at `nice` 10, with `settings.trainThreads` compute threads. Returns the run's final status.
+    /// at `nice` 10 and `SCHED_IDLE`, with `settings.trainThreads` compute threads. Returns the run's final status.
     public static func run(settings: ServeSettings, runID: Int64?, task: String?, mode: String?) throws
         -> EvolutionRun.Status
     {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        // SCHED_IDLE (5 in Linux's sched.h): the trainer runs only on CPU time inference leaves. Threads started
+        // after this (OpenBLAS's, the trainer's) inherit it.
+        var parameters = sched_param()
+        _ = sched_setscheduler(0, 5, &parameters)
         var loading = settings
         loading.threads = settings.trainThreads
         let database = try openDatabase(
