@@ -145,6 +145,7 @@ public struct EvolutionWorker: Sendable {
         }
         let metrics = Self.metricsJSON(outcome)
         let a = outcome.assessment
+        refreshMargins(task: run.task, outcome: outcome, snapshot: snapshot)
         let reasons = (originalNote.map { [$0] } ?? []) + a.reasons
         guard a.promote || a.recalibrate else {
             try stores.evolution.finish(
@@ -178,6 +179,39 @@ public struct EvolutionWorker: Sendable {
             run, candidate: outcome.candidate, bytes: bytes, shared: outcome.shared.map { ($0, sharedBytes!) },
             from: .running, metrics: metrics, reasons: reasons)
         return .promoted
+    }
+
+    /// Open items the informative claim order ranks, at most this many per run, get their margins from the newest
+    /// candidate.
+    static let marginRefreshLimit = 2000
+
+    /// Ranks the task's open review items by the candidate's margins, whatever becomes of the candidate: until a
+    /// first expert is promoted every open item of a new task has the untrained expert's margin 0, so the
+    /// informative order would be the oldest order; a trained candidate, even a rejected one, knows better which
+    /// texts are uncertain. A failure here is logged; the run goes on.
+    func refreshMargins(task: String, outcome: EvolutionStep.Outcome, snapshot: ExpertSnapshot) {
+        do {
+            let open = try stores.reviews.openUnsampled(task: task, limit: Self.marginRefreshLimit)
+            guard !open.isEmpty else { return }
+            var scoring = snapshot
+            if let shared = outcome.shared { scoring = try scoring.replacingShared(shared) }
+            scoring = try scoring.adding(outcome.candidate)
+            var margins: [(id: Int64, margin: Double)] = []
+            for start in stride(from: 0, to: open.count, by: 32) {
+                let chunk = open[start..<min(open.count, start + 32)]
+                let scores = try scoring.classify(
+                    sequences: chunk.map { tokenizer.encode($0.text, truncate: true) },
+                    tasks: [String](repeating: task, count: chunk.count))
+                for (item, s) in zip(chunk, scores) {
+                    let sorted = s.scores.sorted(by: >)
+                    margins.append((item.id, sorted.count < 2 ? 1 : Double(sorted[0] - sorted[1])))
+                }
+            }
+            try stores.reviews.refreshMargins(margins)
+        } catch {
+            log.warning(
+                "could not refresh the review queue's margins", metadata: ["task": "\(task)", "error": "\(error)"])
+        }
     }
 
     /// Marks the run promoting, registers the candidate, marks it promoted.

@@ -142,6 +142,29 @@ public final class ReviewStore: Sendable {
         ).map(Self.item).reversed()
     }
 
+    /// The newest `limit` open items of `task` (no verdict) not drawn at random: the ones the informative claim
+    /// order ranks by margin. (id, text), newest first.
+    public func openUnsampled(task: String, limit: Int) throws -> [(id: Int64, text: String)] {
+        try database.query(
+            """
+            SELECT id, text FROM review_items WHERE task = ?1 AND verdict IS NULL AND sampled = 0
+            ORDER BY id DESC LIMIT ?2
+            """, [.text(task), .integer(Int64(max(0, limit)))]
+        ).map { (Int64($0[0].int ?? 0), $0[1].string ?? "") }
+    }
+
+    /// Replaces the margins the informative order ranks open items by (each item's top score minus the second
+    /// under the newest model of its task); items that got a verdict meanwhile are left alone. One transaction.
+    public func refreshMargins(_ margins: [(id: Int64, margin: Double)]) throws {
+        try database.transaction {
+            for (id, margin) in margins {
+                try database.run(
+                    "UPDATE review_items SET margin = ?1 WHERE id = ?2 AND verdict IS NULL",
+                    [.real(margin), .integer(id)])
+            }
+        }
+    }
+
     /// The id of the newest item of any task (0 when there is none): items above it are newer.
     public func newestItemId() throws -> Int64 {
         Int64(try database.query("SELECT COALESCE(MAX(id), 0) FROM review_items").first?.first?.int ?? 0)
@@ -195,10 +218,13 @@ public final class ReviewStore: Sendable {
         "id, task, expert_version, text, labels, scores, label, decision, kind, created_at, lease_expires_at, "
         + "verdict, verdict_at, sampled"
 
-    /// The top score minus the second (1 for a single score): small means uncertain.
+    /// The top score minus the second: small means uncertain. 1 for a single score, and for scores all equal: an
+    /// untrained expert (a task created from nothing) scores every label alike, which says nothing about which
+    /// texts are uncertain, so its items rank behind those a trained model found uncertain (`refreshMargins`).
     static func margin(_ scores: [Double]) -> Double {
         let sorted = scores.sorted(by: >)
-        return sorted.count < 2 ? 1 : sorted[0] - sorted[1]
+        guard sorted.count >= 2, sorted.first != sorted.last else { return 1 }
+        return sorted[0] - sorted[1]
     }
 
     static func item(_ row: [SQLValue]) throws -> ReviewItem {

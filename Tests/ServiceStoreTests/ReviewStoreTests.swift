@@ -188,4 +188,29 @@ struct ReviewClaimOrderTests {
             task: nil, limit: 10, leaseSeconds: 1, now: 3_000, order: .informative, maxWaitSeconds: 2_850)
         #expect(aged.map(\.id) == [sampled, sure, unsure, middle])
     }
+
+    /// An untrained expert's items (every score equal) rank last; a trained candidate's margins, refreshed into the
+    /// open items, reorder them; an item with a verdict keeps its margin.
+    @Test(arguments: TestBackend.allCases)
+    func refreshedMarginsReorderTheInformativeClaims(_ backend: TestBackend) throws {
+        let database = try TestDatabase(backend)
+        let store = try ReviewStore(database: database.connect())
+        let first = try Self.add(store, "first", scores: [0.5, 0.5], now: 100)
+        let second = try Self.add(store, "second", scores: [0.5, 0.5], now: 200)
+        let third = try Self.add(store, "third", scores: [0.5, 0.5], now: 300)
+        let sampled = try Self.add(store, "sampled", scores: [0.5, 0.5], sampled: true, now: 400)
+        let open = try store.openUnsampled(task: "spam", limit: 10)
+        #expect(open.map(\.id) == [third, second, first], "newest first, sampled left out")
+        #expect(open.map(\.text) == ["third", "second", "first"])
+        #expect(try store.openUnsampled(task: "spam", limit: 2).count == 2)
+        #expect(try store.verdict(id: first, label: "compliant", now: 500) == .recorded)
+        try store.refreshMargins([(third, 0.1), (second, 0.6), (first, 0.0)])
+        let claimed = try store.claim(task: "spam", limit: 10, leaseSeconds: 1, now: 1_000, order: .informative)
+        #expect(claimed.map(\.id) == [sampled, third, second])
+        // A trained expert's new item with a smaller margin goes before them; an untrained one's behind.
+        let unsure = try Self.add(store, "unsure", scores: [0.52, 0.48], now: 600)
+        let unknown = try Self.add(store, "unknown", scores: [0.5, 0.5], now: 700)
+        let later = try store.claim(task: "spam", limit: 10, leaseSeconds: 1, now: 2_000, order: .informative)
+        #expect(later.map(\.id) == [sampled, unsure, third, second, unknown])
+    }
 }
