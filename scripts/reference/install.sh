@@ -19,8 +19,9 @@ PACKAGES=(
     "transformers==5.24.0"
     "safetensors"
     "numpy"
+    "scipy"
 )
-CHECK='import torch, tokenizers, onnxruntime, sentence_transformers, onnx, safetensors, numpy'
+CHECK='import torch, tokenizers, onnxruntime, sentence_transformers, onnx, safetensors, numpy, scipy'
 
 say() { printf 'reference/install: %s\n' "$*"; }
 die() { printf 'reference/install: error: %s\n' "$*" >&2; exit 1; }
