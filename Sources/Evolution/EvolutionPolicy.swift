@@ -27,7 +27,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
     public var shadowHours = 72.0
     /// What the service does when the audits show, at `confidence`, that the task's precision fell below the
     /// target (`PrecisionWatch.alarm`), besides the metric, the stats field and the log line.
-    public var alarmResponse = AlarmResponse.tighten
+    public var alarmResponse = AlarmResponse.auto
     /// The newest audited automatic decisions the live precision is measured on.
     public var alarmWindow = 400
     /// Whether runs train also on the texts the task's expert was first trained on, when its metadata records

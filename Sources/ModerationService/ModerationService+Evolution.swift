@@ -105,7 +105,7 @@ extension ModerationService {
         } catch {
             throw ServiceError.validation(
                 "the policy's fields have the wrong types: auto and original_data are booleans, mode is task or shared, "
-                    + "alarm_response is alert, tighten or rollback, the rest are numbers")
+                    + "alarm_response is auto, alert, tighten or rollback, the rest are numbers")
         }
         if let problem = policy.problem { throw ServiceError.validation(problem) }
         let json = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)

@@ -97,11 +97,31 @@ final class PrecisionAlarm: Sendable {
         guard fresh else { return }
         switch response {
         case .alert: return
+        case .auto:
+            if try previousIsSound(expert), try rollBack(task: task, version: expert.version) { return }
+            try tighten(expert, watch: watch)
         case .rollback:
             if try rollBack(task: task, version: expert.version) { return }
-            fallthrough
+            try tighten(expert, watch: watch)
         case .tighten: try tighten(expert, watch: watch)
         }
+    }
+
+    /// Whether the version `expert` replaced is one to go back to: there is one (an earlier upload of another
+    /// version, or the bundle's expert), and its own audits, read at its own thresholds, raise no alarm.
+    func previousIsSound(_ expert: TaskExpert) throws -> Bool {
+        let history = try stores.registry.history(task: expert.name)
+        guard let active = history.lastIndex(where: \.active) else { return false }  // the bundle's: nothing before
+        let previous: TaskExpert
+        if let entry = history[..<active].last(where: { $0.version != expert.version }) {
+            previous = try ExpertAdmin.loadRegistered(
+                entry, registry: stores.registry, folder: admin.folder, base: admin.engine.snapshot.base)
+        } else if let bundled = admin.bundle?.tasks[expert.name], bundled.version != expert.version {
+            previous = bundled
+        } else {
+            return false
+        }
+        return !(try reading(of: previous).alarm)
     }
 
     /// Serves the version before `version` again, when `version` is still the one served: rolls back past every

@@ -63,7 +63,7 @@ struct PrecisionAlarmRoutesTests {
         #expect(decision == "white" || decision == "black")
     }
 
-    @Test func theDefaultResponseTightensTheThresholdsUntilTheAlarmClears() throws {
+    @Test func withNoEarlierVersionTheDefaultResponseTightensTheThresholdsUntilTheAlarmClears() throws {
         let service = try ServiceHarness(auditRate: 1)
         defer { service.remove() }
         #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: Self.everythingAutomatic)?.status == 200)
@@ -71,7 +71,7 @@ struct PrecisionAlarmRoutesTests {
         // No threshold can make 6 of 30 reach 0.9: the labels that fell below it lose theirs, so their texts go
         // to review, and the audits no longer admitted stop counting.
         let after = try Self.live(service, task: "spam")
-        #expect(after["response"] as? String == "tighten")
+        #expect(after["response"] as? String == "auto")
         #expect(after["alarm"] as? Bool == false)
         #expect(after["audited"] as? Int == 0)
         #expect(
@@ -102,12 +102,50 @@ struct PrecisionAlarmRoutesTests {
                 == 1)
     }
 
+    /// The default (`auto`): a new version that went wrong goes back to the one before when that one's own audits
+    /// are sound; when they are not, the new version is tightened instead.
+    @Test func theDefaultResponseRollsBackToASoundVersionAndTightensOtherwise() throws {
+        let service = try ServiceHarness(auditRate: 1)
+        defer { service.remove() }
+        #expect(
+            service.request("PUT", "/v1/experts/spam", raw: try service.expertFile(task: "spam", version: 2))?.status
+                == 201)
+        #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: Self.everythingAutomatic)?.status == 200)
+        try Self.overturn(service, task: "spam", count: 30, agreeEvery: 5)
+        let back = try Self.live(service, task: "spam")
+        #expect(back["version"] as? Int == 1, "version 1 has no audit against it: \(back)")
+        #expect(
+            try Self.metric(service, "moecl_precision_alarm_responses_total", ["task": "spam", "response": "rollback"])
+                == 1)
+
+        // Version 1 now decides everything, and its audits go wrong too (alert only, so it stays).
+        #expect(
+            service.request("PUT", "/v1/tasks/spam/evolution", body: "{\"alarm_response\": \"alert\"}")?.status == 200)
+        #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: Self.everythingAutomatic)?.status == 200)
+        try Self.overturn(service, task: "spam", count: 30, agreeEvery: 5)
+        #expect(try Self.live(service, task: "spam")["alarm"] as? Bool == true)
+        // Version 3 goes wrong under auto: version 1 is not sound, so version 3 is tightened, not rolled back.
+        #expect(
+            service.request("PUT", "/v1/tasks/spam/evolution", body: "{\"alarm_response\": \"auto\"}")?.status == 200)
+        #expect(
+            service.request("PUT", "/v1/experts/spam", raw: try service.expertFile(task: "spam", version: 3))?.status
+                == 201)
+        #expect(service.request("PUT", "/v1/tasks/spam/thresholds", body: Self.everythingAutomatic)?.status == 200)
+        try Self.overturn(service, task: "spam", count: 30, agreeEvery: 5)
+        let kept = try Self.live(service, task: "spam")
+        #expect(kept["version"] as? Int == 3)
+        #expect(kept["alarm"] as? Bool == false)
+        #expect(
+            try Self.metric(service, "moecl_precision_alarm_responses_total", ["task": "spam", "response": "tighten"])
+                == 1)
+    }
+
     @Test func thePolicyRejectsAnUnknownResponse() throws {
         let service = try ServiceHarness(auditRate: 0)
         defer { service.remove() }
         let bad = service.request("PUT", "/v1/tasks/spam/evolution", body: "{\"alarm_response\": \"panic\"}")
         #expect(bad?.status == 422)
-        #expect(bad?.body.contains("alarm_response is alert, tighten or rollback") == true)
+        #expect(bad?.body.contains("alarm_response is auto, alert, tighten or rollback") == true)
         #expect(service.request("PUT", "/v1/tasks/spam/evolution", body: "{\"alarm_window\": 5}")?.status == 422)
     }
 }
