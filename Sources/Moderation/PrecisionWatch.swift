@@ -12,7 +12,8 @@
 ///
 /// The interval is two one-sided Clopper-Pearson bounds at `confidence` (`PrecisionBound`); together they cover
 /// the true precision with probability at least 2·confidence − 1. The alarm is raised when even the upper bound is
-/// below the target: the audits then show, at that confidence, that precision is below what was promised.
+/// below the target, on at least `minimumAudits` audits: the audits then show, at that confidence, that precision
+/// is below what was promised.
 public struct PrecisionWatch: Sendable, Equatable, Codable {
     public let audited: Int
     public let agreed: Int
@@ -31,7 +32,14 @@ public struct PrecisionWatch: Sendable, Equatable, Codable {
     }
 
     public var precision: Double? { audited == 0 ? nil : Double(agreed) / Double(audited) }
-    public var alarm: Bool { audited > 0 && upper < target }
+    /// Raised on at least `minimumAudits` audits whose upper bound is below the target.
+    public var alarm: Bool { audited >= Self.minimumAudits && upper < target }
+
+    /// Audits the alarm needs at least. The bound is checked after every audit verdict, so on a handful of them a
+    /// version whose precision is fine would be condemned too often (1 of 3 agreed already has an upper bound of
+    /// 0.86); at 20 an alarm needs at most 14 agreed, which a version at precision 0.9 gives with probability
+    /// about 1 %.
+    public static let minimumAudits = 20
 
     /// - Parameters:
     ///   - audits: audited automatic decisions of the version served: the scores it gave and the label the human

@@ -24,6 +24,19 @@ struct PrecisionWatchTests {
         #expect(!watch.alarm)
     }
 
+    @Test func tooFewAuditsNeverAlarm() {
+        // 1 of 3 agreed: the upper bound (0.86) is below 0.9, but 3 audits are too few to act on.
+        let three = PrecisionWatch(
+            audits: audits(top: 0, score: 0.9, count: 3, agreed: 1), labels: labels, calibration: calibration,
+            target: 0.9, confidence: 0.95)
+        #expect(three.upper < 0.9)
+        #expect(!three.alarm)
+        let twenty = PrecisionWatch(
+            audits: audits(top: 0, score: 0.9, count: 20, agreed: 14), labels: labels, calibration: calibration,
+            target: 0.9, confidence: 0.95)
+        #expect(twenty.alarm)
+    }
+
     @Test func aFewBadAuditsAreNotYetProofAndManyAre() {
         // 8 of 10 agreed: 0.8 is below 0.9, but the upper bound (0.96) is not.
         let few = PrecisionWatch(
