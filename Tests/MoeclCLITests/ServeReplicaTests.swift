@@ -167,8 +167,11 @@ struct ServeReplicaTests {
             "POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\"a\", \"b\", \"c\", \"d\"]}")
         let ids = (classified["results"] as? [[String: Any]] ?? []).compactMap { $0["review_id"] as? Int }
         #expect(ids.count == 4)
-        let (_, onA) = try a.json("POST", "/v1/review/claim", "{\"limit\": 2, \"lease_seconds\": 600}")
-        let (_, onB) = try b.json("POST", "/v1/review/claim", "{\"limit\": 10, \"lease_seconds\": 600}")
+        // Oldest first: the four texts score alike, and the informative order would rank them by float noise.
+        let (_, onA) = try a.json(
+            "POST", "/v1/review/claim", "{\"limit\": 2, \"lease_seconds\": 600, \"order\": \"oldest\"}")
+        let (_, onB) = try b.json(
+            "POST", "/v1/review/claim", "{\"limit\": 10, \"lease_seconds\": 600, \"order\": \"oldest\"}")
         let claimedA = (onA["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
         let claimedB = (onB["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
         #expect(claimedA == Array(ids.prefix(2)) && claimedB == Array(ids.suffix(2)), "A \(claimedA), B \(claimedB)")
