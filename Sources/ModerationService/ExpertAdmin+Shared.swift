@@ -37,18 +37,12 @@ extension ExpertAdmin {
         _ expert: TaskExpert, bytes: [UInt8], shared: SharedExpert, sharedBytes: [UInt8], folder: String,
         registry: ExpertRegistry
     ) throws {
-        var entries: [ExpertRegistry.Registration] = []
-        for (key, version, content) in [
-            (expert.name, expert.version, bytes), (ExpertRegistry.sharedKey, shared.version, sharedBytes),
-        ] {
-            let sha = FileDigest.sha256(content)
-            let path = localPath(folder: folder, task: key, version: version, sha256: sha)
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try AtomicFileWriter.writeAtomically(content, to: path)
-            entries.append(.init(task: key, version: version, sha256: sha, path: path, content: content))
-        }
-        try registry.registerTogether(entries, now: Clock.now())
+        try registry.registerTogether(
+            [
+                try writeLocal(key: expert.name, version: expert.version, bytes: bytes, folder: folder),
+                try writeLocal(
+                    key: ExpertRegistry.sharedKey, version: shared.version, bytes: sharedBytes, folder: folder),
+            ], now: Clock.now())
     }
 
     /// The shared expert `active` names (its registry entry, nil: the bundle's) in `snapshot`, when it is not the one
@@ -77,14 +71,10 @@ extension ExpertAdmin {
         }
         let previous = engine.snapshot.shared.version
         let next = try engine.snapshot.replacingShared(shared)
-        let sha = FileDigest.sha256(bytes)
-        let path = Self.localPath(folder: folder, task: ExpertRegistry.sharedKey, version: shared.version, sha256: sha)
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try AtomicFileWriter.writeAtomically(bytes, to: path)
-        try registry.register(
-            task: ExpertRegistry.sharedKey, version: shared.version, sha256: sha, path: path, content: bytes,
-            now: Clock.now())
+        let entry = try Self.writeLocal(
+            key: ExpertRegistry.sharedKey, version: shared.version, bytes: bytes, folder: folder)
+        try registry.registerTogether([entry], now: Clock.now())
+        let sha = entry.sha256
         engine.swap(next)
         provenance.record(task: ExpertRegistry.sharedKey, sha256: sha)
         shadowRuns.withLock { $0 = [:] }  // replacingShared dropped them; the next catch-up loads them again

@@ -87,14 +87,22 @@ final class ExpertAdmin: Sendable {
     /// expert; returns the file's SHA-256. Nothing is swapped: replicas (this one included) load it on catching up.
     @discardableResult
     static func store(_ expert: TaskExpert, bytes: [UInt8], folder: String, registry: ExpertRegistry) throws -> String {
-        let task = expert.name, sha = FileDigest.sha256(bytes)
-        let path = localPath(folder: folder, task: task, version: expert.version, sha256: sha)
+        let entry = try writeLocal(key: expert.name, version: expert.version, bytes: bytes, folder: folder)
+        try registry.registerTogether([entry], now: Clock.now())
+        return entry.sha256
+    }
+
+    /// Writes `bytes` (a file of registry key `key`: a task, or the shared expert) once, atomically, under
+    /// `folder` (replacing a same-named earlier write) and returns its registration.
+    static func writeLocal(key: String, version: Int, bytes: [UInt8], folder: String) throws
+        -> ExpertRegistry.Registration
+    {
+        let sha = FileDigest.sha256(bytes)
+        let path = localPath(folder: folder, task: key, version: version, sha256: sha)
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try AtomicFileWriter.writeAtomically(bytes, to: path)  // replaces a same-named earlier upload
-        try registry.register(
-            task: task, version: expert.version, sha256: sha, path: path, content: bytes, now: Clock.now())
-        return sha
+        try AtomicFileWriter.writeAtomically(bytes, to: path)
+        return .init(task: key, version: version, sha256: sha, path: path, content: bytes)
     }
 
     /// Keeps the newest `keepUploads` uploads of `task`: older registry rows go, and so do their files once no
