@@ -59,7 +59,7 @@ let package = Package(
             name: "ModerationService",
             dependencies: [
                 "HTTPCore", "InferenceEngine", "ModelFormats", "MoELoRA", "Moderation", "ServiceStore", "Tokenization",
-                "Evolution", "Training",
+                "Evolution", "Training", "TensorCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

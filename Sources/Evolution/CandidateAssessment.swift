@@ -6,7 +6,8 @@ import Moderation
 /// The promotion decision for one candidate, with every measure it rests on and the reasons.
 ///
 /// Rule (docs/EVOLUTION.md): the candidate's thresholds are calibrated on the held-back sampled verdicts so that
-/// the Clopper-Pearson lower bound of each label's precision reaches the target. The current expert is
+/// the Clopper-Pearson lower bound of precision reaches the target: that of all automatic decisions together
+/// (`scope` `.decisions`, the policy's default) or that of each label (`.label`). The current expert is
 /// calibrated on the same verdicts by the same rule (`currentAtTarget`), so both reject rates are taken at the
 /// target precision with the same optimism. The candidate passes when it decides something, when its reject rate
 /// beats the current expert's at the target by the margin, and, in `shared` mode, when no other task's accuracy
@@ -54,19 +55,19 @@ public struct CandidateAssessment: Sendable, Equatable {
     ///   - currentRule: the current expert's decision rule (its own thresholds).
     public init(
         current currentSamples: [ThresholdCalibrator.Sample], candidate candidateSamples: [ThresholdCalibrator.Sample],
-        currentRule: DecisionRule, targetPrecision: Double, confidence: Double, margin: Double,
-        otherTasks: [String: OtherTaskAccuracy] = [:], calibratedAt: String? = nil
+        currentRule: DecisionRule, targetPrecision: Double, confidence: Double, scope: PrecisionScope = .label,
+        margin: Double, otherTasks: [String: OtherTaskAccuracy] = [:], calibratedAt: String? = nil
     ) {
         precondition(currentSamples.count == candidateSamples.count, "the same held-back samples")
         let labels = currentRule.labels
         calibration = ThresholdCalibrator.calibrate(
             candidateSamples, labels: labels, targetPrecision: targetPrecision, confidence: confidence,
-            calibratedAt: calibratedAt)
+            scope: scope, calibratedAt: calibratedAt)
         let candidateRule = DecisionRule(
             labels: labels, compliantLabel: currentRule.compliantLabel, calibration: calibration)
         current = ExpertMeasures(rule: currentRule, samples: currentSamples, confidence: confidence)
         let recalibrated = ThresholdCalibrator.calibrate(
-            currentSamples, labels: labels, targetPrecision: targetPrecision, confidence: confidence)
+            currentSamples, labels: labels, targetPrecision: targetPrecision, confidence: confidence, scope: scope)
         recalibration = recalibrated
         currentAtTarget = ExpertMeasures(
             rule: DecisionRule(labels: labels, compliantLabel: currentRule.compliantLabel, calibration: recalibrated),

@@ -1,5 +1,7 @@
 // When and how a task's expert evolves from reviewers' verdicts.
 
+import Moderation
+
 /// A task's evolution policy (stored per task; `PUT /v1/tasks/{task}/evolution`).
 public struct EvolutionPolicy: Sendable, Codable, Equatable {
     /// Whether runs start by themselves every `every` new verdicts.
@@ -16,6 +18,9 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
     public var targetPrecision: Double?
     /// Confidence of the one-sided Clopper-Pearson bound thresholds are chosen by.
     public var confidence = 0.95
+    /// What the target precision applies to: all automatic decisions together (the default: what audits, the
+    /// alarm and the shadow phase measure), or each label on its own (stricter, decides less).
+    public var precisionScope = PrecisionScope.decisions
     /// Share of the sampled verdicts held back from training for calibration and comparison.
     public var holdOut = 0.5
     /// Training epochs over the task's verdicts.
@@ -50,6 +55,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         case minVerdicts = "min_verdicts", targetPrecision = "target_precision", holdOut = "hold_out"
         case shadowVerdicts = "shadow_verdicts", shadowHours = "shadow_hours"
         case alarmResponse = "alarm_response", alarmWindow = "alarm_window", originalData = "original_data"
+        case precisionScope = "precision_scope"
     }
 
     public init(from decoder: Decoder) throws {
@@ -62,6 +68,7 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
         mode = try c.decodeIfPresent(EvolutionMode.self, forKey: .mode) ?? d.mode
         targetPrecision = try c.decodeIfPresent(Double.self, forKey: .targetPrecision)
         confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? d.confidence
+        precisionScope = try c.decodeIfPresent(PrecisionScope.self, forKey: .precisionScope) ?? d.precisionScope
         holdOut = try c.decodeIfPresent(Double.self, forKey: .holdOut) ?? d.holdOut
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
         shadowVerdicts = try c.decodeIfPresent(Int.self, forKey: .shadowVerdicts) ?? d.shadowVerdicts

@@ -105,7 +105,8 @@ public struct EvolutionStep {
                 calibration: Calibration(targetPrecision: target, thresholds: [:]))
         let assessment = CandidateAssessment(
             current: before, candidate: after, currentRule: currentRule, targetPrecision: target,
-            confidence: policy.confidence, margin: policy.margin, otherTasks: otherAccuracy,
+            confidence: policy.confidence, scope: policy.precisionScope, margin: policy.margin,
+            otherTasks: otherAccuracy,
             calibratedAt: ExpertMetadata.now())
         var candidate = result.expert
         var metadata = candidate.metadata

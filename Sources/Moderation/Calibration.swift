@@ -15,6 +15,11 @@ public struct Calibration: Sendable, Equatable, Codable {
     /// confidence, and the bound reached per label on the calibration samples.
     public var confidence: Double?
     public var precisionLowerBound: [String: Double]?
+    /// What the target applies to (nil: each label, `PrecisionScope.label`, as calibrations made before the
+    /// scope existed).
+    public var scope: PrecisionScope?
+    /// With `scope` `.decisions` and a confidence: the lower bound reached by all automatic decisions together.
+    public var overallPrecisionLowerBound: Double?
     /// Number of labelled samples used.
     public var samples: Int?
     /// When the thresholds were set (ISO 8601), when known.
@@ -38,7 +43,8 @@ public struct Calibration: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case targetPrecision = "target_precision", thresholds, expectedRejectRate = "expected_reject_rate"
         case achievedPrecision = "achieved_precision", samples, calibratedAt = "calibrated_at", confidence
-        case precisionLowerBound = "precision_lower_bound"
+        case precisionLowerBound = "precision_lower_bound", scope = "precision_scope"
+        case overallPrecisionLowerBound = "overall_precision_lower_bound"
     }
 
     /// Why these thresholds cannot be used with `labels`, or nil when they can.

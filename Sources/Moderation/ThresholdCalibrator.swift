@@ -13,6 +13,9 @@
 /// (`PrecisionBound`) reaches the target, not the point estimate: the thresholds then keep their promise on new
 /// data from the same distribution with that confidence (per label, per calibration), at the cost of deciding
 /// fewer texts, and none at all from too few samples.
+///
+/// With `scope` `.decisions`, the target applies to all automatic decisions together (`PooledThresholdSearch`):
+/// the thresholds are chosen jointly, deciding the most samples whose pooled precision (and bound) reaches it.
 public enum ThresholdCalibrator {
     /// A labelled sample: scores per label (in `labels` order) and the true label's index.
     public struct Sample: Sendable, Equatable {
@@ -27,10 +30,15 @@ public enum ThresholdCalibrator {
     /// Thresholds for `labels` at `targetPrecision`, with the expected reject rate and achieved precision.
     public static func calibrate(
         _ samples: [Sample], labels: [String], targetPrecision: Double, confidence: Double? = nil,
-        calibratedAt: String? = nil
+        scope: PrecisionScope = .label, calibratedAt: String? = nil
     ) -> Calibration {
         precondition(targetPrecision > 0 && targetPrecision <= 1, "target precision in (0, 1]")
         precondition(confidence.map { $0 > 0 && $0 < 1 } ?? true, "confidence in (0, 1)")
+        if scope == .decisions {
+            return pooled(
+                samples, labels: labels, targetPrecision: targetPrecision, confidence: confidence,
+                calibratedAt: calibratedAt)
+        }
         var thresholds: [String: Double] = [:]
         var achieved: [String: Double] = [:], bounds: [String: Double] = [:]
         var decided = 0
@@ -69,6 +77,39 @@ public enum ThresholdCalibrator {
             targetPrecision: targetPrecision, thresholds: thresholds, expectedRejectRate: rate,
             achievedPrecision: achieved, confidence: confidence, precisionLowerBound: confidence == nil ? nil : bounds,
             samples: samples.count, calibratedAt: calibratedAt)
+    }
+
+    /// The `.decisions` calibration: per-label figures of the jointly chosen thresholds, and the pooled bound.
+    static func pooled(
+        _ samples: [Sample], labels: [String], targetPrecision: Double, confidence: Double?, calibratedAt: String?
+    ) -> Calibration {
+        let choice = PooledThresholdSearch.search(
+            samples, labels: labels.count, targetPrecision: targetPrecision, confidence: confidence)
+        var thresholds: [String: Double] = [:]
+        var achieved: [String: Double] = [:], bounds: [String: Double] = [:]
+        var decided = 0, right = 0
+        for c in labels.indices where choice[c] > 0 {
+            let step = PooledThresholdSearch.steps(samples, label: c)[choice[c] - 1]
+            thresholds[labels[c]] = Double(step.tau)
+            achieved[labels[c]] = Double(step.correct) / Double(step.admitted)
+            if let confidence {
+                bounds[labels[c]] = PrecisionBound.lower(
+                    correct: step.correct, total: step.admitted, confidence: confidence)
+            }
+            decided += step.admitted
+            right += step.correct
+        }
+        var calibration = Calibration(
+            targetPrecision: targetPrecision, thresholds: thresholds,
+            expectedRejectRate: samples.isEmpty ? 0 : Double(decided) / Double(samples.count),
+            achievedPrecision: achieved, confidence: confidence, precisionLowerBound: confidence == nil ? nil : bounds,
+            samples: samples.count, calibratedAt: calibratedAt)
+        calibration.scope = .decisions
+        if let confidence, decided > 0 {
+            calibration.overallPrecisionLowerBound = PrecisionBound.lower(
+                correct: right, total: decided, confidence: confidence)
+        }
+        return calibration
     }
 
     /// Index of the highest score (the first on ties), as `DecisionRule` picks it.

@@ -10,6 +10,11 @@
 /// threshold and all its texts go to review; so does a label whose new τ would admit every sample it admits now
 /// (the alarm was raised on those). Other labels keep theirs. The samples must be random among the
 /// decisions (sampled traffic or audits), never review items: those are the uncertain ones.
+///
+/// A calibration of scope `.decisions` promised the precision of all decisions together, so it is tightened as a
+/// whole: the admitted samples are recalibrated jointly (`PooledThresholdSearch`) and every label takes the higher
+/// of its old and new τ, or loses its threshold when the new calibration has none for it. When that moves no
+/// threshold, the labels whose audited precision is below the target lose theirs.
 public enum ThresholdTightening {
     public static func tightened(
         _ calibration: Calibration, watch: PrecisionWatch, samples: [ThresholdCalibrator.Sample], labels: [String],
@@ -17,6 +22,9 @@ public enum ThresholdTightening {
     ) -> Calibration {
         let rule = DecisionRule(labels: labels, compliantLabel: nil, calibration: calibration)
         let admitted = samples.filter { rule.decide($0.scores).isAutomatic }
+        if calibration.scope == .decisions {
+            return pooled(calibration, watch: watch, admitted: admitted, labels: labels, calibratedAt: calibratedAt)
+        }
         let recalibrated = ThresholdCalibrator.calibrate(
             admitted, labels: labels, targetPrecision: watch.target, confidence: watch.confidence)
         var next = calibration
@@ -30,6 +38,31 @@ public enum ThresholdTightening {
             next.achievedPrecision?[label] = tau == nil ? nil : recalibrated.achievedPrecision?[label]
             next.precisionLowerBound?[label] = tau == nil ? nil : recalibrated.precisionLowerBound?[label]
         }
+        next.expectedRejectRate = nil
+        next.calibratedAt = calibratedAt ?? next.calibratedAt
+        return next
+    }
+
+    static func pooled(
+        _ calibration: Calibration, watch: PrecisionWatch, admitted: [ThresholdCalibrator.Sample], labels: [String],
+        calibratedAt: String?
+    ) -> Calibration {
+        let recalibrated = ThresholdCalibrator.calibrate(
+            admitted, labels: labels, targetPrecision: watch.target, confidence: watch.confidence, scope: .decisions)
+        var next = calibration
+        for (label, tau) in calibration.thresholds {
+            next.thresholds[label] = recalibrated.thresholds[label].map { max($0, tau) }
+        }
+        if next.thresholds == calibration.thresholds {
+            for (label, count) in watch.byLabel where (count.precision ?? 1) < watch.target {
+                next.thresholds[label] = nil
+            }
+        }
+        for label in labels where next.thresholds[label] != calibration.thresholds[label] {
+            next.achievedPrecision?[label] = nil
+            next.precisionLowerBound?[label] = nil
+        }
+        next.overallPrecisionLowerBound = nil
         next.expectedRejectRate = nil
         next.calibratedAt = calibratedAt ?? next.calibratedAt
         return next

@@ -61,6 +61,7 @@ public final class ModerationApp: Sendable {
         configuration.maxTextsPerRequest = settings.maxTexts
         configuration.auditRate = settings.auditRate
         configuration.sampleRate = settings.sampleRate
+        configuration.sampleSeed = settings.sampleSeed
         configuration.claimOrder = settings.claimOrder
         configuration.reviewMaxWaitSeconds = settings.reviewMaxWait
         configuration.keepUploads = settings.keepUploads

@@ -81,6 +81,15 @@ extension ServeSettings {
                 + "that self-evolution calibrates on and precision is estimated from. Claims hand these out first.",
             requirement: "0 to 1"
         ) { (0...1).contains($0) },
+        Setting(
+            "sample-seed", valueName: "n",
+            help: "Seed of the draws that pick sampled and audited texts, so that the same traffic in the same order "
+                + "samples the same texts (simulations); unset: unpredictable draws, as production wants.",
+            defaultText: nil
+        ) { settings, text in
+            guard let seed = UInt64(text) else { throw SettingsError("'\(text)' is not a whole number 0...2^64 - 1") }
+            settings.sampleSeed = seed
+        },
         .choice(
             "claim-order", \.claimOrder,
             "The order review claims hand out items when a claim does not say: informative (smallest margin "

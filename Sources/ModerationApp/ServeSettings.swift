@@ -26,6 +26,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var state = "state"
     public var auditRate = 0.01
     public var sampleRate = 0.05
+    /// Seed of the sampling draws; nil: the system's generator.
+    public var sampleSeed: UInt64?
     public var claimOrder = ClaimOrder.informative
     public var reviewMaxWait = 86_400.0
     public var evolveEvery = 200

@@ -129,8 +129,8 @@ extension ModerationService {
     func queueForReview(_ results: inout [ClassifyResult], scores: [TaskScores], texts: [String]) throws {
         var picked: [(Int, NewReviewItem)] = []
         for (k, r) in results.enumerated() {
-            let sampled = Double.random(in: 0..<1) < configuration.sampleRate
-            let audit = r.decision.isAutomatic && (sampled || Double.random(in: 0..<1) < configuration.auditRate)
+            let sampled = sampler.uniform() < configuration.sampleRate
+            let audit = r.decision.isAutomatic && (sampled || sampler.uniform() < configuration.auditRate)
             guard r.decision == .review || audit else { continue }
             let s = scores[k]
             picked.append(

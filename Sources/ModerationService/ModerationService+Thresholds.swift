@@ -29,6 +29,15 @@ extension ModerationService {
             }
             confidence = value
         }
+        var scope = PrecisionScope.label
+        if let raw = body["precision_scope"] {
+            guard let name = raw as? String, let value = PrecisionScope(rawValue: name) else {
+                throw ServiceError.validation(
+                    "'precision_scope' must be \"label\" (each label reaches the target) or \"decisions\" (all "
+                        + "automatic decisions together)")
+            }
+            scope = value
+        }
         return .json(
             try admin.setCalibration(task: task) { expert in
                 let samples: [ThresholdCalibrator.Sample]
@@ -43,7 +52,7 @@ extension ModerationService {
                             + "([{\"text\", \"label\"}]) or record verdicts on its review items first")
                 }
                 return ThresholdCalibrator.calibrate(
-                    samples, labels: expert.labels, targetPrecision: target, confidence: confidence,
+                    samples, labels: expert.labels, targetPrecision: target, confidence: confidence, scope: scope,
                     calibratedAt: ExpertMetadata.now())
             })
     }

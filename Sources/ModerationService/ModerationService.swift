@@ -17,6 +17,8 @@ public final class ModerationService: Sendable {
     let engine: InferenceEngine
     let tokenizer: BertTokenizer
     let configuration: ServiceConfiguration
+    /// Draws which texts are sampled and audited (`ServiceConfiguration.sampleSeed`).
+    let sampler: TrafficSampler
     let stores: ServiceStores
     let metrics: ServiceMetrics
     let admin: ExpertAdmin
@@ -46,6 +48,7 @@ public final class ModerationService: Sendable {
         self.engine = engine
         self.tokenizer = tokenizer
         self.configuration = configuration
+        sampler = TrafficSampler(seed: configuration.sampleSeed)
         self.stores = stores
         self.metrics = metrics
         self.access = access

@@ -13,6 +13,9 @@ public struct ServiceConfiguration: Sendable {
     /// Share of all texts drawn at random for review whatever their decision (`ReviewItem.sampled`): the unbiased
     /// sample that self-evolution calibrates candidates on and estimates precision from; 0 turns it off.
     public var sampleRate = 0.05
+    /// Seed of the draws that pick sampled and audited texts; nil: the system's generator. With a seed, the same
+    /// traffic in the same order samples the same texts (for simulations that must repeat).
+    public var sampleSeed: UInt64?
     /// The order claims hand out items in when the claim does not say (`ClaimOrder`).
     public var claimOrder = ClaimOrder.informative
     /// Seconds after which an item is handed out before fresher ones, whatever the order.

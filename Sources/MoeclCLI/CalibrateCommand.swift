@@ -24,6 +24,10 @@ public struct CalibrateCommand: ParsableCommand {
     public var data: String
     @Option(help: "Required precision of every automatic label, in (0, 1].")
     public var targetPrecision: Double = 0.9
+    @Option(help: "Choose thresholds by the one-sided Clopper-Pearson lower bound of precision at this confidence, in (0, 1) (default: the point estimate).")
+    public var confidence: Double?
+    @Option(help: "What the target applies to: 'label' (each label's decisions) or 'decisions' (all automatic decisions together).")
+    public var precisionScope: String = PrecisionScope.label.rawValue
     @Option(help: "Write the calibrated bundle here instead of updating it in place.")
     public var out: String?
 
@@ -32,6 +36,12 @@ public struct CalibrateCommand: ParsableCommand {
     public func validate() throws {
         guard targetPrecision > 0 && targetPrecision <= 1 else {
             throw ValidationError("--target-precision must be in (0, 1], got \(targetPrecision)")
+        }
+        if let confidence, !(confidence > 0 && confidence < 1) {
+            throw ValidationError("--confidence must be in (0, 1), got \(confidence)")
+        }
+        guard PrecisionScope(rawValue: precisionScope) != nil else {
+            throw ValidationError("--precision-scope must be 'label' or 'decisions', got '\(precisionScope)'")
         }
     }
 
@@ -53,8 +63,8 @@ public struct CalibrateCommand: ParsableCommand {
             start += 64
         }
         var calibration = ThresholdCalibrator.calibrate(
-            samples, labels: expert.labels, targetPrecision: targetPrecision,
-            calibratedAt: ExpertMetadata.now())
+            samples, labels: expert.labels, targetPrecision: targetPrecision, confidence: confidence,
+            scope: PrecisionScope(rawValue: precisionScope) ?? .label, calibratedAt: ExpertMetadata.now())
         calibration.samples = samples.count
         var meta = expert.metadata
         meta.calibration = calibration

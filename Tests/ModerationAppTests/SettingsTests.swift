@@ -53,6 +53,7 @@ struct SettingsTests {
         "state": ("/s", { $0.state == "/s" }),
         "audit-rate": ("0.5", { $0.auditRate == 0.5 }),
         "sample-rate": ("0.25", { $0.sampleRate == 0.25 }),
+        "sample-seed": ("18446744073709551615", { $0.sampleSeed == UInt64.max }),
         "claim-order": ("oldest", { $0.claimOrder == .oldest }),
         "review-max-wait": ("600", { $0.reviewMaxWait == 600 }),
         "evolve-every": ("50", { $0.evolveEvery == 50 }),

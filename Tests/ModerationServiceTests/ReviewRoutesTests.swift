@@ -97,6 +97,23 @@ struct ReviewRoutesTests {
         #expect((rate["counts"] as? [String: Any])?["reject_rate"] as? Double == 1)
     }
 
+    /// With a sample seed, the same traffic samples the same texts; another seed samples others.
+    @Test func aSampleSeedRepeatsWhichTextsAreSampled() throws {
+        func sampledTexts(seed: UInt64) throws -> [String] {
+            let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5, sampleSeed: seed)
+            defer { service.remove() }
+            let texts = (0..<40).map { "\"text number \($0)\"" }.joined(separator: ", ")
+            _ = try service.json("POST", "/v1/classify", "{\"task\": \"spam\", \"texts\": [\(texts)]}")
+            let (_, claimed) = try service.json("POST", "/v1/review/claim", "{\"limit\": 100}")
+            let items = try #require(claimed["items"] as? [[String: Any]])
+            return items.filter { $0["sampled"] as? Bool == true }.compactMap { $0["text"] as? String }.sorted()
+        }
+        let first = try sampledTexts(seed: 7)
+        #expect(first.count > 5 && first.count < 35, "about half of 40 texts sampled, got \(first.count)")
+        #expect(try sampledTexts(seed: 7) == first)
+        #expect(try sampledTexts(seed: 8) != first)
+    }
+
     /// Claims hand out sampled items first, then (informative order) the smallest margin first.
     @Test func claimsAreInformativeFirstAndSampledItemsLeadTheQueue() throws {
         let all = try ServiceHarness(auditRate: 0, sampleRate: 1, claimOrder: .informative)

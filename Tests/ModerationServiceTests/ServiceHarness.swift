@@ -24,7 +24,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
     init(
         tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
         tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = [], keepUploads: Int = 10,
-        sampleRate: Double = 0, claimOrder: ClaimOrder = .oldest, evolveEvery: Int = 0
+        sampleRate: Double = 0, claimOrder: ClaimOrder = .oldest, evolveEvery: Int = 0, sampleSeed: UInt64? = nil
     ) throws {
         self.tiny = try tiny ?? TinyMoE()
         ownsFixture = tiny == nil
@@ -43,6 +43,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         configuration.maxTextsPerRequest = maxTexts
         configuration.keepUploads = keepUploads
         configuration.sampleRate = sampleRate
+        configuration.sampleSeed = sampleSeed
         configuration.claimOrder = claimOrder
         configuration.evolveEvery = evolveEvery
         let tokenizer = try BertTokenizer.load(folder: self.tiny.modelPath)

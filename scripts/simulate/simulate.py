@@ -109,12 +109,14 @@ def wait_for_runs(server, task, limit=1800):
 def simulate(args, order, stream, compliant, labels):
     server = Server(args.binary, ["--sample-rate", str(args.sample_rate), "--evolve-every", str(args.evolve_every),
                                   "--claim-order", order, "--audit-rate", "0", "--train-threads",
-                                  str(args.train_threads)])
+                                  str(args.train_threads), "--sample-seed", str(args.sample_seed)])
     task = "sim-" + args.task
     rows = []
     try:
         server.call("POST", "/v1/tasks", {"task": task, "labels": labels, "compliant_label": compliant,
                                           "target_precision": args.target})
+        if args.precision_scope:
+            server.call("PUT", f"/v1/tasks/{task}/evolution", {"precision_scope": args.precision_scope})
         truth = {}
         for s in stream:
             truth.setdefault(s["text"], s["label"])
@@ -229,7 +231,10 @@ def main():
     ap.add_argument("--evolve-every", type=int, default=120)
     ap.add_argument("--train-threads", type=int, default=1)
     ap.add_argument("--target", type=float, default=0.9)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1, help="seed of the stream's shuffle")
+    ap.add_argument("--sample-seed", type=int, default=1, help="the server's --sample-seed (which texts are sampled)")
+    ap.add_argument("--precision-scope", choices=["label", "decisions"], default=None,
+                    help="the task's evolution policy precision_scope (default: the server's, decisions)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--replot", default=None, help="rewrite OUT.md and OUT.svg from this OUT.json, running nothing")
     args = ap.parse_args()
