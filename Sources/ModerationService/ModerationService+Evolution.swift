@@ -88,6 +88,7 @@ extension ModerationService {
         let known: Set = [
             "auto", "every", "min_verdicts", "margin", "mode", "target_precision", "confidence", "hold_out", "epochs",
             "shadow_verdicts", "shadow_hours", "alarm_response", "alarm_window", "original_data",
+            "precision_scope",
         ]
         if let unknown = body.keys.sorted().first(where: { !known.contains($0) }) {
             throw ServiceError.validation("'\(unknown)' is not a policy field (fields: \(known.sorted()))")
@@ -105,7 +106,8 @@ extension ModerationService {
         } catch {
             throw ServiceError.validation(
                 "the policy's fields have the wrong types: auto and original_data are booleans, mode is task or shared, "
-                    + "alarm_response is auto, alert, tighten or rollback, the rest are numbers")
+                    + "alarm_response is auto, alert, tighten or rollback, precision_scope is decisions or label, the "
+                    + "rest are numbers")
         }
         if let problem = policy.problem { throw ServiceError.validation(problem) }
         let json = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)

@@ -100,7 +100,12 @@ struct ExpertRoutesTests {
         let samples = "[{\"text\": \"a\", \"label\": \"compliant\"}, {\"text\": \"b b\", \"label\": \"violating\"}]"
         let (postedStatus, posted) = try service.json("POST", "/v1/tasks/spam/calibrate", "{\"samples\": \(samples)}")
         #expect(postedStatus == 200 && (posted["calibration"] as? [String: Any])?["samples"] as? Int == 2)
+        // All decisions together: the scope is recorded with the calibration.
+        let (_, pooled) = try service.json(
+            "POST", "/v1/tasks/spam/calibrate", "{\"target_precision\": 0.5, \"precision_scope\": \"decisions\"}")
+        #expect((pooled["calibration"] as? [String: Any])?["precision_scope"] as? String == "decisions")
         for bad in [
+            "{\"precision_scope\": \"each\"}", "{\"precision_scope\": 1}",
             "{\"samples\": [{\"text\": \"a\", \"label\": \"x\"}]}", "{\"samples\": []}", "{\"target_precision\": 0}",
             "{\"target_precision\": true}",
         ] {
