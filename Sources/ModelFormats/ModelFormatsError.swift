@@ -37,6 +37,14 @@ public enum ModelFormatsError: Error, CustomStringConvertible, Equatable, Sendab
     case invalidTensor(name: String, reason: String)
     /// Writing the file failed part way; the destination holds either the old or the complete new file.
     case writeFailed(path: String, reason: String)
+    /// A GGUF file's header, metadata or tensor table breaks the format (`reason` says where and how).
+    case invalidGGUF(path: String, reason: String)
+    /// A GGUF tensor entry is unusable: an unknown type, bad dimensions, a misaligned or out-of-range offset.
+    case invalidGGUFTensor(path: String, tensor: String, reason: String)
+
+    /// The advice appended to messages about a damaged GGUF file.
+    static let corruptGGUFAdvice =
+        "the file is corrupt or not a GGUF file; download it again (make setup) or re-create it"
 
     /// The advice appended to messages about a damaged file.
     static let corruptAdvice =
@@ -92,6 +100,10 @@ public enum ModelFormatsError: Error, CustomStringConvertible, Equatable, Sendab
         case .writeFailed(let path, let reason):
             return "\(path): writing failed (\(reason)); a partial file is never left at this path; "
                 + "check free space and permissions of the folder"
+        case .invalidGGUF(let path, let reason):
+            return "\(path): not a valid GGUF file: \(reason); \(Self.corruptGGUFAdvice)"
+        case .invalidGGUFTensor(let path, let tensor, let reason):
+            return "\(path): GGUF tensor '\(tensor)': \(reason); \(Self.corruptGGUFAdvice)"
         }
     }
 

@@ -2,11 +2,6 @@
 
 import Foundation
 import TensorCore
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// A safetensors file mapped read-only into memory, or a copy of its bytes (an upload, validated before anything
 /// is written).
@@ -39,8 +34,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let mapping: UnsafeRawBufferPointer
     /// Offset of the data buffer within the file: 8 + header length.
     private let dataOffset: Int
-    /// Whether `mapping` is an allocation of this object (bytes) rather than an mmap (a file).
-    private let ownsCopy: Bool
+    /// Owns `mapping` (an mmap of the file, or a copy of bytes).
+    private let storage: MappedBytes
 
     /// Opens, maps and validates the safetensors file at `path`.
     ///
@@ -48,56 +43,19 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// has no tensors or an empty data buffer (mapping 0 bytes would fail).
     /// - Throws: `ModelFormatsError` describing the first problem found.
     public convenience init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw ModelFormatsError.fileNotFound(path: path) }
-            throw ModelFormatsError.unreadable(path: path, reason: Self.describeErrno(code))
-        }
-        defer { close(fd) }
-
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            throw ModelFormatsError.unreadable(path: path, reason: Self.describeErrno(errno))
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelFormatsError.unreadable(path: path, reason: "not a regular file")
-        }
-        let fileSize = Int(status.st_size)
-        guard fileSize >= 8 else {
-            throw ModelFormatsError.truncated(path: path, expectedBytes: 8, actualBytes: fileSize)
-        }
-        guard let base = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw ModelFormatsError.unreadable(path: path, reason: "mmap failed: \(Self.describeErrno(errno))")
-        }
-        let mapping = UnsafeRawBufferPointer(start: base, count: fileSize)
-        do {
-            try self.init(validating: mapping, path: path, ownsCopy: false)
-        } catch {
-            munmap(base, fileSize)
-            throw error
-        }
+        try self.init(validating: MappedBytes(path: path, minimumBytes: 8), path: path)
     }
 
     /// Validates a copy of `bytes`, a whole safetensors file, named `name` in error messages (for example "the
     /// uploaded file").
     /// - Throws: `ModelFormatsError` describing the first problem found.
     public convenience init(bytes: [UInt8], name: String) throws {
-        guard bytes.count >= 8 else {
-            throw ModelFormatsError.truncated(path: name, expectedBytes: 8, actualBytes: bytes.count)
-        }
-        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-        bytes.withUnsafeBytes { copy.copyMemory(from: $0) }
-        do {
-            try self.init(validating: UnsafeRawBufferPointer(copy), path: name, ownsCopy: true)
-        } catch {
-            copy.deallocate()
-            throw error
-        }
+        try self.init(validating: MappedBytes(copying: bytes, name: name, minimumBytes: 8), path: name)
     }
 
-    /// Parses and checks the header of `mapping` (at least 8 bytes); on failure the caller releases it.
-    private init(validating mapping: UnsafeRawBufferPointer, path: String, ownsCopy: Bool) throws {
+    /// Parses and checks the header of `storage` (at least 8 bytes).
+    private init(validating storage: MappedBytes, path: String) throws {
+        let mapping = storage.buffer
         let fileSize = mapping.count
         let declared = UInt64(littleEndian: mapping.loadUnaligned(as: UInt64.self))
         guard declared <= UInt64(Self.maxHeaderLength), declared <= UInt64(fileSize - 8) else {
@@ -111,18 +69,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
         self.metadata = header.metadata
         self.names = header.tensors.map(\.name)
         self.infos = Dictionary(uniqueKeysWithValues: header.tensors.map { ($0.name, $0) })
+        self.storage = storage
         self.mapping = mapping
         self.dataOffset = 8 + headerLength
         self.dataSize = fileSize - 8 - headerLength
-        self.ownsCopy = ownsCopy
-    }
-
-    deinit {
-        if ownsCopy {
-            mapping.deallocate()
-        } else {
-            munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress!), mapping.count)
-        }
     }
 
     /// The description of tensor `name`, or nil when the file has no such tensor.
@@ -204,10 +154,5 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private func bytes(of info: TensorInfo) -> UnsafeRawBufferPointer {
         let start = dataOffset + info.byteRange.lowerBound
         return UnsafeRawBufferPointer(rebasing: mapping[start..<(start + info.byteRange.count)])
-    }
-
-    /// `strerror` text with the errno value.
-    private static func describeErrno(_ code: Int32) -> String {
-        "\(String(cString: strerror(code))) (errno \(code))"
     }
 }

@@ -20,8 +20,9 @@ PACKAGES=(
     "safetensors"
     "numpy"
     "scipy"
+    "gguf==0.19.0"
 )
-CHECK='import torch, tokenizers, onnxruntime, sentence_transformers, onnx, safetensors, numpy, scipy'
+CHECK='import torch, tokenizers, onnxruntime, sentence_transformers, onnx, safetensors, numpy, scipy, gguf'
 
 say() { printf 'reference/install: %s\n' "$*"; }
 die() { printf 'reference/install: error: %s\n' "$*" >&2; exit 1; }

@@ -95,13 +95,37 @@ def measure(decisions, labels, compliant):
             "precision": correct / len(automatic) if automatic else None}
 
 
-def wait_for_runs(server, task, limit=1800):
+def wait_for_runs(server, task, verdicts, limit=1800):
+    """Returns at the end of a round once no run is training. Runs start by themselves, but from a queue that checks
+    after each verdict, a moment later: a run due at the round's last verdict may not have begun when the round
+    ends. So when one is due (every `every` verdicts since the last run's, none active) and has not begun within a
+    few seconds, the round starts it on demand (POST evolve; 409 when it began meanwhile). Each run then begins at
+    a round's end, on that round's verdicts, run after run alike (else a run begun mid-round trains on part of
+    it, and which part depends on timing)."""
     deadline = time.time() + limit
+    waited_due = 0.0
+    time.sleep(0.3)  # let the verdict checks queued by the last verdicts run
     while time.time() < deadline:
         body = server.call("GET", f"/v1/tasks/{task}/evolution")
-        # A shadowing candidate waits for fresh audit verdicts, which only later rounds bring.
-        if body.get("current", {}).get("status") in (None, "shadow"):
-            return body
+        status = body.get("current", {}).get("status")
+        if status == "shadow":
+            return body  # it waits for fresh audit verdicts, which only later rounds bring
+        if status is None:
+            policy, runs = body["policy"], body["runs"]
+            last = runs[0]["verdicts"] if runs else 0
+            due = policy["auto"] and verdicts >= policy["min_verdicts"] and verdicts - last >= policy["every"]
+            if not due:
+                return body
+            if waited_due >= 3:
+                try:
+                    server.call("POST", f"/v1/tasks/{task}/evolve", {})
+                except RuntimeError as e:
+                    if ": 409 " not in str(e):
+                        raise
+                waited_due = 0.0
+            waited_due += 0.5
+            time.sleep(0.5)
+            continue
         time.sleep(1)
     raise RuntimeError(f"an evolution run of {task} did not finish in {limit} s")
 
@@ -140,7 +164,7 @@ def simulate(args, order, stream, compliant, labels):
                     server.call("POST", f"/v1/review/{item['id']}/verdict", {"label": truth[item["text"]]})
                     answered += 1
                     verdicts += 1
-            evolution = wait_for_runs(server, task)
+            evolution = wait_for_runs(server, task, verdicts)
             queues = server.call("GET", "/v1/review/stats")["queues"]
             row["open_queue"] = sum(q["open"] + q["leased"] for q in queues if q["task"] == task)
             row["verdicts"] = verdicts
