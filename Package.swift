@@ -92,7 +92,7 @@ let package = Package(
             name: "TestSupport", dependencies: ["ModelFormats", "TensorCore", "MoELoRA", "COpenSSL", "ServiceStore"],
             path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"]),
         .testTarget(
             name: "TransformerTests",

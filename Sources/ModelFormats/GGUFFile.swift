@@ -104,7 +104,8 @@ public final class GGUFFile: @unchecked Sendable {
         let dataOffset = (c.offset + alignment - 1) / alignment * alignment
         guard dataOffset <= storage.buffer.count else {
             throw c.failure(
-                "the data section would start at byte \(dataOffset), past the end of the \(storage.buffer.count)-byte file")
+                "the data section would start at byte \(dataOffset), past the end of the \(storage.buffer.count)-byte file"
+            )
         }
         let dataSize = storage.buffer.count - dataOffset
         var tensors: [GGUFTensorInfo] = []
@@ -133,7 +134,9 @@ public final class GGUFFile: @unchecked Sendable {
                     name: info.name, type: info.type, dimensions: info.dimensions,
                     byteRange: info.offset..<(info.offset + bytes)))
         }
-        let ordered = tensors.sorted { ($0.byteRange.lowerBound, $0.byteRange.upperBound) < ($1.byteRange.lowerBound, $1.byteRange.upperBound) }
+        let ordered = tensors.sorted {
+            ($0.byteRange.lowerBound, $0.byteRange.upperBound) < ($1.byteRange.lowerBound, $1.byteRange.upperBound)
+        }
         for (a, b) in zip(ordered, ordered.dropFirst()) where a.byteRange.overlaps(b.byteRange) {
             throw ModelFormatsError.overlappingTensors(path: path, first: a.name, second: b.name)
         }

@@ -24,9 +24,15 @@ public struct CalibrateCommand: ParsableCommand {
     public var data: String
     @Option(help: "Required precision of every automatic label, in (0, 1].")
     public var targetPrecision: Double = 0.9
-    @Option(help: "Choose thresholds by the one-sided Clopper-Pearson lower bound of precision at this confidence, in (0, 1) (default: the point estimate).")
+    @Option(
+        help:
+            "Choose thresholds by the one-sided Clopper-Pearson lower bound of precision at this confidence, in (0, 1) (default: the point estimate)."
+    )
     public var confidence: Double?
-    @Option(help: "What the target applies to: 'label' (each label's decisions) or 'decisions' (all automatic decisions together).")
+    @Option(
+        help:
+            "What the target applies to: 'label' (each label's decisions) or 'decisions' (all automatic decisions together)."
+    )
     public var precisionScope: String = PrecisionScope.label.rawValue
     @Option(help: "Write the calibrated bundle here instead of updating it in place.")
     public var out: String?

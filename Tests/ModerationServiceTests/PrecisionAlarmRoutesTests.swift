@@ -147,7 +147,8 @@ struct PrecisionAlarmRoutesTests {
         #expect(bad?.status == 422)
         #expect(bad?.body.contains("alarm_response is auto, alert, tighten or rollback") == true)
         #expect(service.request("PUT", "/v1/tasks/spam/evolution", body: "{\"alarm_window\": 5}")?.status == 422)
-        #expect(service.request("PUT", "/v1/tasks/spam/evolution", body: "{\"precision_scope\": \"all\"}")?.status == 422)
+        #expect(
+            service.request("PUT", "/v1/tasks/spam/evolution", body: "{\"precision_scope\": \"all\"}")?.status == 422)
         let (_, policy) = try service.json("GET", "/v1/tasks/spam/evolution")
         #expect((policy["policy"] as? [String: Any])?["precision_scope"] as? String == "label")
         let (status, pooled) = try service.json(

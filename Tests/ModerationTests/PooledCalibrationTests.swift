@@ -34,9 +34,10 @@ struct PooledCalibrationTests {
             }
             // Brute force over every pair of thresholds (each label: none, or one of its samples' scores).
             let taus = (0..<2).map { c in
-                [Double?.none] + Set(data.filter { TopScore.index($0.scores) == c }.map { Double($0.scores[c]) }).map {
-                    Optional($0)
-                }
+                [Double?.none]
+                    + Set(data.filter { TopScore.index($0.scores) == c }.map { Double($0.scores[c]) }).map {
+                        Optional($0)
+                    }
             }
             var best = 0
             for t0 in taus[0] {

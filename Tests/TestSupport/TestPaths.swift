@@ -23,6 +23,13 @@ public enum TestPaths {
         return FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) ? url : nil
     }
 
+    /// The LLM base's GGUF file fetched by `make setup` (`scripts/setup.sh --llm`), or nil when it has not been.
+    public static var llmGGUF: URL? {
+        let url = packageRoot.appendingPathComponent(
+            "models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
     /// The shared datasets beside the project (`../shared/data`, or MOECL_SHARED_DATA), or nil when absent
     /// (a user's clone has none; CI always has it).
     public static var sharedData: URL? {
