@@ -16,6 +16,9 @@ let package = Package(
             name: "fuzz-safetensors", dependencies: [.product(name: "ModelFormats", package: "moecl")],
             path: "Sources/SafeTensors", swiftSettings: fuzzFlags),
         .executableTarget(
+            name: "fuzz-gguf", dependencies: [.product(name: "ModelFormats", package: "moecl")],
+            path: "Sources/GGUF", swiftSettings: fuzzFlags),
+        .executableTarget(
             name: "fuzz-expert-files",
             dependencies: [
                 .product(name: "MoELoRA", package: "moecl"), .product(name: "ModelFormats", package: "moecl"),

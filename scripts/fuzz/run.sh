@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of Fuzz/ (AddressSanitizer on, coverage as libFuzzer needs it) and runs each for a
 # while on a copy of its committed seed corpus.
-#   scripts/fuzz/run.sh SECONDS [TARGET...]   default targets: all five; the corpus copies live in .build-fuzz/corpus
+#   scripts/fuzz/run.sh SECONDS [TARGET...]   default targets: all six; the corpus copies live in .build-fuzz/corpus
 # A crash stops the run with the fuzzer's report and the input (crash-*) in .build-fuzz/artifacts; exit status 1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(http-parser safetensors expert-files tokenizer json-bodies)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(http-parser safetensors gguf expert-files tokenizer json-bodies)
 scratch=.build-fuzz
 # SwiftPM does not notice files added to a path dependency's targets (this package, seen from Fuzz/): without its
 # cached build plan it plans again, so a new source file is compiled; what is built already is reused.
