@@ -33,7 +33,7 @@ let package = Package(
         // Files: safetensors and model configs.
         .target(name: "ModelFormats", dependencies: ["TensorCore", "COpenSSL"]),
         // Text to ids: BERT WordPiece.
-        .target(name: "Tokenization"),
+        .target(name: "Tokenization", dependencies: ["ModelFormats"]),
         // The frozen BERT encoder.
         .target(name: "Transformer", dependencies: ["TensorCore", "ModelFormats"]),
         // Pure moderation policy: thresholds, decisions, calibration records.

@@ -14,6 +14,8 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     case missingSpecialToken(path: String, token: String)
     /// The vocabulary is empty or has duplicate ids.
     case invalidVocabulary(path: String, reason: String)
+    /// A byte-level BPE tokenizer uses a part or an option moecl does not implement.
+    case unsupportedBPE(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,9 +29,13 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
             return
                 "\(path): invalid tokenizer file (\(reason)): the file is corrupt; fetch the model again (make setup)"
         case .unsupportedModel(let path, let type):
-            return "\(path): tokenizer model '\(type)' is not supported; moecl reads BERT WordPiece tokenizers only"
+            return "\(path): tokenizer model '\(type)' is not supported; moecl reads BERT WordPiece and byte-level BPE "
+                + "tokenizers"
         case .missingSpecialToken(let path, let token):
             return "\(path): the vocabulary has no '\(token)' token: this is not a BERT vocabulary"
+        case .unsupportedBPE(let path, let reason):
+            return "\(path): \(reason); moecl reads byte-level BPE with the GPT-2 split (optionally digits first), "
+                + "no normalizer, no dropout or byte fallback"
         case .invalidVocabulary(let path, let reason):
             return "\(path): invalid vocabulary (\(reason)): the file is corrupt; fetch the model again (make setup)"
         }
