@@ -22,6 +22,8 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
     case sequenceTooLong(length: Int, maxPositions: Int)
     /// An input sequence is empty.
     case emptySequence(index: Int)
+    /// A decoder (Llama) file lacks what its architecture needs, or holds it in the wrong shape.
+    case invalidDecoder(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
             return "a sequence of \(length) tokens exceeds the model's \(maxPositions) positions: truncate the input"
         case .emptySequence(let index):
             return "sequence \(index) is empty: every input needs at least one token"
+        case .invalidDecoder(let path, let reason):
+            return "\(path): not a Llama-architecture model moecl can run: \(reason)"
         }
     }
 }

@@ -21,8 +21,9 @@ PACKAGES=(
     "numpy"
     "scipy"
     "gguf==0.19.0"
+    "accelerate==1.16.0"
 )
-CHECK='import torch, tokenizers, onnxruntime, sentence_transformers, onnx, safetensors, numpy, scipy, gguf'
+CHECK='import torch, tokenizers, onnxruntime, sentence_transformers, onnx, safetensors, numpy, scipy, gguf, accelerate'
 
 say() { printf 'reference/install: %s\n' "$*"; }
 die() { printf 'reference/install: error: %s\n' "$*" >&2; exit 1; }

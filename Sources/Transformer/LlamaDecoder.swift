@@ -1,0 +1,97 @@
+// A frozen Llama-architecture decoder: token embedding, pre-norm blocks with rotary grouped-query causal
+// attention and a SwiGLU feed-forward, a final RMSNorm, and the (tied) output embedding.
+
+import TensorCore
+
+/// A loaded, immutable decoder. Thread-safe: `forward` allocates its own work buffers.
+///
+/// Shape letters as in `LlamaConfig`; N tokens in all (sequences packed, no padding; each attends causally
+/// within itself only).
+public final class LlamaDecoder: Sendable {
+    public let config: LlamaConfig
+    /// [V, d].
+    public let embedding: [Float]
+    public let layers: [LlamaLayerWeights]
+    /// [d].
+    public let finalNorm: [Float]
+    /// [V, d]; nil when tied to `embedding`.
+    public let outputEmbedding: [Float]?
+    let rope: RotaryEmbedding
+
+    public init(
+        config: LlamaConfig, embedding: [Float], layers: [LlamaLayerWeights], finalNorm: [Float],
+        outputEmbedding: [Float]?
+    ) {
+        precondition(layers.count == config.layers, "layer count does not match the config")
+        self.config = config
+        self.embedding = embedding
+        self.layers = layers
+        self.finalNorm = finalNorm
+        self.outputEmbedding = outputEmbedding
+        rope = RotaryEmbedding(headSize: config.headSize, dimensions: config.ropeDimensions, base: config.ropeBase)
+    }
+
+    /// Checks that every id is in the vocabulary and every sequence is non-empty and fits the context.
+    public func validate(_ batch: PackedBatch) throws {
+        for s in 0..<batch.count where batch.length(s) == 0 { throw TransformerError.emptySequence(index: s) }
+        for id in batch.tokenIds where id < 0 || Int(id) >= config.vocabularySize {
+            throw TransformerError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
+        }
+        for s in 0..<batch.count where batch.length(s) > config.contextLength {
+            throw TransformerError.sequenceTooLong(length: batch.length(s), maxPositions: config.contextLength)
+        }
+    }
+
+    /// Final hidden states [N, d] (after the final RMSNorm) of every token, in packed order.
+    public func hiddenStates(_ batch: PackedBatch) throws -> [Float] {
+        try validate(batch)
+        let n = batch.tokenCount, d = config.hiddenSize
+        var x = [Float](repeating: 0, count: n * d)
+        var out = x
+        x.withUnsafeMutableBufferPointer { xb in
+            embedding.withUnsafeBufferPointer { e in
+                for i in 0..<n {
+                    (xb.baseAddress! + i * d).update(from: e.baseAddress! + Int(batch.tokenIds[i]) * d, count: d)
+                }
+            }
+            let work = DecoderWorkspace(tokens: n, config: config)
+            defer { work.deallocate() }
+            for layer in layers { runBlock(layer, x: xb.baseAddress!, batch: batch, work: work) }
+            finalNorm.withUnsafeBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { o in
+                    RMSNorm.forward(
+                        xb.baseAddress!, rows: n, dim: d, weight: w.baseAddress!, eps: config.rmsEps,
+                        into: o.baseAddress!)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The final hidden state [d] of each sequence's last token.
+    public func lastHiddenStates(_ batch: PackedBatch) throws -> [[Float]] {
+        let hidden = try hiddenStates(batch)
+        let d = config.hiddenSize
+        return (0..<batch.count).map { s in
+            let last = batch.offsets[s + 1] - 1
+            return Array(hidden[(last * d)..<((last + 1) * d)])
+        }
+    }
+
+    /// Next-token logits [V] from final hidden states [rows, d]: hidden · Eᵀ with the output embedding.
+    public func logits(_ hidden: [Float], rows: Int) -> [Float] {
+        let d = config.hiddenSize, v = config.vocabularySize
+        precondition(hidden.count == rows * d, "hidden states are [rows, d]")
+        var out = [Float](repeating: 0, count: rows * v)
+        (outputEmbedding ?? embedding).withUnsafeBufferPointer { e in
+            hidden.withUnsafeBufferPointer { h in
+                out.withUnsafeMutableBufferPointer { o in
+                    BLAS.gemmNT(
+                        m: rows, n: v, k: d, a: h.baseAddress!, lda: d, b: e.baseAddress!, ldb: d,
+                        c: o.baseAddress!, ldc: v)
+                }
+            }
+        }
+        return out
+    }
+}
