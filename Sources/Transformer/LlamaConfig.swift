@@ -1,5 +1,6 @@
 // The sizes of a Llama-architecture decoder, read from a GGUF file's metadata (nothing hard-coded).
 
+import Foundation
 import ModelFormats
 
 /// Shape letters: d hidden, f FFN, H query heads, Hk key/value heads, h = d / H per head, L layers, V vocabulary.
@@ -78,5 +79,46 @@ public struct LlamaConfig: Sendable, Equatable {
         }
         if !(rmsEps > 0) || !(ropeBase > 0) { return "the RMSNorm epsilon and the RoPE base must be positive" }
         return nil
+    }
+}
+
+extension LlamaConfig {
+    /// A Hugging Face `config.json` of model_type "llama" (RoPE without scaling, no biases, SiLU).
+    public init(huggingFace path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TransformerError.missingFile(path: path, hint: "point --model at a Llama model folder or GGUF file")
+        }
+        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw TransformerError.invalidConfig(path: path, reason: "not a JSON object")
+        }
+        func int(_ key: String, default value: Int? = nil) throws -> Int {
+            if let v = json[key] as? Int, v > 0 { return v }
+            if json[key] == nil || json[key] is NSNull, let value { return value }
+            throw TransformerError.invalidConfig(path: path, reason: "'\(key)' must be a positive integer")
+        }
+        let type = json["model_type"] as? String ?? "?"
+        guard type == "llama" else { throw TransformerError.unsupported(path: path, what: "model_type '\(type)'") }
+        if let act = json["hidden_act"] as? String, act != "silu" {
+            throw TransformerError.unsupported(path: path, what: "hidden_act '\(act)' (Llama uses 'silu')")
+        }
+        for key in ["attention_bias", "mlp_bias"] where json[key] as? Bool == true {
+            throw TransformerError.unsupported(path: path, what: "'\(key)'")
+        }
+        let rope = json["rope_parameters"] as? [String: Any] ?? json["rope_scaling"] as? [String: Any]
+        if let kind = rope?["rope_type"] as? String ?? rope?["type"] as? String, kind != "default" {
+            throw TransformerError.unsupported(path: path, what: "RoPE type '\(kind)'")
+        }
+        let theta = (rope?["rope_theta"] as? Double) ?? (json["rope_theta"] as? Double) ?? 10_000
+        let heads = try int("num_attention_heads"), hidden = try int("hidden_size")
+        if let headDim = json["head_dim"] as? Int, headDim * heads != hidden {
+            throw TransformerError.unsupported(path: path, what: "head_dim \(headDim) × \(heads) heads ≠ hidden_size")
+        }
+        self.init(
+            layers: try int("num_hidden_layers"), hiddenSize: hidden, intermediateSize: try int("intermediate_size"),
+            heads: heads, keyValueHeads: try int("num_key_value_heads", default: heads),
+            vocabularySize: try int("vocab_size"), contextLength: try int("max_position_embeddings", default: 2048),
+            ropeBase: Float(theta), ropeDimensions: hidden / heads,
+            rmsEps: Float(json["rms_norm_eps"] as? Double ?? 1e-6))
+        if let problem { throw TransformerError.invalidConfig(path: path, reason: problem) }
     }
 }
