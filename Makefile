@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-decoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -64,10 +64,18 @@ reference:
 goldens: setup reference
 	python3 scripts/reference/make_tokenizer_goldens.py
 	python3 scripts/reference/make_encoder_goldens.py
+	python3 scripts/reference/make_gguf_goldens.py
+	python3 scripts/reference/make_bpe_goldens.py
+	python3 scripts/reference/make_decoder_goldens.py
+	python3 scripts/reference/make_tiny_llama.py
 
 ## onnx: export the base model to ONNX for the benchmark (git-ignored)
 onnx: setup reference
 	python3 scripts/reference/export_onnx.py
+
+## bench-decoder: the Llama decoder (SmolLM2-135M, fp32) vs torch on the same GGUF, side by side (docs/PERFORMANCE.md)
+bench-decoder: build reference
+	python3 scripts/bench/decoder_bench.py $(BENCH_ARGS)
 
 ## bench-encoder: Swift encoder vs onnxruntime vs torch, side by side (see docs/PERFORMANCE.md)
 bench-encoder: build onnx

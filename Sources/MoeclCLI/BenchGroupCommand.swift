@@ -2,12 +2,12 @@
 
 import ArgumentParser
 
-/// `moecl bench <tool>`: encoder, moe, experts-write, experts-load, train, engine.
+/// `moecl bench <tool>`: encoder, decoder, moe, experts-write, experts-load, train, engine.
 public struct BenchGroupCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract:
-            "Timing tools: encoder, moe, experts-write, experts-load, train, engine "
+            "Timing tools: encoder, decoder, moe, experts-write, experts-load, train, engine "
             + "(make bench-* and make loadtest drive them).",
         discussion: """
             Examples:
@@ -15,7 +15,7 @@ public struct BenchGroupCommand: ParsableCommand {
               moecl bench moe --texts ../shared/data/moderation-en/sms-spam/test.jsonl --batch 8
             """,
         subcommands: [
-            EncoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self, ExpertsLoadBenchCommand.self,
+            EncoderBenchCommand.self, DecoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self, ExpertsLoadBenchCommand.self,
             TrainBenchCommand.self, EngineBenchCommand.self,
         ])
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Side-by-side decoder benchmark (`make bench-decoder`): moecl (Swift, fp32) vs torch (fp32), SmolLM2-135M.
+
+What: each engine turns texts into the last token's final hidden state of SmolLM2-135M-Instruct (the GGUF file,
+dequantised to float32 once at load by both); the timing covers text in, hidden states out (tokenization
+included). Cases: the texts of make bench-encoder's cases (bench-results/encoder-<case>.jsonl, written by
+scripts/bench/encoder_bench.py --cases-only):
+  b1-short   batch 1, one moderation-en test text
+  b32-short  batch 32, moderation-en test texts evenly spaced over the suite
+Engines:
+  swift  <root>/.build/release/moecl bench decoder --texts FILE --batch B --warmup W --runs N --threads T;
+         sequences packed without padding
+  torch  transformers LlamaForCausalLM.from_pretrained(<gguf dir>, gguf_file=..., torch_dtype=float32).model,
+         torch.set_num_threads(T), inference_mode, right padding with an attention mask; tokenizer: the one
+         transformers builds from the same GGUF
+Per case, --rounds rounds of [swift, torch], each W warmup runs then N timed runs; an engine's result is the
+median of its round medians. llama.cpp is not in this table yet (see docs/PERFORMANCE.md).
+
+Run:   python3 scripts/bench/decoder_bench.py [--threads 2] [--warmup 2] [--runs 10] [--rounds 3]
+Writes: a Markdown table on stdout and <root>/bench-results/decoder.json.
+"""
+import argparse, json, platform, statistics, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GGUF_DIR = ROOT / "models" / "SmolLM2-135M-Instruct"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def cpu():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--cases", default="b1-short,b32-short")
+    ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "decoder.json")
+    args = ap.parse_args()
+    import torch
+    from transformers import AutoTokenizer, LlamaForCausalLM
+    torch.set_num_threads(args.threads)
+    subprocess.run([sys.executable, str(ROOT / "scripts/bench/encoder_bench.py"), "--cases-only"], check=True,
+                   stdout=subprocess.DEVNULL)
+    tok = AutoTokenizer.from_pretrained(str(GGUF_DIR), gguf_file=GGUF_FILE)
+    tok.pad_token_id = 2
+    model = LlamaForCausalLM.from_pretrained(str(GGUF_DIR), gguf_file=GGUF_FILE, torch_dtype=torch.float32).model
+    model.eval()
+    results = {}
+    for case in args.cases.split(","):
+        path = ROOT / "bench-results" / f"encoder-{case}.jsonl"
+        texts = [json.loads(l)["text"] for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+        batch = len(texts)
+        swift_medians, torch_medians = [], []
+
+        def torch_once():
+            enc = tok(texts, return_tensors="pt", padding=True, truncation=True, max_length=256)
+            with torch.inference_mode():
+                out = model(**enc).last_hidden_state
+                lengths = enc["attention_mask"].sum(1) - 1
+                return out[torch.arange(out.shape[0]), lengths]
+
+        for _ in range(args.rounds):
+            cmd = [str(args.swift_bin), "bench", "decoder", "--gguf", str(GGUF_DIR / GGUF_FILE), "--texts", str(path),
+                   "--batch", str(batch), "--warmup", str(args.warmup), "--runs", str(args.runs),
+                   "--threads", str(args.threads)]
+            line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+            swift = json.loads(line)
+            swift_medians.append(swift["median_ms"])
+            for _ in range(args.warmup):
+                torch_once()
+            times = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                torch_once()
+                times.append((time.perf_counter() - start) * 1e3)
+            torch_medians.append(statistics.median(times))
+        results[case] = {"batch": batch, "tokens": swift["tokens"], "swift_ms": statistics.median(swift_medians),
+                         "torch_ms": statistics.median(torch_medians), "swift_rounds": swift_medians,
+                         "torch_rounds": torch_medians, "core": swift["core"]}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"cpu": cpu(), "threads": args.threads, "results": results}, indent=1) + "\n")
+    print(f"CPU: {cpu()}, {args.threads} threads, medians of {args.rounds} rounds x {args.runs} runs\n")
+    print("| case | tokens | moecl ms | torch fp32 ms | moecl speed / torch |")
+    print("|---|---:|---:|---:|---:|")
+    for case, r in results.items():
+        print(f"| {case} | {r['tokens']} | {r['swift_ms']:.1f} | {r['torch_ms']:.1f} | {r['torch_ms'] / r['swift_ms']:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
