@@ -13,8 +13,12 @@ Engines:
   torch  transformers LlamaForCausalLM.from_pretrained(<gguf dir>, gguf_file=..., torch_dtype=float32).model,
          torch.set_num_threads(T), inference_mode, right padding with an attention mask; tokenizer: the one
          transformers builds from the same GGUF
-Per case, --rounds rounds of [swift, torch], each W warmup runs then N timed runs; an engine's result is the
-median of its round medians. llama.cpp is not in this table yet (see docs/PERFORMANCE.md).
+  llama.cpp  llama-cpp-python (scripts/bench/install_llama_cpp.sh builds it from source, GGML_NATIVE) on the same
+         GGUF file with its own quantised kernels (Q4_1, Q8_0), n_threads T: prompt processing of the same ids
+         (transformers' tokenizer), one sequence after another (reset, eval), as its Python API runs them; it
+         also computes the last token's logits. Skipped when llama_cpp does not import (--no-llama-cpp).
+Per case, --rounds rounds of [swift, torch, llama.cpp], each W warmup runs then N timed runs; an engine's
+result is the median of its round medians.
 
 Run:   python3 scripts/bench/decoder_bench.py [--threads 2] [--warmup 2] [--runs 10] [--rounds 3]
 Writes: a Markdown table on stdout and <root>/bench-results/decoder.json.
@@ -43,6 +47,7 @@ def main():
     ap.add_argument("--cases", default="b1-short,b32-short")
     ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "decoder.json")
+    ap.add_argument("--no-llama-cpp", action="store_true")
     args = ap.parse_args()
     import torch
     from transformers import AutoTokenizer, LlamaForCausalLM
@@ -53,12 +58,35 @@ def main():
     tok.pad_token_id = 2
     model = LlamaForCausalLM.from_pretrained(str(GGUF_DIR), gguf_file=GGUF_FILE, torch_dtype=torch.float32).model
     model.eval()
+    llm = None
+    if not args.no_llama_cpp:
+        try:
+            import llama_cpp
+            llm = llama_cpp.Llama(model_path=str(GGUF_DIR / GGUF_FILE), n_ctx=512, n_batch=512, n_threads=args.threads,
+                                  n_threads_batch=args.threads, verbose=False)
+        except ImportError:
+            print("llama_cpp does not import: run scripts/bench/install_llama_cpp.sh (skipping it)", file=sys.stderr)
     results = {}
     for case in args.cases.split(","):
         path = ROOT / "bench-results" / f"encoder-{case}.jsonl"
         texts = [json.loads(l)["text"] for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
         batch = len(texts)
-        swift_medians, torch_medians = [], []
+        swift_medians, torch_medians, llama_medians = [], [], []
+
+        def llama_once():
+            for ids in tok(texts, truncation=True, max_length=256)["input_ids"]:
+                llm.reset()
+                llm.eval(ids or [2])
+
+        def timed(fn):
+            for _ in range(args.warmup):
+                fn()
+            times = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - start) * 1e3)
+            return statistics.median(times)
 
         def torch_once():
             enc = tok(texts, return_tensors="pt", padding=True, truncation=True, max_length=256)
@@ -74,24 +102,25 @@ def main():
             line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
             swift = json.loads(line)
             swift_medians.append(swift["median_ms"])
-            for _ in range(args.warmup):
-                torch_once()
-            times = []
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                torch_once()
-                times.append((time.perf_counter() - start) * 1e3)
-            torch_medians.append(statistics.median(times))
+            torch_medians.append(timed(torch_once))
+            if llm is not None:
+                llama_medians.append(timed(llama_once))
         results[case] = {"batch": batch, "tokens": swift["tokens"], "swift_ms": statistics.median(swift_medians),
                          "torch_ms": statistics.median(torch_medians), "swift_rounds": swift_medians,
-                         "torch_rounds": torch_medians, "core": swift["core"]}
+                         "torch_rounds": torch_medians, "core": swift["core"],
+                         "llama_cpp_ms": statistics.median(llama_medians) if llama_medians else None,
+                         "llama_cpp_rounds": llama_medians}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"cpu": cpu(), "threads": args.threads, "results": results}, indent=1) + "\n")
     print(f"CPU: {cpu()}, {args.threads} threads, medians of {args.rounds} rounds x {args.runs} runs\n")
-    print("| case | tokens | moecl ms | torch fp32 ms | moecl speed / torch |")
-    print("|---|---:|---:|---:|---:|")
+    print("| case | tokens | moecl fp32 ms | torch fp32 ms | llama.cpp (Q4_1 file) ms | moecl / torch | moecl / llama.cpp |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for case, r in results.items():
-        print(f"| {case} | {r['tokens']} | {r['swift_ms']:.1f} | {r['torch_ms']:.1f} | {r['torch_ms'] / r['swift_ms']:.2f}x |")
+        lc = r["llama_cpp_ms"]
+        lc_ms = "—" if lc is None else f"{lc:.1f}"
+        lc_ratio = "—" if lc is None else f"{lc / r['swift_ms']:.2f}x"
+        print(f"| {case} | {r['tokens']} | {r['swift_ms']:.1f} | {r['torch_ms']:.1f} | {lc_ms} | "
+              f"{r['torch_ms'] / r['swift_ms']:.2f}x | {lc_ratio} |")
 
 
 if __name__ == "__main__":
