@@ -15,7 +15,8 @@ public struct BenchGroupCommand: ParsableCommand {
               moecl bench moe --texts ../shared/data/moderation-en/sms-spam/test.jsonl --batch 8
             """,
         subcommands: [
-            EncoderBenchCommand.self, DecoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self, ExpertsLoadBenchCommand.self,
+            EncoderBenchCommand.self, DecoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self,
+            ExpertsLoadBenchCommand.self,
             TrainBenchCommand.self, EngineBenchCommand.self,
         ])
 
