@@ -47,13 +47,21 @@ public final class LlamaDecoder: Sendable {
         try validate(batch)
         let n = batch.tokenCount, d = config.hiddenSize
         var x = [Float](repeating: 0, count: n * d)
+        embedding.withUnsafeBufferPointer { e in
+            for i in 0..<n {
+                for j in 0..<d { x[i * d + j] = e[Int(batch.tokenIds[i]) * d + j] }
+            }
+        }
+        return try hiddenStates(batch, embeddings: x)
+    }
+
+    /// Final hidden states [N, d] from given input rows x0 [N, d] in place of the token embeddings.
+    public func hiddenStates(_ batch: PackedBatch, embeddings x0: [Float]) throws -> [Float] {
+        let n = batch.tokenCount, d = config.hiddenSize
+        precondition(x0.count == n * d, "one input row per token")
+        var x = x0
         var out = x
         x.withUnsafeMutableBufferPointer { xb in
-            embedding.withUnsafeBufferPointer { e in
-                for i in 0..<n {
-                    (xb.baseAddress! + i * d).update(from: e.baseAddress! + Int(batch.tokenIds[i]) * d, count: d)
-                }
-            }
             let work = DecoderWorkspace(tokens: n, config: config)
             defer { work.deallocate() }
             for layer in layers { runBlock(layer, x: xb.baseAddress!, batch: batch, work: work) }
