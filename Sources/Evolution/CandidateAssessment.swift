@@ -11,7 +11,7 @@ import Moderation
 /// calibrated on the same verdicts by the same rule (`currentAtTarget`), so both reject rates are taken at the
 /// target precision with the same optimism. The candidate passes when it decides something, when its reject rate
 /// beats the current expert's at the target by the margin, and, in `shared` mode, when no other task's accuracy
-/// on its own held-back verdicts drops by more than `maxOtherTaskDrop`. Passing sends it to the shadow phase
+/// on its own held-back verdicts, or on its dev data where found, drops by more than `maxOtherTaskDrop`. Passing sends it to the shadow phase
 /// (`ShadowAssessment`), which judges it on verdicts it has never seen.
 public struct CandidateAssessment: Sendable, Equatable {
     public let calibration: Calibration
@@ -22,6 +22,9 @@ public struct CandidateAssessment: Sendable, Equatable {
     public let candidate: ExpertMeasures
     /// Other tasks' accuracy on their held-back verdicts before and after (shared mode only).
     public let otherTasks: [String: OtherTaskAccuracy]
+    /// Other tasks' accuracy on their dev data before and after (shared mode, for experts whose training file is
+    /// found: the dev split beside it).
+    public let otherTasksDevelopment: [String: OtherTaskAccuracy]
     public let promote: Bool
     /// The current expert's thresholds calibrated on the held-back verdicts (`currentAtTarget`'s).
     public let recalibration: Calibration
@@ -56,7 +59,8 @@ public struct CandidateAssessment: Sendable, Equatable {
     public init(
         current currentSamples: [ThresholdCalibrator.Sample], candidate candidateSamples: [ThresholdCalibrator.Sample],
         currentRule: DecisionRule, targetPrecision: Double, confidence: Double, scope: PrecisionScope = .label,
-        margin: Double, otherTasks: [String: OtherTaskAccuracy] = [:], calibratedAt: String? = nil
+        margin: Double, otherTasks: [String: OtherTaskAccuracy] = [:],
+        otherTasksDevelopment: [String: OtherTaskAccuracy] = [:], calibratedAt: String? = nil
     ) {
         precondition(currentSamples.count == candidateSamples.count, "the same held-back samples")
         let labels = currentRule.labels
@@ -74,6 +78,7 @@ public struct CandidateAssessment: Sendable, Equatable {
             samples: currentSamples, confidence: confidence)
         candidate = ExpertMeasures(rule: candidateRule, samples: candidateSamples, confidence: confidence)
         self.otherTasks = otherTasks
+        self.otherTasksDevelopment = otherTasksDevelopment
         var reasons: [String] = []
         var promote = true
         func percent(_ x: Double) -> String { String(format: "%.1f %%", 100 * x) }
@@ -112,6 +117,14 @@ public struct CandidateAssessment: Sendable, Equatable {
             reasons.append(
                 String(
                     format: "task '%@' would lose %.1f points of accuracy (%.4f → %.4f on %d held-back verdicts)",
+                    task, 100 * (other.before - other.after), other.before, other.after, other.samples))
+        }
+        for (task, other) in otherTasksDevelopment.sorted(by: { $0.key < $1.key })
+        where other.before - other.after > Self.maxOtherTaskDrop {
+            promote = false
+            reasons.append(
+                String(
+                    format: "task '%@' would lose %.1f points of accuracy on its dev data (%.4f → %.4f on %d texts)",
                     task, 100 * (other.before - other.after), other.before, other.after, other.samples))
         }
         // In place of a failed candidate: the current expert at the thresholds the held-back verdicts certify.

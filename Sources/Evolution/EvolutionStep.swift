@@ -48,12 +48,14 @@ public struct EvolutionStep {
     }
 
     /// Runs the step for `task` on its `verdicts`; `others`: other tasks' verdicts (their held-back share guards
-    /// shared mode, their texts are replayed to the discriminator). `original`: the texts the task's expert was
+    /// shared mode, their texts are replayed to the discriminator); `otherDevelopment`: other tasks' dev texts
+    /// (labels as indices of their experts' labels), which guard shared mode too. `original`: the texts the task's expert was
     /// first trained on (labels as indices of its labels), recorded as `source` in the candidate; as many of them
     /// as there are training verdicts (at least 100), drawn with the step's seed, train beside the verdicts.
     public func run(
         task: String, verdicts: [LabelledVerdict], others: [String: [LabelledVerdict]] = [:],
-        original: [LabelledText] = [], source: TrainingSource? = nil, lineage: String
+        original: [LabelledText] = [], source: TrainingSource? = nil,
+        otherDevelopment: [String: [LabelledText]] = [:], lineage: String
     )
         throws -> Outcome
     {
@@ -84,6 +86,7 @@ public struct EvolutionStep {
         let before = try Self.samples(held, task: task, snapshot: snapshot)
         let after = try Self.samples(held, task: task, snapshot: next)
         var otherAccuracy: [String: CandidateAssessment.OtherTaskAccuracy] = [:]
+        var otherDevelopmentAccuracy: [String: CandidateAssessment.OtherTaskAccuracy] = [:]
         if result.shared != nil {
             for (name, vs) in others.sorted(by: { $0.key < $1.key }) {
                 guard let expert = snapshot.tasks[name] else { continue }
@@ -93,6 +96,13 @@ public struct EvolutionStep {
                 }
                 guard !ex.isEmpty else { continue }
                 otherAccuracy[name] = .init(
+                    samples: ex.count, before: Self.accuracy(try Self.samples(ex, task: name, snapshot: snapshot)),
+                    after: Self.accuracy(try Self.samples(ex, task: name, snapshot: next)))
+            }
+            for (name, texts) in otherDevelopment.sorted(by: { $0.key < $1.key })
+            where name != task && snapshot.tasks[name] != nil && !texts.isEmpty {
+                let ex = texts.map { EncodedExample(ids: encode($0.text), label: $0.label) }
+                otherDevelopmentAccuracy[name] = .init(
                     samples: ex.count, before: Self.accuracy(try Self.samples(ex, task: name, snapshot: snapshot)),
                     after: Self.accuracy(try Self.samples(ex, task: name, snapshot: next)))
             }
@@ -106,7 +116,7 @@ public struct EvolutionStep {
         let assessment = CandidateAssessment(
             current: before, candidate: after, currentRule: currentRule, targetPrecision: target,
             confidence: policy.confidence, scope: policy.precisionScope, margin: policy.margin,
-            otherTasks: otherAccuracy,
+            otherTasks: otherAccuracy, otherTasksDevelopment: otherDevelopmentAccuracy,
             calibratedAt: ExpertMetadata.now())
         var candidate = result.expert
         var metadata = candidate.metadata

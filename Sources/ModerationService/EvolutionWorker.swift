@@ -75,6 +75,22 @@ public struct EvolutionWorker: Sendable {
         }
     }
 
+    /// The dev split beside the training file `expert` records (`dev.jsonl` in the same folder), at most
+    /// `maxDevelopmentTexts` of it evenly spaced, when that file is found unchanged; the shared-mode guard measures
+    /// other tasks on it. Empty when there is none.
+    func developmentData(of expert: TaskExpert) -> [LabelledText] {
+        guard let source = TrainingSource.named(in: expert.metadata.training),
+            case .found(let path) = source.locate(root: trainingData)
+        else { return [] }
+        let dev = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("dev.jsonl").path
+        guard let texts = try? TaskData.labelled(path: dev, labels: expert.labels), !texts.isEmpty else { return [] }
+        let count = min(texts.count, Self.maxDevelopmentTexts)
+        return (0..<count).map { texts[$0 * texts.count / count] }
+    }
+
+    /// Dev texts per other task the shared-mode guard scores at most.
+    static let maxDevelopmentTexts = 500
+
     /// The task's verdicts: items of the task as it now exists (not of a deleted namesake), with ids in `ids`.
     public func verdicts(task: String, ids: PartialRangeThrough<Int64> = ...Int64.max) throws -> [LabelledVerdict] {
         try verdicts(task: task, where: { ids.contains($0) })
@@ -135,9 +151,15 @@ public struct EvolutionWorker: Sendable {
         let original = snapshot.tasks[run.task].map { originalData(of: $0, policy: policy) } ?? ([], nil, nil)
         let (originalTexts, originalSource, originalNote) = original
         do {
+            let development =
+                policy.mode == .shared
+                ? Dictionary(
+                    uniqueKeysWithValues: others.keys.compactMap { name in
+                        snapshot.tasks[name].map { (name, developmentData(of: $0)) }
+                    }) : [:]
             outcome = try step.run(
                 task: run.task, verdicts: try verdicts(task: run.task, ids: ...run.itemWatermark), others: others,
-                original: originalTexts, source: originalSource, lineage: lineage)
+                original: originalTexts, source: originalSource, otherDevelopment: development, lineage: lineage)
         } catch let refusal as EvolutionStep.Refusal {
             try stores.evolution.finish(
                 id: run.id, status: .rejected, metrics: nil, reasons: [refusal.description], now: Clock.now())
@@ -325,6 +347,7 @@ public struct EvolutionWorker: Sendable {
                 candidate: a.recalibrate ? a.currentAtTarget : a.candidate, recalibrated: a.recalibrate ? true : nil,
                 trained: a.recalibrate ? a.candidate : nil,
                 thresholds: o.candidate.metadata.calibration?.thresholds ?? [:], otherTasks: a.otherTasks,
+                otherTasksDevelopment: a.otherTasksDevelopment.isEmpty ? nil : a.otherTasksDevelopment,
                 train: o.trainCount, development: o.developmentCount, heldBack: o.heldBackCount,
                 bestDevelopmentAccuracy: o.bestDevelopmentAccuracy, trainingSeconds: o.trainingSeconds,
                 original: o.originalCount))

@@ -16,6 +16,8 @@ struct RunMetrics: Codable {
     var trained: ExpertMeasures?
     let thresholds: [String: Double]
     let otherTasks: [String: CandidateAssessment.OtherTaskAccuracy]
+    /// Other tasks' accuracy on their dev data (shared mode, where found).
+    var otherTasksDevelopment: [String: CandidateAssessment.OtherTaskAccuracy]?
     let train: Int
     let development: Int
     let heldBack: Int
@@ -51,7 +53,8 @@ struct RunMetrics: Codable {
     enum CodingKeys: String, CodingKey {
         case current, candidate, thresholds, train, development, shadow, recalibrated, trained, original
         case currentAtTarget = "current_at_target"
-        case otherTasks = "other_tasks", heldBack = "held_back", bestDevelopmentAccuracy = "best_development_accuracy"
+        case otherTasks = "other_tasks", otherTasksDevelopment = "other_tasks_dev", heldBack = "held_back",
+            bestDevelopmentAccuracy = "best_development_accuracy"
         case trainingSeconds = "training_seconds"
     }
 }

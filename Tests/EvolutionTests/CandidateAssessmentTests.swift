@@ -101,4 +101,21 @@ struct CandidateAssessmentTests {
             confidence: 0.95, margin: 0.02, otherTasks: ["spam": .init(samples: 400, before: 0.95, after: 0.948)])
         #expect(fine.promote)
     }
+
+    /// The same guard on other tasks' dev data: a drop there alone rejects the candidate, with its reason.
+    @Test func sharedModeRejectsACandidateThatHarmsAnotherTasksDevData() {
+        let current = Self.samples(200, separation: 0.05), candidate = Self.samples(200, separation: 0.4)
+        let harmed = CandidateAssessment(
+            current: current, candidate: candidate, currentRule: Self.uncalibrated, targetPrecision: 0.9,
+            confidence: 0.95, margin: 0.02, otherTasks: ["hate": .init(samples: 400, before: 0.90, after: 0.90)],
+            otherTasksDevelopment: ["hate": .init(samples: 500, before: 0.84, after: 0.826)])
+        #expect(!harmed.promote)
+        #expect(
+            harmed.reasons.contains { $0.contains("task 'hate' would lose 1.4 points of accuracy on its dev data") })
+        let fine = CandidateAssessment(
+            current: current, candidate: candidate, currentRule: Self.uncalibrated, targetPrecision: 0.9,
+            confidence: 0.95, margin: 0.02,
+            otherTasksDevelopment: ["hate": .init(samples: 500, before: 0.84, after: 0.838)])
+        #expect(fine.promote && fine.otherTasksDevelopment["hate"]?.samples == 500)
+    }
 }
