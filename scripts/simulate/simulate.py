@@ -139,8 +139,13 @@ def simulate(args, order, stream, compliant, labels):
     try:
         server.call("POST", "/v1/tasks", {"task": task, "labels": labels, "compliant_label": compliant,
                                           "target_precision": args.target})
+        policy = {}
         if args.precision_scope:
-            server.call("PUT", f"/v1/tasks/{task}/evolution", {"precision_scope": args.precision_scope})
+            policy["precision_scope"] = args.precision_scope
+        if args.hold_out is not None:
+            policy["hold_out"] = args.hold_out
+        if policy:
+            server.call("PUT", f"/v1/tasks/{task}/evolution", policy)
         truth = {}
         for s in stream:
             truth.setdefault(s["text"], s["label"])
@@ -257,6 +262,8 @@ def main():
     ap.add_argument("--target", type=float, default=0.9)
     ap.add_argument("--seed", type=int, default=1, help="seed of the stream's shuffle")
     ap.add_argument("--sample-seed", type=int, default=1, help="the server's --sample-seed (which texts are sampled)")
+    ap.add_argument("--hold-out", type=float, default=None,
+                    help="the task's evolution policy hold_out: share of sampled verdicts kept for calibration")
     ap.add_argument("--precision-scope", choices=["label", "decisions"], default=None,
                     help="the task's evolution policy precision_scope (default: the server's, decisions)")
     ap.add_argument("--out", default=None)
