@@ -111,21 +111,15 @@ public struct CandidateAssessment: Sendable, Equatable {
         } else {
             reasons.append(against)
         }
-        for (task, other) in otherTasks.sorted(by: { $0.key < $1.key })
-        where other.before - other.after > Self.maxOtherTaskDrop {
-            promote = false
-            reasons.append(
-                String(
-                    format: "task '%@' would lose %.1f points of accuracy (%.4f → %.4f on %d held-back verdicts)",
-                    task, 100 * (other.before - other.after), other.before, other.after, other.samples))
-        }
-        for (task, other) in otherTasksDevelopment.sorted(by: { $0.key < $1.key })
-        where other.before - other.after > Self.maxOtherTaskDrop {
-            promote = false
-            reasons.append(
-                String(
-                    format: "task '%@' would lose %.1f points of accuracy on its dev data (%.4f → %.4f on %d texts)",
-                    task, 100 * (other.before - other.after), other.before, other.after, other.samples))
+        for (others, on) in [(otherTasks, "%d held-back verdicts"), (otherTasksDevelopment, "its dev data, %d texts")] {
+            for (task, other) in others.sorted(by: { $0.key < $1.key })
+            where other.before - other.after > Self.maxOtherTaskDrop {
+                promote = false
+                reasons.append(
+                    String(
+                        format: "task '%@' would lose %.1f points of accuracy (%.4f → %.4f on \(on))",
+                        task, 100 * (other.before - other.after), other.before, other.after, other.samples))
+            }
         }
         // In place of a failed candidate: the current expert at the thresholds the held-back verdicts certify.
         let refresh = currentAtTarget.rejectRate - current.rejectRate

@@ -1,6 +1,7 @@
 // Side-by-side timing of benchmark variants: interleaved runs, medians, paired ratios.
 
 import Foundation
+import TensorCore
 
 /// Runs variants side by side: each round warms every variant up, then alternates them run by run (A B C A B C…),
 /// so that slow phases of a shared machine hit all variants alike. A variant's figure is the median of its round
@@ -39,6 +40,18 @@ enum BenchTimer {
         return variants.indices.map {
             Result(name: variants[$0].0, roundMedians: medians[$0], pairedRatios: ratios[$0])
         }
+    }
+
+    /// `warmup` untimed runs of `body`, then `runs` timed ones; the JSON line the bench drivers read:
+    /// `{"median_ms": x, "times_ms": [...], "tokens": N, "core": "..."}` (`tokens` as `body` last reported).
+    static func timedRunsJSON(warmup: Int, runs: Int, _ body: () throws -> Int) throws -> String {
+        var tokens = 0
+        for _ in 0..<warmup { tokens = try body() }
+        var times: [Double] = []
+        for _ in 0..<runs { times.append(try milliseconds { tokens = try body() }) }
+        let list = times.map { String(format: "%.4f", $0) }.joined(separator: ",")
+        return "{\"median_ms\":\(String(format: "%.4f", median(times))),\"times_ms\":[\(list)],\"tokens\":\(tokens),"
+            + "\"core\":\"\(BLASRuntime.coreName)\"}"
     }
 
     static func milliseconds(_ body: () throws -> Void) rethrows -> Double {

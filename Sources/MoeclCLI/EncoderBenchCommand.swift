@@ -32,24 +32,11 @@ public struct EncoderBenchCommand: ParsableCommand {
     public func run() throws {
         let (tokenizer, encoder) = try modelOptions.load()
         let inputs = try BenchTexts.read(texts, count: batch)
-        var tokens = 0
-        func once() throws {
-            let ids = inputs.map { tokenizer.encode($0) }
-            tokens = ids.reduce(0) { $0 + $1.count }
-            _ = try encoder.pooled(sequences: ids)
-        }
-        for _ in 0..<warmup { try once() }
-        var times: [Double] = []
-        for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try once()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        let median = times.sorted()[times.count / 2]
-        let list = times.map { String(format: "%.4f", $0) }.joined(separator: ",")
         print(
-            "{\"median_ms\":\(String(format: "%.4f", median)),\"times_ms\":[\(list)],\"tokens\":\(tokens),"
-                + "\"core\":\"\(BLASRuntime.coreName)\"}"
-        )
+            try BenchTimer.timedRunsJSON(warmup: warmup, runs: runs) {
+                let ids = inputs.map { tokenizer.encode($0) }
+                _ = try encoder.pooled(sequences: ids)
+                return ids.reduce(0) { $0 + $1.count }
+            })
     }
 }

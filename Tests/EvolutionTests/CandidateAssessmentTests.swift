@@ -111,7 +111,10 @@ struct CandidateAssessmentTests {
             otherTasksDevelopment: ["hate": .init(samples: 500, before: 0.84, after: 0.826)])
         #expect(!harmed.promote)
         #expect(
-            harmed.reasons.contains { $0.contains("task 'hate' would lose 1.4 points of accuracy on its dev data") })
+            harmed.reasons.contains {
+                $0.contains(
+                    "task 'hate' would lose 1.4 points of accuracy (0.8400 → 0.8260 on its dev data, 500 texts)")
+            })
         let fine = CandidateAssessment(
             current: current, candidate: candidate, currentRule: Self.uncalibrated, targetPrecision: 0.9,
             confidence: 0.95, margin: 0.02,

@@ -52,7 +52,7 @@ struct EvolutionSharedDevGuardTests {
         let reasons = run["reasons"] as? [String] ?? []
         #expect(
             (before - after > 0.005)
-                == reasons.contains { $0.contains("task 'spam' would lose") && $0.contains("dev data") },
+                == reasons.contains { $0.contains("task 'spam' would lose") && $0.contains("on its dev data") },
             "\(reasons)")
     }
 }
