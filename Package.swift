@@ -39,7 +39,8 @@ let package = Package(
         // Pure moderation policy: thresholds, decisions, calibration records.
         .target(name: "Moderation"),
         // MoE-CL: shared and task LoRA experts, gates, heads, expert files and bundles, snapshots.
-        .target(name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation"]),
+        .target(
+            name: "MoELoRA", dependencies: ["Transformer", "ModelFormats", "TensorCore", "Moderation", "Tokenization"]),
         // Training: optimiser, continual-learning loop, adversarial loss, evaluation metrics.
         .target(
             name: "Training", dependencies: ["MoELoRA", "Moderation", "TensorCore", "ModelFormats", "Transformer"]),

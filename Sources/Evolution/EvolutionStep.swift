@@ -11,20 +11,20 @@ import Training
 public struct EvolutionStep {
     public let snapshot: ExpertSnapshot
     public let policy: EvolutionPolicy
-    public let encode: (String) -> [Int32]
     public let progress: TrainingProgress?
     public let seed: UInt64
 
     public init(
-        snapshot: ExpertSnapshot, policy: EvolutionPolicy, seed: UInt64 = 1, progress: TrainingProgress? = nil,
-        encode: @escaping (String) -> [Int32]
+        snapshot: ExpertSnapshot, policy: EvolutionPolicy, seed: UInt64 = 1, progress: TrainingProgress? = nil
     ) {
         self.snapshot = snapshot
         self.policy = policy
         self.seed = seed
         self.progress = progress
-        self.encode = encode
     }
+
+    /// Ids of `text` as task `task`'s current expert reads it (its prompt template, cut to the base's limit).
+    func encode(_ text: String, task: String) -> [Int32] { snapshot.encode(text, task: task).ids }
 
     /// What a step found.
     public struct Outcome {
@@ -69,12 +69,13 @@ public struct EvolutionStep {
         }
         let split = VerdictSplit(known, holdOut: policy.holdOut)
         func examples(_ vs: [LabelledVerdict]) -> [EncodedExample] {
-            vs.map { EncodedExample(ids: encode($0.text), label: current.labels.firstIndex(of: $0.label)!) }
+            vs.map { EncodedExample(ids: encode($0.text, task: task), label: current.labels.firstIndex(of: $0.label)!) }
         }
         var rng = SplitMix64(seed: seed &+ 104_729)
         let mixed = original.shuffled(using: &rng).prefix(max(split.train.count, 100))
-        let originals = mixed.map { EncodedExample(ids: encode($0.text), label: $0.label) }
-        let replay = others.mapValues { $0.map { encode($0.text) } }
+        let originals = mixed.map { EncodedExample(ids: encode($0.text, task: task), label: $0.label) }
+        let replay = Dictionary(
+            uniqueKeysWithValues: others.map { name, vs in (name, vs.map { encode($0.text, task: name) }) })
         let training = CandidateTraining(
             snapshot: snapshot, options: CandidateTraining.options(for: policy, seed: seed), progress: progress)
         let result = try training.run(
@@ -92,7 +93,7 @@ public struct EvolutionStep {
                 guard let expert = snapshot.tasks[name] else { continue }
                 let theirs = VerdictSplit(vs.filter { expert.labels.contains($0.label) }, holdOut: policy.holdOut)
                 let ex = theirs.heldBack.map {
-                    EncodedExample(ids: encode($0.text), label: expert.labels.firstIndex(of: $0.label)!)
+                    EncodedExample(ids: encode($0.text, task: name), label: expert.labels.firstIndex(of: $0.label)!)
                 }
                 guard !ex.isEmpty else { continue }
                 otherAccuracy[name] = .init(
@@ -101,7 +102,7 @@ public struct EvolutionStep {
             }
             for (name, texts) in otherDevelopment.sorted(by: { $0.key < $1.key })
             where name != task && snapshot.tasks[name] != nil && !texts.isEmpty {
-                let ex = texts.map { EncodedExample(ids: encode($0.text), label: $0.label) }
+                let ex = texts.map { EncodedExample(ids: encode($0.text, task: name), label: $0.label) }
                 otherDevelopmentAccuracy[name] = .init(
                     samples: ex.count, before: Self.accuracy(try Self.samples(ex, task: name, snapshot: snapshot)),
                     after: Self.accuracy(try Self.samples(ex, task: name, snapshot: next)))

@@ -17,6 +17,8 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
     case tooLarge(path: String, bytes: Int, max: Int)
     /// The expert was trained on another base model.
     case baseMismatch(path: String, expert: String, loaded: String)
+    /// The expert was trained on a base of another architecture family.
+    case baseFamilyMismatch(path: String, expert: String, loaded: String)
     case missingTensor(path: String, tensor: String)
     case unexpectedTensor(path: String, tensor: String)
     case wrongShape(path: String, tensor: String, shape: [Int], expected: [Int])
@@ -62,6 +64,10 @@ public enum ExpertError: Error, CustomStringConvertible, Equatable, Sendable {
         case .baseMismatch(let path, let expert, let loaded):
             return "\(path): expert was trained for base fingerprint \(expert.prefix(12))…, but the loaded base is "
                 + "\(loaded.prefix(12))…: retrain the expert on this base, or load the matching base model (--model)"
+        case .baseFamilyMismatch(let path, let expert, let loaded):
+            return "\(path): expert was trained on a \(expert) base model, but the loaded base is a \(loaded) "
+                + "model: an expert only runs on the base it was trained on; train it on this base, or start the "
+                + "server with its base (--model)"
         case .missingTensor(let path, let tensor):
             return "\(path): tensor '\(tensor)' is missing; the file is incomplete or for another architecture: "
                 + "re-export the expert"

@@ -2,12 +2,13 @@
 
 import ModelFormats
 import TensorCore
+import Transformer
 
 extension ExpertFile {
     /// The bytes of a task expert file.
     public static func serialized(_ task: TaskExpert) throws -> [UInt8] {
         var writer = SafeTensorsWriter(metadata: task.metadata.encoded())
-        add(task.expert, to: &writer)
+        add(task.expert, family: family(task.metadata), to: &writer)
         let c = task.labels.count
         writer.add(ExpertTensorNames.headWeight, Tensor(shape: [c, task.head.inputSize], data: task.head.weight.array))
         writer.add(ExpertTensorNames.headBias, Tensor(shape: [c], data: task.head.bias.array))
@@ -17,16 +18,17 @@ extension ExpertFile {
     /// The bytes of a shared expert file.
     public static func serialized(_ shared: SharedExpert) throws -> [UInt8] {
         var writer = SafeTensorsWriter(metadata: shared.metadata.encoded())
-        add(shared.expert, to: &writer)
+        let family = family(shared.metadata)
+        add(shared.expert, family: family, to: &writer)
         for (l, gate) in shared.gates.enumerated() {
-            writer.add(ExpertTensorNames.gate(l), Tensor(shape: [2, gate.count / 2], data: gate.array))
+            writer.add(ExpertTensorNames.gate(l, family), Tensor(shape: [2, gate.count / 2], data: gate.array))
         }
         for (l, disc) in (shared.discriminators ?? []).enumerated() {
             let k = disc.bias.count
             writer.add(
-                ExpertTensorNames.discriminatorWeight(l),
+                ExpertTensorNames.discriminatorWeight(l, family),
                 Tensor(shape: [k, disc.weight.count / k], data: disc.weight.array))
-            writer.add(ExpertTensorNames.discriminatorBias(l), Tensor(shape: [k], data: disc.bias.array))
+            writer.add(ExpertTensorNames.discriminatorBias(l, family), Tensor(shape: [k], data: disc.bias.array))
         }
         return try writer.serialized()
     }
@@ -47,14 +49,24 @@ extension ExpertFile {
         }
     }
 
-    private static func add(_ expert: LoRAExpert, to writer: inout SafeTensorsWriter) {
+    /// The family whose tensor names a file uses (recorded in its metadata; files without it are BERT's).
+    static func family(_ meta: ExpertMetadata) -> BackboneShape.Family {
+        meta.baseFamily.flatMap(BackboneShape.Family.init(rawValue:)) ?? .bert
+    }
+
+    private static func add(_ expert: LoRAExpert, family: BackboneShape.Family, to writer: inout SafeTensorsWriter) {
         let r = expert.rank
         for (l, layer) in expert.layers.enumerated() {
-            let d = layer.up.inputSize, f = layer.up.outputSize
-            writer.add(ExpertTensorNames.upA(l), Tensor(shape: [r, d], data: layer.up.a.array))
-            writer.add(ExpertTensorNames.upB(l), Tensor(shape: [f, r], data: layer.up.b))
-            writer.add(ExpertTensorNames.downA(l), Tensor(shape: [r, f], data: layer.down.a.array))
-            writer.add(ExpertTensorNames.downB(l), Tensor(shape: [d, r], data: layer.down.b))
+            let roles: [(ExpertTensorNames.Role, LoRAFactors?)] = [
+                (.up, layer.up), (.down, layer.down), (.linear, layer.linear),
+            ]
+            for case (let role, let factors?) in roles {
+                writer.add(
+                    ExpertTensorNames.a(role, l, family),
+                    Tensor(shape: [r, factors.inputSize], data: factors.a.array))
+                writer.add(
+                    ExpertTensorNames.b(role, l, family), Tensor(shape: [factors.outputSize, r], data: factors.b))
+            }
         }
     }
 }

@@ -47,15 +47,15 @@ public enum ExpertFile {
 
     private static func readTask(_ file: SafeTensorsFile, meta: ExpertMetadata, base: BaseModel) throws -> TaskExpert {
         try check(meta, kind: .task, path: file.path, base: base)
-        let c = base.config
-        var expected = loraShapes(rank: meta.rank, config: c)
+        let c = base.shape
+        var expected = loraShapes(rank: meta.rank, shape: c)
         expected.append((ExpertTensorNames.headWeight, [meta.labels.count, c.hiddenSize]))
         expected.append((ExpertTensorNames.headBias, [meta.labels.count]))
         let tensors = try read(file, expected: expected, optional: [])
         let head = TaskHead(
             labels: meta.labels, weight: tensors[ExpertTensorNames.headWeight]!,
             bias: tensors[ExpertTensorNames.headBias]!)
-        return TaskExpert(metadata: meta, expert: expert(tensors, meta: meta, config: c), head: head)
+        return TaskExpert(metadata: meta, expert: expert(tensors, meta: meta, shape: c), head: head)
     }
 
     /// Reads and checks the shared expert and gates for `base`.
@@ -74,45 +74,46 @@ public enum ExpertFile {
         -> SharedExpert
     {
         try check(meta, kind: .shared, path: file.path, base: base)
-        let c = base.config, layers = c.numHiddenLayers
-        var expected = loraShapes(rank: meta.rank, config: c)
-        for l in 0..<layers { expected.append((ExpertTensorNames.gate(l), [2, c.hiddenSize])) }
+        let c = base.shape, layers = c.layers, family = c.family
+        var expected = loraShapes(rank: meta.rank, shape: c)
+        for l in 0..<layers { expected.append((ExpertTensorNames.gate(l, family), [2, c.hiddenSize])) }
         var optional: [(String, [Int])] = []
-        if let first = file.info(ExpertTensorNames.discriminatorWeight(0)), first.shape.count == 2,
+        if let first = file.info(ExpertTensorNames.discriminatorWeight(0, family)), first.shape.count == 2,
             (1...4096).contains(first.shape[0])
         {
             let k = first.shape[0]
             for l in 0..<layers {
-                optional.append((ExpertTensorNames.discriminatorWeight(l), [k, c.hiddenSize]))
-                optional.append((ExpertTensorNames.discriminatorBias(l), [k]))
+                optional.append((ExpertTensorNames.discriminatorWeight(l, family), [k, c.hiddenSize]))
+                optional.append((ExpertTensorNames.discriminatorBias(l, family), [k]))
             }
         }
         let tensors = try read(file, expected: expected, optional: optional)
-        let gates = (0..<layers).map { tensors[ExpertTensorNames.gate($0)]! }
+        let gates = (0..<layers).map { tensors[ExpertTensorNames.gate($0, family)]! }
         let discriminators =
             optional.isEmpty
             ? nil
             : (0..<layers).map {
                 SharedExpert.Discriminator(
-                    weight: tensors[ExpertTensorNames.discriminatorWeight($0)]!,
-                    bias: tensors[ExpertTensorNames.discriminatorBias($0)]!)
+                    weight: tensors[ExpertTensorNames.discriminatorWeight($0, family)]!,
+                    bias: tensors[ExpertTensorNames.discriminatorBias($0, family)]!)
             }
         return SharedExpert(
-            metadata: meta, expert: expert(tensors, meta: meta, config: c), gates: gates,
+            metadata: meta, expert: expert(tensors, meta: meta, shape: c), gates: gates,
             discriminators: discriminators)
     }
 
     private static func check(_ meta: ExpertMetadata, kind: ExpertKind, path: String, base: BaseModel) throws {
         guard meta.kind == kind else { throw ExpertError.wrongKind(path: path, found: meta.kind, expected: kind) }
+        if let family = meta.baseFamily, family != base.shape.family.rawValue {
+            throw ExpertError.baseFamilyMismatch(path: path, expert: family, loaded: base.shape.family.rawValue)
+        }
         guard meta.baseModelSHA256 == base.fingerprint else {
             throw ExpertError.baseMismatch(path: path, expert: meta.baseModelSHA256, loaded: base.fingerprint)
         }
     }
 
-    static func loraShapes(rank: Int, config c: BertConfig) -> [(String, [Int])] {
-        (0..<c.numHiddenLayers).flatMap {
-            ExpertTensorNames.lora($0, rank: rank, hidden: c.hiddenSize, intermediate: c.intermediateSize)
-        }
+    static func loraShapes(rank: Int, shape: BackboneShape) -> [(String, [Int])] {
+        (0..<shape.layers).flatMap { ExpertTensorNames.lora($0, rank: rank, shape: shape) }
     }
 
     /// Reads exactly the `expected` tensors (plus `optional` ones): presence, no strays, float dtype, shape, finite.
@@ -167,16 +168,19 @@ public enum ExpertFile {
         return result
     }
 
-    private static func expert(_ t: [String: FloatStorage], meta: ExpertMetadata, config c: BertConfig) -> LoRAExpert {
-        let r = meta.rank, d = c.hiddenSize, f = c.intermediateSize
-        let layers = (0..<c.numHiddenLayers).map { l in
+    private static func expert(_ t: [String: FloatStorage], meta: ExpertMetadata, shape: BackboneShape)
+        -> LoRAExpert
+    {
+        let r = meta.rank, d = shape.hiddenSize, f = shape.intermediateSize, family = shape.family
+        func factors(_ role: ExpertTensorNames.Role, _ l: Int, in n: Int, out m: Int) -> LoRAFactors {
+            LoRAFactors(
+                rank: r, inputSize: n, outputSize: m, a: t[ExpertTensorNames.a(role, l, family)]!,
+                bTransposed: t[ExpertTensorNames.b(role, l, family)]!)
+        }
+        let layers = (0..<shape.layers).map { l in
             ExpertLayer(
-                up: LoRAFactors(
-                    rank: r, inputSize: d, outputSize: f, a: t[ExpertTensorNames.upA(l)]!,
-                    bTransposed: t[ExpertTensorNames.upB(l)]!),
-                down: LoRAFactors(
-                    rank: r, inputSize: f, outputSize: d, a: t[ExpertTensorNames.downA(l)]!,
-                    bTransposed: t[ExpertTensorNames.downB(l)]!))
+                up: factors(.up, l, in: d, out: f), down: factors(.down, l, in: f, out: d),
+                linear: shape.isGated ? factors(.linear, l, in: d, out: f) : nil)
         }
         return LoRAExpert(rank: r, alpha: meta.alpha, layers: layers)
     }

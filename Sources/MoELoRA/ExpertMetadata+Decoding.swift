@@ -30,7 +30,10 @@ extension ExpertMetadata {
         guard let base = m["base_model_sha256"], base.utf8.count == 64,
             base.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0 | 0x20) })
         else {
-            throw bad("base_model_sha256", "needs the 64-hex-digit SHA-256 of the base model.safetensors")
+            throw bad("base_model_sha256", "needs the 64-hex-digit SHA-256 of the base model's weights file")
+        }
+        if let family = m["base_family"], !["bert", "llama"].contains(family) {
+            throw bad("base_family", "needs 'bert' or 'llama', found '\(family)'")
         }
         let training = m["training"] ?? "{}"
         guard (try? JSONSerialization.jsonObject(with: Data(training.utf8))) is [String: Any] else {
@@ -38,7 +41,7 @@ extension ExpertMetadata {
         }
         var meta = ExpertMetadata(
             kind: kind, rank: rank, alpha: alpha, version: expertVersion,
-            baseModelSHA256: base.lowercased(), createdAt: m["created_at"] ?? "",
+            baseModelSHA256: base.lowercased(), baseFamily: m["base_family"], createdAt: m["created_at"] ?? "",
             training: training)
         if kind == .task {
             guard let task = m["task"] else { throw bad("task", "is missing: a task expert names its task") }
@@ -50,6 +53,12 @@ extension ExpertMetadata {
                     throw bad("compliant_label", "'\(compliant)' is not one of the labels \(meta.labels)")
                 }
                 meta.compliantLabel = compliant
+            }
+            if let text = m["prompt_template"] {
+                guard let template = PromptTemplate(text), text.utf8.count <= 1024 else {
+                    throw bad("prompt_template", "needs at most 1 KiB of text with exactly one {text} slot")
+                }
+                meta.promptTemplate = template
             }
         }
         if let text = m["calibration"] {

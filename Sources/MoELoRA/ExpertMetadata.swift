@@ -20,8 +20,12 @@ public struct ExpertMetadata: Sendable, Equatable {
     public var alpha: Float
     /// Version of this expert, from 1, increasing with each training.
     public var version: Int
-    /// SHA-256 of the base model's `model.safetensors` the expert was trained on.
+    /// SHA-256 of the base model's weights file (`model.safetensors`, or the GGUF file) the expert was trained on.
     public var baseModelSHA256: String
+    /// The base's architecture family ("bert", "llama"), when recorded (files before it have none).
+    public var baseFamily: String?
+    /// The prompt a task expert reads the posted text in (task experts on decoders); nil: the plain text.
+    public var promptTemplate: PromptTemplate?
     /// ISO 8601 creation time.
     public var createdAt: String
     /// Training summary: a JSON object (method, data, seed, epochs, dev accuracy...), "{}" when unknown.
@@ -31,8 +35,9 @@ public struct ExpertMetadata: Sendable, Equatable {
 
     public init(
         kind: ExpertKind, task: String = "", labels: [String] = [], compliantLabel: String? = nil,
-        rank: Int, alpha: Float, version: Int = 1, baseModelSHA256: String, createdAt: String = Self.now(),
-        training: String = "{}", calibration: Calibration? = nil
+        rank: Int, alpha: Float, version: Int = 1, baseModelSHA256: String, baseFamily: String? = nil,
+        createdAt: String = Self.now(), promptTemplate: PromptTemplate? = nil, training: String = "{}",
+        calibration: Calibration? = nil
     ) {
         self.kind = kind
         self.task = task
@@ -42,6 +47,8 @@ public struct ExpertMetadata: Sendable, Equatable {
         self.alpha = alpha
         self.version = version
         self.baseModelSHA256 = baseModelSHA256
+        self.baseFamily = baseFamily
+        self.promptTemplate = promptTemplate
         self.createdAt = createdAt
         self.training = training
         self.calibration = calibration
@@ -63,7 +70,9 @@ public struct ExpertMetadata: Sendable, Equatable {
             m["task"] = task
             m["labels"] = Self.json(labels)
             if let compliantLabel { m["compliant_label"] = compliantLabel }
+            if let promptTemplate { m["prompt_template"] = promptTemplate.text }
         }
+        if let baseFamily { m["base_family"] = baseFamily }
         if let calibration, let data = try? Self.encoder.encode(calibration) {
             m["calibration"] = String(decoding: data, as: UTF8.self)
         }

@@ -1,4 +1,4 @@
-// Running a batch through the snapshot: encoder with MoE-CL feed-forwards, mean pooling, each sequence's head.
+// Running a batch through the snapshot: the base with MoE-CL feed-forwards, its readout, each sequence's head.
 
 import Transformer
 
@@ -31,12 +31,14 @@ extension ExpertSnapshot {
         }
         if distinct.isEmpty { distinct.append(shared.expert) }
         let feedForward: any FeedForward =
-            switch form {
-            case .efficient:
+            switch (form, base.shape.activation) {
+            case (.efficient, .gelu):
                 MoEFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow, gateSums: gateSums)
-            case .reference: ReferenceFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
+            case (.efficient, .swiGLU):
+                GatedMoEFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow, gateSums: gateSums)
+            case (.reference, _): ReferenceFeedForward(shared: shared, experts: distinct, expertOfRow: expertOfRow)
             }
-        return try base.encoder.hiddenStates(batch, feedForward: feedForward)
+        return try base.backbone.hiddenStates(batch, feedForward: feedForward)
     }
 
     /// Scores of every sequence of `batch` under its task (`tasks[s]`); tasks may differ from one sequence to the next.
@@ -51,13 +53,13 @@ extension ExpertSnapshot {
         }
         let gateSums = form == .efficient ? GateSums(rows: batch.tokenCount) : nil
         let hidden = try hiddenStates(batch, experts: experts, form: form, gateSums: gateSums)
-        let d = base.config.hiddenSize, layers = base.config.numHiddenLayers
+        let layers = base.shape.layers
+        let pooled = base.backbone.readout(hidden, batch: batch)
         return experts.enumerated().map { s, expert in
             let rows = batch.offsets[s]..<batch.offsets[s + 1]
-            let pooled = Pooling.mean(hidden, rows: rows, dim: d)
             var scores = TaskScores(
                 task: expert.name, version: expert.version, labels: expert.labels,
-                scores: expert.head.probabilities(pooled))
+                scores: expert.head.probabilities(pooled[s]))
             scores.sharedGateWeight = gateSums?.mean(rows: rows, layers: layers)
             return scores
         }

@@ -18,11 +18,11 @@ public struct ExpertSnapshot: Sendable {
     /// - Throws: `ExpertError.incompatible`, `.baseMismatch` or `.duplicateTask`.
     public init(base: BaseModel, shared: SharedExpert, tasks: [TaskExpert]) throws {
         try Self.check(shared.expert, name: "shared", fingerprint: shared.metadata.baseModelSHA256, base: base)
-        for (l, gate) in shared.gates.enumerated() where gate.count != 2 * base.config.hiddenSize {
+        for (l, gate) in shared.gates.enumerated() where gate.count != 2 * base.shape.hiddenSize {
             throw ExpertError.incompatible(
                 task: "shared",
                 reason: "gate of layer \(l) has \(gate.count) values, "
-                    + "needs 2 × \(base.config.hiddenSize)")
+                    + "needs 2 × \(base.shape.hiddenSize)")
         }
         var map: [String: TaskExpert] = [:]
         for task in tasks {
@@ -105,16 +105,16 @@ public struct ExpertSnapshot: Sendable {
 
     static func check(_ task: TaskExpert, base: BaseModel) throws {
         try check(task.expert, name: task.name, fingerprint: task.metadata.baseModelSHA256, base: base)
-        guard task.head.inputSize == base.config.hiddenSize else {
+        guard task.head.inputSize == base.shape.hiddenSize else {
             throw ExpertError.incompatible(
                 task: task.name,
                 reason: "head takes \(task.head.inputSize) inputs, "
-                    + "the base's hidden size is \(base.config.hiddenSize)")
+                    + "the base's hidden size is \(base.shape.hiddenSize)")
         }
     }
 
     static func check(_ expert: LoRAExpert, name: String, fingerprint: String, base: BaseModel) throws {
-        let c = base.config
+        let c = base.shape
         guard fingerprint == base.fingerprint else {
             throw ExpertError.baseMismatch(path: "expert '\(name)'", expert: fingerprint, loaded: base.fingerprint)
         }
@@ -122,18 +122,21 @@ public struct ExpertSnapshot: Sendable {
             throw ExpertError.incompatible(
                 task: name, reason: "rank \(expert.rank) is outside 1…\(ExpertLimits.maxRank)")
         }
-        guard expert.layers.count == c.numHiddenLayers else {
+        guard expert.layers.count == c.layers else {
             throw ExpertError.incompatible(
-                task: name, reason: "\(expert.layers.count) layers, the base has \(c.numHiddenLayers)")
+                task: name, reason: "\(expert.layers.count) layers, the base has \(c.layers)")
         }
         for (l, layer) in expert.layers.enumerated()
         where layer.up.inputSize != c.hiddenSize || layer.up.outputSize != c.intermediateSize
             || layer.down.inputSize != c.intermediateSize || layer.down.outputSize != c.hiddenSize
+            || (layer.linear != nil) != c.isGated
+            || (layer.linear.map { $0.inputSize != c.hiddenSize || $0.outputSize != c.intermediateSize } ?? false)
         {
             throw ExpertError.incompatible(
                 task: name,
-                reason: "layer \(l) adapts \(layer.up.inputSize)→\(layer.up.outputSize), "
-                    + "the base is \(c.hiddenSize)→\(c.intermediateSize)")
+                reason: "layer \(l) adapts \(layer.adapters.count) projections "
+                    + "\(layer.up.inputSize)→\(layer.up.outputSize), the base has \(c.isGated ? 3 : 2) "
+                    + "(\(c.summary))")
         }
     }
 }

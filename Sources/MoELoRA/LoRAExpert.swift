@@ -1,4 +1,4 @@
-// A LoRA expert: adapters on both FFN projections of every layer, with its rank and alpha.
+// A LoRA expert: adapters on every FFN projection of every layer, with its rank and alpha.
 
 /// One expert (the shared one or a task's) over all layers.
 public struct LoRAExpert: Sendable {
@@ -17,8 +17,8 @@ public struct LoRAExpert: Sendable {
     public var scale: Float { alpha / Float(rank) }
 
     /// Floats held in memory.
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.up.parameterCount + $1.down.parameterCount } }
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
 
     /// Whether every B is zero (then the expert leaves the base model unchanged).
-    public var isIdentity: Bool { layers.allSatisfy { $0.up.bTransposed.allZero && $0.down.bTransposed.allZero } }
+    public var isIdentity: Bool { layers.allSatisfy(\.isIdentity) }
 }

@@ -1,4 +1,4 @@
-// The efficient MoE-CL feed-forward plugged into the encoder: builds per-layer pointer tables, runs the kernel.
+// The efficient MoE-CL feed-forward plugged into a BERT encoder (GELU FFN): builds per-layer pointer tables, runs the kernel.
 
 import TensorCore
 import Transformer
@@ -16,16 +16,17 @@ struct MoEFeedForward: FeedForward {
     var includesOutputBias: Bool { false }
 
     func apply(
-        layer: Int, weights w: BertLayerWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
+        layer: Int, weights w: FeedForwardWeights, input x: UnsafePointer<Float>, batch: PackedBatch,
         scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>
     ) {
-        let d = w.outputBias.count, f = w.intermediateBias.count
+        let d = w.hidden, f = w.intermediate
+        guard let b1 = w.b1 else { preconditionFailure("the GELU kernel needs the FFN's b1") }
         let sharedPointers = shared.expert.layers[layer].pointers(scale: shared.expert.scale)
         let table = experts.map { $0.layers[layer].pointers(scale: $0.scale) }
         withExtendedLifetime((shared, experts)) {
-            w.intermediateWeight.withUnsafeBufferPointer { w1 in
-                w.intermediateBias.withUnsafeBufferPointer { b1 in
-                    w.outputWeight.withUnsafeBufferPointer { w2 in
+            w.w1.withUnsafeBufferPointer { w1 in
+                b1.withUnsafeBufferPointer { b1 in
+                    w.w2.withUnsafeBufferPointer { w2 in
                         table.withUnsafeBufferPointer { experts in
                             expertOfRow.withUnsafeBufferPointer { rows in
                                 MoEFeedForwardKernel.forward(

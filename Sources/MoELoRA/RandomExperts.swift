@@ -15,13 +15,14 @@ public enum RandomExperts {
         seed: UInt64, version: Int = 1
     ) -> TaskExpert {
         var rng = SplitMix64(seed: seed)
-        let d = base.config.hiddenSize
+        let d = base.shape.hiddenSize
         let meta = ExpertMetadata(
             kind: .task, task: name, labels: labels,
             compliantLabel: labels.contains(compliantLabel ?? "") ? compliantLabel : nil,
             rank: rank, alpha: alpha, version: version, baseModelSHA256: base.fingerprint,
+            baseFamily: base.shape.family.rawValue,
             training: "{\"method\":\"random\",\"seed\":\(seed)}")
-        let expert = lora(config: base.config, rank: rank, alpha: alpha, bScale: bScale, rng: &rng)
+        let expert = lora(shape: base.shape, rank: rank, alpha: alpha, bScale: bScale, rng: &rng)
         let head = TaskHead(
             labels: labels, weight: uniform(labels.count * d, 1 / Float(d).squareRoot(), &rng),
             bias: uniform(labels.count, 0.1, &rng))
@@ -34,27 +35,21 @@ public enum RandomExperts {
         version: Int = 1
     ) -> SharedExpert {
         var rng = SplitMix64(seed: seed)
-        let d = base.config.hiddenSize
+        let d = base.shape.hiddenSize
         let meta = ExpertMetadata(
             kind: .shared, rank: rank, alpha: alpha, version: version,
-            baseModelSHA256: base.fingerprint, training: "{\"method\":\"random\",\"seed\":\(seed)}")
-        let expert = lora(config: base.config, rank: rank, alpha: alpha, bScale: bScale, rng: &rng)
-        let gates = (0..<base.config.numHiddenLayers).map { _ in uniform(2 * d, 1 / Float(d).squareRoot(), &rng) }
+            baseModelSHA256: base.fingerprint, baseFamily: base.shape.family.rawValue,
+            training: "{\"method\":\"random\",\"seed\":\(seed)}")
+        let expert = lora(shape: base.shape, rank: rank, alpha: alpha, bScale: bScale, rng: &rng)
+        let gates = (0..<base.shape.layers).map { _ in uniform(2 * d, 1 / Float(d).squareRoot(), &rng) }
         return SharedExpert(metadata: meta, expert: expert, gates: gates)
     }
 
-    static func lora(config c: BertConfig, rank r: Int, alpha: Float, bScale: Float, rng: inout SplitMix64)
+    static func lora(shape: BackboneShape, rank r: Int, alpha: Float, bScale: Float, rng: inout SplitMix64)
         -> LoRAExpert
     {
-        let d = c.hiddenSize, f = c.intermediateSize
-        let layers = (0..<c.numHiddenLayers).map { _ in
-            ExpertLayer(
-                up: LoRAFactors(
-                    rank: r, inputSize: d, outputSize: f, a: uniform(r * d, 1 / Float(d).squareRoot(), &rng),
-                    b: uniform(f * r, bScale, &rng)),
-                down: LoRAFactors(
-                    rank: r, inputSize: f, outputSize: d, a: uniform(r * f, 1 / Float(f).squareRoot(), &rng),
-                    b: uniform(d * r, bScale, &rng)))
+        let layers = (0..<shape.layers).map { _ in
+            ExpertLayer.random(shape: shape, rank: r, bScale: bScale, rng: &rng)
         }
         return LoRAExpert(rank: r, alpha: alpha, layers: layers)
     }

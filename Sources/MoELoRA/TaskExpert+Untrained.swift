@@ -12,20 +12,15 @@ extension TaskExpert {
         targetPrecision: Double, seed: UInt64, version: Int = 1, createdAt: String = ExpertMetadata.now()
     ) -> TaskExpert {
         var rng = SplitMix64(seed: seed)
-        let c = base.config, d = c.hiddenSize, f = c.intermediateSize
-        func uniform(_ n: Int, _ bound: Float) -> [Float] { (0..<n).map { _ in bound * rng.nextSigned() } }
-        let layers = (0..<c.numHiddenLayers).map { _ in
-            ExpertLayer(
-                up: LoRAFactors(
-                    rank: rank, inputSize: d, outputSize: f, a: uniform(rank * d, 1 / Float(d).squareRoot()),
-                    b: [Float](repeating: 0, count: f * rank)),
-                down: LoRAFactors(
-                    rank: rank, inputSize: f, outputSize: d, a: uniform(rank * f, 1 / Float(f).squareRoot()),
-                    b: [Float](repeating: 0, count: d * rank)))
+        let d = base.shape.hiddenSize
+        let layers = (0..<base.shape.layers).map { _ in
+            ExpertLayer.random(shape: base.shape, rank: rank, bScale: nil, rng: &rng)
         }
         let metadata = ExpertMetadata(
             kind: .task, task: name, labels: labels, compliantLabel: compliantLabel, rank: rank, alpha: alpha,
-            version: version, baseModelSHA256: base.fingerprint, createdAt: createdAt,
+            version: version, baseModelSHA256: base.fingerprint, baseFamily: base.shape.family.rawValue,
+            createdAt: createdAt,
+            promptTemplate: base.defaultPromptTemplate,
             training: "{\"method\":\"untrained\",\"seed\":\(seed)}",
             calibration: Calibration(targetPrecision: targetPrecision, thresholds: [:], calibratedAt: createdAt))
         let head = TaskHead(

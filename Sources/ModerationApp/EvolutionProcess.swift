@@ -78,7 +78,7 @@ public enum EvolutionProcess {
         let folder = (settings.state as NSString).appendingPathComponent("experts")
         let snapshot = try ModerationService.applyingRegistry(stores.registry, to: model.bundle, uploadFolder: folder)
         let worker = EvolutionWorker(
-            stores: stores, tokenizer: model.tokenizer, folder: folder, trainingData: settings.trainingData)
+            stores: stores, folder: folder, trainingData: settings.trainingData)
         var defaults = EvolutionPolicy.serverDefault(every: settings.evolveEvery)
         let run: EvolutionRun
         if let runID {

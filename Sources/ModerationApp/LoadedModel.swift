@@ -7,9 +7,8 @@ import TensorCore
 import Tokenization
 import Transformer
 
-/// The tokenizer, the frozen base and the bundle's experts.
+/// The frozen base (with its tokenizer) and the bundle's experts.
 struct LoadedModel {
-    let tokenizer: BertTokenizer
     let base: BaseModel
     let bundle: ExpertSnapshot
 
@@ -22,12 +21,8 @@ struct LoadedModel {
                     + "or set MOECL_EXPERTS to a bundle folder, or train and ship default experts into \(folder)")
         }
         BLASRuntime.configure(threads: settings.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount))
-        let encoder = try BertEncoder.load(folder: settings.model)
-        let tokenizer = try BertTokenizer.load(folder: settings.model)
-        let weights = URL(fileURLWithPath: settings.model).appendingPathComponent("model.safetensors").path
-        let base = BaseModel(encoder: encoder, fingerprint: try FileDigest.sha256(path: weights))
+        let base = try BaseModel.load(path: settings.model)
         return LoadedModel(
-            tokenizer: tokenizer.withMaxLength(min(tokenizer.maxLength, encoder.config.maxPositionEmbeddings)),
             base: base, bundle: try ExpertBundle.load(folder: folder, base: base))
     }
 }

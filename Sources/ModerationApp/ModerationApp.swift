@@ -69,12 +69,12 @@ public final class ModerationApp: Sendable {
         configuration.trainingData = settings.trainingData
         configuration.maxEvolutionRuns = settings.maxEvolutionRuns
         let service = ModerationService(
-            engine: engine, tokenizer: model.tokenizer, stores: stores, bundle: model.bundle,
+            engine: engine, stores: stores, bundle: model.bundle,
             uploadFolder: uploadFolder, configuration: configuration, access: access, metrics: metrics,
             evolutionLauncher: EvolutionProcess.launcher(
                 settings: settings, stores: stores,
                 worker: EvolutionWorker(
-                    stores: stores, tokenizer: model.tokenizer, folder: uploadFolder,
+                    stores: stores, folder: uploadFolder,
                     trainingData: settings.trainingData)))
         self.service = service
         server = HTTPServer(configuration: try Self.httpConfiguration(settings)) { request, responder in

@@ -18,7 +18,6 @@ import Training
 /// old expert serving (the run fails on recovery) or the new one registered (the run is promoted on recovery).
 public struct EvolutionWorker: Sendable {
     public let stores: ServiceStores
-    public let tokenizer: BertTokenizer
     /// Where expert files are written (the service's upload folder).
     public let folder: String
     /// Seconds a lease lasts; the worker renews it every third of that while it trains.
@@ -29,11 +28,10 @@ public struct EvolutionWorker: Sendable {
     let log = Logger(label: "moecl.evolution")
 
     public init(
-        stores: ServiceStores, tokenizer: BertTokenizer, folder: String, leaseSeconds: Double = 60,
+        stores: ServiceStores, folder: String, leaseSeconds: Double = 60,
         trainingData: String? = nil
     ) {
         self.stores = stores
-        self.tokenizer = tokenizer
         self.folder = folder
         self.leaseSeconds = leaseSeconds
         self.trainingData = trainingData
@@ -144,9 +142,7 @@ public struct EvolutionWorker: Sendable {
                 }) : [:]
         let lineage =
             "{\"evolution_run\":\(run.id),\"parent_version\":\(run.parentVersion),\"verdicts\":\(run.verdicts)}"
-        let step = EvolutionStep(snapshot: snapshot, policy: policy, seed: UInt64(run.id)) { [tokenizer] in
-            tokenizer.encode($0, truncate: true)
-        }
+        let step = EvolutionStep(snapshot: snapshot, policy: policy, seed: UInt64(run.id))
         let outcome: EvolutionStep.Outcome
         let original = snapshot.tasks[run.task].map { originalData(of: $0, policy: policy) } ?? ([], nil, nil)
         let (originalTexts, originalSource, originalNote) = original
@@ -222,7 +218,7 @@ public struct EvolutionWorker: Sendable {
             for start in stride(from: 0, to: open.count, by: 32) {
                 let chunk = open[start..<min(open.count, start + 32)]
                 let scores = try scoring.classify(
-                    sequences: chunk.map { tokenizer.encode($0.text, truncate: true) },
+                    sequences: chunk.map { scoring.encode($0.text, task: task).ids },
                     tasks: [String](repeating: task, count: chunk.count))
                 for (item, s) in zip(chunk, scores) {
                     let sorted = s.scores.sorted(by: >)
@@ -292,7 +288,7 @@ public struct EvolutionWorker: Sendable {
         let known = fresh.filter { current.labels.contains($0.label) }
         let examples = known.map {
             EncodedExample(
-                ids: tokenizer.encode($0.text, truncate: true), label: current.labels.firstIndex(of: $0.label)!)
+                ids: snapshot.encode($0.text, task: run.task).ids, label: current.labels.firstIndex(of: $0.label)!)
         }
         let before = try EvolutionStep.samples(examples, task: run.task, snapshot: snapshot)
         let after = try EvolutionStep.samples(examples, task: run.task, snapshot: candidateSnapshot)

@@ -27,22 +27,21 @@ extension ModerationService {
         _ parsed: ClassifyRequest, requestId: String, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void,
         render: @escaping @Sendable ([ClassifyResult]) -> Reply
     ) throws {
-        // Every (text, task) pair is one sequence; the text is tokenised once.
-        var encoded: [(ids: [Int32], truncated: Bool)] = []
-        for text in parsed.texts {
-            let full = tokenizer.encode(text, truncate: false)
-            let cut = full.count > tokenizer.maxLength
-            encoded.append((cut ? tokenizer.encode(text, truncate: true) : full, cut))
-        }
-        var sequences: [[Int32]] = [], tasks: [String] = [], origins: [Int] = []
-        for (i, e) in encoded.enumerated() {
+        // Every (text, task) pair is one sequence; a text is tokenised once per prompt template its tasks use.
+        let snapshot = engine.snapshot
+        var encoded: [(ids: [Int32], truncated: Bool)] = [], tasks: [String] = [], origins: [Int] = []
+        for (i, text) in parsed.texts.enumerated() {
+            var byTemplate: [String: (ids: [Int32], truncated: Bool)] = [:]
             for task in parsed.tasks {
-                sequences.append(e.ids)
+                let key = snapshot.tasks[task]?.metadata.promptTemplate?.text ?? ""
+                let e = byTemplate[key] ?? snapshot.encode(text, task: task)
+                byTemplate[key] = e
+                encoded.append(e)
                 tasks.append(task)
                 origins.append(i)
             }
         }
-        let texts = encoded, origin = origins, count = sequences.count, names = tasks, ids = sequences
+        let texts = encoded, origin = origins, count = encoded.count, names = tasks, ids = encoded.map(\.ids)
         // A task with a shadowing candidate scores each of its sequences once more under the candidate, in the
         // same batch; its scores never reach the answer.
         let shadowed = Self.shadowSequences(tasks: tasks, snapshot: engine.snapshot)
@@ -63,10 +62,10 @@ extension ModerationService {
                             let scored = try result.mapError(Self.serviceError).get()
                             let main = Array(scored.scores[..<count])
                             try self.checkFinite(main, requestId: requestId)
-                            var results = zip(main, origin).map { scores, i in
+                            var results = main.indices.map { k in
                                 Self.result(
-                                    scores, index: i, snapshot: scored.snapshot, tokens: texts[i].ids.count,
-                                    truncated: texts[i].truncated)
+                                    main[k], index: origin[k], snapshot: scored.snapshot, tokens: texts[k].ids.count,
+                                    truncated: texts[k].truncated)
                             }
                             if withShadows {
                                 self.tallyShadows(

@@ -67,7 +67,7 @@ extension ModerationService {
             guard let text = item["text"] as? String,
                 let label = (item["label"] as? String).flatMap({ expert.labels.firstIndex(of: $0) })
             else { throw ServiceError.validation("sample \(i) needs 'text' and a 'label' among \(expert.labels)") }
-            texts.append(tokenizer.encode(text, truncate: true))
+            texts.append(engine.snapshot.base.encode(text, template: expert.metadata.promptTemplate, truncate: true))
             labels.append(label)
         }
         var scores: [[Float]] = []

@@ -15,7 +15,6 @@ import Tokenization
 /// connection's queue; it parses, validates and tokenises there, and leaves the model to the engine.
 public final class ModerationService: Sendable {
     let engine: InferenceEngine
-    let tokenizer: BertTokenizer
     let configuration: ServiceConfiguration
     /// Draws which texts are sampled and audited (`ServiceConfiguration.sampleSeed`).
     let sampler: TrafficSampler
@@ -40,13 +39,12 @@ public final class ModerationService: Sendable {
     ///   - bundle: the experts the server started from, the target of rolling back a task's first upload.
     ///   - uploadFolder: where uploaded expert files (and copies of other replicas' uploads) are kept.
     public init(
-        engine: InferenceEngine, tokenizer: BertTokenizer, stores: ServiceStores, bundle: ExpertSnapshot,
+        engine: InferenceEngine, stores: ServiceStores, bundle: ExpertSnapshot,
         uploadFolder: String, configuration: ServiceConfiguration = ServiceConfiguration(),
         access: AccessControl = AccessControl(), metrics: ServiceMetrics = ServiceMetrics(),
         evolutionLauncher: EvolutionLauncher? = nil
     ) {
         self.engine = engine
-        self.tokenizer = tokenizer
         self.configuration = configuration
         sampler = TrafficSampler(seed: configuration.sampleSeed)
         self.stores = stores
@@ -58,7 +56,7 @@ public final class ModerationService: Sendable {
             engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
             provenance: provenance, keepUploads: configuration.keepUploads, evolution: stores.evolution)
         let worker = EvolutionWorker(
-            stores: stores, tokenizer: tokenizer, folder: uploadFolder, trainingData: configuration.trainingData)
+            stores: stores, folder: uploadFolder, trainingData: configuration.trainingData)
         let defaults = Self.evolutionDefaults(configuration)
         let admin = self.admin
         let launcher =
@@ -100,7 +98,8 @@ public final class ModerationService: Sendable {
     public func probe(completion: @escaping @Sendable (Bool) -> Void = { _ in }) {
         guard let task = engine.snapshot.taskNames.first else { return completion(false) }
         do {
-            try engine.submit(sequences: [tokenizer.encode("probe", truncate: true)], tasks: [task]) { [ready] result in
+            try engine.submit(sequences: [engine.snapshot.encode("probe", task: task).ids], tasks: [task]) {
+                [ready] result in
                 let passed = (try? result.get()) != nil
                 ready.withLock { $0 = passed }
                 completion(passed)

@@ -53,8 +53,7 @@ public struct CalibrateCommand: ParsableCommand {
 
     public func run() throws {
         try expertOptions.checkDefaultFolder()
-        let (tokenizer, encoder) = try modelOptions.load()
-        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
+        let base = try modelOptions.loadBase()
         let snapshot = try expertOptions.load(base: base)
         let expert = try snapshot.task(task)
         let examples = try TaskData.labelled(path: data, labels: expert.labels)
@@ -63,7 +62,7 @@ public struct CalibrateCommand: ParsableCommand {
         while start < examples.count {
             let chunk = examples[start..<min(examples.count, start + 64)]
             let scores = try snapshot.classify(
-                sequences: chunk.map { tokenizer.encode($0.text) },
+                sequences: chunk.map { snapshot.encode($0.text, task: task).ids },
                 tasks: Array(repeating: task, count: chunk.count))
             samples += zip(scores, chunk).map { ThresholdCalibrator.Sample(scores: $0.scores, label: $1.label) }
             start += 64

@@ -59,9 +59,7 @@ public struct ClassifyCommand: ParsableCommand {
     public func run() throws {
         try expertOptions.checkDefaultFolder()
         BLASRuntime.configure(threads: Launcher.threadCount(flag: modelOptions.threads))
-        let base = try BaseModel.load(folder: modelOptions.model)
-        let loaded = try BertTokenizer.load(folder: modelOptions.model)
-        let tokenizer = loaded.withMaxLength(min(loaded.maxLength, base.config.maxPositionEmbeddings))
+        let base = try modelOptions.loadBase()
         let snapshot = try expertOptions.load(base: base)
         guard let expert = snapshot.tasks[task] else {
             throw ExpertError.unknownTask(task: task, known: snapshot.taskNames)
@@ -72,10 +70,9 @@ public struct ClassifyCommand: ParsableCommand {
             var sequences: [[Int32]] = []
             var truncated: [Bool] = []
             for text in pending {
-                let full = tokenizer.encode(text, truncate: false)
-                let cut = full.count > tokenizer.maxLength
-                sequences.append(cut ? tokenizer.encode(text) : full)
-                truncated.append(cut)
+                let encoded = snapshot.encode(text, task: task)
+                sequences.append(encoded.ids)
+                truncated.append(encoded.truncated)
             }
             let tasks = Array(repeating: task, count: sequences.count)
             let results = try snapshot.classify(sequences: sequences, tasks: tasks, form: form)

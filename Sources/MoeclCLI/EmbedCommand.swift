@@ -38,7 +38,7 @@ public struct EmbedCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let (tokenizer, encoder) = try modelOptions.load()
+        let (tokenizer, encoder) = try modelOptions.load(command: "embed")
         try InputBatches.forEach(texts: text, size: batchSize) { pending in
             let ids = pending.map { tokenizer.encode($0) }
             let vectors = try encoder.pooled(sequences: ids, normalize: normalize)

@@ -30,7 +30,7 @@ public struct EncoderBenchCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (tokenizer, encoder) = try modelOptions.load()
+        let (tokenizer, encoder) = try modelOptions.load(command: "moecl-bench encoder")
         let inputs = try BenchTexts.read(texts, count: batch)
         print(
             try BenchTimer.timedRunsJSON(warmup: warmup, runs: runs) {

@@ -36,8 +36,8 @@ public struct EngineBenchCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (tokenizer, encoder) = try modelOptions.load()
-        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
+        let base = try modelOptions.loadBase()
+        let tokenizer = base.tokenizer
         let snapshot = try expertOptions.load(base: base)
         let sequences = try BenchTexts.read(texts, count: count).map { tokenizer.encode($0) }
         let tasks = snapshot.taskNames
@@ -69,7 +69,7 @@ public struct EngineBenchCommand: ParsableCommand {
         for k in 0..<(latencyRuns + 10) {
             let sequence = [sequences[k % sequences.count]], task = [tasks[k % tasks.count]]
             let c = try BenchTimer.milliseconds { _ = try snapshot.classify(sequences: sequence, tasks: task) }
-            let e = try BenchTimer.milliseconds { _ = try base.encoder.pooled(sequences: sequence) }
+            let e = try BenchTimer.milliseconds { _ = try base.readout(sequences: sequence) }
             if k >= 10 { classifyTimes.append(c); encoderTimes.append(e) }
         }
         let rate = BenchTimer.median(rates)

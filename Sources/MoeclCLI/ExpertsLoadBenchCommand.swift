@@ -34,10 +34,10 @@ public struct ExpertsLoadBenchCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (tokenizer, encoder) = try modelOptions.load()
-        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
+        let base = try modelOptions.loadBase()
+        let tokenizer = base.tokenizer
         let inputs = try BenchTexts.read(texts, count: batch)
-        _ = try encoder.pooled(sequences: inputs.map { tokenizer.encode($0) })  // warm the allocator and threads
+        _ = try base.readout(sequences: inputs.map { tokenizer.encode($0) })  // warm the allocator and threads
         let before = ResidentMemory.bytes()
         let start = DispatchTime.now().uptimeNanoseconds
         let all = try ExpertBundle.load(folder: folder, base: base)

@@ -22,8 +22,7 @@ public struct ExpertsWriteBenchCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (_, encoder) = try modelOptions.load()
-        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
+        let base = try modelOptions.loadBase()
         try? FileManager.default.removeItem(atPath: folder)
         let start = DispatchTime.now().uptimeNanoseconds
         let tasks = (0..<count).map { RandomExperts.task(name: "task-\($0)", base: base, seed: UInt64(1_000 + $0)) }

@@ -19,17 +19,13 @@ public struct HealthCommand: ParsableCommand {
 
     public func run() throws {
         let started = Date()
-        let (tokenizer, encoder) = try modelOptions.load()
+        let base = try modelOptions.loadBase()
         let loaded = Date()
-        let probe = try encoder.pooled(sequences: [tokenizer.encode("moecl health probe")], normalize: true)[0]
-        guard probe.allSatisfy(\.isFinite) else { throw ValidationError("the probe embedding is not finite") }
-        let c = encoder.config
-        print(
-            "model: \(modelOptions.model) (\(c.numHiddenLayers) layers, hidden \(c.hiddenSize), "
-                + "\(c.numAttentionHeads) heads, vocabulary \(c.vocabSize))"
-        )
-        print("tokenizer: max length \(tokenizer.maxLength)")
-        print("load: \(Int(loaded.timeIntervalSince(started) * 1000)) ms; probe embedding ok (\(probe.count) values)")
+        let probe = try base.readout(sequences: [base.tokenizer.encode("moecl health probe")])[0]
+        guard probe.allSatisfy(\.isFinite) else { throw ValidationError("the probe read-out is not finite") }
+        print("model: \(modelOptions.model) (\(base.shape.summary), vocabulary \(base.shape.vocabularySize))")
+        print("tokenizer: max length \(base.tokenizer.maxLength)")
+        print("load: \(Int(loaded.timeIntervalSince(started) * 1000)) ms; probe read-out ok (\(probe.count) values)")
         let env = ProcessInfo.processInfo.environment
         print(
             "openblas: core \(BLASRuntime.coreName), threads \(BLASRuntime.threads), "

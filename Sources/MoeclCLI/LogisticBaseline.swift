@@ -1,16 +1,14 @@
-// The baseline a user tries first: logistic regression per task on frozen mean-pooled embeddings.
+// The baseline a user tries first: logistic regression per task on the frozen base's read-out vectors.
 
 import Evaluation
 import Foundation
-import Tokenization
+import MoELoRA
 import Training
-import Transformer
 
-/// Embeds every split with the bare encoder, fits a logistic regression per task (L2 chosen on dev), and writes
+/// Reads every split out of the bare base (mean pooling or the last token of the default prompt), fits a logistic regression per task (L2 chosen on dev), and writes
 /// stage records like `SuiteRunner` (each task is independent, so stage i re-scores tasks 0…i).
 struct LogisticBaseline {
-    let encoder: BertEncoder
-    let tokenizer: BertTokenizer
+    let base: BaseModel
     let progress: TrainingProgress
 
     func run(tasks: [TaskData], folder: String) throws {
@@ -54,7 +52,8 @@ struct LogisticBaseline {
         var start = 0
         while start < texts.count {
             let chunk = texts[start..<min(texts.count, start + 64)]
-            result += try encoder.pooled(sequences: chunk.map { tokenizer.encode($0) })
+            result += try base.readout(
+                sequences: chunk.map { base.encode($0, template: base.defaultPromptTemplate, truncate: true) })
             start += 64
         }
         return result

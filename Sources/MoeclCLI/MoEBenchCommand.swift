@@ -40,8 +40,8 @@ public struct MoEBenchCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (tokenizer, encoder) = try modelOptions.load()
-        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
+        let base = try modelOptions.loadBase()
+        let tokenizer = base.tokenizer
         let inputs = try BenchTexts.read(texts, count: batch)
         let experts = (0..<tasks).map { RandomExperts.task(name: "t\($0)", base: base, seed: UInt64(100 + $0)) }
         let snapshot = try ExpertSnapshot(base: base, shared: RandomExperts.shared(base: base, seed: 1), tasks: experts)
@@ -49,7 +49,7 @@ public struct MoEBenchCommand: ParsableCommand {
         let mixed = (0..<batch).map { "t\($0 % tasks)" }
         let tokens = inputs.reduce(0) { $0 + tokenizer.encode($1).count }
         let variants: [(String, () throws -> Void)] = [
-            ("encoder", { _ = try base.encoder.pooled(sequences: inputs.map { tokenizer.encode($0) }) }),
+            ("encoder", { _ = try base.readout(sequences: inputs.map { tokenizer.encode($0) }) }),
             ("moe", { _ = try snapshot.classify(sequences: inputs.map { tokenizer.encode($0) }, tasks: one) }),
             ("moe-mixed", { _ = try snapshot.classify(sequences: inputs.map { tokenizer.encode($0) }, tasks: mixed) }),
         ]

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TensorCore
 import Tokenization
+import MoELoRA
 import Transformer
 
 /// `--model` and `--threads`.
@@ -13,12 +14,12 @@ public struct ModelOptions: ParsableArguments {
     @Option(
         name: .customLong("model"),
         help: ArgumentHelp(
-            "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt) "
-                + "(default: MOECL_MODEL, else models/all-MiniLM-L6-v2).")
+            "Base model: a BERT or Llama folder (config.json, safetensors weights, tokenizer.json or vocab.txt) "
+                + "or a Llama-architecture .gguf file (default: MOECL_MODEL, else models/all-MiniLM-L6-v2).")
     )
     public var modelFlag: String?
 
-    /// The folder in effect: the flag, else MOECL_MODEL, else the default.
+    /// The model in effect: the flag, else MOECL_MODEL, else the default.
     public var model: String {
         modelFlag ?? ProcessInfo.processInfo.environment["MOECL_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.defaultFolder
@@ -35,11 +36,22 @@ public struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// Configures the threads and loads the tokenizer and the encoder, with clear errors.
-    public func load() throws -> (BertTokenizer, BertEncoder) {
+    /// Configures the threads and loads the base `--model` names (either family), with clear errors; its tokenizer
+    /// cut at `maxTokens` when given.
+    public func loadBase(maxTokens: Int? = nil) throws -> BaseModel {
         BLASRuntime.configure(threads: Launcher.threadCount(flag: threads))
-        let encoder = try BertEncoder.load(folder: model)
-        let tokenizer = try BertTokenizer.load(folder: model)
-        return (tokenizer.withMaxLength(min(tokenizer.maxLength, encoder.config.maxPositionEmbeddings)), encoder)
+        return try BaseModel.load(path: model, maxTokens: maxTokens)
+    }
+
+    /// The base as a BERT encoder and its WordPiece tokenizer, for the commands that only run on one (`embed`,
+    /// the encoder benchmarks).
+    public func load(command: String) throws -> (BertTokenizer, BertEncoder) {
+        let base = try loadBase()
+        guard let encoder = base.encoder, let tokenizer = base.tokenizer as? BertTokenizer else {
+            throw ValidationError(
+                "\(command) runs on a BERT encoder folder; \(model) is a \(base.shape.family.rawValue) base "
+                    + "(pass --model models/all-MiniLM-L6-v2)")
+        }
+        return (tokenizer, encoder)
     }
 }

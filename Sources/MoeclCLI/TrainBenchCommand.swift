@@ -41,10 +41,11 @@ public struct TrainBenchCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (tokenizer, encoder) = try modelOptions.load()
-        let limited = tokenizer.withMaxLength(min(tokenizer.maxLength, maxTokens))
-        let inputs = try BenchTexts.read(texts, count: batch + replay).map { limited.encode($0) }
-        let model = ContinualModel(encoder: encoder, mixing: .gated, seed: 1)
+        let base = try modelOptions.loadBase(maxTokens: maxTokens)
+        let inputs = try BenchTexts.read(texts, count: batch + replay).map {
+            base.encode($0, template: base.defaultPromptTemplate, truncate: true)
+        }
+        let model = ContinualModel(backbone: base.backbone, mixing: .gated, seed: 1)
         model.addTask(name: "old", labels: ["compliant", "violating"], compliantLabel: "compliant", seed: 2)
         let t = model.addTask(name: "new", labels: ["compliant", "violating"], compliantLabel: "compliant", seed: 3)
         let batchData = TrainingBatch(

@@ -72,16 +72,14 @@ public struct TrainCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let (tokenizer, encoder) = try modelOptions.load()
-        let base = try BenchBase.wrap(encoder, folder: modelOptions.model)
-        let limited = tokenizer.withMaxLength(min(tokenizer.maxLength, flags.maxTokens))
+        let base = try modelOptions.loadBase(maxTokens: flags.maxTokens)
         let progress = TrainingProgress(write: LogLineHandler.writer)
         if let suite {
             let tasks = try SuiteTasks.load(suite: suite, order: order).map { data in
-                EncodedTask(data, encode: { limited.encode($0) })
+                EncodedTask(data) { base.encode($0, template: base.defaultPromptTemplate, truncate: true) }
             }
             if method == "logreg" {
-                try LogisticBaseline(encoder: encoder, tokenizer: tokenizer, progress: progress)
+                try LogisticBaseline(base: base, progress: progress)
                     .run(tasks: try SuiteTasks.load(suite: suite, order: order), folder: out)
                 return
             }
@@ -105,8 +103,7 @@ public struct TrainCommand: ParsableCommand {
                 targetPrecision: targetPrecision
             )
             .run(
-                task: task!, data: data!, from: from!, out: out, replay: try replayFiles(),
-                encode: { limited.encode($0) })
+                task: task!, data: data!, from: from!, out: out, replay: try replayFiles())
         }
     }
 

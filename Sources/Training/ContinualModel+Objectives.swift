@@ -2,12 +2,13 @@
 
 import Foundation
 import TensorCore
+import Transformer
 
 extension ContinualModel {
-    /// Task loss on the mean-pooled final states (work.x); accumulates the heads' gradients and writes the initial
-    /// backward gradient dx [N, d] (into work.dx): rows of a labelled sequence get Hᵀ·dlogits / T.
+    /// Task loss on the read-out final states (work.x); accumulates the heads' gradients and writes the initial
+    /// backward gradient dx [N, d] (into work.dx): the T read-out rows of a labelled sequence get Hᵀ·dlogits / T.
     func headLoss(_ batch: TrainingBatch, settings: StepSettings, work: StepWorkspace, into result: inout StepResult) {
-        let d = config.hiddenSize, n = batch.packed.tokenCount, x = work.x.pointer
+        let d = shape.hiddenSize, n = batch.packed.tokenCount, x = work.x.pointer
         let dx = work.dx.zeroed(n * d)
         let labelled = batch.labels.compactMap { $0 }.count
         result.labelled = labelled
@@ -15,7 +16,7 @@ extension ContinualModel {
         for s in 0..<batch.packed.count {
             guard let label = batch.labels[s] else { continue }
             let t = batch.tasks[s], head = tasks[t].head, classes = head.labels.count
-            let rows = batch.packed.offsets[s]..<batch.packed.offsets[s + 1]
+            let rows = readoutRows(s, batch.packed)
             let pooled = meanRows(x, rows: rows, columns: d)
             let logits = headLogits(head, pooled).map { Float($0) }
             let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, label: label)
@@ -37,7 +38,8 @@ extension ContinualModel {
     }
 
     /// Layer l's discriminator on m_s = mean over the tokens of sequence s of the shared expert's FFN output
-    /// y_0 = W2·h_0 + b2 + s·B2·w_0, which is linear, so m_s = W2·mean(h_0) + b2 + s·B2·mean(w_0).
+    /// y_0 = W2·h_0 + b2 + s·B2·w_0 (no b2 on Llama), which is linear in h_0 and w_0, so
+    /// m_s = W2·mean(h_0) + b2 + s·B2·mean(w_0).
     /// L = mean_s CE(D·m_s + b, task_s). D's gradient is λ·∂L/∂D / L_layers; the gradient sent upstream is
     /// reversed: −λ·∂L/∂m / L_layers, stored per sequence (divided by its length) in tape.discH and tape.discW.
     /// Returns L.
@@ -45,8 +47,9 @@ extension ContinualModel {
         layer l: Int, batch: TrainingBatch, tape: LayerTape, settings: StepSettings,
         work: StepWorkspace
     ) -> Double {
-        let c = config, d = c.hiddenSize, f = c.intermediateSize, r = rank, sCount = batch.packed.count
-        let disc = discriminators[l], k = disc.classes, w = encoder.layers[l], shared = shared!.layers[l]
+        let c = shape, d = c.hiddenSize, f = c.intermediateSize, r = rank, sCount = batch.packed.count
+        let disc = discriminators[l], k = disc.classes, shared = shared!.layers[l]
+        let w = backbone.feedForwardWeights(layer: l)
         let scale = self.shared!.scale, lambda = settings.adversarialWeight
         let hBar = work.temp.reserve(sCount * f), wBar = work.dw.reserve(sCount * r)
         for s in 0..<sCount {
@@ -55,19 +58,17 @@ extension ContinualModel {
             meanRows(tape.w[0].pointer, rows: rows, columns: r, into: wBar + s * r)
         }
         let m = work.tempD.reserve(sCount * d)
-        w.outputWeight.withUnsafeBufferPointer { w2 in
-            BLAS.gemmNT(m: sCount, n: d, k: f, a: hBar, lda: f, b: w2.baseAddress!, ldb: f, c: m, ldc: d)
-        }
+        project(hBar, rows: sCount, weight: w.w2, bias: nil, out: d, in: f, into: m)
         BLAS.gemm(
             transposeB: false, m: sCount, n: d, k: r, alpha: scale, a: wBar, lda: r, b: shared.downBT.value,
             ldb: d, beta: 1, c: m, ldc: d)
-        w.outputBias.withUnsafeBufferPointer { b2 in
+        if let b2 = w.b2 {
             for s in 0..<sCount { for j in 0..<d { m[s * d + j] += b2[j] } }
         }
         let logits = work.logits.reserve(sCount * k)
         BLAS.gemmNT(m: sCount, n: k, k: d, a: m, lda: d, b: disc.weight.value, ldb: d, c: logits, ldc: k)
         var loss = 0.0
-        let layerShare = 1 / Float(c.numHiddenLayers * sCount)
+        let layerShare = 1 / Float(c.layers * sCount)
         for s in 0..<sCount {
             let row = Array(UnsafeBufferPointer(start: logits + s * k, count: k)).enumerated().map {
                 $1 + disc.bias.value[$0]
@@ -87,7 +88,7 @@ extension ContinualModel {
             transposeB: false, m: sCount, n: d, k: k, alpha: -lambda, a: logits, lda: k, b: disc.weight.value,
             ldb: d, c: dM, ldc: d)
         let dH = tape.discH.reserve(sCount * f), dW = tape.discW.reserve(sCount * r)
-        w.outputWeight.withUnsafeBufferPointer { w2 in
+        w.w2.withUnsafeBufferPointer { w2 in
             BLAS.gemm(
                 transposeB: false, m: sCount, n: f, k: d, a: dM, lda: d, b: w2.baseAddress!, ldb: f, c: dH, ldc: f)
         }
@@ -104,6 +105,15 @@ extension ContinualModel {
         }
         tape.hasDiscriminatorGradient = true
         return loss
+    }
+
+    /// The rows a head reads for sequence s: all of them (mean pooling) or the last one.
+    func readoutRows(_ s: Int, _ batch: PackedBatch) -> Range<Int> {
+        let end = batch.offsets[s + 1]
+        switch shape.readout {
+        case .meanPooling: return batch.offsets[s]..<end
+        case .lastToken: return (end - 1)..<end
+        }
     }
 
     /// W · pooled + b of a head, accumulated in Double.

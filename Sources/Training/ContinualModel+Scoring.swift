@@ -7,11 +7,11 @@ import TensorCore
 extension ContinualModel {
     /// Class probabilities of every sequence under its own task's head (no dropout, no gradients).
     public func scores(_ batch: TrainingBatch, workspace: TrainingWorkspace) -> [[Float]] {
-        let work = workspace.work, d = config.hiddenSize
+        let work = workspace.work, d = shape.hiddenSize
         _ = forward(batch, settings: .inference, work: work)
         let x = work.x.pointer
         return (0..<batch.packed.count).map { s in
-            let pooled = meanRows(x, rows: batch.packed.offsets[s]..<batch.packed.offsets[s + 1], columns: d)
+            let pooled = meanRows(x, rows: readoutRows(s, batch.packed), columns: d)
             let logits = headLogits(tasks[batch.tasks[s]].head, pooled)
             let top = logits.max() ?? 0
             let exps = logits.map { Foundation.exp($0 - top) }
@@ -25,9 +25,9 @@ extension ContinualModel {
         precondition(mixing == .gated, "only MoE-CL models export a shared expert with gates")
         let meta = ExpertMetadata(
             kind: .shared, rank: rank, alpha: alpha, version: version, baseModelSHA256: fingerprint,
-            training: training)
+            baseFamily: shape.family.rawValue, training: training)
         return SharedExpert(
-            metadata: meta, expert: shared!.expert(config: config), gates: gates.map { $0.values },
+            metadata: meta, expert: shared!.expert(shape: shape), gates: gates.map { $0.values },
             discriminators: discriminators.map(\.stored))
     }
 
@@ -38,7 +38,7 @@ extension ContinualModel {
         let meta = ExpertMetadata(
             kind: .task, task: slot.name, labels: slot.labels, compliantLabel: slot.compliantLabel,
             rank: rank, alpha: alpha, version: slot.version, baseModelSHA256: fingerprint,
-            training: training)
-        return TaskExpert(metadata: meta, expert: slot.lora!.expert(config: config), head: slot.head.head)
+            baseFamily: shape.family.rawValue, promptTemplate: slot.promptTemplate, training: training)
+        return TaskExpert(metadata: meta, expert: slot.lora!.expert(shape: shape), head: slot.head.head)
     }
 }

@@ -4,12 +4,14 @@ import MoELoRA
 import TensorCore
 import Transformer
 
-/// Mutable training state over a frozen encoder (moe-cl.md §3). Owned by one thread; `step` computes gradients
-/// into the parameters' buffers and the trainer applies AdamW.
+/// Mutable training state over a frozen base of either family (moe-cl.md §3). Owned by one thread; `step`
+/// computes gradients into the parameters' buffers and the trainer applies AdamW.
 ///
 /// Shapes: d hidden, f intermediate, L layers, K discriminator classes (≥ number of tasks).
 public final class ContinualModel {
-    public let encoder: BertEncoder
+    public let backbone: any Backbone
+    public let shape: BackboneShape
+    let blocks: any FrozenBlocks
     public let mixing: ExpertMixing
     /// The shared expert (MoE-CL) or the single sequential LoRA; nil for per-task LoRA.
     public let shared: LoRAParameters?
@@ -21,50 +23,52 @@ public final class ContinualModel {
     public let rank: Int
     public let alpha: Float
 
-    public var config: BertConfig { encoder.config }
-
     /// A model with a fresh shared expert (A random, B = 0), zero gates (g = ½, ½) and zero discriminators.
     public init(
-        encoder: BertEncoder, mixing: ExpertMixing, rank: Int = 8, alpha: Float = 16,
+        backbone: any Backbone, mixing: ExpertMixing, rank: Int = 8, alpha: Float = 16,
         discriminatorClasses: Int = 8, seed: UInt64
     ) {
-        self.encoder = encoder
+        self.backbone = backbone
+        shape = backbone.shape
+        blocks = frozenBlocks(backbone)
         self.mixing = mixing
         self.rank = rank
         self.alpha = alpha
         var rng = SplitMix64(seed: seed)
-        let c = encoder.config
+        let c = shape
         shared =
             mixing.usesShared ? LoRAParameters(fresh: c, rank: rank, alpha: alpha, prefix: "shared", rng: &rng) : nil
         let gated = mixing == .gated
         gates =
             gated
-            ? (0..<c.numHiddenLayers).map {
+            ? (0..<c.layers).map {
                 Parameter(name: "gate.\($0)", values: [Float](repeating: 0, count: 2 * c.hiddenSize))
             } : []
         discriminators =
             gated
-            ? (0..<c.numHiddenLayers).map {
+            ? (0..<c.layers).map {
                 DiscriminatorParameters(layer: $0, classes: discriminatorClasses, inputSize: c.hiddenSize)
             } : []
     }
 
     /// A gated model continuing from a snapshot: its shared expert, gates, discriminators and tasks (in `order`).
     public init(snapshot: ExpertSnapshot, order: [String]) throws {
-        encoder = snapshot.base.encoder
+        backbone = snapshot.base.backbone
+        shape = backbone.shape
+        blocks = frozenBlocks(backbone)
         mixing = .gated
         rank = snapshot.shared.expert.rank
         alpha = snapshot.shared.expert.alpha
         shared = LoRAParameters(snapshot.shared.expert, prefix: "shared")
         gates = snapshot.shared.gates.enumerated().map { Parameter(name: "gate.\($0)", values: $1.array) }
-        let d = snapshot.base.config.hiddenSize
+        let d = shape.hiddenSize
         let count = max(8, order.count + 1)
         discriminators =
             (snapshot.shared.discriminators.map { stored in
                 stored.enumerated().map { DiscriminatorParameters(layer: $0, $1) }
             } ?? []).filter { $0.classes >= count }
         if discriminators.isEmpty {
-            discriminators = (0..<snapshot.base.config.numHiddenLayers).map {
+            discriminators = (0..<shape.layers).map {
                 DiscriminatorParameters(layer: $0, classes: count, inputSize: d)
             }
         }
@@ -74,27 +78,31 @@ public final class ContinualModel {
                 TaskSlot(
                     name: t.name, labels: t.labels, compliantLabel: t.metadata.compliantLabel,
                     lora: LoRAParameters(t.expert, prefix: "task.\(t.name)"),
-                    head: HeadParameters(t.head, prefix: "head.\(t.name)"), version: t.version))
+                    head: HeadParameters(t.head, prefix: "head.\(t.name)"), version: t.version,
+                    promptTemplate: t.metadata.promptTemplate))
         }
     }
 
-    /// Adds a task with a fresh expert (A random, B = 0) and head; returns its index.
+    /// Adds a task with a fresh expert (A random, B = 0) and head, its texts framed by `promptTemplate`; returns
+    /// its index.
     @discardableResult
-    public func addTask(name: String, labels: [String], compliantLabel: String?, seed: UInt64, version: Int = 1) -> Int
-    {
+    public func addTask(
+        name: String, labels: [String], compliantLabel: String?, seed: UInt64, version: Int = 1,
+        promptTemplate: PromptTemplate? = nil
+    ) -> Int {
         precondition(!tasks.contains { $0.name == name }, "task '\(name)' is already in the model")
         var rng = SplitMix64(seed: seed)
         let lora =
             mixing.usesTaskExperts
-            ? LoRAParameters(fresh: config, rank: rank, alpha: alpha, prefix: "task.\(name)", rng: &rng) : nil
-        let head = HeadParameters(fresh: labels, inputSize: config.hiddenSize, prefix: "head.\(name)", rng: &rng)
+            ? LoRAParameters(fresh: shape, rank: rank, alpha: alpha, prefix: "task.\(name)", rng: &rng) : nil
+        let head = HeadParameters(fresh: labels, inputSize: shape.hiddenSize, prefix: "head.\(name)", rng: &rng)
         tasks.append(
             TaskSlot(
                 name: name, labels: labels, compliantLabel: compliantLabel, lora: lora, head: head,
-                version: version))
+                version: version, promptTemplate: promptTemplate))
         if mixing == .gated, tasks.count > discriminators[0].classes {
-            discriminators = (0..<config.numHiddenLayers).map {
-                DiscriminatorParameters(layer: $0, classes: 2 * tasks.count, inputSize: config.hiddenSize)
+            discriminators = (0..<shape.layers).map {
+                DiscriminatorParameters(layer: $0, classes: 2 * tasks.count, inputSize: shape.hiddenSize)
             }
         }
         return tasks.count - 1

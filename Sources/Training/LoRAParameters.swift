@@ -1,4 +1,4 @@
-// A LoRA expert as trainable parameters: A and Bᵀ of both FFN adapters in every layer.
+// A LoRA expert as trainable parameters: A and Bᵀ of every FFN adapter in every layer.
 
 import MoELoRA
 import TensorCore
@@ -6,16 +6,18 @@ import Transformer
 
 /// The trainable form of a `LoRAExpert`, in the same kernel layout.
 ///
-/// Shapes per layer (R rank, d hidden, f intermediate): upA [R, d], upBT [R, f], downA [R, f], downBT [R, d].
-/// Names: `<prefix>.<layer>.up.a`, `.up.bt`, `.down.a`, `.down.bt`.
+/// Shapes per layer (R rank, d hidden, f intermediate): upA [R, d], upBT [R, f], downA [R, f], downBT [R, d];
+/// on a gated unit (Llama) also the W3 adapter: linear.a [R, d], linear.bt [R, f].
+/// Names: `<prefix>.<layer>.up.a`, `.up.bt`, `.down.a`, `.down.bt`, `.linear.a`, `.linear.bt`.
 public final class LoRAParameters {
     public struct Layer {
         public let upA: Parameter
         public let upBT: Parameter
         public let downA: Parameter
         public let downBT: Parameter
+        public let linear: (a: Parameter, bt: Parameter)?
 
-        var all: [Parameter] { [upA, upBT, downA, downBT] }
+        var all: [Parameter] { [upA, upBT, downA, downBT] + (linear.map { [$0.a, $0.bt] } ?? []) }
     }
 
     public let rank: Int
@@ -32,23 +34,22 @@ public final class LoRAParameters {
                 upA: Parameter(name: p + "up.a", values: layer.up.a.array),
                 upBT: Parameter(name: p + "up.bt", values: layer.up.bTransposed.array),
                 downA: Parameter(name: p + "down.a", values: layer.down.a.array),
-                downBT: Parameter(name: p + "down.bt", values: layer.down.bTransposed.array))
+                downBT: Parameter(name: p + "down.bt", values: layer.down.bTransposed.array),
+                linear: layer.linear.map {
+                    (
+                        Parameter(name: p + "linear.a", values: $0.a.array),
+                        Parameter(name: p + "linear.bt", values: $0.bTransposed.array)
+                    )
+                })
         }
     }
 
     /// A fresh expert as moe-cl.md §3 starts one: A uniform in ±1/√in, B = 0 (equal to the base).
-    public convenience init(fresh config: BertConfig, rank: Int, alpha: Float, prefix: String, rng: inout SplitMix64) {
-        let d = config.hiddenSize, f = config.intermediateSize
-        let layers = (0..<config.numHiddenLayers).map { _ in
-            ExpertLayer(
-                up: LoRAFactors(
-                    rank: rank, inputSize: d, outputSize: f,
-                    a: Self.uniform(rank * d, 1 / Float(d).squareRoot(), &rng),
-                    b: [Float](repeating: 0, count: f * rank)),
-                down: LoRAFactors(
-                    rank: rank, inputSize: f, outputSize: d,
-                    a: Self.uniform(rank * f, 1 / Float(f).squareRoot(), &rng),
-                    b: [Float](repeating: 0, count: d * rank)))
+    public convenience init(
+        fresh shape: BackboneShape, rank: Int, alpha: Float, prefix: String, rng: inout SplitMix64
+    ) {
+        let layers = (0..<shape.layers).map { _ in
+            ExpertLayer.random(shape: shape, rank: rank, bScale: nil, rng: &rng)
         }
         self.init(LoRAExpert(rank: rank, alpha: alpha, layers: layers), prefix: prefix)
     }
@@ -60,22 +61,20 @@ public final class LoRAParameters {
     public var parameters: [Parameter] { layers.flatMap(\.all) }
 
     /// An immutable copy for files and inference.
-    public func expert(config: BertConfig) -> LoRAExpert {
-        let d = config.hiddenSize, f = config.intermediateSize
+    public func expert(shape: BackboneShape) -> LoRAExpert {
+        let d = shape.hiddenSize, f = shape.intermediateSize
+        func factors(_ a: Parameter, _ bt: Parameter, in n: Int, out m: Int) -> LoRAFactors {
+            LoRAFactors(
+                rank: rank, inputSize: n, outputSize: m, a: FloatStorage(a.values), bTransposed: FloatStorage(bt.values)
+            )
+        }
         return LoRAExpert(
             rank: rank, alpha: alpha,
             layers: layers.map { layer in
                 ExpertLayer(
-                    up: LoRAFactors(
-                        rank: rank, inputSize: d, outputSize: f, a: FloatStorage(layer.upA.values),
-                        bTransposed: FloatStorage(layer.upBT.values)),
-                    down: LoRAFactors(
-                        rank: rank, inputSize: f, outputSize: d, a: FloatStorage(layer.downA.values),
-                        bTransposed: FloatStorage(layer.downBT.values)))
+                    up: factors(layer.upA, layer.upBT, in: d, out: f),
+                    down: factors(layer.downA, layer.downBT, in: f, out: d),
+                    linear: layer.linear.map { factors($0.a, $0.bt, in: d, out: f) })
             })
-    }
-
-    static func uniform(_ count: Int, _ bound: Float, _ rng: inout SplitMix64) -> [Float] {
-        (0..<count).map { _ in bound * rng.nextSigned() }
     }
 }

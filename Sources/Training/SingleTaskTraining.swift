@@ -26,7 +26,7 @@ public struct SingleTaskTraining {
     /// - Throws: `DataError` for bad data, and `.invalidSuite` naming a replay task the bundle lacks.
     public func run(
         task name: String, data folder: String, from bundle: String, out: String,
-        replay: [String: String] = [:], encode: (String) -> [Int32]
+        replay: [String: String] = [:]
     ) throws {
         let snapshot = try ExpertBundle.load(folder: bundle, base: base)
         let existing = snapshot.tasks[name]
@@ -41,9 +41,10 @@ public struct SingleTaskTraining {
             t = model.addTask(
                 name: name, labels: data.labels,
                 compliantLabel: data.labels.contains("compliant") ? "compliant" : nil,
-                seed: options.seed &+ 7919)
+                seed: options.seed &+ 7919, promptTemplate: base.defaultPromptTemplate)
         }
-        let encoded = EncodedTask(data, encode: encode)
+        let template = model.tasks[t].promptTemplate
+        let encoded = EncodedTask(data) { base.encode($0, template: template, truncate: true) }
         let earlier = try replay.sorted { $0.key < $1.key }.map {
             task, path -> (task: Int, examples: [EncodedExample]) in
             guard task != name, let expert = snapshot.tasks[task], let index = model.taskIndex(task) else {
@@ -51,7 +52,7 @@ public struct SingleTaskTraining {
                     path: path, reason: "replay task '\(task)' is not another task of the bundle \(bundle)")
             }
             let texts = try TaskData.labelled(path: path, labels: expert.labels)
-            return (index, texts.map { EncodedExample(ids: encode($0.text), label: $0.label) })
+            return (index, texts.map { EncodedExample(ids: snapshot.encode($0.text, task: task).ids, label: $0.label) })
         }
         let trainer = ContinualTrainer(model: model, options: options, progress: progress)
         let state = try trainer.train(task: t, data: encoded, earlier: earlier)

@@ -7,7 +7,8 @@ final class StepWorkspace {
     let dx = ScratchBuffer(), dy = ScratchBuffer(), dx1 = ScratchBuffer(), dMixed = ScratchBuffer()
     let dh = ScratchBuffer(), du = ScratchBuffer(), dqkv = ScratchBuffer(), q = ScratchBuffer(), dw = ScratchBuffer()
     let dz = ScratchBuffer(), dGate = ScratchBuffer(), temp = ScratchBuffer(), tempD = ScratchBuffer()
-    let pooled = ScratchBuffer(), logits = ScratchBuffer()
+    let pooled = ScratchBuffer(), logits = ScratchBuffer(), finalInput = ScratchBuffer(), dv = ScratchBuffer()
+    let dvTotal = ScratchBuffer()
     var tapes: [LayerTape] = []
 
     /// `count` tapes (one per layer in training, one reused in inference).

@@ -8,7 +8,7 @@ import Moderation
 /// `run.json` (method, options, order), `stage-<i>.json` after each stage, `checkpoint.safetensors` after each
 /// epoch, and for MoE-CL methods `bundle/` (the final experts, calibrated on dev at `calibrationPrecision`).
 public final class SuiteRunner {
-    public let encoder: BaseModel
+    public let base: BaseModel
     public let tasks: [EncodedTask]
     public let options: TrainerOptions
     public let folder: URL
@@ -26,7 +26,7 @@ public final class SuiteRunner {
         base: BaseModel, tasks: [EncodedTask], options: TrainerOptions, folder: String,
         progress: TrainingProgress? = nil
     ) {
-        encoder = base
+        self.base = base
         self.tasks = tasks
         self.options = options
         self.folder = URL(fileURLWithPath: folder)
@@ -41,7 +41,7 @@ public final class SuiteRunner {
     public func run(resume: Bool) throws -> [StageRecord] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let model = ContinualModel(
-            encoder: encoder.encoder, mixing: options.method.mixing, rank: options.rank,
+            backbone: base.backbone, mixing: options.method.mixing, rank: options.rank,
             alpha: options.alpha, discriminatorClasses: max(8, tasks.count), seed: options.seed)
         let trainer = ContinualTrainer(model: model, options: options, progress: progress)
         var records: [StageRecord] = []
@@ -66,7 +66,7 @@ public final class SuiteRunner {
         for (i, task) in tasks.enumerated() {
             model.addTask(
                 name: task.name, labels: task.labels, compliantLabel: task.compliantLabel,
-                seed: options.seed &+ UInt64(i + 1) &* 7919)
+                seed: options.seed &+ UInt64(i + 1) &* 7919, promptTemplate: base.defaultPromptTemplate)
             if i < records.count { continue }
             var state = ContinualTrainer.TaskState(), optimizer: AdamW?, best: [String: [Float]] = [:]
             if let c = checkpoint, c.stage >= i - 1 {
@@ -123,10 +123,10 @@ public final class SuiteRunner {
     /// The final experts as a bundle, each task calibrated on its dev scores.
     func writeBundle(_ model: ContinualModel, last: StageRecord) throws {
         let training = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
-        let shared = model.sharedExpert(fingerprint: encoder.fingerprint, version: tasks.count, training: training)
+        let shared = model.sharedExpert(fingerprint: base.fingerprint, version: tasks.count, training: training)
         let experts = model.tasks.indices.map { t -> TaskExpert in
             let record = TrainingSource.record(training, adding: sources[tasks[t].name])
-            let expert = model.taskExpert(t, fingerprint: encoder.fingerprint, training: record)
+            let expert = model.taskExpert(t, fingerprint: base.fingerprint, training: record)
             let dev = last.evaluations[t].dev
             let samples = zip(dev.scores, dev.labels).map { ThresholdCalibrator.Sample(scores: $0, label: $1) }
             var meta = expert.metadata

@@ -33,7 +33,7 @@ extension BertEncoder {
         }
         if let feedForward {
             feedForward.apply(
-                layer: index, weights: w, input: x, batch: batch, scratch: work.intermediate,
+                layer: index, weights: w.feedForward, input: x, batch: batch, scratch: work.intermediate,
                 output: work.attention)
             let addBias = !feedForward.includesOutputBias
             withPointers(w.outputBias, w.outputNormGamma, w.outputNormBeta) { b2, gamma, beta in

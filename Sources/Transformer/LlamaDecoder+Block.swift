@@ -8,8 +8,11 @@ extension LlamaDecoder {
     /// 2. per sequence and query head η (threads over the pairs), with key/value head η / (H / Hk):
     ///    context[T, h] = causal softmax(q·kᵀ / √h) · v
     /// 3. x += context · Woᵀ
-    /// 4. b = RMSNorm(x) · w_ffn; x += (silu(b·Wgᵀ) ⊙ b·Wuᵀ) · Wdᵀ
-    func runBlock(_ w: LlamaLayerWeights, x: UnsafeMutablePointer<Float>, batch: PackedBatch, work: DecoderWorkspace) {
+    /// 4. b = RMSNorm(x) · w_ffn; x += (silu(b·Wgᵀ) ⊙ b·Wuᵀ) · Wdᵀ, or x += feedForward(b) when one is given
+    func runBlock(
+        _ w: LlamaLayerWeights, index: Int, x: UnsafeMutablePointer<Float>, batch: PackedBatch,
+        feedForward: (any FeedForward)? = nil, work: DecoderWorkspace
+    ) {
         let n = batch.tokenCount, d = config.hiddenSize, kv = config.keyValueSize, f = config.intermediateSize
         w.attentionNorm.withUnsafeBufferPointer {
             RMSNorm.forward(x, rows: n, dim: d, weight: $0.baseAddress!, eps: config.rmsEps, into: work.normed)
@@ -26,6 +29,13 @@ extension LlamaDecoder {
         add(work.projected, into: x, count: n * d)
         w.feedForwardNorm.withUnsafeBufferPointer {
             RMSNorm.forward(x, rows: n, dim: d, weight: $0.baseAddress!, eps: config.rmsEps, into: work.normed)
+        }
+        if let feedForward {
+            feedForward.apply(
+                layer: index, weights: w.feedForward, input: work.normed, batch: batch, scratch: work.gate,
+                output: work.projected)
+            add(work.projected, into: x, count: n * d)
+            return
         }
         project(work.normed, w.gate, rows: n, out: f, in: d, into: work.gate)
         project(work.normed, w.up, rows: n, out: f, in: d, into: work.up)

@@ -43,20 +43,28 @@ public final class LlamaDecoder: Sendable {
     }
 
     /// Final hidden states [N, d] (after the final RMSNorm) of every token, in packed order.
-    public func hiddenStates(_ batch: PackedBatch) throws -> [Float] {
+    /// - Parameter feedForward: replaces the frozen FFN of every block when given (the MoE-CL model).
+    public func hiddenStates(_ batch: PackedBatch, feedForward: (any FeedForward)? = nil) throws -> [Float] {
         try validate(batch)
-        let n = batch.tokenCount, d = config.hiddenSize
-        var x = [Float](repeating: 0, count: n * d)
+        var x = [Float](repeating: 0, count: batch.tokenCount * config.hiddenSize)
+        x.withUnsafeMutableBufferPointer { embed(batch, into: $0.baseAddress!) }
+        return try hiddenStates(batch, embeddings: x, feedForward: feedForward)
+    }
+
+    /// x[N, d] = embedding[id] per token; `batch` must be validated.
+    public func embed(_ batch: PackedBatch, into x: UnsafeMutablePointer<Float>) {
+        let d = config.hiddenSize
         embedding.withUnsafeBufferPointer { e in
-            for i in 0..<n {
-                for j in 0..<d { x[i * d + j] = e[Int(batch.tokenIds[i]) * d + j] }
+            for i in 0..<batch.tokenCount {
+                (x + i * d).update(from: e.baseAddress! + Int(batch.tokenIds[i]) * d, count: d)
             }
         }
-        return try hiddenStates(batch, embeddings: x)
     }
 
     /// Final hidden states [N, d] from given input rows x0 [N, d] in place of the token embeddings.
-    public func hiddenStates(_ batch: PackedBatch, embeddings x0: [Float]) throws -> [Float] {
+    public func hiddenStates(_ batch: PackedBatch, embeddings x0: [Float], feedForward: (any FeedForward)? = nil)
+        throws -> [Float]
+    {
         let n = batch.tokenCount, d = config.hiddenSize
         precondition(x0.count == n * d, "one input row per token")
         var x = x0
@@ -64,7 +72,9 @@ public final class LlamaDecoder: Sendable {
         x.withUnsafeMutableBufferPointer { xb in
             let work = DecoderWorkspace(tokens: n, config: config)
             defer { work.deallocate() }
-            for layer in layers { runBlock(layer, x: xb.baseAddress!, batch: batch, work: work) }
+            for (index, layer) in layers.enumerated() {
+                runBlock(layer, index: index, x: xb.baseAddress!, batch: batch, feedForward: feedForward, work: work)
+            }
             finalNorm.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
                     RMSNorm.forward(

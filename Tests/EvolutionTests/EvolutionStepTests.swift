@@ -9,18 +9,17 @@ import Testing
 
 @Suite("EvolutionStep")
 struct EvolutionStepTests {
-    /// "w3 w17" → [2, 8, 22, 3]: ids below the tiny vocabulary's 40.
-    static func encode(_ text: String) -> [Int32] {
-        [2] + text.split(separator: " ").map { Int32(5 + (Int($0.dropFirst()) ?? 0) % 30) } + [3]
-    }
+    /// Whole words of the tiny BERT's vocabulary (each one WordPiece id): word(k) is the k-th.
+    static let words = TinyBert().vocabulary.dropFirst(5).filter { !$0.hasPrefix("##") }
+    static func word(_ k: Int) -> String { words[k % words.count] }
 
-    /// Verdicts whose label is violating exactly when the text holds the word w1; every other one sampled.
+    /// Verdicts whose label is violating exactly when the text holds word(1); every other one sampled.
     static func verdicts(_ n: Int, seed: UInt64) -> [LabelledVerdict] {
         var rng = SplitMix64(seed: seed)
         return (1...n).map { i in
             let violating = rng.next() % 2 == 0
-            let noise = (0..<(1 + Int(rng.next() % 4))).map { _ in "w\(4 + Int(rng.next() % 20))" }
-            let words = ([violating ? "w1" : "w2"] + noise).shuffled(using: &rng)
+            let noise = (0..<(1 + Int(rng.next() % 4))).map { _ in word(4 + Int(rng.next() % 20)) }
+            let words = ([violating ? word(1) : word(2)] + noise).shuffled(using: &rng)
             return LabelledVerdict(
                 id: Int64(i), text: words.joined(separator: " "), label: violating ? "violating" : "compliant",
                 sampled: i % 2 == 0)
@@ -34,7 +33,7 @@ struct EvolutionStepTests {
         var policy = EvolutionPolicy()
         policy.epochs = 12
         policy.minVerdicts = 50
-        let step = EvolutionStep(snapshot: snapshot, policy: policy, seed: 3, encode: Self.encode)
+        let step = EvolutionStep(snapshot: snapshot, policy: policy, seed: 3)
         let outcome = try step.run(task: "spam", verdicts: Self.verdicts(400, seed: 5), lineage: "{}")
         #expect(outcome.shared == nil)
         #expect(outcome.candidate.version == snapshot.tasks["spam"]!.version + 1)
@@ -64,7 +63,7 @@ struct EvolutionStepTests {
     @Test func tooFewVerdictsAreRefused() throws {
         let moe = try TinyMoE()
         defer { moe.remove() }
-        let step = EvolutionStep(snapshot: try moe.snapshot(), policy: EvolutionPolicy(), encode: Self.encode)
+        let step = EvolutionStep(snapshot: try moe.snapshot(), policy: EvolutionPolicy())
         #expect(throws: EvolutionStep.Refusal.self) {
             try step.run(task: "spam", verdicts: Self.verdicts(20, seed: 1), lineage: "{}")
         }

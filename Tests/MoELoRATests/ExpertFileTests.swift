@@ -33,8 +33,8 @@ struct ExpertFileTests {
     @Test func sharedExpertRoundTripsWithDiscriminators() throws {
         let moe = try TinyMoE()
         defer { moe.remove() }
-        let d = moe.base.config.hiddenSize
-        let discriminators = (0..<moe.base.config.numHiddenLayers).map { l in
+        let d = moe.base.shape.hiddenSize
+        let discriminators = (0..<moe.base.shape.layers).map { l in
             SharedExpert.Discriminator(weight: (0..<(4 * d)).map { Float($0 + l) * 0.01 }, bias: [0.1, 0.2, 0.3, 0.4])
         }
         let shared = SharedExpert(

@@ -1,4 +1,5 @@
-// The three invariants of moe-cl.md §2: efficient = naive, B = 0 gives the bare encoder, mixed batches = alone.
+// The three invariants of moe-cl.md §2 on both base families (BERT's GELU FFN, Llama's SwiGLU FFN with its third
+// adapter): efficient = naive, B = 0 gives the bare base, mixed batches = alone.
 
 import MoELoRA
 import TensorCore
@@ -22,19 +23,23 @@ struct MoEForwardTests {
         return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 
-    @Test(arguments: [(16, 24), (32, 64)])
-    func efficientFormEqualsNaiveForm(hidden: Int, intermediate: Int) throws {
-        let moe = try TinyMoE(hidden: hidden, intermediate: intermediate)
+    static let sizes: [(Int, Int, Bool)] = [(16, 24, false), (32, 64, false), (16, 24, true), (32, 64, true)]
+
+    @Test(arguments: sizes)
+    func efficientFormEqualsNaiveForm(hidden: Int, intermediate: Int, llama: Bool) throws {
+        let moe = try TinyMoE(hidden: hidden, intermediate: intermediate, llama: llama)
         defer { moe.remove() }
         let snapshot = try moe.snapshot()
         let seqs = Self.sequences(count: 9)
         let tasks = seqs.indices.map { moe.tasks[$0 % 3] }
+        // A gated unit's experts adapt W3 as well.
+        #expect(tasks.allSatisfy { $0.expert.layers.allSatisfy { ($0.linear != nil) == llama } })
         let batch = PackedBatch(sequences: seqs)
         let fast = try snapshot.hiddenStates(batch, experts: tasks, form: .efficient)
         let naive = try snapshot.hiddenStates(batch, experts: tasks, form: .reference)
         #expect(Self.maxDifference(fast, naive) < 1e-5)
         // The experts matter: the result is not the bare encoder's.
-        let bare = try moe.base.encoder.hiddenStates(batch)
+        let bare = try moe.base.backbone.hiddenStates(batch, feedForward: nil)
         #expect(Self.maxDifference(fast, bare) > 1e-3)
         let names = tasks.map(\.name)
         let scoresFast = try snapshot.classify(batch, tasks: names, form: .efficient)
@@ -45,9 +50,9 @@ struct MoEForwardTests {
         }
     }
 
-    @Test(arguments: [(16, 24), (32, 64)])
-    func zeroBGivesTheBareEncoderExactly(hidden: Int, intermediate: Int) throws {
-        let moe = try TinyMoE(hidden: hidden, intermediate: intermediate, bScale: 0)
+    @Test(arguments: sizes)
+    func zeroBGivesTheBareBaseExactly(hidden: Int, intermediate: Int, llama: Bool) throws {
+        let moe = try TinyMoE(hidden: hidden, intermediate: intermediate, bScale: 0, llama: llama)
         defer { moe.remove() }
         let snapshot = try moe.snapshot()
         let seqs = Self.sequences(count: 7)
@@ -55,12 +60,13 @@ struct MoEForwardTests {
         let tasks = seqs.indices.map { moe.tasks[$0 % 3] }
         #expect(tasks.allSatisfy { $0.expert.isIdentity } && moe.shared.expert.isIdentity)
         let moeHidden = try snapshot.hiddenStates(batch, experts: tasks)
-        let bare = try moe.base.encoder.hiddenStates(batch)
+        let bare = try moe.base.backbone.hiddenStates(batch, feedForward: nil)
         #expect(moeHidden == bare)  // bit for bit, whatever the (random, non-trivial) gates
     }
 
-    @Test func mixedTaskBatchEqualsEachTaskAlone() throws {
-        let moe = try TinyMoE(hidden: 32, intermediate: 64)
+    @Test(arguments: [false, true])
+    func mixedTaskBatchEqualsEachTaskAlone(llama: Bool) throws {
+        let moe = try TinyMoE(hidden: 32, intermediate: 64, llama: llama)
         defer { moe.remove() }
         let snapshot = try moe.snapshot()
         let seqs = Self.sequences(count: 12, seed: 11)

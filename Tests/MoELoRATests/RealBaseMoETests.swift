@@ -10,7 +10,7 @@ import Transformer
 struct RealBaseMoETests {
     @Test func invariantsHoldAtProductionSizes() throws {
         let base = try BaseModel.load(folder: try #require(TestPaths.baseModel).path)
-        #expect(base.config.hiddenSize == 384 && base.config.intermediateSize == 1536)
+        #expect(base.shape.hiddenSize == 384 && base.shape.intermediateSize == 1536)
         let shared = RandomExperts.shared(base: base, bScale: 0.05, seed: 1)
         let tasks = (0..<3).map { RandomExperts.task(name: "t\($0)", base: base, bScale: 0.05, seed: UInt64(2 + $0)) }
         let snapshot = try ExpertSnapshot(base: base, shared: shared, tasks: tasks)
@@ -24,7 +24,7 @@ struct RealBaseMoETests {
         let naive = try snapshot.hiddenStates(batch, experts: tasks, form: .reference)
         let diff = zip(fast, naive).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
         #expect(diff < 1e-5, "max |efficient − naive| = \(diff)")
-        let bare = try base.encoder.hiddenStates(batch)
+        let bare = try base.backbone.hiddenStates(batch, feedForward: nil)
         #expect(zip(fast, bare).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) } > 1e-3)
 
         let zero = RandomExperts.task(name: "zero", base: base, bScale: 0, seed: 9)

@@ -46,9 +46,8 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         configuration.sampleSeed = sampleSeed
         configuration.claimOrder = claimOrder
         configuration.evolveEvery = evolveEvery
-        let tokenizer = try BertTokenizer.load(folder: self.tiny.modelPath)
         service = ModerationService(
-            engine: engine, tokenizer: tokenizer, stores: stores, bundle: bundle, uploadFolder: uploads,
+            engine: engine, stores: stores, bundle: bundle, uploadFolder: uploads,
             configuration: configuration, access: AccessControl(tokens: tokens), metrics: metrics)
         let probed = DispatchSemaphore(value: 0)
         service.probe { _ in probed.signal() }

@@ -81,7 +81,7 @@ struct ClassifyInspectCommandTests {
         form: ForwardForm = .efficient
     ) throws -> (ids: [[Int32]], scores: [TaskScores], maxLength: Int) {
         let loaded = try BertTokenizer.load(folder: moe.modelPath)
-        let tokenizer = loaded.withMaxLength(min(loaded.maxLength, moe.base.config.maxPositionEmbeddings))
+        let tokenizer = loaded.withMaxLength(min(loaded.maxLength, moe.base.shape.maxPositions))
         let ids = texts.map { tokenizer.encode($0) }
         let scores = try snapshot.classify(sequences: ids, tasks: Array(repeating: task, count: ids.count), form: form)
         return (ids, scores, tokenizer.maxLength)

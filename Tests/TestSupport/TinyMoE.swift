@@ -16,17 +16,23 @@ public struct TinyMoE {
         ("topic", ["world", "sports", "tech"]),
     ]
 
-    /// Writes a TinyBert of the given sizes to a temporary folder and builds random experts for it.
+    /// Writes a TinyBert (or, `llama`, a TinyLlama) of the given sizes to a temporary folder and builds random
+    /// experts for it.
     /// - Parameters:
     ///   - bScale: range of the random B factors (0 makes every expert equal the base).
     ///   - ranks: the rank of each task expert in `taskLabels` order (the shared expert has rank 8).
     public init(
-        seed: UInt64 = 7, hidden: Int = 16, intermediate: Int = 24, bScale: Float = 0.2, ranks: [Int] = [8, 4, 8]
+        seed: UInt64 = 7, hidden: Int = 16, intermediate: Int = 24, bScale: Float = 0.2, ranks: [Int] = [8, 4, 8],
+        llama: Bool = false
     ) throws {
         folder = TestPaths.temporaryFolder("moecl-tiny-moe")
         let model = folder.appendingPathComponent("model")
-        try TinyBert(seed: seed, hidden: hidden, intermediate: intermediate).write(to: model)
-        let base = try BaseModel.load(folder: model.path)
+        if llama {
+            try TinyLlama(seed: seed, hidden: hidden, intermediate: intermediate).write(to: model)
+        } else {
+            try TinyBert(seed: seed, hidden: hidden, intermediate: intermediate).write(to: model)
+        }
+        let base = try BaseModel.load(path: model.path)
         self.base = base
         shared = RandomExperts.shared(base: base, bScale: bScale, seed: seed &+ 100)
         tasks = Self.taskLabels.enumerated().map { i, entry in

@@ -1,5 +1,7 @@
-// Finite-difference check of the whole training step on a tiny random model, for every mixing, with dropout,
-// replayed sequences of an older task and the reversed discriminator loss.
+// Finite-difference check of the whole training step on a tiny random model of each family (BERT: post-norm
+// attention, GELU FFN, mean pooling; Llama: RMSNorm, RoPE, grouped-query causal attention, SwiGLU FFN with its W3
+// adapter, last-token head), for every mixing, with dropout, replayed sequences of an older task and the reversed
+// discriminator loss.
 
 import Foundation
 import MoELoRA
@@ -11,10 +13,12 @@ import Training
 @Suite("ContinualModel gradients")
 struct ContinualModelGradientTests {
     /// A tiny model with two tasks and every parameter random (B ≠ 0, gates and discriminators ≠ 0).
-    static func model(_ mixing: ExpertMixing, seed: UInt64 = 3) throws -> (ContinualModel, TinyModelFolder) {
-        let folder = try TinyModelFolder(seed: seed)
+    static func model(_ mixing: ExpertMixing, family: String = "bert", seed: UInt64 = 3) throws -> (
+        ContinualModel, TinyModelFolder
+    ) {
+        let folder = family == "llama" ? try TinyModelFolder(llamaSeed: seed) : try TinyModelFolder(seed: seed)
         let m = ContinualModel(
-            encoder: folder.base.encoder, mixing: mixing, rank: 3, alpha: 6, discriminatorClasses: 3,
+            backbone: folder.base.backbone, mixing: mixing, rank: 3, alpha: 6, discriminatorClasses: 3,
             seed: seed)
         m.addTask(name: "old", labels: ["a", "b", "c"], compliantLabel: nil, seed: 11)
         m.addTask(name: "new", labels: ["compliant", "violating"], compliantLabel: "compliant", seed: 12)
@@ -36,9 +40,9 @@ struct ContinualModelGradientTests {
             ? lambda * r.adversarialLoss : r.objective(adversarialWeight: settings.adversarialWeight)
     }
 
-    @Test(arguments: ExpertMixing.allCases)
-    func wholeStepMatchesFiniteDifferences(mixing: ExpertMixing) throws {
-        let (m, folder) = try Self.model(mixing)
+    @Test(arguments: ["bert", "llama"], ExpertMixing.allCases)
+    func wholeStepMatchesFiniteDifferences(family: String, mixing: ExpertMixing) throws {
+        let (m, folder) = try Self.model(mixing, family: family)
         defer { folder.remove() }
         let settings = StepSettings(
             trainTask: 1, dropout: 0.2, adversarialWeight: mixing == .gated ? 0.7 : 0, seed: 5,
@@ -70,14 +74,17 @@ struct ContinualModelGradientTests {
             }
         }
         #expect(checked > 20 * (mixing == .gated ? 3 : 1))
+        // A gated unit trains its W3 adapter too.
+        #expect(trainable.contains { $0.name.hasSuffix(".linear.bt") } == (family == "llama"))
         // Frozen parameters (the old task's expert and head) receive nothing.
         for p in m.tasks[0].parameters {
             #expect(analytic[p.name]!.allSatisfy { $0 == 0 }, "\(p.name) must stay frozen")
         }
     }
 
-    @Test func gradientReversalOpposesTheDiscriminator() throws {
-        let (m, folder) = try Self.model(.gated, seed: 8)
+    @Test(arguments: ["bert", "llama"])
+    func gradientReversalOpposesTheDiscriminator(family: String) throws {
+        let (m, folder) = try Self.model(.gated, family: family, seed: 8)
         defer { folder.remove() }
         // Only the discriminator loss (no labels), so the shared expert's gradient is the reversed one alone.
         let batch = TrainingBatch(
