@@ -20,7 +20,7 @@ public enum RandomExperts {
             kind: .task, task: name, labels: labels,
             compliantLabel: labels.contains(compliantLabel ?? "") ? compliantLabel : nil,
             rank: rank, alpha: alpha, version: version, baseModelSHA256: base.fingerprint,
-            baseFamily: base.shape.family.rawValue,
+            baseFamily: base.shape.family.rawValue, promptTemplate: base.defaultPromptTemplate,
             training: "{\"method\":\"random\",\"seed\":\(seed)}")
         let expert = lora(shape: base.shape, rank: rank, alpha: alpha, bScale: bScale, rng: &rng)
         let head = TaskHead(

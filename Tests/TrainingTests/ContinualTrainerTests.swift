@@ -106,6 +106,35 @@ struct ContinualTrainerTests {
         }
     }
 
+    /// The same pipeline on a decoder base: the tiny Llama (RMSNorm, RoPE, GQA, SwiGLU with its W3 adapter, the
+    /// head on the last token) learns both tasks, and its bundle records the family and the prompt template and
+    /// scores like the training model.
+    @Test func learnsOnADecoderBaseAndExportsWhatItTrained() throws {
+        let model = try TinyModelFolder(llamaSeed: 5)
+        let root = TestPaths.temporaryFolder("moecl-trainer-llama")
+        defer {
+            model.remove()
+            try? FileManager.default.removeItem(at: root)
+        }
+        let suite = root.appendingPathComponent("suite")
+        try Self.writeSuite(at: suite)
+        let records = try Self.run(
+            .moeCL, epochs: 4, folder: root.appendingPathComponent("run"), suite: suite, base: model.base)
+        #expect(records[0].evaluations[0].test.accuracy >= 0.75, "\(records[0].evaluations[0].test.accuracy)")
+        #expect(records[1].evaluations[1].test.accuracy >= 0.6, "\(records[1].evaluations[1].test.accuracy)")
+        let snapshot = try ExpertBundle.load(folder: root.appendingPathComponent("run/bundle").path, base: model.base)
+        let beta = try snapshot.task("beta")
+        #expect(beta.metadata.baseFamily == "llama" && snapshot.shared.metadata.baseFamily == "llama")
+        #expect(beta.metadata.promptTemplate == .moderation)
+        #expect(beta.expert.layers.allSatisfy { $0.linear != nil && !$0.linear!.bTransposed.allZero })
+        let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
+        let scored = try snapshot.classify(
+            sequences: tasks[1].test.map(\.ids), tasks: Array(repeating: "beta", count: 16))
+        for (s, expected) in zip(scored, records[1].evaluations[1].test.scores) {
+            for (a, b) in zip(s.scores, expected) { #expect(abs(a - b) < 1e-4) }
+        }
+    }
+
     /// Runs the suite but throws out of the epoch callback of `stage` after `epochs` epochs (a simulated kill).
     static func runStopping(after epochs: Int, ofStage stage: Int, folder: URL, suite: URL, base: BaseModel) throws {
         struct Interrupted: Error {}
