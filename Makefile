@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-decoder bench-moe bench-train results results-moderation results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -89,6 +89,10 @@ bench-moe: build reference
 bench-train: build reference
 	python3 scripts/bench/train_bench.py $(BENCH_ARGS)
 
+## bench-train-decoder: the same training step on the Llama decoder (SmolLM2-135M, fp32; make setup fetches the GGUF)
+bench-train-decoder: build reference
+	python3 scripts/bench/train_bench.py --base smollm2 $(BENCH_ARGS)
+
 ## results: every method on both suites, then the reports in docs/results/ (hours on 2 cores; see docs/RESULTS.md)
 results: results-moderation results-mtl5
 
@@ -106,6 +110,16 @@ results-moderation: build
 results-mtl5: build
 	TRAIN_FLAGS="$(MTL5_FLAGS)" scripts/results/run_suite.sh ../shared/data/mtl5 $(MTL5_ORDER) runs/mtl5 $(SEED)
 	.build/release/moecl eval --runs runs/mtl5 --out docs/results/mtl5 --title "mtl5 (seed $(SEED))"
+
+## results-bases: MoE-CL and per-task LoRA on moderation-en with each base (MiniLM, SmolLM2-135M), same budget
+## (subsampled splits, BASES_FLAGS; about 1 h on 2 cores); reports in docs/results/bases-*
+LLM_GGUF := models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf
+BASES_FLAGS ?= --train-limit 400 --eval-limit 200 --epochs 2 --evals-per-epoch 2
+results-bases: build
+	TRAIN_FLAGS="$(BASES_FLAGS)" scripts/results/run_suite.sh ../shared/data/moderation-en $(MODERATION_ORDER) runs/bases/minilm $(SEED) "moe-cl per-task"
+	TRAIN_FLAGS="$(BASES_FLAGS) --model $(LLM_GGUF)" scripts/results/run_suite.sh ../shared/data/moderation-en $(MODERATION_ORDER) runs/bases/smollm2 $(SEED) "moe-cl per-task"
+	.build/release/moecl eval --runs runs/bases/minilm --out docs/results/bases-minilm --title "moderation-en subsampled, all-MiniLM-L6-v2 (seed $(SEED))"
+	.build/release/moecl eval --runs runs/bases/smollm2 --out docs/results/bases-smollm2 --title "moderation-en subsampled, SmolLM2-135M-Instruct (seed $(SEED))"
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:

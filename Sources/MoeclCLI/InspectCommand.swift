@@ -287,6 +287,11 @@ public struct InspectCommand: ParsableCommand {
             }
             out += "rank: \(m.rank)\nalpha: \(m.alpha)\nversion: \(m.version)\n"
             out += "base fingerprint: \(m.baseModelSHA256)\n"
+            out += "base family: \(m.baseFamily ?? "not recorded (bert)")\n"
+            if m.kind == .task {
+                out +=
+                    "prompt template: \(m.promptTemplate.map { $0.text.debugDescription } ?? "none (the plain text)")\n"
+            }
             out += "created at: \(m.createdAt.isEmpty ? "unknown" : m.createdAt)\n"
             out += "training: \(m.training)\n"
             guard let c = m.calibration else {

@@ -41,6 +41,15 @@ public struct TrainCommand: ParsableCommand {
     public var resume = false
     @Option(help: "Target precision of the calibration stored in the written bundle.")
     public var targetPrecision: Double = 0.9
+    @Option(
+        help: "At most this many training texts per task (--suite; a seeded subsample, the same for every method).")
+    public var trainLimit: Int?
+    @Option(help: "At most this many dev and this many test texts per task (--suite; a seeded subsample).")
+    public var evalLimit: Int?
+
+    /// The seed of `--train-limit` / `--eval-limit` subsamples: fixed, so every method, seed and base model sees
+    /// the same texts.
+    static let subsampleSeed: UInt64 = 0x5EED
 
     public init() {}
 
@@ -66,6 +75,11 @@ public struct TrainCommand: ParsableCommand {
             throw ValidationError(
                 "the single-task form trains MoE-CL experts: --method moe-cl or moe-cl-no-adversarial")
         }
+        for (name, limit) in [("--train-limit", trainLimit), ("--eval-limit", evalLimit)] {
+            guard let limit else { continue }
+            guard suite != nil else { throw ValidationError("\(name) belongs to the --suite form") }
+            guard limit >= 1 else { throw ValidationError("\(name) must be at least 1, got \(limit)") }
+        }
         guard targetPrecision > 0 && targetPrecision <= 1 else {
             throw ValidationError("--target-precision must be in (0, 1]")
         }
@@ -75,13 +89,16 @@ public struct TrainCommand: ParsableCommand {
         let base = try modelOptions.loadBase(maxTokens: flags.maxTokens)
         let progress = TrainingProgress(write: LogLineHandler.writer)
         if let suite {
-            let tasks = try SuiteTasks.load(suite: suite, order: order).map { data in
-                EncodedTask(data) { base.encode($0, template: base.defaultPromptTemplate, truncate: true) }
+            let data = try SuiteTasks.load(suite: suite, order: order).map {
+                trainLimit == nil && evalLimit == nil
+                    ? $0 : $0.subsampled(train: trainLimit, evaluation: evalLimit, seed: Self.subsampleSeed)
             }
             if method == "logreg" {
-                try LogisticBaseline(base: base, progress: progress)
-                    .run(tasks: try SuiteTasks.load(suite: suite, order: order), folder: out)
+                try LogisticBaseline(base: base, progress: progress).run(tasks: data, folder: out)
                 return
+            }
+            let tasks = data.map { data in
+                EncodedTask(data) { base.encode($0, template: base.defaultPromptTemplate, truncate: true) }
             }
             let runner = SuiteRunner(
                 base: base, tasks: tasks, options: flags.options(method: TrainingMethod(rawValue: method)!),

@@ -42,8 +42,10 @@ struct TrainCalibrateCommandTests {
         }
     }
 
-    @Test func trainsASuiteThenCalibratesAndClassifies() throws {
-        let model = try TinyModelFolder(seed: 3)
+    /// On a BERT folder and on a Llama folder (the tiny random ones): one code path, `--model` picks the family.
+    @Test(arguments: [false, true])
+    func trainsASuiteThenCalibratesAndClassifies(llama: Bool) throws {
+        let model = llama ? try TinyModelFolder(llamaSeed: 3) : try TinyModelFolder(seed: 3)
         let root = TestPaths.temporaryFolder("moecl-train-cli")
         defer {
             model.remove()
@@ -63,6 +65,12 @@ struct TrainCalibrateCommandTests {
         let snapshot = try ExpertBundle.load(folder: bundle, base: model.base)
         #expect(snapshot.taskNames == ["pets", "spam"])
         #expect(try snapshot.task("spam").metadata.calibration?.targetPrecision == 0.9)
+        #expect(snapshot.shared.metadata.baseFamily == (llama ? "llama" : "bert"))
+        let inspected = try Self.moecl(["inspect", bundle + "/tasks/spam.safetensors"])
+        #expect(inspected.status == 0 && inspected.out.contains("base family: \(llama ? "llama" : "bert")"))
+        #expect(
+            inspected.out.contains(llama ? #"prompt template: "Comment: {text}\nAnswer:""# : "prompt template: none"),
+            "\(inspected.out)")
         // Each expert records the file it was trained on, for evolution runs to train on again.
         let source = try #require(TrainingSource.named(in: try snapshot.task("spam").metadata.training))
         #expect(source.relative == "suite/spam/train.jsonl")
