@@ -11,8 +11,9 @@ extension ServeSettings {
         ) { isIPv4($0) },
         .value("port", \.port, "port", "Port to listen on; 0 picks a free one."),
         .value(
-            "model", \.model, "dir",
-            "Base model folder (config.json, model.safetensors, tokenizer.json or vocab.txt)."),
+            "model", \.model, "path",
+            "Base model: a BERT or Llama folder (config.json, safetensors weights, tokenizer.json or vocab.txt) "
+                + "or a Llama-architecture .gguf file; the bundle's experts must have been trained on it."),
         Setting(
             "experts", valueName: "dir",
             help: "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors.",
