@@ -26,8 +26,10 @@ struct EvolutionStepTests {
         }
     }
 
-    @Test func taskModeImprovesTheTaskAndLeavesOtherTasksBitIdentical() throws {
-        let moe = try TinyMoE()
+    /// On both base families (the tiny Llama reads the verdicts through its BPE tokenizer and prompt template).
+    @Test(arguments: [false, true])
+    func taskModeImprovesTheTaskAndLeavesOtherTasksBitIdentical(llama: Bool) throws {
+        let moe = try TinyMoE(llama: llama)
         defer { moe.remove() }
         let snapshot = try moe.snapshot()
         var policy = EvolutionPolicy()
