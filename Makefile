@@ -120,6 +120,7 @@ results-bases: build
 	TRAIN_FLAGS="$(BASES_FLAGS) --model $(LLM_GGUF)" scripts/results/run_suite.sh ../shared/data/moderation-en $(MODERATION_ORDER) runs/bases/smollm2 $(SEED) "moe-cl per-task"
 	.build/release/moecl eval --runs runs/bases/minilm --out docs/results/bases-minilm --title "moderation-en subsampled, all-MiniLM-L6-v2 (seed $(SEED))"
 	.build/release/moecl eval --runs runs/bases/smollm2 --out docs/results/bases-smollm2 --title "moderation-en subsampled, SmolLM2-135M-Instruct (seed $(SEED))"
+	python3 scripts/results/compare_bases.py runs/bases minilm smollm2 moe-cl per-task > docs/results/bases-comparison.md
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:

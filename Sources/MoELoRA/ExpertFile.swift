@@ -104,7 +104,9 @@ public enum ExpertFile {
 
     private static func check(_ meta: ExpertMetadata, kind: ExpertKind, path: String, base: BaseModel) throws {
         guard meta.kind == kind else { throw ExpertError.wrongKind(path: path, found: meta.kind, expected: kind) }
-        if let family = meta.baseFamily, family != base.shape.family.rawValue {
+        // Files written before `base_family` existed are BERT files.
+        let family = meta.baseFamily ?? BackboneShape.Family.bert.rawValue
+        if family != base.shape.family.rawValue {
             throw ExpertError.baseFamilyMismatch(path: path, expert: family, loaded: base.shape.family.rawValue)
         }
         guard meta.baseModelSHA256 == base.fingerprint else {

@@ -44,6 +44,12 @@ struct ServeDecoderTests {
         #expect(
             refused?.body.contains("trained on a bert base model, but the loaded base is a llama model") == true,
             "\(refused?.body ?? "")")
+        // The shipped MiniLM experts predate `base_family`: they are read as BERT files and refused the same way.
+        let shipped = try Data(
+            contentsOf: TestPaths.packageRoot.appendingPathComponent("experts/default/tasks/sms-spam.safetensors"))
+        let old = server.request("PUT", "/v1/experts/sms-spam", raw: Array(shipped))
+        #expect(
+            old?.status == 422 && old?.body.contains("trained on a bert base model") == true, "\(old?.body ?? "")")
         stopped = true
         #expect(server.stop() == 0)
     }
