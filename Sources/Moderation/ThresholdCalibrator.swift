@@ -15,7 +15,7 @@
 /// fewer texts, and none at all from too few samples.
 ///
 /// With `scope` `.decisions`, the target applies to all automatic decisions together (`PooledThresholdSearch`):
-/// the thresholds are chosen jointly, deciding the most samples whose pooled precision (and bound) reaches it.
+/// one τ on the top label's score for every label, the lowest whose pooled precision (and bound) reaches it.
 public enum ThresholdCalibrator {
     /// A labelled sample: scores per label (in `labels` order) and the true label's index.
     public struct Sample: Sendable, Equatable {
@@ -79,7 +79,8 @@ public enum ThresholdCalibrator {
             samples: samples.count, calibratedAt: calibratedAt)
     }
 
-    /// The `.decisions` calibration: per-label figures of the jointly chosen thresholds, and the pooled bound.
+    /// The `.decisions` calibration: one τ for every label that the passing threshold decides, per-label figures
+    /// of what it admits, and the pooled bound.
     static func pooled(
         _ samples: [Sample], labels: [String], targetPrecision: Double, confidence: Double?, calibratedAt: String?
     ) -> Calibration {
@@ -87,27 +88,26 @@ public enum ThresholdCalibrator {
             samples, labels: labels.count, targetPrecision: targetPrecision, confidence: confidence)
         var thresholds: [String: Double] = [:]
         var achieved: [String: Double] = [:], bounds: [String: Double] = [:]
-        var decided = 0, right = 0
-        for c in labels.indices where choice[c] > 0 {
-            let step = PooledThresholdSearch.steps(samples, label: c)[choice[c] - 1]
-            thresholds[labels[c]] = Double(step.tau)
-            achieved[labels[c]] = Double(step.correct) / Double(step.admitted)
-            if let confidence {
-                bounds[labels[c]] = PrecisionBound.lower(
-                    correct: step.correct, total: step.admitted, confidence: confidence)
+        if let choice {
+            for c in labels.indices where choice.byLabel[c].admitted > 0 {
+                let (n, k) = choice.byLabel[c]
+                thresholds[labels[c]] = Double(choice.tau)
+                achieved[labels[c]] = Double(k) / Double(n)
+                if let confidence {
+                    bounds[labels[c]] = PrecisionBound.lower(correct: k, total: n, confidence: confidence)
+                }
             }
-            decided += step.admitted
-            right += step.correct
         }
+        let decided = choice?.admitted ?? 0
         var calibration = Calibration(
             targetPrecision: targetPrecision, thresholds: thresholds,
             expectedRejectRate: samples.isEmpty ? 0 : Double(decided) / Double(samples.count),
             achievedPrecision: achieved, confidence: confidence, precisionLowerBound: confidence == nil ? nil : bounds,
             samples: samples.count, calibratedAt: calibratedAt)
         calibration.scope = .decisions
-        if let confidence, decided > 0 {
+        if let confidence, let choice {
             calibration.overallPrecisionLowerBound = PrecisionBound.lower(
-                correct: right, total: decided, confidence: confidence)
+                correct: choice.correct, total: choice.admitted, confidence: confidence)
         }
         return calibration
     }

@@ -12,9 +12,9 @@
 /// decisions (sampled traffic or audits), never review items: those are the uncertain ones.
 ///
 /// A calibration of scope `.decisions` promised the precision of all decisions together, so it is tightened as a
-/// whole: the admitted samples are recalibrated jointly (`PooledThresholdSearch`) and every label takes the higher
-/// of its old and new τ, or loses its threshold when the new calibration has none for it. When that moves no
-/// threshold, the labels whose audited precision is below the target lose theirs.
+/// whole: the admitted samples are recalibrated by the pooled search (`PooledThresholdSearch`) and every label
+/// takes the higher of its old and new τ, or loses its threshold when the new calibration has none for it. When
+/// that moves no threshold, the labels whose audited precision is below the target lose theirs.
 public enum ThresholdTightening {
     public static func tightened(
         _ calibration: Calibration, watch: PrecisionWatch, samples: [ThresholdCalibrator.Sample], labels: [String],

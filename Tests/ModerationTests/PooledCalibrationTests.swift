@@ -1,4 +1,4 @@
-// The `decisions` scope: jointly chosen thresholds against brute force, the bound they keep, what they gain over
+// The `decisions` scope: the one pooled threshold against brute force, the bound it keeps, what they gain over
 // per-label thresholds, and how a pooled calibration is tightened.
 
 import Foundation
@@ -21,7 +21,7 @@ struct PooledCalibrationTests {
     }
 
     @Test(arguments: [(0.8, 0.95), (0.9, 0.95), (0.9, nil), (0.95, 0.9)] as [(Double, Double?)])
-    func twoLabelsMatchBruteForce(target: Double, confidence: Double?) {
+    func oneThresholdMatchesBruteForce(target: Double, confidence: Double?) {
         for seed: UInt64 in [1, 7, 42] {
             let data = ThresholdCalibratorTests.samples(160, seed: seed)
             let calibration = ThresholdCalibrator.calibrate(
@@ -32,26 +32,16 @@ struct PooledCalibrationTests {
                         && (confidence.map { PrecisionBound.lower(correct: k, total: n, confidence: $0) >= target }
                             ?? true))
             }
-            // Brute force over every pair of thresholds (each label: none, or one of its samples' scores).
-            let taus = (0..<2).map { c in
-                [Double?.none]
-                    + Set(data.filter { TopScore.index($0.scores) == c }.map { Double($0.scores[c]) }).map {
-                        Optional($0)
-                    }
-            }
+            // Brute force over every common threshold (none, or one of the samples' top scores).
             var best = 0
-            for t0 in taus[0] {
-                for t1 in taus[1] {
-                    var th: [String: Double] = [:]
-                    th["compliant"] = t0
-                    th["violating"] = t1
-                    let (n, k) = Self.measure(th, data, labels: Self.labels)
-                    if passes(n, k) { best = max(best, n) }
-                }
+            for tau in Set(data.map { Double($0.scores[TopScore.index($0.scores)]) }) {
+                let (n, k) = Self.measure(["compliant": tau, "violating": tau], data, labels: Self.labels)
+                if passes(n, k) { best = max(best, n) }
             }
             let (n, k) = Self.measure(calibration.thresholds, data, labels: Self.labels)
             #expect(n == best, "seed \(seed): \(n) decided, brute force \(best)")
             #expect(passes(n, k))
+            #expect(Set(calibration.thresholds.values).count <= 1, "one τ for every label")
             #expect(calibration.scope == .decisions)
             #expect(abs((calibration.expectedRejectRate ?? -1) - Double(n) / Double(data.count)) < 1e-12)
             if let confidence, n > 0 {
@@ -61,17 +51,14 @@ struct PooledCalibrationTests {
         }
     }
 
-    @Test func kMinIsTheLeastPassingCount() {
-        let table = PooledThresholdSearch.kMin(upTo: 120, target: 0.9, confidence: 0.95)
-        for n in 1...120 {
-            let direct = (1...n).first {
-                Double($0) / Double(n) >= 0.9 && PrecisionBound.lower(correct: $0, total: n, confidence: 0.95) >= 0.9
-            }
-            #expect(table[n] == direct, "n = \(n)")
-        }
-        // 28 of 28 right is the first all-correct run whose 95 % bound reaches 0.9 (0.05^(1/28) = 0.8986 < 0.9 <
-        // 0.05^(1/29)).
-        #expect(table[28] == nil && table[29] == 29)
+    /// Nothing passes (every sample wrong): no threshold, nothing decided, no pooled bound.
+    @Test func noPassingThresholdDecidesNothing() {
+        let data = (0..<100).map { i in Sample(scores: [0.9 - Float(i) / 1000, 0.1], label: 1) }
+        let calibration = ThresholdCalibrator.calibrate(
+            data, labels: Self.labels, targetPrecision: 0.9, confidence: 0.95, scope: .decisions)
+        #expect(calibration.thresholds.isEmpty)
+        #expect(calibration.expectedRejectRate == 0)
+        #expect(calibration.overallPrecisionLowerBound == nil)
     }
 
     /// A rare label whose own bound cannot reach the target on its few samples, beside a clean majority label:

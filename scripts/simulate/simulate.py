@@ -265,7 +265,7 @@ def main():
     ap.add_argument("--hold-out", type=float, default=None,
                     help="the task's evolution policy hold_out: share of sampled verdicts kept for calibration")
     ap.add_argument("--precision-scope", choices=["label", "decisions"], default=None,
-                    help="the task's evolution policy precision_scope (default: the server's, decisions)")
+                    help="the task's evolution policy precision_scope (default: the server's policy default)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--replot", default=None, help="rewrite OUT.md and OUT.svg from this OUT.json, running nothing")
     args = ap.parse_args()
