@@ -99,7 +99,32 @@ def calibrate_path(samples, labels, target, confidence):
     return {} if best is None else {c: best for c in labels}
 
 
-METHODS = {"label": calibrate, "joint": calibrate_joint, "path": calibrate_path}
+def calibrate_sequence(samples, labels, target, confidence):
+    """`path` tested in a fixed sequence: from the highest τ down, the run of passing τ that starts at the first
+    one that passes ends at the first that fails; the lowest τ of that run."""
+    ranked = sorted(((max(s.values()), max(s, key=s.get) == t) for s, t in samples), reverse=True)
+    correct, best = 0, None
+    for i, (score, ok) in enumerate(ranked):
+        correct += ok
+        if i + 1 < len(ranked) and ranked[i + 1][0] == score:
+            continue
+        n = i + 1
+        if correct / n >= target and lower(correct, n, confidence) >= target:
+            best = score
+        elif best is not None:
+            break
+    return {} if best is None else {c: best for c in labels}
+
+
+METHODS = {"label": calibrate, "joint": calibrate_joint, "path": calibrate_path, "sequence": calibrate_sequence}
+
+
+def from_stage(path):
+    """(dev, test) as (scores by label, true label) from a `moecl train` stage file's evaluation."""
+    e = json.load(open(path))["evaluations"][0]
+    names = e["labels"]
+    return tuple([({names[j]: v for j, v in enumerate(row)}, names[t]) for row, t in
+                  zip(e[split]["scores"], e[split]["labels"])] for split in ("dev", "test"))
 
 
 def measure(thresholds, data):
@@ -128,9 +153,14 @@ def main():
     ap.add_argument("--target", type=float, default=0.9)
     ap.add_argument("--confidence", type=float, default=0.95)
     ap.add_argument("--methods", default="label")
+    ap.add_argument("--stage", default=None,
+                    help="a `moecl train` stage file: its dev and test scores instead of the shipped expert's")
     args = ap.parse_args()
-    dev = scored(args.binary, args.task, os.path.join(args.data, args.task, "dev.jsonl"))
-    test = scored(args.binary, args.task, os.path.join(args.data, args.task, "test.jsonl"))
+    if args.stage:
+        dev, test = from_stage(args.stage)
+    else:
+        dev = scored(args.binary, args.task, os.path.join(args.data, args.task, "dev.jsonl"))
+        test = scored(args.binary, args.task, os.path.join(args.data, args.task, "test.jsonl"))
     labels = sorted(dev[0][0])
     rate, precision = measure(calibrate(dev, labels, args.target, None), test)
     print(f"{args.task}: point-estimate thresholds on dev ({len(dev)}), on test ({len(test)}): "
