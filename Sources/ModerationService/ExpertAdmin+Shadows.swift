@@ -24,7 +24,7 @@ extension ExpertAdmin {
         where loaded[task] == nil && snapshot.tasks[task] != nil {
             do {
                 // A shared-mode candidate needs its own shared expert, which would change every task's scores in
-                // the batch: it is judged on fresh verdicts without scoring live traffic.
+                // the batch: it scores off the answer path (`syncSharedShadows`).
                 guard try evolution.candidateShared(id: run.id) == nil else { continue }
                 guard let bytes = try evolution.candidate(id: run.id) else { continue }
                 let candidate = try ExpertFile.readTask(
@@ -41,8 +41,43 @@ extension ExpertAdmin {
                     metadata: ["task": "\(task)", "run": "\(run.id)", "error": "\(error)"])
             }
         }
+        try syncSharedShadows(runs.filter { loaded[$0.key] != $0.value.id }, evolution, serving: snapshot)
         guard changed else { return }
         engine.swap(snapshot)
         shadowRuns.withLock { $0 = loaded }
+    }
+
+    /// Brings `sharedShadows` to the shared-mode runs among `runs` (the shadow runs not loaded in the batch):
+    /// each gets a snapshot of its own (the base, its shared expert and its task expert); those whose run ended,
+    /// or whose task is no longer served, go.
+    func syncSharedShadows(_ runs: [String: EvolutionRun], _ evolution: EvolutionStore, serving: ExpertSnapshot)
+        throws
+    {
+        var shadows = sharedShadows.withLock { $0 }
+        for (task, shadow) in shadows where runs[task]?.id != shadow.run || serving.tasks[task] == nil {
+            shadows[task] = nil
+        }
+        for (task, run) in runs.sorted(by: { $0.key < $1.key })
+        where shadows[task] == nil && serving.tasks[task] != nil {
+            do {
+                guard let sharedBytes = try evolution.candidateShared(id: run.id),
+                    let bytes = try evolution.candidate(id: run.id)
+                else { continue }
+                let name = "the candidate of run \(run.id)"
+                let shared = try ExpertFile.readShared(bytes: sharedBytes, name: name, base: serving.base)
+                let candidate = try ExpertFile.readTask(bytes: bytes, name: name, base: serving.base)
+                let own = try ExpertSnapshot(base: serving.base, shared: shared, tasks: [candidate])
+                shadows[task] = SharedShadow(
+                    run: run.id, task: task, snapshot: own, maxPending: sharedShadowBacklog)
+                log.info(
+                    "a shared-mode candidate shadows its task's expert off the answer path",
+                    metadata: ["task": "\(task)", "run": "\(run.id)", "version": "\(candidate.version)"])
+            } catch {
+                log.error(
+                    "cannot load a shared-mode shadow candidate",
+                    metadata: ["task": "\(task)", "run": "\(run.id)", "error": "\(error)"])
+            }
+        }
+        sharedShadows.withLock { $0 = shadows }
     }
 }

@@ -33,12 +33,18 @@ final class ExpertAdmin: Sendable {
     /// Where runs in their shadow phase are found (nil: no shadows), and the run each loaded shadow belongs to.
     let evolution: EvolutionStore?
     let shadowRuns = LockedBox<[String: Int64]>([:])
+    /// Shared-mode candidates in their shadow phase, by task: they score live texts off the answer path.
+    let sharedShadows = LockedBox<[String: SharedShadow]>([:])
+    /// Texts waiting for a shared-mode shadow at most (`ServiceConfiguration.sharedShadowBacklog`).
+    let sharedShadowBacklog: Int
 
     init(
         engine: InferenceEngine, registry: ExpertRegistry, folder: String, metrics: ServiceMetrics,
-        bundle: ExpertSnapshot?, provenance: ExpertProvenance, keepUploads: Int = 10, evolution: EvolutionStore? = nil
+        bundle: ExpertSnapshot?, provenance: ExpertProvenance, keepUploads: Int = 10, evolution: EvolutionStore? = nil,
+        sharedShadowBacklog: Int = 512
     ) {
         self.keepUploads = keepUploads
+        self.sharedShadowBacklog = sharedShadowBacklog
         self.evolution = evolution
         self.engine = engine
         self.registry = registry

@@ -56,6 +56,9 @@ struct MetricFamily: Sendable {
             name: "moecl_shadow_agreed_total", type: "counter",
             help: "Of those, texts where the candidate's decision and label equal the served answer, by task."),
         MetricFamily(
+            name: "moecl_shadow_skipped_total", type: "counter",
+            help: "Texts a shared-mode shadowing candidate did not score because too many were waiting, by task."),
+        MetricFamily(
             name: "moecl_precision_alarm", type: "gauge",
             help: "1 while the audits show, at the policy's confidence, that the served version's precision is below "
                 + "its target, else 0, by task."),

@@ -72,6 +72,7 @@ extension ModerationService {
                                     Array(scored.scores[count...]), of: shadowed, results: results,
                                     snapshot: scored.snapshot)
                             }
+                            self.offerSharedShadows(ids: ids, tasks: names, results: results)
                             self.record(results, scores: main, texts: parsed.texts)
                             try self.queueForReview(&results, scores: main, texts: parsed.texts)
                             return render(results)

@@ -54,7 +54,8 @@ public final class ModerationService: Sendable {
         self.provenance = provenance
         admin = ExpertAdmin(
             engine: engine, registry: stores.registry, folder: uploadFolder, metrics: metrics, bundle: bundle,
-            provenance: provenance, keepUploads: configuration.keepUploads, evolution: stores.evolution)
+            provenance: provenance, keepUploads: configuration.keepUploads, evolution: stores.evolution,
+            sharedShadowBacklog: configuration.sharedShadowBacklog)
         let worker = EvolutionWorker(
             stores: stores, folder: uploadFolder, trainingData: configuration.trainingData)
         let defaults = Self.evolutionDefaults(configuration)

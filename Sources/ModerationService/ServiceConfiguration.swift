@@ -33,6 +33,9 @@ public struct ServiceConfiguration: Sendable {
     public var maxEvolutionRuns = 1
     /// Uploads kept per task, files and registry rows (so at most this many minus one rollbacks).
     public var keepUploads = 10
+    /// Texts waiting for a shared-mode shadow's second forward at most; more are not scored by it (counted in
+    /// `moecl_shadow_skipped_total`).
+    public var sharedShadowBacklog = 512
 
     public init() {}
 }

@@ -94,6 +94,11 @@ public final class ServiceMetrics: Sendable {
         counter("moecl_shadow_agreed_total", [("task", task)]).increment(by: Int64(agreed))
     }
 
+    /// Texts of `task` a shared-mode shadow did not score because too many were waiting.
+    func shadowSkipped(task: String, texts: Int) {
+        counter("moecl_shadow_skipped_total", [("task", task)]).increment(by: Int64(texts))
+    }
+
     /// One automatic answer to `task`'s precision alarm.
     func alarmResponse(task: String, response: AlarmResponse) {
         counter("moecl_precision_alarm_responses_total", [("task", task), ("response", response.rawValue)]).increment()

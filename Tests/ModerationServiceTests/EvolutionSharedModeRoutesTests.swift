@@ -14,6 +14,12 @@ struct EvolutionSharedModeTests {
         return try #require((body["results"] as? [[String: Any]])?.first?["scores"] as? [String: Double])
     }
 
+    /// The shadow tallies of the task's current run.
+    static func shadowTallies(_ service: ServiceHarness) throws -> [String: Any] {
+        let (_, watching) = try service.json("GET", "/v1/tasks/fresh/evolution")
+        return (watching["current"] as? [String: Any])?["shadow"] as? [String: Any] ?? [:]
+    }
+
     static func sharedVersion(_ service: ServiceHarness) throws -> Int? {
         try service.json("GET", "/v1/experts").1["shared_version"] as? Int
     }
@@ -80,11 +86,13 @@ struct EvolutionSharedModeTests {
         #expect(restarted.request("POST", "/v1/shared/rollback")?.status == 409)
     }
 
-    /// With a shadow phase: the candidate scores no live traffic (its shared expert would change every task in
-    /// the batch) and is judged on fresh audit verdicts with its own shared expert.
-    @Test func aSharedModeCandidateIsJudgedOnFreshVerdictsWithoutScoringTraffic() throws {
-        let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5)
-        defer { service.remove() }
+    /// With a shadow phase: the candidate scores its task's live texts off the answer path (its shared expert
+    /// would change every task in the batch), served answers stay as they were, and it is judged on fresh audit
+    /// verdicts with its own shared expert.
+    /// A service whose new task "fresh" has a shared-mode candidate in its shadow phase, and the scores "fresh"
+    /// and "spam" gave a text before the run.
+    static func shadowing(backlog: Int = 512) throws -> (ServiceHarness, before: [[String: Double]]) {
+        let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5, sharedShadowBacklog: backlog)
         let create =
             "{\"task\": \"fresh\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\"}"
         #expect(service.request("POST", "/v1/tasks", body: create)?.status == 201)
@@ -92,19 +100,59 @@ struct EvolutionSharedModeTests {
             service.request("PUT", "/v1/tasks/fresh/evolution", body: "{\"epochs\": 12, \"mode\": \"shared\"}")?.status
                 == 200)
         _ = try EvolutionRoutesTests.reviewEverything(service, task: "fresh", EvolutionRoutesTests.texts(480, seed: 1))
-        let sharedBefore = try #require(try Self.sharedVersion(service))
+        let before = try ["fresh", "spam"].map { try scores(service, $0, "the cat sat on the mat") }
         #expect(try service.json("POST", "/v1/tasks/fresh/evolve", "{}").0 == 202)
         let shadowing = try EvolutionRoutesTests.waitForRun(service, task: "fresh")
         #expect(shadowing["status"] as? String == "shadow", "\(shadowing["reasons"] ?? "")")
-        _ = try EvolutionRoutesTests.reviewEverything(service, task: "fresh", EvolutionRoutesTests.texts(48, seed: 5))
-        let (_, watching) = try service.json("GET", "/v1/tasks/fresh/evolution")
-        let tallies = (watching["current"] as? [String: Any])?["shadow"] as? [String: Any]
-        #expect(tallies?["texts"] as? Int == 0, "\(tallies ?? [:])")
+        return (service, before)
+    }
+
+    /// Polls the shadow tallies until they count `texts` (scored after the answers, on the shadow's queue).
+    static func waitForShadowTexts(_ service: ServiceHarness, _ texts: Int) throws -> [String: Any] {
+        var tallies: [String: Any] = [:]
+        for _ in 0..<200 {
+            tallies = try shadowTallies(service)
+            if tallies["texts"] as? Int == texts { break }
+            usleep(50_000)
+        }
+        return tallies
+    }
+
+    @Test func aSharedModeCandidateScoresTrafficOffTheAnswerPathAndIsJudgedOnFreshVerdicts() throws {
+        let (service, before) = try Self.shadowing()
+        defer { service.remove() }
+        let sharedBefore = try #require(try Self.sharedVersion(service))
+        let during = try EvolutionRoutesTests.reviewEverything(
+            service, task: "fresh", EvolutionRoutesTests.texts(48, seed: 5))
+        #expect(during.allSatisfy { $0 == "review" }, "a shadow never changes an answer")
+        let tallies = try Self.waitForShadowTexts(service, 48)
+        #expect(tallies["texts"] as? Int == 48 && (tallies["would_decide"] as? Int ?? 0) > 8, "\(tallies)")
+        #expect((tallies["agreed"] as? Int ?? 99) <= 48 - (tallies["would_decide"] as? Int ?? 0), "\(tallies)")
+        #expect(
+            PrometheusSamples(try #require(service.request("GET", "/metrics")).body).value(
+                "moecl_shadow_texts_total", ["task": "fresh"]) == 48)
+        // Served scores are what they were before the run, for its task and for the others.
+        #expect(try ["fresh", "spam"].map { try Self.scores(service, $0, "the cat sat on the mat") } == before)
         #expect(try Self.sharedVersion(service) == sharedBefore, "nothing changes before the judgement")
         _ = try EvolutionRoutesTests.reviewEverything(service, task: "fresh", EvolutionRoutesTests.texts(112, seed: 6))
         service.service.waitForEvolutionTriggers()
         let judged = try #require(try service.json("GET", "/v1/tasks/fresh/evolution").1["runs"] as? [[String: Any]])
         #expect(judged.first?["status"] as? String == "promoted", "\(judged.first?["reasons"] ?? "")")
         #expect(try Self.sharedVersion(service) == sharedBefore + 1)
+    }
+
+    /// A request that would overfill the shadow's backlog is not scored by it (counted), and never delayed.
+    @Test func aFullSharedShadowBacklogSkipsTextsAndCountsThem() throws {
+        let (service, _) = try Self.shadowing(backlog: 31)
+        defer { service.remove() }
+        // Chunks of 32 texts (refused whole: 32 > 31), then one of 16 (accepted: nothing waits).
+        let during = try EvolutionRoutesTests.reviewEverything(
+            service, task: "fresh", EvolutionRoutesTests.texts(48, seed: 5))
+        #expect(during.count == 48 && during.allSatisfy { $0 == "review" })
+        let tallies = try Self.waitForShadowTexts(service, 16)
+        #expect(tallies["texts"] as? Int == 16, "\(tallies)")
+        #expect(
+            PrometheusSamples(try #require(service.request("GET", "/metrics")).body).value(
+                "moecl_shadow_skipped_total", ["task": "fresh"]) == 32)
     }
 }

@@ -24,7 +24,8 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
     init(
         tiny: TinyMoE? = nil, state: URL? = nil, auditRate: Double = 0.01, maxTexts: Int = 64,
         tokens: [String: Set<AccessControl.Role>] = [:], extraTasks: [TaskExpert] = [], keepUploads: Int = 10,
-        sampleRate: Double = 0, claimOrder: ClaimOrder = .oldest, evolveEvery: Int = 0, sampleSeed: UInt64? = nil
+        sampleRate: Double = 0, claimOrder: ClaimOrder = .oldest, evolveEvery: Int = 0, sampleSeed: UInt64? = nil,
+        sharedShadowBacklog: Int = 512
     ) throws {
         self.tiny = try tiny ?? TinyMoE()
         ownsFixture = tiny == nil
@@ -46,6 +47,7 @@ final class ServiceHarness: @unchecked Sendable {  // safe: tests use one harnes
         configuration.sampleSeed = sampleSeed
         configuration.claimOrder = claimOrder
         configuration.evolveEvery = evolveEvery
+        configuration.sharedShadowBacklog = sharedShadowBacklog
         service = ModerationService(
             engine: engine, stores: stores, bundle: bundle, uploadFolder: uploads,
             configuration: configuration, access: AccessControl(tokens: tokens), metrics: metrics)
