@@ -85,8 +85,10 @@ def calibrate_joint(samples, labels, target, confidence):
     return {c: t for c, t in zip(labels, best[1:]) if t is not None}
 
 
-def calibrate_path(samples, labels, target, confidence):
-    """One threshold τ for every label on the top label's score: the lowest whose admitted texts pass."""
+def calibrate_path(samples, labels, target, confidence, fixed_sequence=False):
+    """One threshold τ for every label on the top label's score: the lowest whose admitted texts pass. With
+    `fixed_sequence`, τ is tested from the highest down and the search ends at the first that fails after one has
+    passed (the lowest τ of the first passing run)."""
     ranked = sorted(((max(s.values()), max(s, key=s.get) == t) for s, t in samples), reverse=True)
     correct, best = 0, None
     for i, (score, ok) in enumerate(ranked):
@@ -96,24 +98,13 @@ def calibrate_path(samples, labels, target, confidence):
         n = i + 1
         if correct / n >= target and lower(correct, n, confidence) >= target:
             best = score
+        elif fixed_sequence and best is not None:
+            break
     return {} if best is None else {c: best for c in labels}
 
 
 def calibrate_sequence(samples, labels, target, confidence):
-    """`path` tested in a fixed sequence: from the highest τ down, the run of passing τ that starts at the first
-    one that passes ends at the first that fails; the lowest τ of that run."""
-    ranked = sorted(((max(s.values()), max(s, key=s.get) == t) for s, t in samples), reverse=True)
-    correct, best = 0, None
-    for i, (score, ok) in enumerate(ranked):
-        correct += ok
-        if i + 1 < len(ranked) and ranked[i + 1][0] == score:
-            continue
-        n = i + 1
-        if correct / n >= target and lower(correct, n, confidence) >= target:
-            best = score
-        elif best is not None:
-            break
-    return {} if best is None else {c: best for c in labels}
+    return calibrate_path(samples, labels, target, confidence, fixed_sequence=True)
 
 
 METHODS = {"label": calibrate, "joint": calibrate_joint, "path": calibrate_path, "sequence": calibrate_sequence}
