@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 results-few-labels reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -121,6 +121,16 @@ results-bases: build
 	.build/release/moecl eval --runs runs/bases/minilm --out docs/results/bases-minilm --title "moderation-en subsampled, all-MiniLM-L6-v2 (seed $(SEED))"
 	.build/release/moecl eval --runs runs/bases/smollm2 --out docs/results/bases-smollm2 --title "moderation-en subsampled, SmolLM2-135M-Instruct (seed $(SEED))"
 	python3 scripts/results/compare_bases.py runs/bases minilm smollm2 moe-cl per-task > docs/results/bases-comparison.md
+
+## results-few-labels: a new task learned from few labels (issue 18): the last task of CURVE_ORDER from 100, 300,
+## 1,000 and all training texts, after the earlier tasks (1,000 texts each), five methods, seeds 1-3, resumable
+## (about 2 h on 2 cores); report with intervals over seeds and SVG curves in docs/results/curve-moderation
+CURVE_ORDER ?= $(MODERATION_ORDER)
+CURVE_SEEDS ?= 1,2,3
+CURVE_SIZES ?= 100,300,1000,full
+results-few-labels: build
+	MOECL_BIN=.build/release/moecl scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_ORDER) runs/curve-moderation $(CURVE_SEEDS) $(CURVE_SIZES)
+	.build/release/moecl eval --curve --runs runs/curve-moderation --precisions 0.9,0.95 --out docs/results/curve-moderation --title "moderation-en: a new task from few labels"
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:

@@ -83,11 +83,13 @@ public enum SVGPlot {
     /// Each axis has 5 evenly spaced ticks, labelled, from the start to the end of its range. A range
     /// left nil spans the data (widened by ±0.5 when flat, 0…1 without data); points outside the
     /// ranges are clipped and non-finite points skipped. Used for the reject rate (y, 0…1) against
-    /// the target precision (x) per task.
+    /// the target precision (x) per task. `xTicks` replaces the x axis's ticks (e.g. for a log axis);
+    /// `intervals[i]`, when given, draws error bars (low…high at x) in series i's colour.
     public static func lineChart(
         title: String, xLabel: String, yLabel: String,
         series: [(name: String, points: [(x: Double, y: Double)])],
-        xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil
+        xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil,
+        xTicks: [(Double, String)]? = nil, intervals: [[(x: Double, low: Double, high: Double)]] = []
     ) -> String {
         let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xs = xRange ?? span(finite.map(\.x)), ys = yRange ?? span(finite.map(\.y))
@@ -107,7 +109,7 @@ public enum SVGPlot {
 
         var svg = SVGDocument(width: width, height: height, title: title)
         svg.text(title, x: width / 2, y: 28, size: 16, anchor: "middle", attributes: #"font-weight="bold""#)
-        for (tick, label) in ticks(xs) {
+        for (tick, label) in xTicks ?? ticks(xs) {
             let x = px(tick)
             svg.line(x1: x, y1: top, x2: x, y2: top + plotHeight, stroke: "#e6e6e6")
             svg.line(x1: x, y1: top + plotHeight, x2: x, y2: top + plotHeight + 5, stroke: "#222222")
@@ -140,6 +142,15 @@ public enum SVGPlot {
                 #"<polyline points="\#(coordinates.joined(separator: " "))" fill="none" stroke="\#(colour)" "#
                     + #"stroke-width="2"/>"#,
             ]
+            let bars = index < intervals.count ? intervals[index] : []
+            for bar in bars where bar.x.isFinite && bar.low.isFinite && bar.high.isFinite {
+                let x = px(bar.x), low = py(bar.low), high = py(bar.high)
+                group.append(
+                    #"<path d="M\#(SVGDocument.number(x)) \#(SVGDocument.number(low))V\#(SVGDocument.number(high))"#
+                        + #"M\#(SVGDocument.number(x - 4)) \#(SVGDocument.number(low))h8"#
+                        + #"M\#(SVGDocument.number(x - 4)) \#(SVGDocument.number(high))h8" "#
+                        + #"stroke="\#(colour)" stroke-width="1.5" fill="none"/>"#)
+            }
             for point in points {
                 group.append(
                     #"<circle cx="\#(SVGDocument.number(px(point.x)))" cy="\#(SVGDocument.number(py(point.y)))" "#

@@ -46,6 +46,12 @@ public struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Top heading of report.md.", valueName: "text"))
     public var title: String = EvalReport.defaultTitle
 
+    @Flag(
+        help: ArgumentHelp(
+            "Learning curves instead: every finished run under --runs (recursively, prefix/ folders skipped), "
+                + "grouped by method and labels of its last task, mean and 95 % interval over seeds."))
+    public var curve = false
+
     public init() {}
 
     public func validate() throws {
@@ -57,25 +63,37 @@ public struct EvalCommand: ParsableCommand {
     }
 
     public func run() throws {
+        if curve {
+            let report = try LearningCurveReport(runs: runs, precisions: Self.parsePrecisions(precisions))
+            var files = [("report.json", report.json()), ("report.md", Data(report.markdown(title: title).utf8))]
+            files += report.plots().sorted { $0.key < $1.key }.map { ($0.key, Data($0.value.utf8)) }
+            try write(files)
+            return
+        }
         let report = try EvalReport(runs: runs, precisions: Self.parsePrecisions(precisions))
+        var files = [("report.json", report.json()), ("report.md", Data(report.markdown(title: title).utf8))]
+        files += report.plots().sorted { $0.key < $1.key }.map { ($0.key, Data($0.value.utf8)) }
+        try write(files)
+        for m in report.methods where !m.complete {
+            Logger(label: "moecl.eval").notice(
+                "note: \(m.method) is incomplete (\(m.tasks.count) of \(m.expectedStages) stages in \(m.folder))")
+        }
+    }
+
+    /// Writes `files` into --out (created), printing each path.
+    func write(_ files: [(String, Data)]) throws {
         let root = URL(fileURLWithPath: out)
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         } catch {
             throw EvalReportError.cannotWrite(path: out, reason: error.localizedDescription)
         }
-        var files = [("report.json", report.json()), ("report.md", Data(report.markdown(title: title).utf8))]
-        files += report.plots().sorted { $0.key < $1.key }.map { ($0.key, Data($0.value.utf8)) }
         for (name, data) in files {
             let path = root.appendingPathComponent(name)
             do { try data.write(to: path, options: .atomic) } catch {
                 throw EvalReportError.cannotWrite(path: path.path, reason: error.localizedDescription)
             }
             print(path.path)
-        }
-        for m in report.methods where !m.complete {
-            Logger(label: "moecl.eval").notice(
-                "note: \(m.method) is incomplete (\(m.tasks.count) of \(m.expectedStages) stages in \(m.folder))")
         }
     }
 

@@ -20,6 +20,12 @@ public enum EvalReportError: Error, CustomStringConvertible, Equatable {
     case invalidPrecision(Double)
     /// A report file could not be written.
     case cannotWrite(path: String, reason: String)
+    /// `--curve`: the run at `path` records no number of training texts (written before it was kept).
+    case noLabelCount(path: String)
+    /// `--curve`: the run.json at `path` is missing or names no seed.
+    case noSeed(path: String)
+    /// `--curve`: the runs end with different tasks.
+    case curveTasksDiffer(tasks: [String], folder: String)
 
     public var description: String {
         switch self {
@@ -44,6 +50,14 @@ public enum EvalReportError: Error, CustomStringConvertible, Equatable {
             return "target precision \(value) is outside (0, 1]: pass values such as 0.8,0.9,0.95,0.99"
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason); check that the --out folder is writable"
+        case .noLabelCount(let path):
+            return "\(path): its last stage record has no train_examples (written by an older moecl); retrain it "
+                + "with scripts/results/learning_curve.sh"
+        case .noSeed(let path):
+            return "\(path) is missing or names no seed: --curve needs the run.json moecl train writes"
+        case .curveTasksDiffer(let tasks, let folder):
+            return "the runs end with different tasks (\(tasks.joined(separator: ", ")); first seen different in "
+                + "\(folder)): pass the runs of one learning curve only"
         }
     }
 }

@@ -10,10 +10,13 @@ import Training
 struct LogisticBaseline {
     let base: BaseModel
     let progress: TrainingProgress
+    /// Recorded in run.json: the fit itself is deterministic, but the seed chose any `--task-train-limit` sample.
+    var seed: UInt64 = 1
 
     func run(tasks: [TaskData], folder: String) throws {
         let root = URL(fileURLWithPath: folder)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try writeRunFile(tasks: tasks, root: root)
         var evaluations: [TaskEvaluation] = []
         let started = Date()
         for (i, task) in tasks.enumerated() {
@@ -34,7 +37,8 @@ struct LogisticBaseline {
             state.seconds = Date().timeIntervalSince(taskStart)
             state.examples = task.train.count
             let record = StageRecord(
-                stage: i, task: task.name, method: "logreg", training: state, evaluations: evaluations)
+                stage: i, task: task.name, method: "logreg", training: state, evaluations: evaluations,
+                trainExamples: task.train.count)
             let coder = JSONEncoder()
             coder.outputFormatting = .sortedKeys
             try coder.encode(record).write(to: root.appendingPathComponent("stage-\(i).json"), options: .atomic)
@@ -45,6 +49,24 @@ struct LogisticBaseline {
         }
         progress.message(
             "logreg baseline written to \(folder) in \(TrainingProgress.duration(Date().timeIntervalSince(started)))")
+    }
+
+    /// run.json: method, order, seed and training texts per task (as `SuiteRunner` writes for LoRA runs).
+    private func writeRunFile(tasks: [TaskData], root: URL) throws {
+        struct Run: Encodable {
+            let method = "logreg"
+            let order: [String]
+            let seed: UInt64
+            let trainExamples: [Int]
+            enum CodingKeys: String, CodingKey {
+                case method, order, seed
+                case trainExamples = "train_examples"
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(Run(order: tasks.map(\.name), seed: seed, trainExamples: tasks.map(\.train.count)))
+            .write(to: root.appendingPathComponent("run.json"), options: .atomic)
     }
 
     private func embed(_ texts: [String]) throws -> [[Float]] {

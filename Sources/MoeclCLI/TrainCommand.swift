@@ -46,6 +46,12 @@ public struct TrainCommand: ParsableCommand {
     public var trainLimit: Int?
     @Option(help: "At most this many dev and this many test texts per task (--suite; a seeded subsample).")
     public var evalLimit: Int?
+    @Option(
+        help: ArgumentHelp(
+            "At most N training texts of TASK (--suite; repeatable): a subsample drawn with --seed, the same for "
+                + "every method, nested across N (learning curves).",
+            valueName: "task=N"))
+    public var taskTrainLimit: [String] = []
 
     /// The seed of `--train-limit` / `--eval-limit` subsamples: fixed, so every method, seed and base model sees
     /// the same texts.
@@ -80,6 +86,10 @@ public struct TrainCommand: ParsableCommand {
             guard suite != nil else { throw ValidationError("\(name) belongs to the --suite form") }
             guard limit >= 1 else { throw ValidationError("\(name) must be at least 1, got \(limit)") }
         }
+        if !taskTrainLimit.isEmpty {
+            guard suite != nil else { throw ValidationError("--task-train-limit belongs to the --suite form") }
+            _ = try taskTrainLimits()
+        }
         guard targetPrecision > 0 && targetPrecision <= 1 else {
             throw ValidationError("--target-precision must be in (0, 1]")
         }
@@ -89,12 +99,20 @@ public struct TrainCommand: ParsableCommand {
         let base = try modelOptions.loadBase(maxTokens: flags.maxTokens)
         let progress = TrainingProgress(write: LogLineHandler.writer)
         if let suite {
+            let limits = try taskTrainLimits()
             let data = try SuiteTasks.load(suite: suite, order: order).map {
                 trainLimit == nil && evalLimit == nil
                     ? $0 : $0.subsampled(train: trainLimit, evaluation: evalLimit, seed: Self.subsampleSeed)
+            }.map { task in
+                limits[task.name].map {
+                    task.subsampled(train: $0, evaluation: nil, seed: Self.subsampleSeed ^ flags.seed)
+                } ?? task
+            }
+            if let unknown = Set(limits.keys).subtracting(data.map(\.name)).sorted().first {
+                throw ValidationError("--task-train-limit names '\(unknown)', which is not in the run's order")
             }
             if method == "logreg" {
-                try LogisticBaseline(base: base, progress: progress).run(tasks: data, folder: out)
+                try LogisticBaseline(base: base, progress: progress, seed: flags.seed).run(tasks: data, folder: out)
                 return
             }
             let tasks = data.map { data in
@@ -122,6 +140,21 @@ public struct TrainCommand: ParsableCommand {
             .run(
                 task: task!, data: data!, from: from!, out: out, replay: try replayFiles())
         }
+    }
+
+    /// `--task-train-limit` as task → N; a task named twice or an N below 1 is an error.
+    func taskTrainLimits() throws -> [String: Int] {
+        var limits: [String: Int] = [:]
+        for item in taskTrainLimit {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let n = Int(parts[1]), n >= 1 else {
+                throw ValidationError("--task-train-limit '\(item)': give TASK=N with N ≥ 1, e.g. tweeteval-hate=100")
+            }
+            guard limits.updateValue(n, forKey: parts[0]) == nil else {
+                throw ValidationError("--task-train-limit names task '\(parts[0])' twice")
+            }
+        }
+        return limits
     }
 
     /// `--replay-data` as task → file; a task named twice is an error.

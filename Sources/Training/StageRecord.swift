@@ -47,15 +47,23 @@ public struct StageRecord: Sendable, Codable {
     public let method: String
     public let training: ContinualTrainer.TaskState
     public let evaluations: [TaskEvaluation]
+    /// Labelled training texts of `task` (after any subsample); nil in records written before it was kept.
+    public let trainExamples: Int?
 
     public init(
         stage: Int, task: String, method: String, training: ContinualTrainer.TaskState,
-        evaluations: [TaskEvaluation]
+        evaluations: [TaskEvaluation], trainExamples: Int? = nil
     ) {
         self.stage = stage
         self.task = task
         self.method = method
         self.training = training
         self.evaluations = evaluations
+        self.trainExamples = trainExamples
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stage, task, method, training, evaluations
+        case trainExamples = "train_examples"
     }
 }

@@ -48,8 +48,16 @@ public final class SuiteRunner {
         var checkpoint: TrainingCheckpoint?
         if resume {
             while FileManager.default.fileExists(atPath: stagePath(records.count).path), records.count < tasks.count {
-                records.append(
-                    try JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: stagePath(records.count))))
+                let record = try JSONDecoder().decode(
+                    StageRecord.self, from: Data(contentsOf: stagePath(records.count)))
+                guard record.task == tasks[records.count].name else {
+                    throw DataError.badCheckpoint(
+                        path: stagePath(records.count).path,
+                        reason: "stage \(records.count) trained '\(record.task)', but this run's order has "
+                            + "'\(tasks[records.count].name)' there; resume with the same order (more tasks may follow)"
+                    )
+                }
+                records.append(record)
             }
             if FileManager.default.fileExists(atPath: checkpointPath) {
                 checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
@@ -60,9 +68,9 @@ public final class SuiteRunner {
                             + "rerun with the same flags or start without --resume")
                 }
             }
-        } else {
-            try writeRunFile()
         }
+        // On resume too: a resumed run may add tasks after the ones done (a branch of a shared prefix).
+        try writeRunFile()
         for (i, task) in tasks.enumerated() {
             model.addTask(
                 name: task.name, labels: task.labels, compliantLabel: task.compliantLabel,
@@ -97,7 +105,7 @@ public final class SuiteRunner {
             ).write(to: checkpointPath)
             let record = StageRecord(
                 stage: i, task: task.name, method: options.method.rawValue, training: state,
-                evaluations: (0...i).map { evaluate(trainer, task: $0) })
+                evaluations: (0...i).map { evaluate(trainer, task: $0) }, trainExamples: task.train.count)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             try encoder.encode(record).write(to: stagePath(i), options: .atomic)
@@ -146,8 +154,16 @@ public final class SuiteRunner {
             let method: String
             let order: [String]
             let options: TrainerOptions
+            let trainExamples: [Int]
+            enum CodingKeys: String, CodingKey {
+                case method, order, options
+                case trainExamples = "train_examples"
+            }
         }
-        try encoder.encode(Run(method: options.method.rawValue, order: tasks.map(\.name), options: options))
+        let run = Run(
+            method: options.method.rawValue, order: tasks.map(\.name), options: options,
+            trainExamples: tasks.map(\.train.count))
+        try encoder.encode(run)
             .write(to: folder.appendingPathComponent("run.json"), options: .atomic)
     }
 }

@@ -136,6 +136,46 @@ struct ContinualTrainerTests {
     }
 
     /// Runs the suite but throws out of the epoch callback of `stage` after `epochs` epochs (a simulated kill).
+    /// A learning curve's branch: the first task trained alone, copied, then resumed with the whole order gives
+    /// exactly the run of the whole order; a resume whose order disagrees with the stages done is refused.
+    @Test func aPrefixResumedWithMoreTasksEqualsTheWholeRun() throws {
+        let model = try TinyModelFolder(seed: 5)
+        let root = TestPaths.temporaryFolder("moecl-trainer-branch")
+        defer {
+            model.remove()
+            try? FileManager.default.removeItem(at: root)
+        }
+        let suite = root.appendingPathComponent("suite")
+        try Self.writeSuite(at: suite)
+        let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
+        let whole = try SuiteRunner(
+            base: model.base, tasks: tasks, options: Self.options(.moeCL, epochs: 2),
+            folder: root.appendingPathComponent("whole").path
+        ).run(resume: false)
+        let prefix = root.appendingPathComponent("prefix"), branch = root.appendingPathComponent("branch")
+        _ = try SuiteRunner(
+            base: model.base, tasks: [tasks[0]], options: Self.options(.moeCL, epochs: 2), folder: prefix.path
+        ).run(resume: false)
+        try FileManager.default.copyItem(at: prefix, to: branch)
+        let resumed = try SuiteRunner(
+            base: model.base, tasks: tasks, options: Self.options(.moeCL, epochs: 2), folder: branch.path
+        ).run(resume: true)
+        #expect(resumed.map(\.evaluations) == whole.map(\.evaluations))
+        #expect(resumed.last?.trainExamples == 48)
+        let run = try String(contentsOf: branch.appendingPathComponent("run.json"), encoding: .utf8)
+        #expect(run.contains("\"beta\"") && run.contains("\"train_examples\""))
+        try FileManager.default.removeItem(at: branch)
+        try FileManager.default.copyItem(at: prefix, to: branch)
+        #expect {
+            _ = try SuiteRunner(
+                base: model.base, tasks: [tasks[1], tasks[0]], options: Self.options(.moeCL, epochs: 2),
+                folder: branch.path
+            ).run(resume: true)
+        } throws: { error in
+            "\(error)".contains("resume with the same order")
+        }
+    }
+
     static func runStopping(after epochs: Int, ofStage stage: Int, folder: URL, suite: URL, base: BaseModel) throws {
         struct Interrupted: Error {}
         let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
