@@ -22,6 +22,14 @@ extension EvalReport {
                 outcome: \.deployed) + "\n"
         out +=
             rejectTables(
+                heading: "Reject rate on test (thresholds by the 95 % lower bound on dev)",
+                intro: "Per label, the lowest threshold whose one-sided 95 % Clopper-Pearson lower bound of precision "
+                    + "on dev reaches the target (ThresholdCalibrator with a confidence, as the service's evolution "
+                    + "runs calibrate), applied to test. It decides less than the point estimate and keeps the "
+                    + "promise on new data more often. Same cells as above.",
+                outcome: \.bounded) + "\n"
+        out +=
+            rejectTables(
                 heading: "Reject rate, oracle thresholds on test (moe-cl.md §4 metric)",
                 intro: "Thresholds calibrated on the test split itself: the best reject rate the scores allow at the "
                     + "target precision (an upper bound for deployment). Same cells as above.",

@@ -57,6 +57,9 @@ extension EvalReport.TaskResult {
                     targetPrecision: target,
                     deployed: EvalReport.RejectOutcome(
                         calibratingOn: evaluation.dev, applyingTo: test, evaluation: evaluation, target: target),
+                    bounded: EvalReport.RejectOutcome(
+                        calibratingOn: evaluation.dev, applyingTo: test, evaluation: evaluation, target: target,
+                        confidence: EvalReport.boundConfidence),
                     oracle: EvalReport.RejectOutcome(
                         calibratingOn: test, applyingTo: test, evaluation: evaluation, target: target))
             })
@@ -64,16 +67,17 @@ extension EvalReport.TaskResult {
 }
 
 extension EvalReport.RejectOutcome {
-    /// Calibrates thresholds on `calibration` at `target` (`ThresholdCalibrator`) and applies them to `test` with
-    /// the deployed `DecisionRule`.
+    /// Calibrates thresholds on `calibration` at `target` (`ThresholdCalibrator`, by the point estimate or, with
+    /// `confidence`, by the Clopper-Pearson lower bound) and applies them to `test` with the deployed `DecisionRule`.
     init(
         calibratingOn calibration: SplitScores, applyingTo test: SplitScores, evaluation: TaskEvaluation,
-        target: Double
+        target: Double, confidence: Double? = nil
     ) {
         let samples = zip(calibration.scores, calibration.labels).map {
             ThresholdCalibrator.Sample(scores: $0, label: $1)
         }
-        let thresholds = ThresholdCalibrator.calibrate(samples, labels: evaluation.labels, targetPrecision: target)
+        let thresholds = ThresholdCalibrator.calibrate(
+            samples, labels: evaluation.labels, targetPrecision: target, confidence: confidence)
         let rule = DecisionRule(
             labels: evaluation.labels, compliantLabel: evaluation.compliantLabel, calibration: thresholds)
         var decided = 0, correct = 0
@@ -106,6 +110,9 @@ extension EvalReport.TrainingTotals {
 }
 
 extension EvalReport {
+    /// Confidence of the `bounded` thresholds' lower bound.
+    public static let boundConfidence = 0.95
+
     /// Index of the highest score, the first on ties (as `DecisionRule` and `SplitScores.accuracy` pick it).
     static func top(_ scores: [Float]) -> Int {
         var best = 0

@@ -74,6 +74,9 @@ public struct EvalReport: Sendable, Encodable {
         public let targetPrecision: Double
         /// Thresholds calibrated on the dev split, applied to the test split (what deployment achieves).
         public let deployed: RejectOutcome
+        /// Thresholds calibrated on dev by the one-sided 95 % Clopper-Pearson lower bound of precision (as the
+        /// service's evolution runs calibrate), applied to test: the promise that holds on new data.
+        public let bounded: RejectOutcome
         /// Thresholds calibrated on the test split itself (moe-cl.md §4's metric).
         public let oracle: RejectOutcome
     }

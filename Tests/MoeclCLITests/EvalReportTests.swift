@@ -156,6 +156,9 @@ struct EvalReportTests {
         // Task a's dev split admits no threshold: nothing decided, no precision.
         #expect(a.reject[1].deployed.decided == 0 && a.reject[1].deployed.precision == nil)
         #expect(a.reject[1].deployed.thresholds.isEmpty && close(a.reject[1].oracle.rejectRate, 0.5))
+        // The 95 % bound on b's 7 dev texts: 2 of 2 right at τ 0.8 bounds precision at 0.22, far below 0.7, so the
+        // bounded thresholds decide nothing where the point estimate decided 4 of 6.
+        #expect(at90.bounded.decided == 0 && at90.bounded.thresholds.isEmpty && at70.bounded.decided == 0)
     }
 
     @Test("markdown tables, JSON keys and SVG files")
