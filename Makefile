@@ -128,8 +128,10 @@ results-bases: build
 CURVE_ORDER ?= $(MODERATION_ORDER)
 CURVE_SEEDS ?= 1,2,3
 CURVE_SIZES ?= 100,300,1000,full
+# Every task trains at least the 96 steps a 1,000-text task gets in 3 epochs (100 labels: 24 epochs).
+CURVE_FLAGS ?= --min-steps 96
 results-few-labels: build
-	MOECL_BIN=.build/release/moecl scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_ORDER) runs/curve-moderation $(CURVE_SEEDS) $(CURVE_SIZES)
+	MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_ORDER) runs/curve-moderation $(CURVE_SEEDS) $(CURVE_SIZES)
 	.build/release/moecl eval --curve --runs runs/curve-moderation --precisions 0.9,0.95 --out docs/results/curve-moderation --title "moderation-en: a new task from few labels"
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them

@@ -31,6 +31,9 @@ public struct TrainingFlags: ParsableArguments {
     public var maxTokens: Int = 128
     @Option(help: "Dev evaluations per epoch (the best dev accuracy's parameters are kept).")
     public var evalsPerEpoch: Int = 4
+    @Option(
+        help: "At least this many steps per task: a smaller task trains more epochs (few labels); 0 keeps --epochs.")
+    public var minSteps: Int = 0
     @Option(help: "LoRA rank.")
     public var rank: Int = 8
     @Option(help: "LoRA alpha (scale = alpha / rank).")
@@ -41,6 +44,7 @@ public struct TrainingFlags: ParsableArguments {
     public init() {}
 
     public func validate() throws {
+        guard minSteps >= 0 else { throw ValidationError("--min-steps must be 0 or more") }
         guard epochs >= 1, batchSize >= 1, evalsPerEpoch >= 1 else {
             throw ValidationError("--epochs, --batch-size and --evals-per-epoch must be at least 1")
         }
@@ -68,6 +72,7 @@ public struct TrainingFlags: ParsableArguments {
         o.sharedLearningRateScale = sharedLrScale
         o.maxTokens = maxTokens
         o.evaluationsPerEpoch = evalsPerEpoch
+        o.minSteps = minSteps
         o.rank = rank
         o.alpha = alpha
         o.seed = seed

@@ -54,13 +54,19 @@ public final class ContinualTrainer {
         let sharedScale = o.sharedLearningRateScale(task: t)
         var optimizer = initialOptimizer ?? AdamW(config: o.optimizer)
         var state = initial, best = initialBest
-        let stepsPerEpoch = (data.train.count + o.batchSize - 1) / o.batchSize
-        let totalSteps = stepsPerEpoch * o.epochs
-        let evaluateEvery = max(1, stepsPerEpoch / max(1, o.evaluationsPerEpoch))
+        let stepsPerEpoch = o.stepsPerEpoch(trainCount: data.train.count)
+        let epochs = o.epochs(trainCount: data.train.count)
+        let totalSteps = stepsPerEpoch * epochs
+        // Raised epochs (`minSteps`) keep the evaluations of `epochs` epochs, spread over all steps.
+        let raised = epochs > o.epochs
+        let evaluateEvery =
+            raised
+            ? max(1, totalSteps / max(1, o.evaluationsPerEpoch * o.epochs))
+            : max(1, stepsPerEpoch / max(1, o.evaluationsPerEpoch))
         let replayCount = lambda > 0 ? o.replay : 0
         let sizes = earlier.map { ($0.task, $0.examples.count) }
         var recentLoss: [Double] = [], recentAdv: [Double] = []
-        for epoch in state.epochsDone..<o.epochs {
+        for epoch in state.epochsDone..<epochs {
             let order = BatchPlan.epochOrder(count: data.train.count, seed: o.seed, task: t, epoch: epoch)
             let epochStart = Date()
             for b in 0..<stepsPerEpoch {
@@ -95,7 +101,11 @@ public final class ContinualTrainer {
                     adversarialLoss: lambda > 0 ? recentAdv.reduce(0, +) / Double(recentAdv.count) : nil,
                     examplesPerSecond: rate,
                     secondsLeft: Double((totalSteps - globalStep) * o.batchSize) / rate)
-                if (b + 1) % evaluateEvery == 0 || b == stepsPerEpoch - 1 {
+                let due =
+                    raised
+                    ? globalStep % evaluateEvery == 0 || globalStep == totalSteps
+                    : (b + 1) % evaluateEvery == 0 || b == stepsPerEpoch - 1
+                if due {
                     let accuracy = self.accuracy(task: t, examples: data.dev)
                     state.devHistory.append([Double(globalStep), accuracy])
                     if accuracy > state.bestDevAccuracy {
@@ -109,7 +119,7 @@ public final class ContinualTrainer {
             progress?.message(
                 String(
                     format: "[%@] epoch %d/%d done in %@, best dev accuracy %.4f (step %d)", data.name,
-                    epoch + 1, o.epochs, TrainingProgress.duration(Date().timeIntervalSince(epochStart)),
+                    epoch + 1, epochs, TrainingProgress.duration(Date().timeIntervalSince(epochStart)),
                     state.bestDevAccuracy, state.bestStep))
             try epochDone(state, optimizer, best)
         }

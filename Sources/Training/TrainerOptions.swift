@@ -25,6 +25,10 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
     public var trainsShared = true
     /// Dev evaluations per epoch; the best dev accuracy's parameters are kept.
     public var evaluationsPerEpoch = 4
+    /// At least this many steps per task: a task too small for it trains more epochs than `epochs` (few labels
+    /// would otherwise get a handful of steps), with `evaluationsPerEpoch × epochs` dev evaluations spread over
+    /// them. 0 (the default) keeps `epochs` for every task.
+    public var minSteps = 0
     /// Longest sequence in tokens (with [CLS] and [SEP]); longer texts are truncated.
     public var maxTokens = 128
     public var rank = 8
@@ -38,6 +42,7 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         case batchSize = "batch_size", adversarialWeight = "adversarial_weight"
         case evaluationsPerEpoch = "evaluations_per_epoch", maxTokens = "max_tokens"
         case sharedLearningRateScale = "shared_lr_scale", trainsShared = "trains_shared"
+        case minSteps = "min_steps"
     }
 
     public init(from decoder: Decoder) throws {
@@ -53,10 +58,20 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         sharedLearningRateScale = try c.decodeIfPresent(Float.self, forKey: .sharedLearningRateScale) ?? 1
         trainsShared = try c.decodeIfPresent(Bool.self, forKey: .trainsShared) ?? true
         evaluationsPerEpoch = try c.decode(Int.self, forKey: .evaluationsPerEpoch)
+        minSteps = try c.decodeIfPresent(Int.self, forKey: .minSteps) ?? 0
         maxTokens = try c.decode(Int.self, forKey: .maxTokens)
         rank = try c.decode(Int.self, forKey: .rank)
         alpha = try c.decode(Float.self, forKey: .alpha)
         seed = try c.decode(UInt64.self, forKey: .seed)
+    }
+
+    /// Steps per epoch for `count` training texts (the last batch may be short).
+    public func stepsPerEpoch(trainCount count: Int) -> Int { (count + batchSize - 1) / batchSize }
+
+    /// Epochs for `count` training texts: `epochs`, or more when that gives fewer than `minSteps` steps.
+    public func epochs(trainCount count: Int) -> Int {
+        let perEpoch = max(1, stepsPerEpoch(trainCount: count))
+        return max(epochs, (minSteps + perEpoch - 1) / perEpoch)
     }
 
     /// λ as used: 0 unless the method is adversarial.

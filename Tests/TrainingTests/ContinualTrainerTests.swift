@@ -176,6 +176,30 @@ struct ContinualTrainerTests {
         }
     }
 
+    /// `minSteps`: a 48-text task at batch 8 has 6 steps an epoch; 2 epochs would give 12 steps, so 30 minimum
+    /// steps raise it to 5 epochs, with the 2 × 2 evaluations of the planned epochs spread over the 30 steps (every
+    /// 7th step) plus one at the end.
+    @Test func minimumStepsRaiseTheEpochsOfASmallTask() throws {
+        let model = try TinyModelFolder(seed: 5)
+        let root = TestPaths.temporaryFolder("moecl-trainer-min-steps")
+        defer {
+            model.remove()
+            try? FileManager.default.removeItem(at: root)
+        }
+        let suite = root.appendingPathComponent("suite")
+        try Self.writeSuite(at: suite)
+        let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
+        var o = Self.options(.perTask, epochs: 2)
+        o.minSteps = 30
+        #expect(o.epochs(trainCount: 48) == 5 && o.epochs(trainCount: 400) == 2)
+        let records = try SuiteRunner(
+            base: model.base, tasks: [tasks[0]], options: o, folder: root.appendingPathComponent("run").path
+        ).run(resume: false)
+        let state = records[0].training
+        #expect(state.epochsDone == 5 && state.step == 30 && state.examples == 240)
+        #expect(state.devHistory.map { Int($0[0]) } == [7, 14, 21, 28, 30])
+    }
+
     static func runStopping(after epochs: Int, ofStage stage: Int, folder: URL, suite: URL, base: BaseModel) throws {
         struct Interrupted: Error {}
         let tasks = try SuiteTasks.load(suite: suite.path, order: nil).map { EncodedTask($0, encode: Self.encode) }
