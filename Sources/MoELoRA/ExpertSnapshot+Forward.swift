@@ -65,6 +65,18 @@ extension ExpertSnapshot {
         }
     }
 
+    /// The readout vector of every sequence under its task's experts: what the task's head reads (its input).
+    /// - Throws: `ExpertError.unknownTask`, or `TransformerError` for bad token ids or lengths.
+    public func representations(sequences: [[Int32]], tasks names: [String]) throws -> [[Float]] {
+        precondition(names.count == sequences.count, "one task per sequence")
+        let experts = try names.map { key in
+            guard let expert = expert(forKey: key) else { throw ExpertError.unknownTask(task: key, known: taskNames) }
+            return expert
+        }
+        let batch = PackedBatch(sequences: sequences)
+        return base.backbone.readout(try hiddenStates(batch, experts: experts), batch: batch)
+    }
+
     /// Scores of plain id sequences (each with its special tokens) under their tasks.
     public func classify(sequences: [[Int32]], tasks: [String], form: ForwardForm = .efficient) throws -> [TaskScores] {
         try classify(PackedBatch(sequences: sequences), tasks: tasks, form: form)

@@ -18,6 +18,10 @@ public struct EmbedCommand: ParsableCommand {
             Examples:
               echo "hello world" | moecl embed
               moecl embed --normalize --text "first text" --text "second text"
+              moecl embed --task clickbait --text "you are a worthless idiot"   (what clickbait's head reads)
+
+            With --task, the embedding is the task's readout through the bundle's shared and task experts (the \
+            vector its head classifies; texts framed by the task's prompt template), not the bare base's.
             """)
 
     @OptionGroup public var modelOptions: ModelOptions
@@ -31,6 +35,11 @@ public struct EmbedCommand: ParsableCommand {
     @Option(name: .long, help: "Texts encoded per forward pass.")
     public var batchSize: Int = 32
 
+    @Option(name: .long, help: "Embed through this task's experts (the head's input) instead of the bare base.")
+    public var task: String?
+
+    @OptionGroup public var expertOptions: ExpertOptions
+
     public init() {}
 
     public func validate() throws {
@@ -38,12 +47,37 @@ public struct EmbedCommand: ParsableCommand {
     }
 
     public func run() throws {
+        if let task {
+            try runThroughExperts(task: task)
+            return
+        }
         let (tokenizer, encoder) = try modelOptions.load(command: "embed")
         try InputBatches.forEach(texts: text, size: batchSize) { pending in
             let ids = pending.map { tokenizer.encode($0) }
             let vectors = try encoder.pooled(sequences: ids, normalize: normalize)
             var out = ""
             for (v, seq) in zip(vectors, ids) { out += EmbeddingJSON.line(embedding: v, tokens: seq.count) + "\n" }
+            FileHandle.standardOutput.write(Data(out.utf8))
+        }
+    }
+
+    /// `--task`: each text's readout under the task's experts, optionally L2-normalised.
+    func runThroughExperts(task: String) throws {
+        let base = try modelOptions.loadBase()
+        let snapshot = try expertOptions.load(base: base)
+        guard snapshot.taskNames.contains(task) else {
+            throw ValidationError(
+                "--task '\(task)' is not in the bundle (tasks: \(snapshot.taskNames.joined(separator: ", ")))")
+        }
+        try InputBatches.forEach(texts: text, size: batchSize) { pending in
+            let ids = pending.map { snapshot.encode($0, task: task).ids }
+            let vectors = try snapshot.representations(
+                sequences: ids, tasks: Array(repeating: task, count: ids.count))
+            var out = ""
+            for (v, seq) in zip(vectors, ids) {
+                let norm = normalize ? max(1e-12, v.reduce(0) { $0 + $1 * $1 }.squareRoot()) : 1
+                out += EmbeddingJSON.line(embedding: v.map { $0 / norm }, tokens: seq.count) + "\n"
+            }
             FileHandle.standardOutput.write(Data(out.utf8))
         }
     }

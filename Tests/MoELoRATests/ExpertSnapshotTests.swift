@@ -32,6 +32,25 @@ struct ExpertSnapshotTests {
         #expect(try fourth.classify(sequences: seqs, tasks: ["spam", "spam", "spam"]) != after)
     }
 
+    /// `representations` is what each task's head reads: its probabilities of them are the classify scores, and a
+    /// task's vectors differ from another task's for the same text (each runs through its own experts).
+    @Test func representationsAreTheHeadsInput() throws {
+        let moe = try TinyMoE()
+        defer { moe.remove() }
+        let snapshot = try moe.snapshot()
+        let seqs = MoEForwardTests.sequences(count: 3)
+        let tasks = ["spam", "hate", "spam"]
+        let vectors = try snapshot.representations(sequences: seqs, tasks: tasks)
+        let scores = try snapshot.classify(sequences: seqs, tasks: tasks)
+        for (s, task) in tasks.enumerated() {
+            let head = try #require(snapshot.tasks[task]).head
+            #expect(zip(head.probabilities(vectors[s]), scores[s].scores).allSatisfy { abs($0 - $1) < 1e-5 })
+        }
+        let asHate = try snapshot.representations(sequences: [seqs[0]], tasks: ["hate"])
+        #expect(asHate[0] != vectors[0])
+        #expect(throws: ExpertError.self) { _ = try snapshot.representations(sequences: [seqs[0]], tasks: ["nope"]) }
+    }
+
     /// A shadow is scored under its own key in the same batch, changes no task's scores, is no task itself, and
     /// goes with its task.
     @Test func aShadowScoresBesideItsTaskAndChangesNothingElse() throws {

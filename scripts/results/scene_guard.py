@@ -7,8 +7,10 @@ of a text's base embedding (`moecl embed --normalize`, mean pooling) to its task
 to --profile training texts of the task (a seeded sample). Two profiles:
   centroid  cosine to the normalised mean of the profile embeddings;
   knn       mean cosine to the K most similar profile texts (K = --k);
-  classifier  P(task | text) of a softmax regression over all tasks' profile embeddings (L2 --l2, L-BFGS): a
-            scene classifier on the frozen base, the discriminator's job without the adversarial game.
+  classifier  with the bare base (--representation base): P(task | text) of a softmax regression over all tasks'
+            profile embeddings (L2 --l2, L-BFGS), the discriminator's job without the adversarial game; with each
+            task's own readout (--representation task): a logistic regression of the task's profile texts against
+            the other tasks' profile texts, in that task's representation.
 AUROC per task: the task's own texts (positive) against every other task's texts (negative), on dev (where the
 profile is chosen) and on test (reported). Then the guard: a threshold per task at the --keep quantile of its own
 dev texts' scores (so about 1 − keep of in-scene texts are sent to review), applied to test: the share of in-scene
@@ -28,8 +30,9 @@ def load(path):
         return [json.loads(line)["text"] for line in f if line.strip()]
 
 
-def embed(binary, texts):
-    run = subprocess.run([binary, "embed", "--normalize"], input="\n".join(t.replace("\n", " ") for t in texts) + "\n",
+def embed(binary, texts, task=None, experts=None):
+    extra = ["--task", task, "--experts", experts] if task else []
+    run = subprocess.run([binary, "embed", "--normalize", *extra], input="\n".join(t.replace("\n", " ") for t in texts) + "\n",
                          capture_output=True, text=True, cwd=ROOT, check=True)
     rows = [json.loads(line)["embedding"] for line in run.stdout.splitlines() if line.strip()]
     assert len(rows) == len(texts), f"embed returned {len(rows)} rows for {len(texts)} texts"
@@ -112,40 +115,62 @@ def main():
     p.add_argument("--l2", type=float, default=1e-3, help="L2 weight of the scene classifier")
     p.add_argument("--keep", type=float, default=0.95, help="share of in-scene dev texts the guard lets through")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--representation", choices=["base", "task"], default="base",
+                   help="base: the bare base's embedding (one more forward at inference); task: each task's own "
+                        "readout through its experts (the head's input, free at inference)")
+    p.add_argument("--experts", default=os.path.join(ROOT, "experts", "default"), help="bundle for --representation task")
     p.add_argument("--out", help="write the Markdown here (else standard output)")
     a = p.parse_args()
     if not os.path.isdir(a.suite):
         sys.exit(f"scene_guard: no suite at {a.suite} (it needs ../shared/data beside the project)")
     tasks = [t["name"] for t in json.load(open(os.path.join(a.suite, "tasks.json")))["tasks"]]
     rng = random.Random(a.seed)
-    emb = {}
+    texts = {}
     for t in tasks:
         train = load(os.path.join(a.suite, t, "train.jsonl"))
         rng.shuffle(train)
-        emb[t] = {"profile": embed(a.binary, train[:a.profile]),
-                  "dev": embed(a.binary, load(os.path.join(a.suite, t, "dev.jsonl"))),
-                  "test": embed(a.binary, load(os.path.join(a.suite, t, "test.jsonl")))}
-        print(f"scene_guard: embedded {t}", file=sys.stderr)
+        texts[t] = {"profile": train[:a.profile], "dev": load(os.path.join(a.suite, t, "dev.jsonl")),
+                    "test": load(os.path.join(a.suite, t, "test.jsonl"))}
+    # emb[t][u][split]: task u's texts as task t sees them (the same vectors for every t with the bare base).
+    emb = {}
+    if a.representation == "base":
+        plain = {u: {k: embed(a.binary, v) for k, v in texts[u].items()} for u in tasks}
+        emb = {t: plain for t in tasks}
+    else:
+        for t in tasks:
+            emb[t] = {u: {k: embed(a.binary, v, task=t, experts=a.experts) for k, v in texts[u].items()} for u in tasks}
+            print(f"scene_guard: embedded every task's texts through {t}'s experts", file=sys.stderr)
     lines = ["# Scene guard: telling a task's own texts from other tasks' texts", "",
              f"Suite `{os.path.basename(os.path.normpath(a.suite))}`; profile: {a.profile} training texts per task "
-             f"(seed {a.seed}); base embedding `moecl embed --normalize`. AUROC: own texts against all other tasks' "
-             f"texts of the same split. Guard threshold: the {1 - a.keep:.2f} quantile of the task's own dev scores.",
-             "", f"Machine: {machine()}.", "", f"Command: `python3 scripts/results/scene_guard.py --profile {a.profile} --k {a.k} --keep {a.keep} "
-             f"--seed {a.seed}`", ""]
+             f"(seed {a.seed}); representation: " + ("the bare base's embedding (`moecl embed --normalize`)"
+             if a.representation == "base" else f"each task's readout through its experts (`moecl embed --task T "
+             f"--normalize`, bundle `{os.path.relpath(a.experts, ROOT)}`)") + ". AUROC: own texts against all other "
+             f"tasks' texts of the same split. Guard threshold: the {1 - a.keep:.2f} quantile of the task's own dev "
+             "scores.", "", f"Machine: {machine()}.", "",
+             f"Command: `python3 scripts/results/scene_guard.py --representation {a.representation} --profile "
+             f"{a.profile} --k {a.k} --keep {a.keep} --seed {a.seed}`", ""]
     summary = {}
-    classify = scene_classifier([emb[t]["profile"] for t in tasks], a.l2)
+    if a.representation == "base":
+        softmax = scene_classifier([emb[tasks[0]][t]["profile"] for t in tasks], a.l2)
+        classifiers = {t: (lambda e, i=i: softmax(e)[:, i]) for i, t in enumerate(tasks)}
+    else:  # one against the rest, in each task's own representation
+        classifiers = {}
+        for t in tasks:
+            fit = scene_classifier([emb[t][t]["profile"],
+                                    np.concatenate([emb[t][u]["profile"] for u in tasks if u != t])], a.l2)
+            classifiers[t] = lambda e, fit=fit: fit(e)[:, 0]
     for kind in ("centroid", "knn", "classifier"):
         rows = []
-        for i, t in enumerate(tasks):
-            score = (lambda e, i=i: classify(e)[:, i]) if kind == "classifier" else scorer(kind, emb[t]["profile"], a.k)
+        for t in tasks:
+            score = classifiers[t] if kind == "classifier" else scorer(kind, emb[t][t]["profile"], a.k)
             res = {}
             for split in ("dev", "test"):
-                own = score(emb[t][split])
-                other = np.concatenate([score(emb[u][split]) for u in tasks if u != t])
+                own = score(emb[t][t][split])
+                other = np.concatenate([score(emb[t][u][split]) for u in tasks if u != t])
                 res[split] = auroc(own, other)
-            tau = np.quantile(score(emb[t]["dev"]), 1 - a.keep)
-            own_test = score(emb[t]["test"])
-            other_test = np.concatenate([score(emb[u]["test"]) for u in tasks if u != t])
+            tau = np.quantile(score(emb[t][t]["dev"]), 1 - a.keep)
+            own_test = score(emb[t][t]["test"])
+            other_test = np.concatenate([score(emb[t][u]["test"]) for u in tasks if u != t])
             res["in_scene_to_review"] = float((own_test < tau).mean())
             res["out_of_scene_caught"] = float((other_test < tau).mean())
             rows.append((t, res))
