@@ -25,10 +25,12 @@ public struct LogisticRegression: Sendable {
 
     /// Trains a model on `features` (each of the same dimension) with `labels` in `0..<classes`,
     /// running at most `iterations` L-BFGS steps. With no samples the model is all zeros
-    /// (uniform probabilities).
+    /// (uniform probabilities). `standardise: false` keeps the features as they are (mean 0, scale 1): the L2
+    /// penalty then bounds the weights on the raw features (wanted when they are folded into one dot product,
+    /// where a near-constant feature's 1/std would blow its weight up).
     public static func fit(
         features: [[Float]], labels: [Int], classes: Int, l2: Double,
-        iterations: Int = 300
+        iterations: Int = 300, standardise: Bool = true
     ) -> LogisticRegression {
         precondition(features.count == labels.count, "\(features.count) feature rows for \(labels.count) labels")
         precondition(classes >= 1, "need at least one class")
@@ -47,9 +49,10 @@ public struct LogisticRegression: Sendable {
                 variance[k] += deviation * deviation
             }
         }
+        if !standardise { mean = [Double](repeating: 0, count: dimension) }
         let scale = variance.map { sum -> Double in
             let std = n > 0 ? (sum / n).squareRoot() : 0
-            return std > 0 ? 1 / std : 1
+            return standardise && std > 0 ? 1 / std : 1
         }
         let meanF = mean.map(Float.init), scaleF = scale.map(Float.init)
         // Standardise with the stored Float statistics so training sees what prediction will see.
@@ -145,13 +148,14 @@ public struct LogisticRegression: Sendable {
     public static func select(
         trainFeatures: [[Float]], trainLabels: [Int], devFeatures: [[Float]], devLabels: [Int],
         classes: Int, l2Grid: [Double] = [1e-4, 1e-3, 1e-2, 1e-1, 1],
-        iterations: Int = 300
+        iterations: Int = 300, standardise: Bool = true
     ) -> (model: LogisticRegression, l2: Double, devAccuracy: Double) {
         precondition(!l2Grid.isEmpty, "the l2 grid is empty")
         var best: (model: LogisticRegression, l2: Double, devAccuracy: Double)?
         for l2 in l2Grid {
             let model = fit(
-                features: trainFeatures, labels: trainLabels, classes: classes, l2: l2, iterations: iterations)
+                features: trainFeatures, labels: trainLabels, classes: classes, l2: l2, iterations: iterations,
+                standardise: standardise)
             let accuracy = model.accuracy(features: devFeatures, labels: devLabels)
             if let current = best,
                 accuracy < current.devAccuracy || (accuracy == current.devAccuracy && l2 <= current.l2)

@@ -12,6 +12,10 @@ extension ExpertFile {
         let c = task.labels.count
         writer.add(ExpertTensorNames.headWeight, Tensor(shape: [c, task.head.inputSize], data: task.head.weight.array))
         writer.add(ExpertTensorNames.headBias, Tensor(shape: [c], data: task.head.bias.array))
+        if let scene = task.scene {
+            writer.add(ExpertTensorNames.sceneWeight, Tensor(shape: [scene.weight.count], data: scene.weight.array))
+            writer.add(ExpertTensorNames.sceneBias, Tensor(shape: [1], data: [scene.bias]))
+        }
         return try writer.serialized()
     }
 

@@ -51,11 +51,28 @@ public enum ExpertFile {
         var expected = loraShapes(rank: meta.rank, shape: c)
         expected.append((ExpertTensorNames.headWeight, [meta.labels.count, c.hiddenSize]))
         expected.append((ExpertTensorNames.headBias, [meta.labels.count]))
+        let hasScene = file.info(ExpertTensorNames.sceneWeight) != nil || file.info(ExpertTensorNames.sceneBias) != nil
+        if hasScene != (meta.scene != nil) {
+            throw ExpertError.invalidMetadata(
+                path: file.path, key: "scene",
+                reason: hasScene
+                    ? "the file has scene.weight but no scene entry: refit it with moecl scene-fit"
+                    : "the entry needs the scene.weight and scene.bias tensors: refit it with moecl scene-fit")
+        }
+        if hasScene {
+            expected.append((ExpertTensorNames.sceneWeight, [c.hiddenSize]))
+            expected.append((ExpertTensorNames.sceneBias, [1]))
+        }
         let tensors = try read(file, expected: expected, optional: [])
         let head = TaskHead(
             labels: meta.labels, weight: tensors[ExpertTensorNames.headWeight]!,
             bias: tensors[ExpertTensorNames.headBias]!)
-        return TaskExpert(metadata: meta, expert: expert(tensors, meta: meta, shape: c), head: head)
+        let scene =
+            hasScene
+            ? SceneDetector(
+                weight: tensors[ExpertTensorNames.sceneWeight]!, bias: tensors[ExpertTensorNames.sceneBias]![0])
+            : nil
+        return TaskExpert(metadata: meta, expert: expert(tensors, meta: meta, shape: c), head: head, scene: scene)
     }
 
     /// Reads and checks the shared expert and gates for `base`.

@@ -68,6 +68,13 @@ extension ExpertMetadata {
             if let problem = calibration.problem(labels: meta.labels) { throw bad("calibration", problem) }
             meta.calibration = calibration
         }
+        if let text = m["scene"] {
+            guard kind == .task, let scene = try? JSONDecoder().decode(SceneGuard.self, from: Data(text.utf8)) else {
+                throw bad("scene", "needs a JSON object with threshold and enabled (task experts only)")
+            }
+            if let problem = scene.problem { throw bad("scene", problem) }
+            meta.scene = scene
+        }
         return meta
     }
 

@@ -32,6 +32,8 @@ public struct ExpertMetadata: Sendable, Equatable {
     public var training: String
     /// Calibrated thresholds, when the expert has been calibrated.
     public var calibration: Calibration?
+    /// The scene guard's settings, when the expert carries a scene detector (task experts only).
+    public var scene: SceneGuard?
 
     public init(
         kind: ExpertKind, task: String = "", labels: [String] = [], compliantLabel: String? = nil,
@@ -75,6 +77,9 @@ public struct ExpertMetadata: Sendable, Equatable {
         if let baseFamily { m["base_family"] = baseFamily }
         if let calibration, let data = try? Self.encoder.encode(calibration) {
             m["calibration"] = String(decoding: data, as: UTF8.self)
+        }
+        if kind == .task, let scene, let data = try? Self.encoder.encode(scene) {
+            m["scene"] = String(decoding: data, as: UTF8.self)
         }
         return m
     }

@@ -61,6 +61,7 @@ extension ExpertSnapshot {
                 task: expert.name, version: expert.version, labels: expert.labels,
                 scores: expert.head.probabilities(pooled[s]))
             scores.sharedGateWeight = gateSums?.mean(rows: rows, layers: layers)
+            scores.sceneScore = expert.sceneScore(pooled[s])
             return scores
         }
     }

@@ -65,6 +65,9 @@ public enum ExpertTensorNames {
     /// The task head (task file): weight [C, d], bias [C].
     public static let headWeight = "head.weight"
     public static let headBias = "head.bias"
+    /// The scene detector of a task expert (optional; with the `scene` metadata entry).
+    public static let sceneWeight = "scene.weight"
+    public static let sceneBias = "scene.bias"
 
     /// The LoRA tensors of `layer` with their shapes for rank r on a base of `shape`.
     static func lora(_ layer: Int, rank r: Int, shape: BackboneShape) -> [(String, [Int])] {

@@ -12,6 +12,8 @@ public struct TaskScores: Sendable, Equatable {
     /// The shared expert's mean gate weight over this text's tokens and all layers (the efficient forward
     /// fills it; nil otherwise). Near 1: the shared expert dominates; near 0: the task expert does.
     public var sharedGateWeight: Float?
+    /// The expert's scene score for this text (`SceneDetector`), when it has a detector.
+    public var sceneScore: Float?
 
     public init(task: String, version: Int, labels: [String], scores: [Float]) {
         self.task = task

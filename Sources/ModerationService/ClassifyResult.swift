@@ -9,6 +9,21 @@ struct ClassifyResult: Encodable {
         let version: Int
     }
 
+    /// The scene guard's view of the text, when the task's expert has a scene detector.
+    struct Scene: Encodable {
+        /// In-scene probability: how much the text looks like the task's own texts.
+        let score: Float
+        let threshold: Double
+        /// Whether the guard is on (an out-of-scene text then goes to review).
+        let enabled: Bool
+        let inScene: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case score, threshold, enabled
+            case inScene = "in_scene"
+        }
+    }
+
     /// Index of the text in the request's `texts` (0 for `text`).
     let index: Int
     let task: String
@@ -29,9 +44,11 @@ struct ClassifyResult: Encodable {
     var reviewId: Int64?
     /// Whether the item is an audit of an automatic decision.
     var audit: Bool?
+    /// The scene guard's score and verdict; nil when the expert has no scene detector.
+    var scene: Scene?
 
     enum CodingKeys: String, CodingKey {
-        case index, task, label, decision, scores, thresholds, expert, tokens, truncated, audit
+        case index, task, label, decision, scores, thresholds, expert, tokens, truncated, audit, scene
         case reviewId = "review_id"
     }
 }

@@ -152,13 +152,23 @@ extension ModerationService {
     static func result(_ s: TaskScores, index: Int, snapshot: ExpertSnapshot, tokens: Int, truncated: Bool)
         -> ClassifyResult
     {
-        let rule = snapshot.tasks[s.task]?.decisionRule
+        let expert = snapshot.tasks[s.task]
+        let rule = expert?.decisionRule
         let top = s.top  // once per text: the label shown and the one the rule may decide
-        return ClassifyResult(
-            index: index, task: s.task, label: s.labels[top], decision: rule?.decide(s.scores, top: top) ?? .review,
+        // The enabled scene guard sends a text unlike the task's own texts to review, whatever its scores.
+        let outOfScene = expert?.outOfScene(s.sceneScore) ?? false
+        var result = ClassifyResult(
+            index: index, task: s.task, label: s.labels[top],
+            decision: outOfScene ? .review : rule?.decide(s.scores, top: top) ?? .review,
             scores: Dictionary(uniqueKeysWithValues: zip(s.labels, s.scores)),
             thresholds: rule?.calibration.thresholds ?? [:], expert: .init(task: s.task, version: s.version),
             tokens: tokens, truncated: truncated)
+        if let settings = expert?.metadata.scene, let score = s.sceneScore {
+            result.scene = .init(
+                score: score, threshold: settings.threshold, enabled: settings.enabled,
+                inScene: Double(score) >= settings.threshold)
+        }
+        return result
     }
 
     static func serviceError(_ error: InferenceEngineError) -> ServiceError {

@@ -72,6 +72,11 @@ extension ModerationService {
                 try service.setThresholds(request)
             }),
         Route(
+            "PUT", "/v1/tasks/{task}/scene-guard", role: .admin, on: .admin,
+            .direct { service, request in
+                try service.setSceneGuard(request)
+            }),
+        Route(
             "POST", "/v1/tasks/{task}/calibrate", role: .admin, on: .admin,
             .direct { service, request in
                 try service.calibrate(request)

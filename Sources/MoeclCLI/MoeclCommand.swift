@@ -19,7 +19,7 @@ public struct MoeclCommand: ParsableCommand {
         subcommands: [
             ClassifyCommand.self, EmbedCommand.self, EvalCommand.self, HealthCommand.self, InspectCommand.self,
             TrainCommand.self, CalibrateCommand.self, ServeCommand.self, ExportFeedbackCommand.self,
-            EvolveCommand.self, BenchGroupCommand.self,
+            EvolveCommand.self, SceneFitCommand.self, BenchGroupCommand.self,
         ])
 
     public init() {}

@@ -30,6 +30,51 @@ struct ExpertFileTests {
         #expect(try ExpertFile.serialized(back) == ExpertFile.serialized(task))
     }
 
+    /// A scene detector and its settings round-trip; the forward reports its score of the head's input; a file
+    /// with the tensors but no `scene` entry (or the entry without the tensors, or a wrong shape) is refused.
+    @Test func sceneDetectorRoundTripsAndScoresTheHeadsInput() throws {
+        let moe = try TinyMoE()
+        defer { moe.remove() }
+        let d = moe.base.shape.hiddenSize
+        let detector = SceneDetector(weight: (0..<d).map { Float($0 % 5) - 2 }, bias: 0.25)
+        let settings = SceneGuard(
+            threshold: 0.4, enabled: true, keep: 0.95, aurocDev: 0.97, fittedAt: "2026-12-04T00:00:00Z")
+        let task = moe.tasks[0].with(scene: detector, settings: settings)
+        let path = moe.folder.appendingPathComponent("scene.safetensors").path
+        try ExpertFile.write(task, to: path)
+        let back = try ExpertFile.readTask(path: path, base: moe.base)
+        #expect(back.metadata.scene == settings)
+        #expect(back.scene?.weight.array == detector.weight.array && back.scene?.bias == 0.25)
+        #expect(try ExpertFile.serialized(back) == ExpertFile.serialized(task))
+        // σ(b + w·x/‖x‖), by hand, on the representation the head reads.
+        let snapshot = try moe.snapshot().adding(back)
+        let seq = MoEForwardTests.sequences(count: 1)
+        let x = try snapshot.representations(sequences: seq, tasks: ["spam"])[0]
+        let norm = x.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let z = 0.25 + zip(detector.weight.array, x).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } / norm
+        let scored = try snapshot.classify(sequences: seq, tasks: ["spam"])[0]
+        #expect(abs(Double(scored.sceneScore ?? -1) - 1 / (1 + exp(-z))) < 1e-5)
+        #expect(try moe.snapshot().classify(sequences: seq, tasks: ["spam"])[0].sceneScore == nil)
+        #expect(back.outOfScene(0.39) && !back.outOfScene(0.4) && !back.outOfScene(nil))
+        #expect(!back.with(scene: detector, settings: SceneGuard(threshold: 0.4, enabled: false)).outOfScene(0.1))
+
+        try Self.rewrite(path, metadata: { $0["scene"] = nil })
+        #expect(throws: ExpertError.self) { _ = try ExpertFile.readTask(path: path, base: moe.base) }
+        try ExpertFile.write(task, to: path)
+        try Self.rewrite(path, tensors: { $0.removeAll { $0.0.hasPrefix("scene.") } })
+        #expect(throws: ExpertError.self) { _ = try ExpertFile.readTask(path: path, base: moe.base) }
+        try ExpertFile.write(task, to: path)
+        try Self.rewrite(
+            path,
+            tensors: { list in
+                list = list.map { $0.0 == "scene.weight" ? ($0.0, [d - 1], Array($0.2.dropLast())) : $0 }
+            })
+        #expect(throws: ExpertError.self) { _ = try ExpertFile.readTask(path: path, base: moe.base) }
+        try ExpertFile.write(task, to: path)
+        try Self.rewrite(path, metadata: { $0["scene"] = "{\"threshold\": 3, \"enabled\": true}" })
+        #expect(throws: ExpertError.self) { _ = try ExpertFile.readTask(path: path, base: moe.base) }
+    }
+
     @Test func sharedExpertRoundTripsWithDiscriminators() throws {
         let moe = try TinyMoE()
         defer { moe.remove() }

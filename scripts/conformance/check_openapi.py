@@ -555,6 +555,21 @@ def thresholds_checks(c, s):
                name=f"PUT /v1/tasks/{task}/thresholds {why}", known_bug=bug)
 
 
+def scene_guard_checks(c, s):
+    """The shipped experts carry no scene detector: the route answers 409 and says how to fit one."""
+    reply = c.call(s, "PUT", "/v1/tasks/sms-spam/scene-guard", {"enabled": True}, expect=409, code="conflict",
+                   name="PUT /v1/tasks/sms-spam/scene-guard without a detector")
+    c.report(b"scene-fit" in reply.body, "  the 409 names moecl scene-fit", reply.body[:160])
+    for task, body, status, code, why in [
+        ("no-such-task", {"enabled": True}, 404, "unknown_task", "unknown task"),
+        ("sms-spam", {}, 422, "validation_failed", "missing enabled"),
+        ("sms-spam", {"enabled": "yes"}, 422, "validation_failed", "enabled a string"),
+        ("sms-spam", {"enabled": True, "threshold": 1.5}, 422, "validation_failed", "threshold 1.5"),
+    ]:
+        c.call(s, "PUT", f"/v1/tasks/{task}/scene-guard", body, expect=status, code=code,
+               name=f"PUT /v1/tasks/{task}/scene-guard {why}")
+
+
 def review_checks(c, s):
     """Everything of clickbait goes to review; claim, verdicts, queue stats, then calibrate on the verdicts."""
     c.call(s, "PUT", "/v1/tasks/clickbait/thresholds", {"thresholds": {"compliant": 1.0, "violating": 1.0}}, expect=200,
@@ -902,6 +917,7 @@ def main():
         classify_checks(c, s, tasks)
         moderations_checks(c, s, [e["task"] for e in experts if e.get("compliant_label")])
         thresholds_checks(c, s)
+        scene_guard_checks(c, s)
         review_checks(c, s)
         stats_checks(c, s)
         evolution_checks(c, s)
