@@ -8,7 +8,7 @@ import Moderation
 import TensorCore
 import Tokenization
 
-/// Prints `{"task", "version", "label", ["decision",] "scores", "tokens", "truncated"}` for each input text.
+/// Prints `{"task", "version", "label", ["decision",] "scores", "tokens", "truncated"[, "scene"]}` for each input text.
 public struct ClassifyCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "classify",
@@ -21,7 +21,9 @@ public struct ClassifyCommand: ParsableCommand {
             its head), summing to 1; "label" is the top-scoring label. "decision" (white, black, auto or review) \
             is present only when the task's expert carries calibrated thresholds. "tokens" counts the tokens the \
             model saw ([CLS] and [SEP] included, after truncation); "truncated" says whether the text was longer \
-            than the model's maximum length and was cut.
+            than the model's maximum length and was cut. "scene" is the in-scene score of an expert fitted with \
+            moecl scene-fit; while its guard is on, an out-of-scene text's decision is review, as the service \
+            decides it.
 
             The bundle is --experts, else MOECL_EXPERTS, else experts/default in the current directory. The task \
             is checked before any input is read.
@@ -78,7 +80,8 @@ public struct ClassifyCommand: ParsableCommand {
             let results = try snapshot.classify(sequences: sequences, tasks: tasks, form: form)
             var out = ""
             for (i, scores) in results.enumerated() {
-                let decision = rule?.decide(scores.scores)
+                // As the service decides: the enabled scene guard first, then the thresholds.
+                let decision = expert.outOfScene(scores.sceneScore) ? .review : rule?.decide(scores.scores)
                 out += Self.line(scores, decision: decision, tokens: sequences[i].count, truncated: truncated[i]) + "\n"
             }
             FileHandle.standardOutput.write(Data(out.utf8))
@@ -95,8 +98,9 @@ public struct ClassifyCommand: ParsableCommand {
             if i > 0 { out += "," }
             out += jsonString(label) + ":" + (score.isFinite ? "\(score)" : "null")
         }
-        out += "},\"tokens\":\(tokens),\"truncated\":\(truncated)}"
-        return out
+        out += "},\"tokens\":\(tokens),\"truncated\":\(truncated)"
+        if let scene = s.sceneScore { out += ",\"scene\":" + (scene.isFinite ? "\(scene)" : "null") }
+        return out + "}"
     }
 
     static func jsonString(_ text: String) -> String { JSONString.quoted(text) }

@@ -556,10 +556,24 @@ def thresholds_checks(c, s):
 
 
 def scene_guard_checks(c, s):
-    """The shipped experts carry no scene detector: the route answers 409 and says how to fit one."""
-    reply = c.call(s, "PUT", "/v1/tasks/sms-spam/scene-guard", {"enabled": True}, expect=409, code="conflict",
-                   name="PUT /v1/tasks/sms-spam/scene-guard without a detector")
-    c.report(b"scene-fit" in reply.body, "  the 409 names moecl scene-fit", reply.body[:160])
+    """The shipped experts carry scene detectors, guards off: switched on, an insult sent to the clickbait task
+    goes to review as out of scene; switched off again, it is decided as before."""
+    text = {"task": "clickbait", "text": "you are a worthless idiot"}
+    before = c.call(s, "POST", "/v1/classify", text, expect=200, name="POST /v1/classify clickbait, guard off")
+    scene = before.json()["results"][0].get("scene", {})
+    c.report(scene.get("enabled") is False and scene.get("in_scene") is False,
+             "  the shipped clickbait expert reports the insult out of scene, guard off", str(scene))
+    for name, example in example_values(c.spec, "PUT", "/v1/tasks/{task}/scene-guard").items():
+        c.call(s, "PUT", "/v1/tasks/clickbait/scene-guard", example["value"], expect=200,
+               name=f"PUT /v1/tasks/clickbait/scene-guard example '{name}'")
+    c.call(s, "PUT", "/v1/tasks/clickbait/scene-guard", {"enabled": True}, expect=200,
+           name="PUT /v1/tasks/clickbait/scene-guard on at the fitted threshold")
+    guarded = c.call(s, "POST", "/v1/classify", text, expect=200, name="POST /v1/classify clickbait, guard on")
+    result = guarded.json()["results"][0]
+    c.report(result["decision"] == "review" and result["scene"]["enabled"] is True,
+             "  with the guard on the out-of-scene text goes to review", str(result))
+    c.call(s, "PUT", "/v1/tasks/clickbait/scene-guard", {"enabled": False}, expect=200,
+           name="PUT /v1/tasks/clickbait/scene-guard off")
     for task, body, status, code, why in [
         ("no-such-task", {"enabled": True}, 404, "unknown_task", "unknown task"),
         ("sms-spam", {}, 422, "validation_failed", "missing enabled"),
