@@ -17,6 +17,12 @@ public struct TrainingFlags: ParsableArguments {
         name: .customLong("lambda"),
         help: "λ: weight of the reversed discriminator loss (moe-cl only; chosen on dev).")
     public var adversarialWeight: Float = TrainerOptions().adversarialWeight
+    @Option(
+        help: ArgumentHelp(
+            "The shared expert against the discriminator: reversed (gradient reversal, the paper's) or confusion "
+                + "(push its prediction towards uniform over the seen tasks; bounded).",
+            valueName: "reversed|confusion"))
+    public var adversarialObjective: AdversarialObjective = .reversed
     @Option(help: "Unlabelled texts of earlier tasks per step for the discriminator (0: single-task batches).")
     public var replay: Int = 8
     @Option(
@@ -67,6 +73,7 @@ public struct TrainingFlags: ParsableArguments {
         o.optimizer.learningRate = lr
         o.optimizer.weightDecay = weightDecay
         o.adversarialWeight = adversarialWeight
+        o.adversarialObjective = adversarialObjective
         o.replay = replay
         o.dropout = dropout
         o.sharedLearningRateScale = sharedLrScale
@@ -79,3 +86,6 @@ public struct TrainingFlags: ParsableArguments {
         return o
     }
 }
+
+/// `--adversarial-objective reversed|confusion`.
+extension AdversarialObjective: ExpressibleByArgument {}

@@ -18,9 +18,10 @@ extension ContinualModel {
             blocks.beforeFeedForward(layer: l, x: x, batch: batch.packed, tape: tape, work: work)
             feedForward(layer: l, batch: batch, tape: tape, settings: settings, work: work)
             if settings.training && mixing == .gated && settings.adversarialWeight > 0 {
-                result.adversarialLoss +=
-                    discriminate(layer: l, batch: batch, tape: tape, settings: settings, work: work)
-                    / Double(c.layers)
+                let (loss, confusion) = discriminate(
+                    layer: l, batch: batch, tape: tape, settings: settings, work: work)
+                result.adversarialLoss += loss / Double(c.layers)
+                result.confusionLoss += confusion / Double(c.layers)
             } else {
                 tape.hasDiscriminatorGradient = false
             }

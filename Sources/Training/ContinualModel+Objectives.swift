@@ -41,12 +41,13 @@ extension ContinualModel {
     /// y_0 = W2·h_0 + b2 + s·B2·w_0 (no b2 on Llama), which is linear in h_0 and w_0, so
     /// m_s = W2·mean(h_0) + b2 + s·B2·mean(w_0).
     /// L = mean_s CE(D·m_s + b, task_s). D's gradient is λ·∂L/∂D / L_layers; the gradient sent upstream is
-    /// reversed: −λ·∂L/∂m / L_layers, stored per sequence (divided by its length) in tape.discH and tape.discW.
-    /// Returns L.
+    /// reversed, −λ·∂L/∂m / L_layers (`reversed`), or that of the confusion loss C = mean_s CE(D·m_s + b, uniform
+    /// over the seen tasks), +λ·∂C/∂m / L_layers (`confusion`); stored per sequence (divided by its length) in
+    /// tape.discH and tape.discW. Returns (L, C).
     func discriminate(
         layer l: Int, batch: TrainingBatch, tape: LayerTape, settings: StepSettings,
         work: StepWorkspace
-    ) -> Double {
+    ) -> (loss: Double, confusion: Double) {
         let c = shape, d = c.hiddenSize, f = c.intermediateSize, r = rank, sCount = batch.packed.count
         let disc = discriminators[l], k = disc.classes, shared = shared!.layers[l]
         let w = backbone.feedForwardWeights(layer: l)
@@ -67,14 +68,30 @@ extension ContinualModel {
         }
         let logits = work.logits.reserve(sCount * k)
         BLAS.gemmNT(m: sCount, n: k, k: d, a: m, lda: d, b: disc.weight.value, ldb: d, c: logits, ldc: k)
-        var loss = 0.0
+        var loss = 0.0, confusion = 0.0
         let layerShare = 1 / Float(c.layers * sCount)
+        let confusing = settings.adversarialObjective == .confusion
+        // The confusion target: uniform over the tasks seen so far (the classes beyond them are unused).
+        let seen = min(k, tasks.count)
+        var upstream = confusing ? [Float](repeating: 0, count: sCount * k) : []
         for s in 0..<sCount {
             let row = Array(UnsafeBufferPointer(start: logits + s * k, count: k)).enumerated().map {
                 $1 + disc.bias.value[$0]
             }
             let (l, g) = CrossEntropy.lossAndGradient(logits: row, label: batch.tasks[s])
             loss += l / Double(sCount)
+            if confusing {
+                // CE against q: −Σ q_j log p_j; its gradient in the logits is p − q (p = g + onehot).
+                let top = row.max() ?? 0
+                let logSum = Foundation.log(row.reduce(0.0) { $0 + Foundation.exp(Double($1 - top)) }) + Double(top)
+                var ce = 0.0
+                for j in 0..<seen { ce -= (Double(row[j]) - logSum) / Double(seen) }
+                confusion += ce / Double(sCount)
+                for j in 0..<k {
+                    let p = g[j] + (j == batch.tasks[s] ? 1 : 0)
+                    upstream[s * k + j] = (p - (j < seen ? 1 / Float(seen) : 0)) * layerShare
+                }
+            }
             for j in 0..<k { logits[s * k + j] = g[j] * layerShare }
         }
         // D minimises: dW += λ·gᵀ·M, db += λ·Σ g.
@@ -82,11 +99,19 @@ extension ContinualModel {
             transposeA: true, transposeB: false, m: k, n: d, k: sCount, alpha: lambda, a: logits, lda: k, b: m,
             ldb: d, beta: 1, c: disc.weight.gradient, ldc: d)
         for s in 0..<sCount { for j in 0..<k { disc.bias.gradient[j] += lambda * logits[s * k + j] } }
-        // Reversed gradient upstream: dM = −λ·g·D.
+        // Upstream: reversed, dM = −λ·g·D; or the confusion loss's, dM = +λ·(p − q)·D.
         let dM = work.dx1.reserve(sCount * d)
-        BLAS.gemm(
-            transposeB: false, m: sCount, n: d, k: k, alpha: -lambda, a: logits, lda: k, b: disc.weight.value,
-            ldb: d, c: dM, ldc: d)
+        if confusing {
+            upstream.withUnsafeBufferPointer { u in
+                BLAS.gemm(
+                    transposeB: false, m: sCount, n: d, k: k, alpha: lambda, a: u.baseAddress!, lda: k,
+                    b: disc.weight.value, ldb: d, c: dM, ldc: d)
+            }
+        } else {
+            BLAS.gemm(
+                transposeB: false, m: sCount, n: d, k: k, alpha: -lambda, a: logits, lda: k, b: disc.weight.value,
+                ldb: d, c: dM, ldc: d)
+        }
         let dH = tape.discH.reserve(sCount * f), dW = tape.discW.reserve(sCount * r)
         w.w2.withUnsafeBufferPointer { w2 in
             BLAS.gemm(
@@ -104,7 +129,7 @@ extension ContinualModel {
             for j in 0..<r { dW[s * r + j] *= inv }
         }
         tape.hasDiscriminatorGradient = true
-        return loss
+        return (loss, confusion)
     }
 
     /// The rows a head reads for sequence s: all of them (mean pooling) or the last one.

@@ -80,9 +80,10 @@ public final class ContinualTrainer {
                     labels: picked.map(\.label) + replay.map { _ in nil })
                 let started = Date()
                 for p in trainable { p.zeroGradient() }
-                let settings = StepSettings(
+                var settings = StepSettings(
                     trainTask: t, dropout: o.dropout, adversarialWeight: lambda, seed: o.seed,
                     step: globalStep &+ t &* 1_000_003)
+                settings.adversarialObjective = o.adversarialObjective
                 let result = model.step(batch, settings: settings, workspace: workspace)
                 optimizer.beginStep()
                 for p in trainable {

@@ -8,6 +8,8 @@ public struct StepSettings: Sendable {
     public var dropout: Float
     /// λ of moe-cl.md §3: weight of the reversed discriminator loss (gated mixing only; 0 turns it off).
     public var adversarialWeight: Float
+    /// What the shared expert does against the discriminator (`reversed`, the paper's, by default).
+    public var adversarialObjective: AdversarialObjective = .reversed
     /// Seed of the dropout masks, combined with `step`.
     public var seed: UInt64
     public var step: Int

@@ -12,6 +12,9 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
     /// λ of the reversed discriminator loss (MoE-CL only); 0.01 was chosen on moderation-en's dev splits over
     /// 0.1, 0.01 and 0 (docs/RESULTS.md).
     public var adversarialWeight: Float = 0.01
+    /// The shared expert's side of the adversarial game (`AdversarialObjective`; the paper's gradient reversal by
+    /// default).
+    public var adversarialObjective: AdversarialObjective = .reversed
     public var dropout: Float = 0.05
     public var optimizer = AdamWConfig()
     /// Learning-rate factor for the shared expert and the gates while training any task after a bundle's first
@@ -43,6 +46,7 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         case evaluationsPerEpoch = "evaluations_per_epoch", maxTokens = "max_tokens"
         case sharedLearningRateScale = "shared_lr_scale", trainsShared = "trains_shared"
         case minSteps = "min_steps"
+        case adversarialObjective = "adversarial_objective"
     }
 
     public init(from decoder: Decoder) throws {
@@ -59,6 +63,8 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         trainsShared = try c.decodeIfPresent(Bool.self, forKey: .trainsShared) ?? true
         evaluationsPerEpoch = try c.decode(Int.self, forKey: .evaluationsPerEpoch)
         minSteps = try c.decodeIfPresent(Int.self, forKey: .minSteps) ?? 0
+        adversarialObjective =
+            try c.decodeIfPresent(AdversarialObjective.self, forKey: .adversarialObjective) ?? .reversed
         maxTokens = try c.decode(Int.self, forKey: .maxTokens)
         rank = try c.decode(Int.self, forKey: .rank)
         alpha = try c.decode(Float.self, forKey: .alpha)

@@ -82,6 +82,46 @@ struct ContinualModelGradientTests {
         }
     }
 
+    /// The confusion objective: the shared expert, gates and task expert get the gradient of
+    /// taskLoss + λ·confusionLoss; the discriminator still that of λ·its cross-entropy.
+    @Test(arguments: ["bert", "llama"])
+    func confusionObjectiveMatchesFiniteDifferences(family: String) throws {
+        let (m, folder) = try Self.model(.gated, family: family)
+        defer { folder.remove() }
+        var settings = StepSettings(trainTask: 1, dropout: 0, adversarialWeight: 0.7, seed: 5, step: 1)
+        settings.adversarialObjective = .confusion
+        func objective(discriminatorOnly: Bool) -> Double {
+            for p in m.allParameters { p.zeroGradient() }
+            let r = m.step(Self.batch, settings: settings, workspace: TrainingWorkspace())
+            return discriminatorOnly
+                ? 0.7 * r.adversarialLoss : r.objective(adversarialWeight: 0.7, adversarial: .confusion)
+        }
+        for p in m.allParameters { p.zeroGradient() }
+        let result = m.step(Self.batch, settings: settings, workspace: TrainingWorkspace())
+        // Two tasks seen: the confusion loss is at least log 2, the entropy of the uniform target.
+        #expect(result.confusionLoss >= log(2.0) - 1e-9 && result.adversarialLoss > 0)
+        let analytic = Dictionary(uniqueKeysWithValues: m.allParameters.map { ($0.name, $0.gradients) })
+        var rng = SplitMix64(seed: 23)
+        var checked = 0
+        for p in m.trainableParameters(task: 1, adversarial: true) {
+            let isDiscriminator = p.name.hasPrefix("disc.")
+            for i in Set([0] + (0..<3).map { _ in Int(rng.next() % UInt64(p.count)) }) {
+                let keep = p.value[i], h: Float = 1e-2
+                p.value[i] = keep + h
+                let up = objective(discriminatorOnly: isDiscriminator)
+                p.value[i] = keep - h
+                let down = objective(discriminatorOnly: isDiscriminator)
+                p.value[i] = keep
+                let numeric = (up - down) / Double(2 * h), a = Double(analytic[p.name]![i])
+                #expect(
+                    abs(a - numeric) <= 2e-4 + 2e-2 * abs(numeric), "\(p.name)[\(i)]: analytic \(a), numeric \(numeric)"
+                )
+                checked += 1
+            }
+        }
+        #expect(checked > 40)
+    }
+
     @Test(arguments: ["bert", "llama"])
     func gradientReversalOpposesTheDiscriminator(family: String) throws {
         let (m, folder) = try Self.model(.gated, family: family, seed: 8)
