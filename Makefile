@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 results-few-labels reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 results-few-labels results-few-labels-unrelated reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -133,6 +133,13 @@ CURVE_FLAGS ?= --min-steps 96
 results-few-labels: build
 	MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_ORDER) runs/curve-moderation $(CURVE_SEEDS) $(CURVE_SIZES)
 	.build/release/moecl eval --curve --runs runs/curve-moderation --precisions 0.9,0.95 --out docs/results/curve-moderation --title "moderation-en: a new task from few labels"
+
+## results-few-labels-unrelated: the same curve after unrelated tasks only (tweeteval-hate left out), the
+## related/unrelated comparison of issue 18; report in docs/results/curve-moderation-unrelated
+CURVE_UNRELATED_ORDER ?= youtube-spam,sms-spam,clickbait,tweeteval-offensive
+results-few-labels-unrelated: build
+	MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_UNRELATED_ORDER) runs/curve-moderation-unrelated $(CURVE_SEEDS) $(CURVE_SIZES)
+	.build/release/moecl eval --curve --runs runs/curve-moderation-unrelated --precisions 0.9,0.95 --out docs/results/curve-moderation-unrelated --title "moderation-en: a new task from few labels, after unrelated tasks"
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:

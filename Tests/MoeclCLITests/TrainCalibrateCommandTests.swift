@@ -161,3 +161,36 @@ struct TrainCalibrateCommandTests {
         #expect(missing.status != 0 && missing.err.contains("train.jsonl: no such file"), "\(missing.err)")
     }
 }
+
+extension TrainCalibrateCommandTests {
+    /// `--task-train-limit` draws the named task's labels with the seed (recorded in the stage record and run.json)
+    /// and refuses bad values; logreg's run.json records the seed (for `moecl eval --curve`).
+    @Test func taskTrainLimitSubsamplesOneTaskAndSaysWhatIsWrong() throws {
+        let model = try TinyModelFolder(seed: 3)
+        let root = TestPaths.temporaryFolder("moecl-train-limit")
+        defer {
+            model.remove()
+            try? FileManager.default.removeItem(at: root)
+        }
+        let suite = root.appendingPathComponent("suite"), run = root.appendingPathComponent("run")
+        try Self.writeSuite(suite)
+        let common = ["--model", model.path, "--threads", "1", "--suite", suite.path]
+        let trained = try Self.moecl(
+            ["train"] + common + [
+                "--out", run.path, "--method", "logreg", "--task-train-limit", "pets=20", "--seed", "7",
+            ])
+        #expect(trained.status == 0, "\(trained.err)")
+        let stage = try String(contentsOf: run.appendingPathComponent("stage-1.json"), encoding: .utf8)
+        #expect(stage.contains("\"train_examples\":20"))
+        let runFile = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json")))
+        #expect((runFile as? [String: Any])?["seed"] as? Int == 7)
+        #expect(((runFile as? [String: Any])?["train_examples"] as? [Int]) == [60, 20])
+        for (flag, message) in [
+            ("pets=0", "give TASK=N with N ≥ 1"), ("pets", "give TASK=N"), ("birds=5", "not in the run's order"),
+        ] {
+            let bad = try Self.moecl(
+                ["train"] + common + ["--out", run.path, "--method", "logreg", "--task-train-limit", flag])
+            #expect(bad.status != 0 && bad.err.contains(message), "\(flag): \(bad.err)")
+        }
+    }
+}
