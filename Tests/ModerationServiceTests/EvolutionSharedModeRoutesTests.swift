@@ -91,7 +91,9 @@ struct EvolutionSharedModeTests {
     /// verdicts with its own shared expert.
     /// A service whose new task "fresh" has a shared-mode candidate in its shadow phase, and the scores "fresh"
     /// and "spam" gave a text before the run.
-    static func shadowing(backlog: Int = 512) throws -> (ServiceHarness, before: [[String: Double]]) {
+    /// A shared-mode run shadowing "fresh", scoring live traffic; `probed`: the texts it scored while the test waited
+    /// for the catch-up that loads it (probe texts, counted in its tallies).
+    static func shadowing(backlog: Int = 512) throws -> (ServiceHarness, before: [[String: Double]], probed: Int) {
         let service = try ServiceHarness(auditRate: 0, sampleRate: 0.5, sharedShadowBacklog: backlog)
         let create =
             "{\"task\": \"fresh\", \"labels\": [\"compliant\", \"violating\"], \"compliant_label\": \"compliant\"}"
@@ -104,7 +106,8 @@ struct EvolutionSharedModeTests {
         #expect(try service.json("POST", "/v1/tasks/fresh/evolve", "{}").0 == 202)
         let shadowing = try EvolutionRoutesTests.waitForRun(service, task: "fresh")
         #expect(shadowing["status"] as? String == "shadow", "\(shadowing["reasons"] ?? "")")
-        return (service, before)
+        let probed = try EvolutionRoutesTests.waitForShadowScoring(service, task: "fresh")
+        return (service, before, probed)
     }
 
     /// Polls the shadow tallies until they count `texts` (scored after the answers, on the shadow's queue).
@@ -119,18 +122,20 @@ struct EvolutionSharedModeTests {
     }
 
     @Test func aSharedModeCandidateScoresTrafficOffTheAnswerPathAndIsJudgedOnFreshVerdicts() throws {
-        let (service, before) = try Self.shadowing()
+        let (service, before, probed) = try Self.shadowing()
         defer { service.remove() }
         let sharedBefore = try #require(try Self.sharedVersion(service))
         let during = try EvolutionRoutesTests.reviewEverything(
             service, task: "fresh", EvolutionRoutesTests.texts(48, seed: 5))
         #expect(during.allSatisfy { $0 == "review" }, "a shadow never changes an answer")
-        let tallies = try Self.waitForShadowTexts(service, 48)
-        #expect(tallies["texts"] as? Int == 48 && (tallies["would_decide"] as? Int ?? 0) > 8, "\(tallies)")
-        #expect((tallies["agreed"] as? Int ?? 99) <= 48 - (tallies["would_decide"] as? Int ?? 0), "\(tallies)")
+        let tallies = try Self.waitForShadowTexts(service, probed + 48)
+        #expect(
+            tallies["texts"] as? Int == probed + 48 && (tallies["would_decide"] as? Int ?? 0) > 8, "\(tallies)")
+        #expect(
+            (tallies["agreed"] as? Int ?? 99) <= probed + 48 - (tallies["would_decide"] as? Int ?? 0), "\(tallies)")
         #expect(
             PrometheusSamples(try #require(service.request("GET", "/metrics")).body).value(
-                "moecl_shadow_texts_total", ["task": "fresh"]) == 48)
+                "moecl_shadow_texts_total", ["task": "fresh"]) == Double(probed + 48))
         // Served scores are what they were before the run, for its task and for the others.
         #expect(try ["fresh", "spam"].map { try Self.scores(service, $0, "the cat sat on the mat") } == before)
         #expect(try Self.sharedVersion(service) == sharedBefore, "nothing changes before the judgement")
@@ -143,14 +148,14 @@ struct EvolutionSharedModeTests {
 
     /// A request that would overfill the shadow's backlog is not scored by it (counted), and never delayed.
     @Test func aFullSharedShadowBacklogSkipsTextsAndCountsThem() throws {
-        let (service, _) = try Self.shadowing(backlog: 31)
+        let (service, _, probed) = try Self.shadowing(backlog: 31)
         defer { service.remove() }
         // Chunks of 32 texts (refused whole: 32 > 31), then one of 16 (accepted: nothing waits).
         let during = try EvolutionRoutesTests.reviewEverything(
             service, task: "fresh", EvolutionRoutesTests.texts(48, seed: 5))
         #expect(during.count == 48 && during.allSatisfy { $0 == "review" })
-        let tallies = try Self.waitForShadowTexts(service, 16)
-        #expect(tallies["texts"] as? Int == 16, "\(tallies)")
+        let tallies = try Self.waitForShadowTexts(service, probed + 16)
+        #expect(tallies["texts"] as? Int == probed + 16, "\(tallies)")
         #expect(
             PrometheusSamples(try #require(service.request("GET", "/metrics")).body).value(
                 "moecl_shadow_skipped_total", ["task": "fresh"]) == 32)
