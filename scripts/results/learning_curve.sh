@@ -10,6 +10,8 @@
 # RUNS_DIR/<method>/n<N>/s<seed> (a copy of the prefix, resumed with the last task limited to N labels; "full" is the
 # whole split). The last task's N labels are drawn with the seed (`--task-train-limit`), the same for every method.
 # per-task and logreg learn each task on its own, so they train the last task alone (no prefix).
+# Order: seed, then method, then N, so each prefix is used up (and could be deleted) before the next one is trained,
+# and an interrupted run leaves whole seeds behind.
 # TRAIN_FLAGS (environment) adds `moecl train` flags; PREFIX_LIMIT (default 1000) bounds each earlier task.
 set -euo pipefail
 suite=$1 order=$2 runs=$3 seeds=${4:-1,2,3} sizes=${5:-100,300,1000,full}
@@ -31,9 +33,9 @@ timed() { # DIR CMD...: runs CMD, adds its wall seconds to DIR/wall.json
   echo "{\"wall_seconds\":$(( $(date +%s) - start ))}" >"$dir/wall.json"
 }
 
-for n in ${sizes//,/ }; do
-  for seed in ${seeds//,/ }; do
-    for m in $methods; do
+for seed in ${seeds//,/ }; do
+  for m in $methods; do
+    for n in ${sizes//,/ }; do
       out="$runs/$m/n$n/s$seed"
       limit=()
       [[ $n != full ]] && limit=(--task-train-limit "$last=$n")
