@@ -4,10 +4,10 @@
 #   docker build -t moecl .
 #   docker run -p 8080:8080 -e MOECL_TOKENS=admin:<a secret of 16+ characters> -v moecl-state:/var/lib/moecl moecl
 #
-# Portable by default: MOECL_TARGET_CPU=none builds moecl's own SIMD kernels for baseline x86-64 (no CPU model
-# of the build machine leaks into the image); OpenBLAS picks its kernels for the host CPU at run time, and
-# moecl sets OPENBLAS_CORETYPE for the host at start-up (docs/PERFORMANCE.md). For a known fleet, pass
-# --build-arg MOECL_TARGET_CPU=haswell (AVX2) or skylake-avx512.
+# Portable and fast on any x86-64 host: moecl's own kernels (the CKernels target) are compiled for plain x86-64,
+# AVX2+FMA and AVX-512 and chosen by CPUID when the binary starts, and OpenBLAS picks its kernels for the host CPU
+# at load time (moecl sets OPENBLAS_CORETYPE for the host at start-up; docs/PERFORMANCE.md). No CPU model of the
+# build machine reaches the image (MOECL_TARGET_CPU=none, the default).
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
@@ -27,7 +27,7 @@ RUN scripts/setup.sh
 COPY Sources ./Sources
 COPY Tests ./Tests
 COPY experts ./experts
-# The flags script prints several words (none for MOECL_TARGET_CPU=none): split on purpose.
+# The flags script prints nothing for MOECL_TARGET_CPU=none (several words otherwise): split on purpose.
 # hadolint ignore=SC2046
 RUN swift build -c release --static-swift-stdlib $(scripts/swift-cpu-flags.sh) --product moecl \
     && install -D .build/release/moecl /out/bin/moecl \

@@ -10,7 +10,7 @@ RELEASE := -c release $(CPU_FLAGS)
 setup:
 	@scripts/setup.sh
 
-## build: release build of moecl (its bench subcommand included), for this machine's CPU level (MOECL_TARGET_CPU overrides)
+## build: release build of moecl (its bench subcommand included); portable: its kernels pick their CPU path at start
 build: setup
 	$(SWIFT) build $(RELEASE)
 

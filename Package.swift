@@ -28,8 +28,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
 
-        // Maths: dense Float32 tensors and kernels on OpenBLAS.
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        // moecl's own float kernels in C, compiled once per x86-64 level (plain, AVX2+FMA, AVX-512) and chosen by
+        // CPUID at start: the binary does not depend on the build machine's CPU.
+        .target(name: "CKernels"),
+        // Maths: dense Float32 tensors, OpenBLAS, and the row kernels (CKernels) with their plain references.
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
         // Files: safetensors and model configs.
         .target(name: "ModelFormats", dependencies: ["TensorCore", "COpenSSL"]),
         // Text to ids: BERT WordPiece.
@@ -119,7 +122,7 @@ let package = Package(
             name: "ModerationServiceTests",
             dependencies: [
                 "ModerationService", "HTTPCore", "InferenceEngine", "MoELoRA", "Moderation", "ServiceStore",
-                "Tokenization", "TestSupport", "Training",
+                "Tokenization", "TestSupport", "Training", "TensorCore",
             ]),
         .testTarget(
             name: "ModerationAppTests",

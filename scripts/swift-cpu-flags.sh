@@ -1,19 +1,10 @@
 #!/usr/bin/env bash
-# Prints the swift build flags that select the CPU level for moecl's own SIMD kernels.
-#   MOECL_TARGET_CPU=skylake-avx512|haswell|<any LLVM CPU name>|none   overrides the detection (a portable image sets haswell or none:
-#   the build machine's CPU must not leak into an image for unknown hosts).
-# Default: the best x86-64 level this machine supports (skylake-avx512 = AVX-512, haswell = AVX2/FMA), else nothing.
+# Prints extra swift build flags for the CPU level of moecl's Swift code. By default none: the kernels that need wide
+# vectors and FMA live in the CKernels C target, compiled for every x86-64 level and chosen by CPUID when the binary
+# starts (run-time dispatch), so the default build runs at full speed on any x86-64 machine and never depends on the
+# build machine's CPU.
+#   MOECL_TARGET_CPU=<an LLVM CPU name, e.g. haswell or skylake-avx512>   compiles the Swift code for that CPU
+#   (a binary then only runs there; measured no faster, docs/PERFORMANCE.md). none or unset: portable.
 set -euo pipefail
-level="${MOECL_TARGET_CPU:-}"
-if [ -z "$level" ]; then
-    flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
-    has() { case " $flags " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-    if has avx512f && has avx512bw && has avx512vl && has avx512dq && has avx512cd && has avx2 && has fma; then
-        level=skylake-avx512
-    elif has avx2 && has fma && has bmi2 && has f16c; then
-        level=haswell
-    else
-        level=none
-    fi
-fi
+level="${MOECL_TARGET_CPU:-none}"
 [ "$level" = "none" ] || printf -- '-Xswiftc -target-cpu -Xswiftc %s\n' "$level"

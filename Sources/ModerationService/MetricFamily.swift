@@ -32,6 +32,9 @@ struct MetricFamily: Sendable {
             name: "moecl_experts_loaded", type: "gauge", help: "Loaded task experts (1 per task and version)."),
         MetricFamily(name: "moecl_inference_queue_depth", type: "gauge", help: "Sequences waiting for the model."),
         MetricFamily(
+            name: "moecl_kernel_path", type: "gauge",
+            help: "1 for the path of moecl's own kernels this process runs (generic, avx2, avx512; chosen by CPUID)."),
+        MetricFamily(
             name: "moecl_reject_rate", type: "gauge",
             help: "Share of texts decided automatically, by task and window."),
         MetricFamily(

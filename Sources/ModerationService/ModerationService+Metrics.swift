@@ -2,6 +2,7 @@
 
 import Foundation
 import HTTPCore
+import TensorCore
 
 extension ModerationService {
     /// Brings the scrape-time gauges up to date, then answers the exposition. A store that cannot be read
@@ -14,6 +15,7 @@ extension ModerationService {
                 ([("task", name), ("version", String(snapshot.tasks[name]?.version ?? 0))], 1)
             })
         metrics.setGauge("moecl_inference_queue_depth", [], Double(engine.queueDepth))
+        metrics.replaceGauges("moecl_kernel_path", [([("path", KernelPath.active.rawValue)], 1)])
         let now = Clock.now()
         var rates: [([(String, String)], Double)] = []
         var readable = true

@@ -32,6 +32,9 @@ public struct HealthCommand: ParsableCommand {
                 + "OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)"), "
                 + "OPENBLAS_THREAD_TIMEOUT=\(env["OPENBLAS_THREAD_TIMEOUT"] ?? "(unset)")"
         )
+        print(
+            "kernels: \(KernelPath.active.rawValue) (best on this CPU: \(KernelPath.best.rawValue); "
+                + "MOECL_KERNELS=\(env["MOECL_KERNELS"] ?? "(unset)"))")
         print("status: ok")
     }
 }

@@ -1,5 +1,6 @@
 // Backward of the exact GELU: dX = dY · GELU'(X), GELU'(x) = Φ(x) + x·φ(x).
 
+import CKernels
 import Foundation
 
 extension GELU {
@@ -10,22 +11,7 @@ extension GELU {
         preactivation u: UnsafePointer<Float>, gradient dy: UnsafePointer<Float>,
         into dx: UnsafeMutablePointer<Float>, count n: Int
     ) {
-        typealias V = SIMD16<Float>
-        var i = 0
-        while i + 16 <= n {
-            let x = UnsafeRawPointer(u + i).loadUnaligned(as: V.self)
-            let g = UnsafeRawPointer(dy + i).loadUnaligned(as: V.self)
-            let cdf = V(repeating: 0.5) * (V(repeating: 1) + VectorMath.erf(x * V(repeating: 0.707_106_781_186_547_5)))
-            let pdf = VectorMath.exp(V(repeating: -0.5) * x * x) * V(repeating: 0.398_942_280_401_432_7)
-            UnsafeMutableRawPointer(dx + i).storeBytes(
-                of: g * (cdf + x * pdf),
-                as: V.self)
-            i += 16
-        }
-        while i < n {
-            dx[i] = dy[i] * derivative(u[i])
-            i += 1
-        }
+        moecl_gelu_backward(u, dy, dx, n)
     }
 
     /// GELU'(x) = Φ(x) + x·φ(x) with libm (reference and tails).

@@ -1,5 +1,6 @@
 // The MoE-CL feed-forward in its efficient form: one W1 and one W2 GEMM for both experts, LoRA side paths fused.
 
+import CKernels
 import Foundation
 
 /// y = W2·(g0·h0 + g1·ht) + s0·g0·B2_0·A2_0·h0 + st·g1·B2_t·A2_t·ht, with
@@ -18,7 +19,7 @@ import Foundation
 /// 4. y = scratch · W2ᵀ (BLAS)
 /// 5. per row: y += z_0ᵀ·B2_0ᵀ + z_tᵀ·B2_tᵀ
 /// With every B = 0 this equals the plain FFN bit for bit: each LoRA term adds exact zeros, the mix gives ht,
-/// and GELU runs the same vector code as `GELU.forwardInPlace`.
+/// and GELU runs the same vector code as `GELU.forwardInPlace` (one CKernels path).
 public enum MoEFeedForwardKernel {
     /// Largest rank the kernels accept (their per-row scratch is sized by it).
     public static let maxRank = 256
@@ -59,8 +60,8 @@ public enum MoEFeedForwardKernel {
             for i in range {
                 let task = experts[Int(expertOfRow[i])]
                 let zi = z + i * zStride
-                addLowRank(y + i * d, count: d, z: zi, factorsT: shared.downBT, rank: shared.rank)
-                addLowRank(y + i * d, count: d, z: zi + shared.rank, factorsT: task.downBT, rank: task.rank)
+                moecl_add_low_rank(y + i * d, d, zi, shared.downBT, shared.rank)
+                moecl_add_low_rank(y + i * d, d, zi + shared.rank, task.downBT, task.rank)
             }
         }
     }
@@ -113,7 +114,6 @@ public enum MoEFeedForwardKernel {
         hidden: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, zStride: Int,
         work: TileWork, sharedGateSums: UnsafeMutablePointer<Float>? = nil
     ) {
-        typealias V = SIMD16<Float>
         let r0 = shared.rank, rt = task.rank, stride = work.ranks
         let count = rows.count
         for t in 0..<count {
@@ -126,40 +126,10 @@ public enum MoEFeedForwardKernel {
             work.gates[2 * t + 1] = 1 / (1 + expf(l0 - l1))
             sharedGateSums?[rows.lowerBound + t] += work.gates[2 * t]  // tiles own their rows: no race
         }
-        // Hot loop: pointers advance by f per rank step (no index products, no overflow checks).
-        var j = 0
-        while j &+ 16 <= f {
-            let bias = load(b1 + j)
-            let upShared = shared.upBT + j, upTask = task.upBT + j
-            var u = hidden + rows.lowerBound &* f + j
-            var h0 = work.h0 + j, ht = work.ht + j
-            for t in 0..<count {
-                let a = work.a + t &* stride
-                let base = load(u) + bias
-                let v0 = GELU.simd(lowRankUpdate(base, a, upShared, rank: r0, stride: f))
-                let vt = GELU.simd(lowRankUpdate(base, a + r0, upTask, rank: rt, stride: f))
-                store(v0, h0)
-                store(vt, ht)
-                store(vt + V(repeating: work.gates[2 &* t]) * (v0 - vt), u)
-                u += f
-                h0 += f
-                ht += f
-            }
-            j &+= 16
-        }
-        for t in 0..<count where j < f {
-            let u = hidden + (rows.lowerBound + t) * f, h0 = work.h0 + t * f, ht = work.ht + t * f
-            let a = work.a + t * stride, g0 = work.gates[2 * t]
-            for jj in j..<f {
-                let base = u[jj] + b1[jj]
-                var u0 = base, ut = base
-                for k in 0..<r0 { u0 = u0.addingProduct(a[k], shared.upBT[k * f + jj]) }
-                for k in 0..<rt { ut = ut.addingProduct(a[r0 + k], task.upBT[k * f + jj]) }
-                h0[jj] = GELU.scalar(u0)
-                ht[jj] = GELU.scalar(ut)
-                u[jj] = ht[jj] + g0 * (h0[jj] - ht[jj])
-            }
-        }
+        // One pass over f for the whole tile (the factors stream once per tile): u_e, GELU, the gated mix.
+        moecl_moe_mix_rows(
+            hidden + rows.lowerBound * f, count, f, b1, work.a, stride, work.gates, shared.upBT, r0, task.upBT, rt,
+            work.h0, work.ht)
         // z_e[t, k] = s_e · g_e[t] · (A2_e[k] · h_e[t]), as small blocked GEMMs over the tile.
         let zTile = z + rows.lowerBound * zStride
         LowRankDots.compute(
@@ -174,56 +144,5 @@ public enum MoEFeedForwardKernel {
             for k in 0..<r0 { zi[k] *= s0 }
             for k in 0..<rt { zi[r0 + k] *= st }
         }
-    }
-
-    /// base + Σ_k a[k] · rows[k·stride ..< k·stride + 16].
-    @inline(__always)
-    static func lowRankUpdate(
-        _ base: SIMD16<Float>, _ a: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, rank: Int,
-        stride: Int
-    ) -> SIMD16<Float> {
-        var sum = base, p = rows
-        for k in 0..<rank {
-            sum = sum.addingProduct(SIMD16<Float>(repeating: a[k]), load(p))
-            p += stride
-        }
-        return sum
-    }
-
-    /// row[0..<count] += Σ_k z[k] · factorsT[k, 0..<count].
-    @inline(__always)
-    static func addLowRank(
-        _ row: UnsafeMutablePointer<Float>, count: Int, z: UnsafePointer<Float>,
-        factorsT: UnsafePointer<Float>, rank: Int
-    ) {
-        typealias V = SIMD16<Float>
-        var j = 0
-        while j + 16 <= count {
-            var acc = load(row + j)
-            for k in 0..<rank { acc = acc.addingProduct(V(repeating: z[k]), load(factorsT + k * count + j)) }
-            store(acc, row + j)
-            j += 16
-        }
-        while j < count {
-            var acc = row[j]
-            for k in 0..<rank { acc = acc.addingProduct(z[k], factorsT[k * count + j]) }
-            row[j] = acc
-            j += 1
-        }
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 }

@@ -1,5 +1,6 @@
-// Row-wise softmax with max subtraction, vectorised.
+// Row-wise softmax with max subtraction (the active CKernels path).
 
+import CKernels
 import Foundation
 
 /// softmax over the last dimension: y_i = exp(x_i − max) / Σ exp(x_j − max).
@@ -9,46 +10,7 @@ public enum Softmax {
     /// X ← softmax(X) row by row, in place.
     @inline(__always)
     public static func rowsInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, columns n: Int, stride: Int) {
-        typealias V = SIMD16<Float>
-        for r in 0..<rows {
-            let p = x + r * stride
-            var maxValue = -Float.infinity
-            var i = 0
-            var maxV = V(repeating: -.infinity)
-            while i + 16 <= n {
-                let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
-                // replacing(with:where:) compiles to a blend; pointwiseMax's NaN rules make it scalar.
-                maxV = maxV.replacing(with: v, where: v .> maxV)
-                i += 16
-            }
-            while i < n { maxValue = max(maxValue, p[i]); i += 1 }
-            maxValue = max(maxValue, maxV.max())
-            let m = V(repeating: maxValue)
-            var sumV = V(repeating: 0)
-            var sum: Float = 0
-            i = 0
-            while i + 16 <= n {
-                let e = VectorMath.exp(UnsafeRawPointer(p + i).loadUnaligned(as: V.self) - m)
-                UnsafeMutableRawPointer(p + i).storeBytes(of: e, as: V.self)
-                sumV += e
-                i += 16
-            }
-            if i < n {
-                // Tail: pad to a full vector with -inf so exp gives 0.
-                var v = V(repeating: -.infinity)
-                for j in i..<n { v[j - i] = p[j] }
-                let e = VectorMath.exp(v - m)
-                for j in i..<n { p[j] = e[j - i]; sum += e[j - i] }
-            }
-            let inv = V(repeating: 1 / (sum + sumV.sum()))
-            i = 0
-            while i + 16 <= n {
-                UnsafeMutableRawPointer(p + i).storeBytes(
-                    of: UnsafeRawPointer(p + i).loadUnaligned(as: V.self) * inv, as: V.self)
-                i += 16
-            }
-            while i < n { p[i] *= inv[0]; i += 1 }
-        }
+        moecl_softmax_rows(x, rows, n, stride)
     }
 
     /// Reference softmax of one row in Double precision.

@@ -15,33 +15,36 @@ func randomFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
 
 @Suite("Kernels")
 struct KernelTests {
-    @Test("vector exp: relative error below 3e-7 over [-87, 88], zero below the range")
-    func exp() {
-        var worst: Double = 0
-        var x: Float = -87
-        while x < 88 {
-            let v = VectorMath.exp(SIMD16<Float>((0..<16).map { x + Float($0) * 0.0007 }))
-            for i in 0..<16 {
-                let ref = Foundation.exp(Double(x + Float(i) * 0.0007))
-                worst = max(worst, abs(Double(v[i]) - ref) / ref)
-            }
-            x += 0.0113
+    @Test("vector exp: relative error below 3e-7 over [-87, 88], zero below the range, on every kernel path")
+    func exp() throws {
+        var x = [Float]()
+        var v: Float = -87
+        while v < 88 { x.append(v); v += 0.0007 * 17 }
+        for path in KernelPath.available {
+            let table = try #require(path.table)
+            var y = x
+            y.withUnsafeMutableBufferPointer { table.exp_row($0.baseAddress!, $0.count) }
+            let worst = zip(x, y).map { abs(Double($1) - Foundation.exp(Double($0))) / Foundation.exp(Double($0)) }
+                .max()!
+            #expect(worst < 3e-7, "\(path): worst relative error \(worst)")
+            var low: [Float] = [-100, -.infinity, -87.4]
+            low.withUnsafeMutableBufferPointer { table.exp_row($0.baseAddress!, $0.count) }
+            #expect(low == [0, 0, 0], "\(path)")
         }
-        #expect(worst < 3e-7, "worst relative error \(worst)")
-        #expect(VectorMath.exp(SIMD16(repeating: -100))[0] == 0)
-        #expect(VectorMath.exp(SIMD16(repeating: -.infinity))[0] == 0)
     }
 
-    @Test("vector erf: absolute error below 4e-7 over [-6, 6]")
-    func erf() {
-        var worst: Double = 0
-        var x: Float = -6
-        while x < 6 {
-            let v = VectorMath.erf(SIMD16<Float>((0..<16).map { x + Float($0) * 0.0001 }))
-            for i in 0..<16 { worst = max(worst, abs(Double(v[i]) - Foundation.erf(Double(x + Float(i) * 0.0001)))) }
-            x += 0.0031
+    @Test("vector erf: absolute error below 4e-7 over [-6, 6], on every kernel path")
+    func erf() throws {
+        var x = [Float]()
+        var v: Float = -6
+        while v < 6 { x.append(v); v += 0.0001 * 31 }
+        for path in KernelPath.available {
+            let table = try #require(path.table)
+            var y = x
+            y.withUnsafeMutableBufferPointer { table.erf_row($0.baseAddress!, $0.count) }
+            let worst = zip(x, y).map { abs(Double($1) - Foundation.erf(Double($0))) }.max()!
+            #expect(worst < 4e-7, "\(path): worst absolute error \(worst)")
         }
-        #expect(worst < 4e-7, "worst absolute error \(worst)")
     }
 
     @Test("GELU with bias equals the erf reference, including the scalar tail", arguments: [16, 37, 1536])
