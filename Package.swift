@@ -126,7 +126,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "ModerationAppTests",
-            dependencies: ["ModerationApp", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "ModerationApp", "TestSupport", "TensorCore", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CBLAS", "COpenSSL", "CSQLite", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@
 
 import Foundation
 import ModelFormats
+import TensorCore
 import Tokenization
 import Transformer
 
@@ -13,19 +14,24 @@ extension BaseModel {
     /// Loads the base at `path`: a `.gguf` file (Llama architecture, its tokenizer from the same file), or a folder
     /// with `config.json` whose `model_type` is "llama" (weights in safetensors, `tokenizer.json`), or else a BERT
     /// folder (`model.safetensors`, `vocab.txt` or `tokenizer.json`). The tokenizer's limit is at most the
-    /// model's positions and, on a decoder, `maxTokens` (default `decoderMaxTokens`).
+    /// model's positions and, on a decoder, `maxTokens` (default `decoderMaxTokens`). `precision` `.int8` quantises
+    /// a BERT encoder's projections at load (a decoder base refuses it: its int8 path is not built).
     /// - Throws: `TransformerError`, `TokenizationError` or `ModelFormatsError`, each naming the file.
-    public static func load(path: String, maxTokens: Int? = nil) throws -> BaseModel {
+    public static func load(path: String, maxTokens: Int? = nil, precision: Precision = .fp32) throws -> BaseModel {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw TransformerError.missingFile(
                 path: path,
                 hint: "pass --model DIR (a model folder) or --model FILE.gguf; make setup fetches the defaults")
         }
-        if !isFolder.boolValue { return try gguf(path: path, maxTokens: maxTokens) }
         let folder = URL(fileURLWithPath: path)
-        if modelType(folder) == "llama" { return try llamaFolder(folder, maxTokens: maxTokens) }
-        let encoder = try BertEncoder.load(folder: path)
+        let decoder = !isFolder.boolValue || modelType(folder) == "llama"
+        if decoder, precision != .fp32 {
+            throw TransformerError.unsupportedPrecision(path: path, precision: precision.rawValue)
+        }
+        if !isFolder.boolValue { return try gguf(path: path, maxTokens: maxTokens) }
+        if decoder { return try llamaFolder(folder, maxTokens: maxTokens) }
+        let encoder = try BertEncoder.load(folder: path).with(precision: precision)
         let tokenizer = try BertTokenizer.load(folder: path)
         let limit = min(tokenizer.maxLength, encoder.config.maxPositionEmbeddings, maxTokens ?? .max)
         return BaseModel(

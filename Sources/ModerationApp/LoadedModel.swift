@@ -21,7 +21,7 @@ struct LoadedModel {
                     + "or set MOECL_EXPERTS to a bundle folder, or train and ship default experts into \(folder)")
         }
         BLASRuntime.configure(threads: settings.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount))
-        let base = try BaseModel.load(path: settings.model)
+        let base = try BaseModel.load(path: settings.model, precision: settings.precision)
         return LoadedModel(
             base: base, bundle: try ExpertBundle.load(folder: folder, base: base))
     }

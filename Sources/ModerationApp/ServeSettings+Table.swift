@@ -1,6 +1,7 @@
 // Every setting of `moecl serve`, declared once: name, type, default (from `ServeSettings()`), help, validation.
 
 import Foundation
+import TensorCore
 
 extension ServeSettings {
     /// The settings in help order. `config` (`--config`, `MOECL_CONFIG`) names the file and is not in the table.
@@ -19,6 +20,16 @@ extension ServeSettings {
             help: "Expert bundle folder: manifest.json, shared.safetensors, tasks/*.safetensors.",
             defaultText: defaultExperts
         ) { settings, text in settings.experts = text.isEmpty ? nil : text },
+        Setting(
+            "precision", valueName: "fp32|int8",
+            help:
+                "Arithmetic of the base's projections: fp32, or int8 (quantised at load; a BERT base only; "
+                + "docs/PERFORMANCE.md).",
+            defaultText: ServeSettings().precision.rawValue
+        ) { settings, text in
+            guard let p = Precision(rawValue: text) else { throw SettingsError("'\(text)' is not fp32 or int8") }
+            settings.precision = p
+        },
         Setting("threads", valueName: "n", help: "Compute threads.", defaultText: "one per core") { settings, text in
             guard let n = Int(text), (1...256).contains(n) else { throw SettingsError("'\(text)' is not 1...256") }
             settings.threads = n

@@ -1,6 +1,7 @@
 // The settings of `moecl serve`: concrete values after precedence (flag > MOECL_* variable > config file > default).
 
 import ServiceStore
+import TensorCore
 
 /// Concrete values for one `moecl serve` run. The defaults here are the only ones: `ServeSettings.table`
 /// reads them for the help text, and the library types are configured from these values.
@@ -13,6 +14,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var experts: String?
     /// Compute threads; nil: one per core.
     public var threads: Int?
+    /// Arithmetic of the base's projections.
+    public var precision: Precision = .fp32
     public var maxBatchTokens = 4096
     public var maxWaitUs = 0
     public var maxQueue = 4096

@@ -28,6 +28,11 @@ public struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Compute threads (default: MOECL_THREADS, else the number of cores).")
     public var threads: Int?
 
+    @Option(
+        name: .long,
+        help: "Arithmetic of the base's projections: fp32, or int8 (quantised at load; BERT bases). (default: fp32)")
+    public var precision: Precision = .fp32
+
     public init() {}
 
     public func validate() throws {
@@ -40,7 +45,7 @@ public struct ModelOptions: ParsableArguments {
     /// cut at `maxTokens` when given.
     public func loadBase(maxTokens: Int? = nil) throws -> BaseModel {
         BLASRuntime.configure(threads: Launcher.threadCount(flag: threads))
-        return try BaseModel.load(path: model, maxTokens: maxTokens)
+        return try BaseModel.load(path: model, maxTokens: maxTokens, precision: precision)
     }
 
     /// The base as a BERT encoder and its WordPiece tokenizer, for the commands that only run on one (`embed`,
@@ -55,3 +60,5 @@ public struct ModelOptions: ParsableArguments {
         return (tokenizer, encoder)
     }
 }
+
+extension Precision: ExpressibleByArgument {}

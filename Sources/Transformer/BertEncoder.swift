@@ -10,13 +10,29 @@ public final class BertEncoder: Sendable {
     public let config: BertConfig
     public let embeddings: BertEmbeddingWeights
     public let layers: [BertLayerWeights]
+    /// The arithmetic of the four projections per layer.
+    public let precision: Precision
+    /// Per layer, the int8 projections (`precision == .int8`), else empty.
+    let int8Layers: [Int8LayerProjections]
 
-    /// Creates an encoder from weights already checked against `config` (see `BertEncoder.load`).
-    public init(config: BertConfig, embeddings: BertEmbeddingWeights, layers: [BertLayerWeights]) {
+    /// Creates an encoder from weights already checked against `config` (see `BertEncoder.load`); with `.int8` the
+    /// projections are quantised here, once.
+    public init(
+        config: BertConfig, embeddings: BertEmbeddingWeights, layers: [BertLayerWeights],
+        precision: Precision = .fp32
+    ) {
         precondition(layers.count == config.numHiddenLayers, "layer count does not match the config")
         self.config = config
         self.embeddings = embeddings
         self.layers = layers
+        self.precision = precision
+        int8Layers = precision == .int8 ? layers.map { Int8LayerProjections($0, config: config) } : []
+    }
+
+    /// The same weights with projections in `precision` (self when it already is).
+    public func with(precision: Precision) -> BertEncoder {
+        precision == self.precision
+            ? self : BertEncoder(config: config, embeddings: embeddings, layers: layers, precision: precision)
     }
 
     /// Checks that every id is in the vocabulary and every sequence fits the position table.
@@ -41,7 +57,9 @@ public final class BertEncoder: Sendable {
             var work = EncoderWorkspace(
                 tokens: n, config: config, longest: (0..<batch.count).map(batch.length).max() ?? 0)
             for (index, layer) in layers.enumerated() {
-                runLayer(layer, index: index, x: xb.baseAddress!, batch: batch, feedForward: feedForward, work: &work)
+                runLayer(
+                    layer, int8: int8Layers.isEmpty ? nil : int8Layers[index], index: index, x: xb.baseAddress!,
+                    batch: batch, feedForward: feedForward, work: &work)
             }
             work.deallocate()
         }

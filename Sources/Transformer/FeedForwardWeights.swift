@@ -1,5 +1,7 @@
 // The frozen weights of one FFN sub-layer, in the one form both base families share.
 
+import TensorCore
+
 /// W1, W2 and (gated units only) W3 of one layer, each stored [out, in] row-major, with the biases BERT has.
 ///
 /// - `.gelu` (BERT): y = W2 · GELU(W1·x + b1) + b2.
@@ -20,6 +22,8 @@ public struct FeedForwardWeights: Sendable {
     public let w3: [Float]?
     public let w2: [Float]
     public let b2: [Float]?
+    /// W1 and W2 in int8 when the base runs `--precision int8` (a BERT base; nil otherwise).
+    public var int8: (w1: Int8Matrix, w2: Int8Matrix)?
 
     public init(
         activation: Activation, hidden: Int, intermediate: Int, w1: [Float], b1: [Float]?, w3: [Float]?,

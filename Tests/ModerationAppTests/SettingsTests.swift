@@ -3,6 +3,7 @@
 
 import Foundation
 import ModerationApp
+import TensorCore
 import Testing
 
 @Suite("Serve settings")
@@ -40,6 +41,7 @@ struct SettingsTests {
         "model": ("/m", { $0.model == "/m" }),
         "experts": ("/e", { $0.experts == "/e" }),
         "threads": ("3", { $0.threads == 3 }),
+        "precision": ("int8", { $0.precision == .int8 }),
         "max-batch-tokens": ("1024", { $0.maxBatchTokens == 1024 }),
         "max-wait-us": ("250", { $0.maxWaitUs == 250 }),
         "max-queue": ("17", { $0.maxQueue == 17 }),

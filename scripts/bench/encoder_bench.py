@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Side-by-side encoder benchmark (`make bench-encoder`): moecl (Swift) vs onnxruntime vs torch.
+"""Side-by-side encoder benchmark (`make bench-encoder`): moecl (Swift, fp32 and int8) vs onnxruntime (fp32 and
+dynamically quantised int8) vs torch.
 
 What: each engine turns texts into mean-pooled all-MiniLM-L6-v2 embeddings; the timing covers text in,
 pooled embedding out (tokenization included). Cases, all real texts chosen deterministically:
@@ -11,8 +12,12 @@ Engines:
   swift        <root>/.build/release/moecl bench encoder --texts FILE --batch B --warmup W --runs N
                --threads T (or --swift-bin); its last stdout line is JSON
                {"median_ms": x, "times_ms": [...], "tokens": total_tokens}
+  swift-int8   the same with --precision int8
   onnxruntime  <root>/models/all-MiniLM-L6-v2/model.onnx (scripts/reference/export_onnx.py), intra-op
                threads T, inter-op 1, graph optimization ALL; padded to the longest text in the batch
+  onnxruntime-int8  model.int8.onnx beside it, written once by onnxruntime.quantization.quantize_dynamic
+               (weights QInt8 per tensor, activations quantised at run time: what a user of onnxruntime reaches
+               for), same session options
   torch        transformers.AutoModel, torch.set_num_threads(T), inference_mode, masked mean pooling
 The Python engines tokenize with tokenizers.Tokenizer (tokenizer.json, truncation 256, padding to the
 longest; RAYON_NUM_THREADS defaults to T for its batch encoding). Per case, --rounds rounds of
@@ -40,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "all-MiniLM-L6-v2"
 MAX_SEQ = 256
-ENGINES = ["swift", "onnxruntime", "torch"]
+ENGINES = ["swift", "swift-int8", "onnxruntime", "onnxruntime-int8", "torch"]
 
 
 def parse_args():
@@ -127,10 +132,16 @@ def encode(tok, texts):
 
 
 class OrtEngine:
-    def __init__(self, threads):
+    def __init__(self, threads, int8=False):
         path = MODEL / "model.onnx"
         if not path.is_file():
             raise SystemExit(f"encoder_bench: {path} not found; run python3 scripts/reference/export_onnx.py")
+        if int8:
+            quantised = MODEL / "model.int8.onnx"
+            if not quantised.is_file():
+                from onnxruntime.quantization import QuantType, quantize_dynamic
+                quantize_dynamic(str(path), str(quantised), weight_type=QuantType.QInt8)
+            path = quantised
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
@@ -170,9 +181,10 @@ def time_python(engine, texts):
     return times
 
 
-def time_swift(texts_file, batch, expected_tokens):
+def time_swift(texts_file, batch, expected_tokens, precision="fp32"):
     cmd = [str(ARGS.swift_bin), "bench", "encoder", "--texts", str(texts_file), "--batch", str(batch),
-           "--warmup", str(ARGS.warmup), "--runs", str(ARGS.runs), "--threads", str(ARGS.threads)]
+           "--warmup", str(ARGS.warmup), "--runs", str(ARGS.runs), "--threads", str(ARGS.threads),
+           "--precision", precision]
     p = subprocess.run(cmd, env=ORIG_ENV, cwd=ROOT, capture_output=True, text=True)
     lines = p.stdout.strip().splitlines()
     if p.returncode != 0 or not lines:
@@ -192,11 +204,13 @@ def main():
     swift_note = None
     if ARGS.no_swift:
         engines.remove("swift")
+        engines.remove("swift-int8")
     elif not (ARGS.swift_bin.is_file() and os.access(ARGS.swift_bin, os.X_OK)):
         swift_note = (f"Swift engine skipped: {ARGS.swift_bin} not found. Build it with "
                       f"`swift build -c release --product moecl`, pass --swift-bin PATH, or --no-swift.")
         print(f"encoder_bench: {swift_note}", file=sys.stderr)
         engines.remove("swift")
+        engines.remove("swift-int8")
 
     plain = Tokenizer.from_file(str(MODEL / "tokenizer.json"))
     plain.no_padding()
@@ -217,6 +231,8 @@ def main():
     py = {}
     if "onnxruntime" in engines:
         py["onnxruntime"] = OrtEngine(ARGS.threads)
+    if "onnxruntime-int8" in engines:
+        py["onnxruntime-int8"] = OrtEngine(ARGS.threads, int8=True)
     if "torch" in engines:
         py["torch"] = TorchEngine(ARGS.threads)
 
@@ -230,7 +246,7 @@ def main():
                               encoding="utf-8")
         entry = {"batch": len(texts), "tokens": tokens, "texts_file": str(texts_file),
                  "engines": {e: {"round_medians_ms": [], "times_ms": []} for e in engines}}
-        if len(py) == 2:
+        if "onnxruntime" in py and "torch" in py:
             a, b = py["onnxruntime"](texts), py["torch"](texts)
             entry["max_abs_diff_onnxruntime_torch"] = float(np.abs(a - b).max())
         for _ in range(ARGS.rounds):
@@ -239,8 +255,9 @@ def main():
                 if rec.get("error"):
                     continue
                 try:
-                    if e == "swift":
-                        times, extra = time_swift(texts_file, len(texts), tokens)
+                    if e.startswith("swift"):
+                        precision = "int8" if e == "swift-int8" else "fp32"
+                        times, extra = time_swift(texts_file, len(texts), tokens, precision)
                         rec.update(extra)  # e.g. the BLAS core it reports
                     else:
                         times = time_python(py[e], texts)
@@ -255,9 +272,12 @@ def main():
                 rec["median_ms"] = statistics.median(rec["round_medians_ms"])
                 rec["texts_per_s"] = len(texts) * 1000 / rec["median_ms"]
         ort_ms = entry["engines"].get("onnxruntime", {}).get("median_ms")
+        ort8_ms = entry["engines"].get("onnxruntime-int8", {}).get("median_ms")
         for rec in entry["engines"].values():
             if ort_ms and rec.get("median_ms"):
                 rec["throughput_vs_onnxruntime"] = ort_ms / rec["median_ms"]
+            if ort8_ms and rec.get("median_ms"):
+                rec["throughput_vs_onnxruntime_int8"] = ort8_ms / rec["median_ms"]
         results[case] = entry
         print(f"encoder_bench: {case} done ({len(texts)} texts, {tokens} tokens)", file=sys.stderr)
 
@@ -274,16 +294,16 @@ def main():
 
     print(f"\nEncoder benchmark: {ARGS.threads} threads, {ARGS.rounds} rounds x ({ARGS.warmup} warmup + "
           f"{ARGS.runs} runs), median of round medians, tokenization included\n")
-    print("| case | engine | median ms | texts/s | throughput vs onnxruntime |")
-    print("|---|---|---:|---:|---:|")
+    print("| case | engine | median ms | texts/s | throughput vs onnxruntime | vs onnxruntime int8 |")
+    print("|---|---|---:|---:|---:|---:|")
     for case, entry in results.items():
         for e, rec in entry["engines"].items():
             if "median_ms" in rec:
-                ratio = rec.get("throughput_vs_onnxruntime")
+                ratio, ratio8 = rec.get("throughput_vs_onnxruntime"), rec.get("throughput_vs_onnxruntime_int8")
                 print(f"| {case} | {e} | {rec['median_ms']:.2f} | {rec['texts_per_s']:.1f} | "
-                      f"{'' if ratio is None else f'{ratio:.2f}x'} |")
+                      f"{'' if ratio is None else f'{ratio:.2f}x'} | {'' if ratio8 is None else f'{ratio8:.2f}x'} |")
             else:
-                print(f"| {case} | {e} | failed | | |")
+                print(f"| {case} | {e} | failed | | | |")
     if swift_note:
         print(f"\n{swift_note}")
     print(f"\nwrote {ARGS.out}")
