@@ -131,22 +131,26 @@ results-bases: build
 
 ## results-few-labels: a new task learned from few labels (issue 18): the last task of CURVE_ORDER from 100, 300,
 ## 1,000 and all training texts, after the earlier tasks (1,000 texts each), five methods, seeds 1-3, resumable
-## (about 2 h on 2 cores); report with intervals over seeds and SVG curves in docs/results/curve-moderation
+## across sessions (about 5 h on 2 cores in all); report with intervals over seeds and SVG curves in
+## docs/results/curve-moderation
 CURVE_ORDER ?= $(MODERATION_ORDER)
 CURVE_SEEDS ?= 1,2,3
 CURVE_SIZES ?= 100,300,1000,full
 # Every task trains at least the 96 steps a 1,000-text task gets in 3 epochs (100 labels: 24 epochs).
 CURVE_FLAGS ?= --min-steps 96
+# The committed report's points carry over: runs/ is not kept, so a later session resumes where it ended.
+CURVE_DONE = $(wildcard docs/results/curve-moderation/report.json)
 results-few-labels: build
-	MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_ORDER) runs/curve-moderation $(CURVE_SEEDS) $(CURVE_SIZES)
-	.build/release/moecl eval --curve --runs runs/curve-moderation --precisions 0.9,0.95 --out docs/results/curve-moderation --title "moderation-en: a new task from few labels"
+	DONE=$(CURVE_DONE) MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_ORDER) runs/curve-moderation $(CURVE_SEEDS) $(CURVE_SIZES)
+	.build/release/moecl eval --curve --runs runs/curve-moderation $(if $(CURVE_DONE),--curve-points $(CURVE_DONE)) --precisions 0.9,0.95 --out docs/results/curve-moderation --title "moderation-en: a new task from few labels"
 
 ## results-few-labels-unrelated: the same curve after unrelated tasks only (tweeteval-hate left out), the
 ## related/unrelated comparison of issue 18; report in docs/results/curve-moderation-unrelated
 CURVE_UNRELATED_ORDER ?= youtube-spam,sms-spam,clickbait,tweeteval-offensive
+CURVE_UNRELATED_DONE = $(wildcard docs/results/curve-moderation-unrelated/report.json)
 results-few-labels-unrelated: build
-	MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_UNRELATED_ORDER) runs/curve-moderation-unrelated $(CURVE_SEEDS) $(CURVE_SIZES)
-	.build/release/moecl eval --curve --runs runs/curve-moderation-unrelated --precisions 0.9,0.95 --out docs/results/curve-moderation-unrelated --title "moderation-en: a new task from few labels, after unrelated tasks"
+	DONE=$(CURVE_UNRELATED_DONE) MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_UNRELATED_ORDER) runs/curve-moderation-unrelated $(CURVE_SEEDS) $(CURVE_SIZES)
+	.build/release/moecl eval --curve --runs runs/curve-moderation-unrelated $(if $(CURVE_UNRELATED_DONE),--curve-points $(CURVE_UNRELATED_DONE)) --precisions 0.9,0.95 --out docs/results/curve-moderation-unrelated --title "moderation-en: a new task from few labels, after unrelated tasks"
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:

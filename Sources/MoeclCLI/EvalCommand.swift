@@ -52,6 +52,14 @@ public struct EvalCommand: ParsableCommand {
                 + "grouped by method and labels of its last task, mean and 95 % interval over seeds."))
     public var curve = false
 
+    @Option(
+        name: .customLong("curve-points"),
+        help: ArgumentHelp(
+            "With --curve: an earlier report.json whose points are kept for every method, label count and seed no "
+                + "run under --runs has (repeatable; e.g. the committed report of an earlier session).",
+            valueName: "file"))
+    public var curvePoints: [String] = []
+
     public init() {}
 
     public func validate() throws {
@@ -64,7 +72,8 @@ public struct EvalCommand: ParsableCommand {
 
     public func run() throws {
         if curve {
-            let report = try LearningCurveReport(runs: runs, precisions: Self.parsePrecisions(precisions))
+            let report = try LearningCurveReport(
+                runs: runs, precisions: Self.parsePrecisions(precisions), earlier: curvePoints)
             var files = [("report.json", report.json()), ("report.md", Data(report.markdown(title: title).utf8))]
             files += report.plots().sorted { $0.key < $1.key }.map { ($0.key, Data($0.value.utf8)) }
             try write(files)

@@ -23,7 +23,7 @@ public struct LearningCurveReport: Sendable, Encodable {
     public let incomplete: [String]
 
     /// One run's figures on the curve task.
-    public struct Point: Sendable, Encodable {
+    public struct Point: Sendable, Codable {
         public let seed: UInt64
         public let folder: String
         public let accuracy: Double
@@ -56,10 +56,13 @@ public struct LearningCurveReport: Sendable, Encodable {
         public let rejectRate: [SeedInterval]
     }
 
-    /// Reads every finished run under `runs` (recursively; folders named `prefix` are skipped).
+    /// Reads every finished run under `runs` (recursively; folders named `prefix` are skipped), then adds the points
+    /// of `earlier` reports (report.json files this type wrote, e.g. committed by an earlier session whose run folders
+    /// are gone) for every method, label count and seed no run here has.
     /// - Throws: `EvalReportError` for missing folders, no runs, unreadable stage records, runs that end with
-    ///   different tasks, a run without recorded label counts, or two runs of one method, label count and seed.
-    public init(runs: [String], precisions: [Double] = [0.9, 0.95]) throws {
+    ///   different tasks, a run without recorded label counts, two runs of one method, label count and seed, or an
+    ///   earlier report that is unreadable or is of another task or other target precisions.
+    public init(runs: [String], precisions: [Double] = [0.9, 0.95], earlier: [String] = []) throws {
         guard !runs.isEmpty else { throw EvalReportError.noRuns }
         for p in precisions where !(p > 0 && p <= 1) { throw EvalReportError.invalidPrecision(p) }
         let targets = Array(Set(precisions)).sorted()
@@ -67,7 +70,9 @@ public struct LearningCurveReport: Sendable, Encodable {
         for path in runs {
             for folder in try Self.runFolders(under: path) where !folders.contains(folder) { folders.append(folder) }
         }
-        guard !folders.isEmpty else { throw EvalReportError.noStages(path: runs.joined(separator: ", ")) }
+        guard !folders.isEmpty || !earlier.isEmpty else {
+            throw EvalReportError.noStages(path: runs.joined(separator: ", "))
+        }
         var byKey: [String: [Int: [UInt64: Point]]] = [:]
         var task: String?, testCount = 0, incomplete: [String] = []
         for folder in folders {
@@ -100,6 +105,24 @@ public struct LearningCurveReport: Sendable, Encodable {
                     folders: [other.folder, point.folder])
             }
             byKey[run.method, default: [:]][labels, default: [:]][seed] = point
+        }
+        for path in earlier {
+            let previous = try Self.readEarlier(path)
+            if let task, task != previous.task {
+                throw EvalReportError.curveTasksDiffer(tasks: [task, previous.task], folder: path)
+            }
+            guard previous.precisions == targets else {
+                throw EvalReportError.unreadableStage(
+                    path: path,
+                    reason: "its reject rates are at precisions \(previous.precisions), this report's at \(targets)")
+            }
+            task = previous.task
+            testCount = previous.testCount
+            for cell in previous.cells {
+                for point in cell.points where byKey[cell.method]?[cell.labels]?[point.seed] == nil {
+                    byKey[cell.method, default: [:]][cell.labels, default: [:]][point.seed] = point
+                }
+            }
         }
         guard let task else { throw EvalReportError.noStages(path: runs.joined(separator: ", ")) }
         self.task = task
@@ -183,6 +206,31 @@ public struct LearningCurveReport: Sendable, Encodable {
             let seed = run.options?.seed ?? run.seed
         else { throw EvalReportError.noSeed(path: path.path) }
         return seed
+    }
+
+    /// What `readEarlier` keeps of a report.json.
+    struct Earlier: Decodable {
+        struct Cell: Decodable {
+            let method: String
+            let labels: Int
+            let points: [Point]
+        }
+        let task: String
+        let testCount: Int
+        let precisions: [Double]
+        let cells: [Cell]
+    }
+
+    static func readEarlier(_ path: String) throws -> Earlier {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return try decoder.decode(Earlier.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw EvalReportError.unreadableStage(path: path, reason: "not a learning-curve report.json (\(error))")
+        }
     }
 
     /// The report as pretty-printed JSON with snake_case, sorted keys.

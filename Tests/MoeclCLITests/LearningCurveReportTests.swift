@@ -88,6 +88,32 @@ struct LearningCurveReportTests {
         #expect(report.incomplete.count == 1 && report.incomplete[0].hasSuffix("moe-cl/n40/s1"))
     }
 
+    @Test func anEarlierReportFillsInWhatNoRunHasAndARunWins() throws {
+        let root = try CurveFixture.standard()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let saved = root.appendingPathComponent("earlier.json")
+        try LearningCurveReport(runs: [root.path], precisions: [0.9]).json().write(to: saved)
+        // A later session: its run folders are gone but one, which now scores 1 of 4 instead of 3.
+        let later = CurveFixture.root()
+        defer { try? FileManager.default.removeItem(at: later) }
+        try CurveFixture.run(later, "moe-cl/n10/s1", method: "moe-cl", labels: 10, seed: 1, right: 1)
+        let merged = try LearningCurveReport(runs: [later.path], precisions: [0.9], earlier: [saved.path])
+        #expect(merged.labelCounts == [10, 20] && merged.methods == ["moe-cl", "per-task", "logreg"])
+        let moe = try #require(merged.cell("moe-cl", labels: 10))
+        #expect(moe.points.map(\.accuracy) == [0.25, 1.0])  // seed 1 from the run, seed 2 from the report
+        #expect(try #require(merged.cell("per-task", labels: 20)).points.count == 2)
+        // Only the earlier report, no runs: the same cells as before.
+        let empty = CurveFixture.root()
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let alone = try LearningCurveReport(runs: [empty.path], precisions: [0.9], earlier: [saved.path])
+        #expect(try #require(alone.cell("moe-cl", labels: 10)).points.map(\.accuracy) == [0.75, 1.0])
+        // Another target precision is refused: the reject rates would not line up.
+        #expect(throws: (any Error).self) {
+            try LearningCurveReport(runs: [empty.path], precisions: [0.95], earlier: [saved.path])
+        }
+    }
+
     @Test func differencesArePairedBySeed() throws {
         let root = try CurveFixture.standard()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -13,6 +13,8 @@
 # Order: seed, then method, then N, so each prefix is used up (and could be deleted) before the next one is trained,
 # and an interrupted run leaves whole seeds behind.
 # TRAIN_FLAGS (environment) adds `moecl train` flags; PREFIX_LIMIT (default 1000) bounds each earlier task.
+# DONE (environment): an earlier `moecl eval --curve` report.json (a session's committed report, its run folders
+# gone); every method, N and seed it holds is skipped, and `moecl eval --curve --curve-points` keeps its points.
 set -euo pipefail
 suite=$1 order=$2 runs=$3 seeds=${4:-1,2,3} sizes=${5:-100,300,1000,full}
 methods=${6:-"moe-cl moe-cl-no-adversarial sequential per-task logreg"}
@@ -24,6 +26,14 @@ prefix_order=$(IFS=,; echo "${tasks[*]:0:${#tasks[@]}-1}")
 prefix_limits=()
 for t in "${tasks[@]:0:${#tasks[@]}-1}"; do prefix_limits+=(--task-train-limit "$t=$prefix_limit"); done
 stages=${#tasks[@]}
+done_list=""
+if [[ -n ${DONE:-} && -f $DONE ]]; then
+  done_list=$(python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1]))["cells"]:
+    for p in c["points"]:
+        print("/".join(p["folder"].rstrip("/").split("/")[-3:]))' "$DONE")
+fi
+already() { grep -qxF "$1" <<<"$done_list"; }  # METHOD/nN/sSEED is in DONE
 
 timed() { # DIR CMD...: runs CMD, adds its wall seconds to DIR/wall.json
   local dir=$1 start; shift
@@ -37,6 +47,7 @@ for seed in ${seeds//,/ }; do
   for m in $methods; do
     for n in ${sizes//,/ }; do
       out="$runs/$m/n$n/s$seed"
+      if already "$m/n$n/s$seed" && [[ ! -d $out ]]; then continue; fi
       limit=()
       [[ $n != full ]] && limit=(--task-train-limit "$last=$n")
       if [[ $m == per-task || $m == logreg ]]; then
