@@ -33,7 +33,9 @@ struct MetricFamily: Sendable {
         MetricFamily(name: "moecl_inference_queue_depth", type: "gauge", help: "Sequences waiting for the model."),
         MetricFamily(
             name: "moecl_kernel_path", type: "gauge",
-            help: "1 for the path of moecl's own kernels this process runs (generic, avx2, avx512; chosen by CPUID)."),
+            help:
+                "1 for the path of moecl's own kernels this process runs (generic, avx2, avx512; chosen by CPUID) and "
+                + "the base's precision (fp32, int8)."),
         MetricFamily(
             name: "moecl_reject_rate", type: "gauge",
             help: "Share of texts decided automatically, by task and window."),

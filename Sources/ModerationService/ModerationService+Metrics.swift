@@ -15,7 +15,8 @@ extension ModerationService {
                 ([("task", name), ("version", String(snapshot.tasks[name]?.version ?? 0))], 1)
             })
         metrics.setGauge("moecl_inference_queue_depth", [], Double(engine.queueDepth))
-        metrics.replaceGauges("moecl_kernel_path", [([("path", KernelPath.active.rawValue)], 1)])
+        metrics.replaceGauges(
+            "moecl_kernel_path", [([("path", KernelPath.active.rawValue), ("precision", basePrecision.rawValue)], 1)])
         let now = Clock.now()
         var rates: [([(String, String)], Double)] = []
         var readable = true
@@ -64,4 +65,9 @@ extension ModerationService {
                 status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
                 body: metrics.exposition()))
     }
+}
+
+extension ModerationService {
+    /// The arithmetic of the served base's projections (int8 only on a BERT base loaded with `--precision int8`).
+    var basePrecision: Precision { engine.snapshot.base.encoder?.precision ?? .fp32 }
 }

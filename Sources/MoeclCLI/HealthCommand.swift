@@ -34,7 +34,8 @@ public struct HealthCommand: ParsableCommand {
         )
         print(
             "kernels: \(KernelPath.active.rawValue) (best on this CPU: \(KernelPath.best.rawValue); "
-                + "MOECL_KERNELS=\(env["MOECL_KERNELS"] ?? "(unset)"))")
+                + "MOECL_KERNELS=\(env["MOECL_KERNELS"] ?? "(unset)")); precision \(modelOptions.precision.rawValue)"
+                + (modelOptions.precision == .int8 ? " on the \(Int8Matrix.pathName) int8 path" : ""))
         print("status: ok")
     }
 }

@@ -134,7 +134,7 @@ struct ClassifyRoutesTests {
             samples.value("moecl_inference_duration_seconds_bucket", ["le": "+Inf"])
                 == samples.value("moecl_batch_size_count"))
         #expect(samples.value("moecl_inference_queue_depth") == 0)
-        #expect(samples.value("moecl_kernel_path", ["path": KernelPath.active.rawValue]) == 1)
+        #expect(samples.value("moecl_kernel_path", ["path": KernelPath.active.rawValue, "precision": "fp32"]) == 1)
         #expect(samples.value("moecl_review_queue_depth", ["task": "spam"]) == 4)
         #expect(samples.value("moecl_expert_loads_total", ["result": "invalid"]) == 0)
         #expect(metrics.body.contains("# TYPE moecl_request_duration_seconds histogram"))
