@@ -52,7 +52,8 @@ void moecl_q8_pack(const float *w, long n, long k, long ldw, int8_t *packed, flo
     }
 }
 
-void moecl_q8_quantize_rows(const float *a, long m, long k, long lda, int8_t *q, float *scales) {
+void moecl_q8_quantize_rows(moecl_q8_path path, const float *a, long m, long k, long lda, int8_t *q,
+                            float *scales) {
     long kp = moecl_q8_padded_k(k), blocks = kp / BLOCK;
     for (long i = 0; i < m; i++) {
         int8_t *out = q + i * kp;
@@ -61,6 +62,9 @@ void moecl_q8_quantize_rows(const float *a, long m, long k, long lda, int8_t *q,
             long start = b * BLOCK, count = k - start < BLOCK ? k - start : BLOCK;
             scales[i * blocks + b] = count > 0 ? quantise_block(a + i * lda + start, count, out + start, 1) : 0;
         }
+        // The VNNI product takes unsigned bytes: a + 128 (its column term subtracts 128 · Σw again).
+        if (path == MOECL_Q8_AVX512_VNNI)
+            for (long j = 0; j < kp; j++) out[j] = (int8_t)((uint8_t)out[j] ^ 0x80);
     }
 }
 
@@ -161,7 +165,7 @@ VNNI void block_vnni(int rows, int panels, const int8_t *q, const float *as, lon
             for (int r = 0; r < rows; r++) {
                 int32_t word;
                 memcpy(&word, q + r * kp + g * 4, 4);
-                __m512i a = _mm512_set1_epi32(word ^ (int32_t)0x80808080);  // s8 → u8 = a + 128
+                __m512i a = _mm512_set1_epi32(word);  // already u8 = a + 128
                 for (int p = 0; p < panels; p++) dot[r][p] = _mm512_dpbusd_epi32(dot[r][p], a, w[p]);
             }
         }

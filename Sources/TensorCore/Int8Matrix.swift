@@ -82,7 +82,7 @@ public final class Int8Matrix: @unchecked Sendable {
         }
         Parallel.forChunks(m, cost: k * 4) { range in
             moecl_q8_quantize_rows(
-                a + range.lowerBound * lda, range.count, k, lda, q + range.lowerBound * kp,
+                path, a + range.lowerBound * lda, range.count, k, lda, q + range.lowerBound * kp,
                 rowScales + range.lowerBound * blocks)
         }
         let n = outputs

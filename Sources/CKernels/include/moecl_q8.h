@@ -32,8 +32,9 @@ long moecl_q8_padded_n(long n);
 /// padded_n · padded_k / MOECL_Q8_BLOCK values each (padding gets scale 0).
 void moecl_q8_pack(const float *w, long n, long k, long ldw, int8_t *packed, float *scales, int32_t *column_sums);
 /// Quantises rows of A [m, k] (stride lda) into q [m, padded_k] (zero padded) and scales
-/// [m, padded_k / MOECL_Q8_BLOCK].
-void moecl_q8_quantize_rows(const float *a, long m, long k, long lda, int8_t *q, float *scales);
+/// [m, padded_k / MOECL_Q8_BLOCK], in the form `path`'s product reads (VNNI: unsigned bytes a + 128).
+void moecl_q8_quantize_rows(moecl_q8_path path, const float *a, long m, long k, long lda, int8_t *q,
+                            float *scales);
 /// C[i, j] for i < m and the columns of panels [panel_begin, panel_end), j < n; bias may be NULL.
 /// `path` must be one this CPU runs (moecl_q8_best_path() or lower).
 void moecl_q8_gemm(moecl_q8_path path, const int8_t *q, const float *a_scales, long m, long k,
