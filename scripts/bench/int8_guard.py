@@ -36,7 +36,9 @@ def main():
     a = p.parse_args()
     if not os.path.isdir(a.suite):
         sys.exit(f"int8_guard: no suite at {a.suite} (it needs ../shared/data beside the project)")
-    tasks = [t["name"] for t in json.load(open(os.path.join(a.suite, "tasks.json")))["tasks"]]
+    # The suite's tasks the bundle has an expert for (a bundle may cover part of a suite, e.g. mtl5 without yelp).
+    bundled = {t["task"] for t in json.load(open(os.path.join(a.experts, "manifest.json")))["tasks"]}
+    tasks = [t["name"] for t in json.load(open(os.path.join(a.suite, "tasks.json")))["tasks"] if t["name"] in bundled]
     rows, holds = [], True
     with tempfile.TemporaryDirectory() as tmp:
         for task in tasks:

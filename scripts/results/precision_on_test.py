@@ -98,7 +98,9 @@ def main():
     if not os.path.isdir(a.suite):
         sys.exit(f"precision_on_test: no suite at {a.suite} (it needs ../shared/data beside the project)")
     targets = [float(t) for t in a.targets.split(",")]
-    tasks = [t["name"] for t in json.load(open(os.path.join(a.suite, "tasks.json")))["tasks"]]
+    # The suite's tasks the bundle has an expert for (a bundle may cover part of a suite, e.g. mtl5 without yelp).
+    bundled = {t["task"] for t in json.load(open(os.path.join(a.experts, "manifest.json")))["tasks"]}
+    tasks = [t["name"] for t in json.load(open(os.path.join(a.suite, "tasks.json")))["tasks"] if t["name"] in bundled]
     command = (f"python3 scripts/results/precision_on_test.py --suite {os.path.relpath(a.suite, ROOT)} "
                f"--experts {os.path.relpath(a.experts, ROOT)} --targets {a.targets}"
                + (f" --audits {a.audits} --repeats {a.repeats}" if a.audits else ""))
