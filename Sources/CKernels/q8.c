@@ -52,15 +52,71 @@ void moecl_q8_pack(const float *w, long n, long k, long ldw, int8_t *packed, flo
     }
 }
 
+/// Scalar form of one row (every path's tail, and the generic path).
+static void quantise_row_scalar(const float *a, long k, long kp, int8_t *out, float *scales) {
+    memset(out, 0, (size_t)kp);
+    for (long b = 0; b < kp / BLOCK; b++) {
+        long start = b * BLOCK, count = k - start < BLOCK ? k - start : BLOCK;
+        scales[b] = count > 0 ? quantise_block(a + start, count, out + start, 1) : 0;
+    }
+}
+
+/// AVX2 form of one row: whole blocks of 32 vectorised (round to nearest even, as lrintf), the rest scalar.
+__attribute__((target("avx2,fma"))) static void quantise_row_avx2(const float *a, long k, long kp, int8_t *out,
+                                                                   float *scales) {
+    long full = BLOCK == 32 ? k / 32 : 0;
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (long b = 0; b < full; b++) {
+        const float *x = a + b * 32;
+        __m256 v[4], m = _mm256_setzero_ps();
+        for (int t = 0; t < 4; t++) {
+            v[t] = _mm256_loadu_ps(x + 8 * t);
+            m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v[t]));
+        }
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+        float maxabs = _mm_cvtss_f32(h), inverse = maxabs > 0 ? 127.0f / maxabs : 0;
+        scales[b] = maxabs / 127.0f;
+        __m256 iv = _mm256_set1_ps(inverse);
+        __m256i i[4];
+        for (int t = 0; t < 4; t++) i[t] = _mm256_cvtps_epi32(_mm256_mul_ps(v[t], iv));
+        // |x · 127 / max| ≤ 127, so the saturating packs only reorder: fix the lane order after them.
+        __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(i[0], i[1]), _mm256_packs_epi32(i[2], i[3]));
+        _mm256_storeu_si256((__m256i *)(out + b * 32), _mm256_permutevar8x32_epi32(packed, order));
+    }
+    quantise_row_scalar(a + full * 32, k - full * 32, kp - full * 32, out + full * 32, scales + full);
+}
+
+/// AVX-512 form of one row: whole blocks of 32 vectorised, the rest scalar.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void quantise_row_avx512(const float *a, long k, long kp,
+                                                                                      int8_t *out, float *scales) {
+    long full = BLOCK == 32 ? k / 32 : 0;
+    for (long b = 0; b < full; b++) {
+        const float *x = a + b * 32;
+        __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
+        float maxabs = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+        float inverse = maxabs > 0 ? 127.0f / maxabs : 0;
+        scales[b] = maxabs / 127.0f;
+        __m512 iv = _mm512_set1_ps(inverse);
+        __m128i q0 = _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(v0, iv)));
+        __m128i q1 = _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(v1, iv)));
+        _mm_storeu_si128((__m128i *)(out + b * 32), q0);
+        _mm_storeu_si128((__m128i *)(out + b * 32 + 16), q1);
+    }
+    quantise_row_scalar(a + full * 32, k - full * 32, kp - full * 32, out + full * 32, scales + full);
+}
+
 void moecl_q8_quantize_rows(moecl_q8_path path, const float *a, long m, long k, long lda, int8_t *q,
                             float *scales) {
     long kp = moecl_q8_padded_k(k), blocks = kp / BLOCK;
     for (long i = 0; i < m; i++) {
         int8_t *out = q + i * kp;
-        memset(out, 0, (size_t)kp);
-        for (long b = 0; b < blocks; b++) {
-            long start = b * BLOCK, count = k - start < BLOCK ? k - start : BLOCK;
-            scales[i * blocks + b] = count > 0 ? quantise_block(a + i * lda + start, count, out + start, 1) : 0;
+        switch (path) {
+        case MOECL_Q8_AVX512_VNNI: quantise_row_avx512(a + i * lda, k, kp, out, scales + i * blocks); break;
+        case MOECL_Q8_AVX2: quantise_row_avx2(a + i * lda, k, kp, out, scales + i * blocks); break;
+        default: quantise_row_scalar(a + i * lda, k, kp, out, scales + i * blocks);
         }
         // The VNNI product takes unsigned bytes: a + 128 (its column term subtracts 128 · Σw again).
         if (path == MOECL_Q8_AVX512_VNNI)
