@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-int8 bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 results-few-labels results-few-labels-unrelated reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-int8 bench-service bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 results-few-labels results-few-labels-unrelated reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -80,6 +80,13 @@ bench-decoder: build reference
 ## bench-encoder: Swift encoder vs onnxruntime vs torch, side by side (see docs/PERFORMANCE.md)
 bench-encoder: build onnx
 	python3 scripts/bench/encoder_bench.py $(BENCH_ARGS)
+
+## bench-service: moecl serve (fp32, int8) against FastAPI + onnxruntime (fp32, int8) with micro-batching, wrk at 1
+## and 64 connections on the same request bodies (scripts/bench/service_bench.py; docs/PERFORMANCE.md)
+bench-service: build onnx
+	@scripts/setup.sh --packages wrk
+	python3 -m pip install -q fastapi==0.165.0 uvicorn==0.55.0
+	python3 scripts/bench/service_bench.py $(BENCH_ARGS)
 
 ## bench-int8: the int8 guard: accuracy, calibrated reject rate and embedding cosine of --precision int8 against fp32
 ## on every moderation-en test split with the shipped experts (INT8_SUITE and INT8_EXPERTS for another suite)

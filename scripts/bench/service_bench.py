@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""`make bench-service` (issue 19, point 6): moecl serve (fp32 and --precision int8, shipped experts) beside the
+service a user would build from the peers, FastAPI + onnxruntime with asyncio micro-batching (≤ 32 texts within
+2 ms; fp32 and dynamically quantised int8; scripts/bench/ort_service.py), on the same request bodies (one text, one
+task, from the moderation-en test splits), with wrk on the same machine: one connection (latency percentiles) and
+64 connections (requests/s), --seconds each, --rounds rounds with the servers interleaved; medians over rounds.
+
+    python3 scripts/bench/service_bench.py [--seconds 15] [--rounds 3] [--threads 2] [--bin .build/release/moecl]
+Writes a Markdown table on stdout and bench-results/service.json.
+"""
+import argparse, json, os, random, re, socket, statistics, subprocess, sys, tempfile, threading, time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data" / "moderation-en"
+TASKS = ["youtube-spam", "tweeteval-hate", "sms-spam", "clickbait", "tweeteval-offensive"]
+LUA = r"""
+local bodies = {}
+init = function(args) for line in io.lines(args[1]) do bodies[#bodies + 1] = line end end
+request = function()
+  return wrk.format("POST", "/v1/classify", {["Content-Type"] = "application/json"}, bodies[math.random(#bodies)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,'
+    .. '"p50_us":%d,"p90_us":%d,"p99_us":%d}\n', summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99)))
+end
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port, proc, seconds=120):
+    for _ in range(seconds * 10):
+        if proc.poll() is not None:
+            sys.exit(f"service_bench: a server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("service_bench: a server did not become ready")
+
+
+def start(kind, port, a, state):
+    if kind.startswith("moecl"):
+        cmd = [a.bin, "serve", "--port", str(port), "--state", state, "--threads", str(a.threads)]
+        if kind == "moecl-int8":
+            cmd += ["--precision", "int8"]
+    else:
+        cmd = [sys.executable, str(ROOT / "scripts" / "bench" / "ort_service.py"), "--port", str(port),
+               "--threads", str(a.threads)] + (["--int8"] if kind == "ort-int8" else [])
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+    wait_ready(port, proc)
+    return proc
+
+
+def wrk(port, connections, seconds, bodies, lua):
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", lua,
+                          f"http://127.0.0.1:{port}", "--", bodies], capture_output=True, text=True)
+    m = re.search(r"WRKJSON (\{.*\})", out.stdout)
+    if not m:
+        sys.exit(f"service_bench: wrk failed:\n{out.stdout}\n{out.stderr}")
+    r = json.loads(m.group(1))
+    if r["errors"] or r["non2xx"]:
+        sys.exit(f"service_bench: {r['errors']} socket errors, {r['non2xx']} non-2xx responses on port {port}")
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bin", default=str(ROOT / ".build" / "release" / "moecl"))
+    ap.add_argument("--kinds", default="moecl,moecl-int8,ort,ort-int8")
+    a = ap.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"service_bench: no texts at {DATA} (needs ../shared/data)")
+    rng = random.Random(1)
+    bodies = []
+    for task in TASKS:
+        rows = [json.loads(l) for l in open(DATA / task / "test.jsonl", encoding="utf-8")]
+        bodies += [json.dumps({"task": task, "text": r["text"]}, ensure_ascii=False) for r in rows[:400]]
+    rng.shuffle(bodies)
+    kinds = a.kinds.split(",")
+    results = {k: {"c1": [], "c64": []} for k in kinds}
+    with tempfile.TemporaryDirectory() as tmp:
+        body_file, lua_file = os.path.join(tmp, "bodies.txt"), os.path.join(tmp, "bench.lua")
+        open(body_file, "w", encoding="utf-8").write("\n".join(bodies) + "\n")
+        open(lua_file, "w").write(LUA)
+        for round_ in range(a.rounds):
+            for kind in kinds:
+                port = free_port()
+                proc = start(kind, port, a, os.path.join(tmp, f"state-{kind}-{round_}"))
+                try:
+                    wrk(port, 8, 3, body_file, lua_file)  # warm-up
+                    results[kind]["c1"].append(wrk(port, 1, a.seconds, body_file, lua_file))
+                    results[kind]["c64"].append(wrk(port, 64, a.seconds, body_file, lua_file))
+                finally:
+                    proc.terminate()
+                    proc.wait(30)
+                print(f"service_bench: round {round_ + 1} {kind} done", file=sys.stderr)
+    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    model = re.search(r"Model name:\s*(.*)", cpu)
+    med = lambda xs: statistics.median(xs)
+    summary = {k: {"p50_ms": med([r["p50_us"] for r in v["c1"]]) / 1000,
+                   "p99_ms": med([r["p99_us"] for r in v["c1"]]) / 1000,
+                   "rps_64": med([r["rps"] for r in v["c64"]])} for k, v in results.items()}
+    out = ROOT / "bench-results" / "service.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"cpu": model.group(1) if model else "?", "rounds": a.rounds, "seconds": a.seconds,
+                               "threads": a.threads, "summary": summary, "runs": results}, indent=1) + "\n")
+    print(f"\nCPU: {model.group(1) if model else '?'}, {os.cpu_count()} CPUs; {a.rounds} rounds × {a.seconds} s per "
+          f"measurement, medians; compute threads {a.threads} per server\n")
+    ref = summary.get("ort-int8")
+    print("| server | 1 connection p50 | p99 | 64 connections req/s | p50 vs ORT int8 | req/s vs ORT int8 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for k, s in summary.items():
+        rel = (f"{s['p50_ms'] / ref['p50_ms']:.2f}× | {s['rps_64'] / ref['rps_64']:.2f}×" if ref else "– | –")
+        print(f"| {k} | {s['p50_ms']:.1f} ms | {s['p99_ms']:.1f} ms | {s['rps_64']:.0f} | {rel} |")
+
+
+if __name__ == "__main__":
+    main()
