@@ -4,7 +4,7 @@ SWIFT ?= swift
 CPU_FLAGS := $(shell scripts/swift-cpu-flags.sh)
 RELEASE := -c release $(CPU_FLAGS)
 
-.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-int8 bench-service bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 results-few-labels results-few-labels-unrelated reference goldens onnx format clean
+.PHONY: setup build test lint fuzz conformance deploy-check serve loadtest bench-under-training simulate bench-encoder bench-int8 bench-service bench-decoder bench-moe bench-train bench-train-decoder results results-moderation results-bases results-mtl5 results-few-labels results-few-labels-unrelated results-dev-choices reference goldens onnx format clean
 
 ## setup: install missing Debian packages and fetch the base model (idempotent, offline when done)
 setup:
@@ -158,6 +158,13 @@ CURVE_UNRELATED_DONE = $(wildcard docs/results/curve-moderation-unrelated/report
 results-few-labels-unrelated: build
 	DONE=$(CURVE_UNRELATED_DONE) MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_UNRELATED_ORDER) runs/curve-moderation-unrelated $(CURVE_SEEDS) $(CURVE_SIZES)
 	.build/release/moecl eval --curve --runs runs/curve-moderation-unrelated $(if $(CURVE_UNRELATED_DONE),--curve-points $(CURVE_UNRELATED_DONE)) --precisions 0.9,0.95 --out docs/results/curve-moderation-unrelated --title "moderation-en: a new task from few labels, after unrelated tasks"
+
+## results-dev-choices: MoE-CL variants chosen on dev (issue 18, point 2): adversarial objective and λ, no adversary,
+## LoRA rank, shared learning-rate factor; moderation-en, every training split subsampled to 1,000 texts, seeds 1-3;
+## per-run summaries committed in docs/results/dev-choices/runs (a later session skips them), table in report.md
+results-dev-choices: build
+	MOECL_BIN=.build/release/moecl scripts/results/dev_choices.sh ../shared/data/moderation-en $(MODERATION_ORDER) docs/results/dev-choices $(CURVE_SEEDS)
+	python3 scripts/results/dev_choices.py docs/results/dev-choices > docs/results/dev-choices/report.md
 
 ## format: rewrite the Swift sources with the toolchain's formatter (.swift-format); make lint checks them
 format:
