@@ -4,6 +4,10 @@ service a user would build from the peers, FastAPI + onnxruntime with asyncio mi
 2 ms; fp32 and dynamically quantised int8; scripts/bench/ort_service.py), on the same request bodies (one text, one
 task, from the moderation-en test splits), with wrk on the same machine: one connection (latency percentiles) and
 64 connections (requests/s), --seconds each, --rounds rounds with the servers interleaved; medians over rounds.
+For moecl the one-connection run is also broken down from its /metrics (issue 19, point 4): the client's mean
+latency, the server's mean handler time (moecl_request_duration_seconds) and the model's mean time per batch
+(moecl_inference_duration_seconds); their differences are the HTTP and socket path, and the handler's work outside
+the model (JSON, tokenising, the queue hand-off, decisions, the review store).
 
     python3 scripts/bench/service_bench.py [--seconds 15] [--rounds 3] [--threads 2] [--bin .build/release/moecl]
 Writes a Markdown table on stdout and bench-results/service.json.
@@ -24,9 +28,9 @@ end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,'
-    .. '"p50_us":%d,"p90_us":%d,"p99_us":%d}\n', summary.requests, summary.duration,
+    .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"mean_us":%.1f}\n', summary.requests, summary.duration,
     e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99)))
+    latency:percentile(99), latency.mean))
 end
 """
 
@@ -77,6 +81,27 @@ def wrk(port, connections, seconds, bodies, lua):
     return r
 
 
+def scrape(port):
+    """Sums and counts of moecl's request and model-time histograms (the single-request breakdown)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    values = {}
+    for name, pattern in [("request", r'moecl_request_duration_seconds_(sum|count)\{[^}]*route="/v1/classify"[^}]*\} (\S+)'),
+                          ("model", r'moecl_inference_duration_seconds_(sum|count)(?:\{[^}]*\})? (\S+)'),
+                          ("batch", r'moecl_batch_size_(sum|count)(?:\{[^}]*\})? (\S+)')]:
+        for kind, value in re.findall(pattern, text):
+            values[f"{name}_{kind}"] = values.get(f"{name}_{kind}", 0.0) + float(value)
+    return values
+
+
+def breakdown(before, after, client):
+    d = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    mean = lambda name: d[f"{name}_sum"] / d[f"{name}_count"] * 1000 if d.get(f"{name}_count") else None
+    return {"client_mean_ms": client["mean_us"] / 1000, "server_request_ms": mean("request"),
+            "model_batch_ms": mean("model"),
+            "texts_per_batch": d["batch_sum"] / d["batch_count"] if d.get("batch_count") else None}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=int, default=15)
@@ -105,7 +130,12 @@ def main():
                 proc = start(kind, port, a, os.path.join(tmp, f"state-{kind}-{round_}"))
                 try:
                     wrk(port, 8, 3, body_file, lua_file)  # warm-up
-                    results[kind]["c1"].append(wrk(port, 1, a.seconds, body_file, lua_file))
+                    time.sleep(2)  # requests the warm-up left in flight finish before the breakdown's window
+                    before = scrape(port) if kind.startswith("moecl") else None
+                    c1 = wrk(port, 1, a.seconds, body_file, lua_file)
+                    if before is not None:
+                        c1["breakdown"] = breakdown(before, scrape(port), c1)
+                    results[kind]["c1"].append(c1)
                     results[kind]["c64"].append(wrk(port, 64, a.seconds, body_file, lua_file))
                 finally:
                     proc.terminate()
@@ -129,6 +159,20 @@ def main():
     for k, s in summary.items():
         rel = (f"{s['p50_ms'] / ref['p50_ms']:.2f}× | {s['rps_64'] / ref['rps_64']:.2f}×" if ref else "– | –")
         print(f"| {k} | {s['p50_ms']:.1f} ms | {s['p99_ms']:.1f} ms | {s['rps_64']:.0f} | {rel} |")
+    print("\nOne connection, where moecl's time goes (means over the requests, medians over rounds): the client's "
+          "latency, the server's handler (parsed request to response: JSON, tokenising, the queue hand-off, "
+          "the model, decisions, the review store), and the model alone per batch.\n")
+    print("| server | client mean | server handler mean | model per batch | texts per batch | outside the handler "
+          "(HTTP, sockets) | handler outside the model |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for k, v in results.items():
+        rows = [r["breakdown"] for r in v["c1"] if "breakdown" in r and r["breakdown"]["server_request_ms"]]
+        if not rows:
+            continue
+        m = {key: med([r[key] for r in rows if r[key] is not None]) for key in rows[0]}
+        print(f"| {k} | {m['client_mean_ms']:.2f} ms | {m['server_request_ms']:.2f} ms | {m['model_batch_ms']:.2f} ms "
+              f"| {m['texts_per_batch']:.2f} | {m['client_mean_ms'] - m['server_request_ms']:.2f} ms | "
+              f"{m['server_request_ms'] - m['model_batch_ms']:.2f} ms |")
 
 
 if __name__ == "__main__":
