@@ -188,27 +188,20 @@ static void layernorm_row(float *x, long n, const float *residual, const float *
     for (; i < n; i++) x[i] = (x[i] - mean) * inv * gamma[i] + beta[i];
 }
 
-static void exp_row(float *x, long n) {
+/// x[i] = f(x[i]) for a vector function f; the tail padded to a whole vector with zeros.
+INLINE void map_row(float *x, long n, v16 (*f)(v16)) {
     long i = 0;
-    for (; i + 16 <= n; i += 16) ST(x + i, vexp(LD(x + i)));
+    for (; i + 16 <= n; i += 16) ST(x + i, f(LD(x + i)));
     if (i < n) {
         v16 v = SPLAT(0);
         for (long j = i; j < n; j++) v[j - i] = x[j];
-        v = vexp(v);
+        v = f(v);
         for (long j = i; j < n; j++) x[j] = v[j - i];
     }
 }
 
-static void erf_row(float *x, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) ST(x + i, verf(LD(x + i)));
-    if (i < n) {
-        v16 v = SPLAT(0);
-        for (long j = i; j < n; j++) v[j - i] = x[j];
-        v = verf(v);
-        for (long j = i; j < n; j++) x[j] = v[j - i];
-    }
-}
+static void exp_row(float *x, long n) { map_row(x, n, vexp); }
+static void erf_row(float *x, long n) { map_row(x, n, verf); }
 
 static float dot(const float *a, const float *b, long n) {
     v16 s0 = SPLAT(0), s1 = SPLAT(0);
