@@ -88,3 +88,7 @@ void moecl_moe_mix_rows(float *hidden, long count, long f, const float *b1, cons
 void moecl_add_low_rank(float *row, long count, const float *z, const float *factors_t, long rank) {
     active->add_low_rank(row, count, z, factors_t, rank);
 }
+void moecl_packed_gemm(const float *a, long m, long k, long lda, const float *packed, long n, long panel_begin,
+                       long panel_end, const float *bias, float *c, long ldc) {
+    active->packed_gemm(a, m, k, lda, packed, n, panel_begin, panel_end, bias, c, ldc);
+}

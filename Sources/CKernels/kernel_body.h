@@ -4,6 +4,7 @@
 // xmm on plain x86-64. No floating-point contraction: a product and a sum fuse only where FMA() says so, so one path
 // gives the same bits on every machine that runs it.
 #include "moecl_kernels.h"
+#include "moecl_packed.h"
 #include <math.h>
 #include <string.h>
 
@@ -388,6 +389,8 @@ static void add_low_rank(float *row, long count, const float *z, const float *fa
     }
 }
 
+#include "gemm_body.h"
+
 const moecl_kernel_table KERNEL_TABLE = {
     .name = KERNEL_NAME,
     .gelu_row = gelu_row,
@@ -401,4 +404,5 @@ const moecl_kernel_table KERNEL_TABLE = {
     .low_rank_dots = low_rank_dots,
     .moe_mix_rows = moe_mix_rows,
     .add_low_rank = add_low_rank,
+    .packed_gemm = packed_gemm,
 };

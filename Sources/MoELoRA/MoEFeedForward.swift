@@ -34,7 +34,8 @@ struct MoEFeedForward: FeedForward {
                                     b1: b1.baseAddress!, w2: w2.baseAddress!, gate: shared.gates[layer].pointer,
                                     shared: sharedPointers, experts: experts.baseAddress!,
                                     expertOfRow: rows.baseAddress!,
-                                    scratch: scratch, output: y, sharedGateSums: gateSums?.pointer, int8: w.int8)
+                                    scratch: scratch, output: y, sharedGateSums: gateSums?.pointer,
+                                    projections: w.projections)
                             }
                         }
                     }

@@ -17,7 +17,7 @@ public struct BenchGroupCommand: ParsableCommand {
         subcommands: [
             EncoderBenchCommand.self, DecoderBenchCommand.self, MoEBenchCommand.self, ExpertsWriteBenchCommand.self,
             ExpertsLoadBenchCommand.self,
-            TrainBenchCommand.self, EngineBenchCommand.self,
+            TrainBenchCommand.self, EngineBenchCommand.self, GemmBenchCommand.self,
         ])
 
     public init() {}

@@ -25,19 +25,20 @@ public enum MoEFeedForwardKernel {
     public static let maxRank = 256
 
     /// Runs the whole feed-forward for `rows` tokens; `expertOfRow[i]` indexes `experts` for row i. When
-    /// `sharedGateSums` is given, row i's shared-expert gate weight g0 is added to `sharedGateSums[i]`. With `int8`
-    /// the W1 and W2 products run in int8 instead of `w1` and `w2`.
+    /// `sharedGateSums` is given, row i's shared-expert gate weight g0 is added to `sharedGateSums[i]`. With
+    /// `projections` (the base's prepared W1 and W2: packed float or int8) the products run on them instead of
+    /// OpenBLAS on `w1` and `w2`.
     public static func forward(
         x: UnsafePointer<Float>, rows n: Int, hidden d: Int, intermediate f: Int,
         w1: UnsafePointer<Float>, b1: UnsafePointer<Float>, w2: UnsafePointer<Float>,
         gate: UnsafePointer<Float>, shared: LoRALayerPointers,
         experts: UnsafePointer<LoRALayerPointers>, expertOfRow: UnsafePointer<Int32>,
         scratch: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>,
-        sharedGateSums: UnsafeMutablePointer<Float>? = nil, int8: (w1: Int8Matrix, w2: Int8Matrix)? = nil
+        sharedGateSums: UnsafeMutablePointer<Float>? = nil, projections: (w1: any Projection, w2: any Projection)? = nil
     ) {
         guard n > 0 else { return }
-        if let int8 {
-            int8.w1.multiply(x, rows: n, lda: d, into: scratch, ldc: f)
+        if let projections {
+            projections.w1.apply(x, rows: n, lda: d, bias: nil, into: scratch, ldc: f)
         } else {
             BLAS.gemmNT(m: n, n: f, k: d, a: x, lda: d, b: w1, ldb: d, c: scratch, ldc: f)
         }
@@ -60,8 +61,8 @@ public enum MoEFeedForwardKernel {
                     hidden: scratch, z: z, zStride: zStride, work: work, sharedGateSums: sharedGateSums)
             }
         }
-        if let int8 {
-            int8.w2.multiply(scratch, rows: n, lda: f, into: y, ldc: d)
+        if let projections {
+            projections.w2.apply(scratch, rows: n, lda: f, bias: nil, into: y, ldc: d)
         } else {
             BLAS.gemmNT(m: n, n: d, k: f, a: scratch, lda: f, b: w2, ldb: f, c: y, ldc: d)
         }

@@ -10,41 +10,27 @@ extension BertEncoder {
     /// 3. x ← LayerNorm(x + context · Woᵀ + bo)
     /// 4. u[N, f] = GELU(x · W1ᵀ + b1)
     /// 5. x ← LayerNorm(x + u · W2ᵀ + b2)
-    /// Steps 4–5 run `feedForward` instead when one is given (its y replaces u · W2ᵀ). With `int8` the four
-    /// products run in int8 (`Int8Matrix`), the QKV bias fused into its product.
+    /// Steps 4–5 run `feedForward` instead when one is given (its y replaces u · W2ᵀ). The four products run on
+    /// `p` (packed float or int8, the encoder's precision), the QKV bias fused into its product.
     func runLayer(
-        _ w: BertLayerWeights, int8: Int8LayerProjections?, index: Int, x: UnsafeMutablePointer<Float>,
+        _ w: BertLayerWeights, projections p: LayerProjections, index: Int, x: UnsafeMutablePointer<Float>,
         batch: PackedBatch, feedForward: (any FeedForward)?, work: inout EncoderWorkspace
     ) {
         let n = batch.tokenCount, d = config.hiddenSize, f = config.intermediateSize
         let eps = config.layerNormEps
         let work = work
-        if let int8 {
-            w.qkvBias.withUnsafeBufferPointer {
-                int8.qkv.multiply(x, rows: n, lda: d, bias: $0.baseAddress!, into: work.qkv, ldc: 3 * d)
-            }
-        } else {
-            w.qkvWeight.withUnsafeBufferPointer { wqkv in
-                BLAS.gemmNT(m: n, n: 3 * d, k: d, a: x, lda: d, b: wqkv.baseAddress!, ldb: d, c: work.qkv, ldc: 3 * d)
-            }
-            w.qkvBias.withUnsafeBufferPointer { b in addBias(work.qkv, rows: n, columns: 3 * d, bias: b.baseAddress!) }
+        w.qkvBias.withUnsafeBufferPointer {
+            p.qkv.apply(x, rows: n, lda: d, bias: $0.baseAddress!, into: work.qkv, ldc: 3 * d)
         }
         attention(qkv: work.qkv, context: work.context, batch: batch, longest: work.longest)
-        if let int8 {
-            int8.attentionOutput.multiply(work.context, rows: n, lda: d, into: work.attention, ldc: d)
-        } else {
-            w.attentionOutputWeight.withUnsafeBufferPointer { wo in
-                BLAS.gemmNT(
-                    m: n, n: d, k: d, a: work.context, lda: d, b: wo.baseAddress!, ldb: d, c: work.attention, ldc: d)
-            }
-        }
+        p.attentionOutput.apply(work.context, rows: n, lda: d, bias: nil, into: work.attention, ldc: d)
         withPointers(w.attentionOutputBias, w.attentionNormGamma, w.attentionNormBeta) { bias, gamma, beta in
             LayerNorm.forwardInPlace(
                 x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
         }
         if let feedForward {
             var weights = w.feedForward
-            weights.int8 = int8.map { ($0.intermediate, $0.output) }
+            weights.projections = (p.intermediate, p.output)
             feedForward.apply(
                 layer: index, weights: weights, input: x, batch: batch, scratch: work.intermediate,
                 output: work.attention)
@@ -56,25 +42,11 @@ extension BertEncoder {
             }
             return
         }
-        if let int8 {
-            int8.intermediate.multiply(x, rows: n, lda: d, into: work.intermediate, ldc: f)
-        } else {
-            w.intermediateWeight.withUnsafeBufferPointer { w1 in
-                BLAS.gemmNT(m: n, n: f, k: d, a: x, lda: d, b: w1.baseAddress!, ldb: d, c: work.intermediate, ldc: f)
-            }
-        }
+        p.intermediate.apply(x, rows: n, lda: d, bias: nil, into: work.intermediate, ldc: f)
         w.intermediateBias.withUnsafeBufferPointer { b1 in
             GELU.forwardInPlace(work.intermediate, rows: n, columns: f, bias: b1.baseAddress!)
         }
-        if let int8 {
-            int8.output.multiply(work.intermediate, rows: n, lda: f, into: work.attention, ldc: d)
-        } else {
-            w.outputWeight.withUnsafeBufferPointer { w2 in
-                BLAS.gemmNT(
-                    m: n, n: d, k: f, a: work.intermediate, lda: f, b: w2.baseAddress!, ldb: f, c: work.attention,
-                    ldc: d)
-            }
-        }
+        p.output.apply(work.intermediate, rows: n, lda: f, bias: nil, into: work.attention, ldc: d)
         withPointers(w.outputBias, w.outputNormGamma, w.outputNormBeta) { bias, gamma, beta in
             LayerNorm.forwardInPlace(
                 x, rows: n, dim: d, residual: work.attention, bias: bias, gamma: gamma, beta: beta, eps: eps)
@@ -105,15 +77,6 @@ extension BertEncoder {
                     q: q, k: q + d, v: q + 2 * d, stride: 3 * d, tokens: batch.length(s), headSize: hs,
                     scale: scale, context: context + start * d + h * hs, outStride: d, kt: kt,
                     scores: scores)
-            }
-        }
-    }
-
-    private func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>) {
-        Parallel.forChunks(rows, cost: columns) { range in
-            for r in range {
-                let row = x + r * columns
-                for j in 0..<columns { row[j] += bias[j] }
             }
         }
     }

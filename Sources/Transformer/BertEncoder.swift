@@ -1,4 +1,4 @@
-// The frozen BERT encoder: embeddings, post-LayerNorm layers, mean pooling; forward pass on OpenBLAS.
+// The frozen BERT encoder: embeddings, post-LayerNorm layers, mean pooling; projections prepared once at load.
 
 import TensorCore
 
@@ -12,11 +12,11 @@ public final class BertEncoder: Sendable {
     public let layers: [BertLayerWeights]
     /// The arithmetic of the four projections per layer.
     public let precision: Precision
-    /// Per layer, the int8 projections (`precision == .int8`), else empty.
-    let int8Layers: [Int8LayerProjections]
+    /// Per layer, the four projections prepared for `precision`.
+    let projections: [LayerProjections]
 
-    /// Creates an encoder from weights already checked against `config` (see `BertEncoder.load`); with `.int8` the
-    /// projections are quantised here, once.
+    /// Creates an encoder from weights already checked against `config` (see `BertEncoder.load`); the projections
+    /// are packed (fp32) or quantised (int8) here, once.
     public init(
         config: BertConfig, embeddings: BertEmbeddingWeights, layers: [BertLayerWeights],
         precision: Precision = .fp32
@@ -26,7 +26,7 @@ public final class BertEncoder: Sendable {
         self.embeddings = embeddings
         self.layers = layers
         self.precision = precision
-        int8Layers = precision == .int8 ? layers.map { Int8LayerProjections($0, config: config) } : []
+        projections = layers.map { LayerProjections($0, config: config, precision: precision) }
     }
 
     /// The same weights with projections in `precision` (self when it already is).
@@ -58,7 +58,7 @@ public final class BertEncoder: Sendable {
                 tokens: n, config: config, longest: (0..<batch.count).map(batch.length).max() ?? 0)
             for (index, layer) in layers.enumerated() {
                 runLayer(
-                    layer, int8: int8Layers.isEmpty ? nil : int8Layers[index], index: index, x: xb.baseAddress!,
+                    layer, projections: projections[index], index: index, x: xb.baseAddress!,
                     batch: batch, feedForward: feedForward, work: &work)
             }
             work.deallocate()

@@ -22,8 +22,8 @@ public struct FeedForwardWeights: Sendable {
     public let w3: [Float]?
     public let w2: [Float]
     public let b2: [Float]?
-    /// W1 and W2 in int8 when the base runs `--precision int8` (a BERT base; nil otherwise).
-    public var int8: (w1: Int8Matrix, w2: Int8Matrix)?
+    /// W1 and W2 prepared for the base's precision (a BERT base: packed float or int8; nil otherwise).
+    public var projections: (w1: any Projection, w2: any Projection)?
 
     public init(
         activation: Activation, hidden: Int, intermediate: Int, w1: [Float], b1: [Float]?, w3: [Float]?,

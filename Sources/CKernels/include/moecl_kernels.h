@@ -47,6 +47,10 @@ typedef struct {
                          float *h0, float *ht);
     /// row[j] += sum_k z[k] * factors_t[k * count + j].
     void (*add_low_rank)(float *row, long count, const float *z, const float *factors_t, long rank);
+    /// C[i, j] = A[i, :] . W[j, :] (+ bias[j]) for i < m and the columns of panels [panel_begin, panel_end), j < n,
+    /// W packed by moecl_packed_pack (moecl_packed.h); bias may be NULL.
+    void (*packed_gemm)(const float *a, long m, long k, long lda, const float *packed, long n, long panel_begin,
+                        long panel_end, const float *bias, float *c, long ldc);
 } moecl_kernel_table;
 
 /// The path in use (chosen once: the best this CPU and OS support, or MOECL_KERNELS=generic|avx2|avx512 when
@@ -77,6 +81,8 @@ void moecl_moe_mix_rows(float *hidden, long count, long f, const float *b1, cons
                         const float *gates, const float *up_shared, long r0, const float *up_task, long rt,
                         float *h0, float *ht);
 void moecl_add_low_rank(float *row, long count, const float *z, const float *factors_t, long rank);
+void moecl_packed_gemm(const float *a, long m, long k, long lda, const float *packed, long n, long panel_begin,
+                       long panel_end, const float *bias, float *c, long ldc);
 
 #ifdef __cplusplus
 }
