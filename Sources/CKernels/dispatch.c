@@ -18,7 +18,7 @@ static unsigned long long xgetbv0(void) {
     return ((unsigned long long)hi << 32) | lo;
 }
 
-moecl_path moecl_kernels_best_path(void) {
+static moecl_path detect_best_path(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return MOECL_PATH_GENERIC;
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
@@ -33,6 +33,14 @@ moecl_path moecl_kernels_best_path(void) {
     // AVX-512 also needs the OS to save the opmask and ZMM state.
     if (avx512f && avx512dq && avx512cd && avx512bw && avx512vl && (xcr0 & 0xE0) == 0xE0) return MOECL_PATH_AVX512;
     return MOECL_PATH_AVX2;
+}
+
+/// CPUID is slow (under a hypervisor it traps), so it runs once; callers ask on every product.
+static moecl_path best_path = MOECL_PATH_COUNT;
+
+moecl_path moecl_kernels_best_path(void) {
+    if (best_path == MOECL_PATH_COUNT) best_path = detect_best_path();
+    return best_path;
 }
 
 const char *moecl_path_name(moecl_path path) {

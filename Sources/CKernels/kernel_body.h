@@ -217,77 +217,33 @@ static float dot(const float *a, const float *b, long n) {
     return sum;
 }
 
+#include "gemm_body.h"
+
+/// One head: the scores and the context are both products of the packed micro-kernel (gemm_body.h). `kt` first
+/// holds K scaled and packed as weights (panels of 32 keys, k-major over the head's columns), then V packed the
+/// same way (panels of 32 head columns, k-major over the keys); moecl_attention_scratch says how many floats.
 static void attention_head(const float *q, const float *k, const float *v, long stride, long t, long hs,
                            float scale, float *context, long out_stride, float *kt, float *scores) {
-    for (long j = 0; j < t; j++)  // Kᵀ [h, T]: the scores of one query become 16-wide FMAs
-        for (long c = 0; c < hs; c++) kt[c * t + j] = k[j * stride + c];
-    v16 sv = SPLAT(scale);
-    for (long i = 0; i < t; i++) {  // scores[i, :] = scale · Σ_c Q[i, c] · Kᵀ[c, :]
-        const float *qi = q + i * stride;
-        float *row = scores + i * t;
-        long j = 0;
-        for (; j + 64 <= t; j += 64) {  // four independent accumulators hide the FMA latency
-            v16 a0 = SPLAT(0), a1 = SPLAT(0), a2 = SPLAT(0), a3 = SPLAT(0);
-            for (long c = 0; c < hs; c++) {
-                v16 qc = SPLAT(qi[c]);
-                const float *kc = kt + c * t + j;
-                a0 = FMA(qc, LD(kc), a0);
-                a1 = FMA(qc, LD(kc + 16), a1);
-                a2 = FMA(qc, LD(kc + 32), a2);
-                a3 = FMA(qc, LD(kc + 48), a3);
+    long key_panels = (t + GEMM_NR - 1) / GEMM_NR, column_panels = (hs + GEMM_NR - 1) / GEMM_NR;
+    for (long p = 0; p < key_panels; p++)  // scores = Q · (scale · K)ᵀ
+        for (long c = 0; c < hs; c++) {
+            float *dst = kt + (p * hs + c) * GEMM_NR;
+            for (long j = 0; j < GEMM_NR; j++) {
+                long key = p * GEMM_NR + j;
+                dst[j] = key < t ? scale * k[key * stride + c] : 0;
             }
-            ST(row + j, a0 * sv);
-            ST(row + j + 16, a1 * sv);
-            ST(row + j + 32, a2 * sv);
-            ST(row + j + 48, a3 * sv);
         }
-        for (; j + 16 <= t; j += 16) {
-            v16 acc = SPLAT(0);
-            for (long c = 0; c < hs; c++) acc = FMA(SPLAT(qi[c]), LD(kt + c * t + j), acc);
-            ST(row + j, acc * sv);
-        }
-        for (; j < t; j++) {
-            float acc = 0;
-            for (long c = 0; c < hs; c++) acc += qi[c] * kt[c * t + j];
-            row[j] = acc * scale;
-        }
-    }
+    packed_gemm(q, t, hs, stride, kt, t, 0, key_panels, NULL, scores, t);
     softmax_rows(scores, t, t, t);
-    for (long i = 0; i < t; i++) {  // context[i, :] = Σ_j P[i, j] · V[j, :]
-        const float *row = scores + i * t;
-        float *out = context + i * out_stride;
-        long c = 0;
-        for (; c + 32 <= hs; c += 32) {  // even and odd keys apart: four independent FMA chains
-            v16 a0 = SPLAT(0), a1 = SPLAT(0), b0 = SPLAT(0), b1 = SPLAT(0);
-            long j = 0;
-            for (; j + 2 <= t; j += 2) {
-                v16 p = SPLAT(row[j]), p2 = SPLAT(row[j + 1]);
-                const float *vj = v + j * stride + c, *vk = vj + stride;
-                a0 = FMA(p, LD(vj), a0);
-                a1 = FMA(p, LD(vj + 16), a1);
-                b0 = FMA(p2, LD(vk), b0);
-                b1 = FMA(p2, LD(vk + 16), b1);
+    for (long p = 0; p < column_panels; p++)  // context = P · V
+        for (long j = 0; j < t; j++) {
+            float *dst = kt + (p * t + j) * GEMM_NR;
+            for (long c = 0; c < GEMM_NR; c++) {
+                long column = p * GEMM_NR + c;
+                dst[c] = column < hs ? v[j * stride + column] : 0;
             }
-            if (j < t) {
-                v16 p = SPLAT(row[j]);
-                const float *vj = v + j * stride + c;
-                a0 = FMA(p, LD(vj), a0);
-                a1 = FMA(p, LD(vj + 16), a1);
-            }
-            ST(out + c, a0 + b0);
-            ST(out + c + 16, a1 + b1);
         }
-        for (; c + 16 <= hs; c += 16) {
-            v16 a0 = SPLAT(0);
-            for (long j = 0; j < t; j++) a0 = FMA(SPLAT(row[j]), LD(v + j * stride + c), a0);
-            ST(out + c, a0);
-        }
-        for (; c < hs; c++) {
-            float acc = 0;
-            for (long j = 0; j < t; j++) acc += row[j] * v[j * stride + c];
-            out[c] = acc;
-        }
-    }
+    packed_gemm(scores, t, t, t, kt, hs, 0, column_panels, NULL, context, out_stride);
 }
 
 /// 4 rows × 4 factor rows with 16 accumulators in registers: each pair of loads feeds two FMAs on average.
@@ -388,8 +344,6 @@ static void add_low_rank(float *row, long count, const float *z, const float *fa
         row[j] = acc;
     }
 }
-
-#include "gemm_body.h"
 
 const moecl_kernel_table KERNEL_TABLE = {
     .name = KERNEL_NAME,

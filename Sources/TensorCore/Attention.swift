@@ -6,10 +6,14 @@ import Foundation
 /// context = softmax(scale · Q·Kᵀ) · V for one head of one sequence, with no padding (every key is real).
 ///
 /// Shapes: T tokens, h head size. Q, K, V are [T, h] views with row stride `stride` (the fused QKV buffer);
-/// context is [T, h] with row stride `outStride`. Scratch: `kt` [h, T] (K transposed, so the scores of one query
-/// are 16-wide FMAs with no horizontal sums) and `scores` [T, T].
+/// context is [T, h] with row stride `outStride`. Both products run on the packed micro-kernel (`PackedMatrix`'s):
+/// scratch `kt` holds K scaled and packed as its weights, then V packed the same way (`scratchCount` floats), and
+/// `scores` [T, T] the probabilities.
 public enum Attention {
-    /// Computes one head. `kt` and `scores` must hold h·T and T·T floats.
+    /// Floats of the `kt` scratch a head of `tokens` tokens needs (it grows with the tokens).
+    public static func scratchCount(tokens t: Int, headSize hs: Int) -> Int { moecl_attention_scratch(t, hs) }
+
+    /// Computes one head. `kt` and `scores` must hold `scratchCount(tokens: T, headSize: h)` and T·T floats.
     @inline(__always)
     public static func head(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, stride: Int,

@@ -83,7 +83,8 @@ struct BertBlocks: FrozenBlocks {
         let longest = (0..<batch.count).map(batch.length).max() ?? 1
         Parallel.forChunks(batch.count * heads, cost: longest * longest * hs * 4) { range in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
-            let kt = UnsafeMutablePointer<Float>.allocate(capacity: longest * hs)
+            let kt = UnsafeMutablePointer<Float>.allocate(
+                capacity: Attention.scratchCount(tokens: longest, headSize: hs))
             defer {
                 scores.deallocate()
                 kt.deallocate()

@@ -64,7 +64,8 @@ extension BertEncoder {
         let meanLength = batch.tokenCount / max(1, batch.count)
         Parallel.forChunks(items, cost: meanLength * meanLength * hs * 4) { range in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, longest * longest))
-            let kt = UnsafeMutablePointer<Float>.allocate(capacity: max(1, longest * hs))
+            let kt = UnsafeMutablePointer<Float>.allocate(
+                capacity: max(1, Attention.scratchCount(tokens: longest, headSize: hs)))
             defer {
                 scores.deallocate()
                 kt.deallocate()

@@ -60,7 +60,7 @@ struct KernelPathTests {
         for path in KernelPath.available {
             let k = try #require(path.table)
             var out = [Float](repeating: .nan, count: tokens * headSize)
-            var kt = [Float](repeating: 0, count: tokens * headSize)
+            var kt = [Float](repeating: 0, count: Attention.scratchCount(tokens: tokens, headSize: headSize))
             var scores = [Float](repeating: 0, count: tokens * tokens)
             qkv.withUnsafeBufferPointer { b in
                 let q = b.baseAddress!

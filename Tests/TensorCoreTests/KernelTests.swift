@@ -162,7 +162,7 @@ struct AttentionKernelTests {
             headSize: headSize, scale: scale)
         let outStride = headSize + 3
         var out = [Float](repeating: .nan, count: tokens * outStride)
-        var kt = [Float](repeating: 0, count: tokens * headSize)
+        var kt = [Float](repeating: 0, count: Attention.scratchCount(tokens: tokens, headSize: headSize))
         var scores = [Float](repeating: 0, count: tokens * tokens)
         qkv.withUnsafeBufferPointer { base in
             let q = base.baseAddress!

@@ -32,7 +32,8 @@ typedef struct {
     void (*erf_row)(float *x, long n);
     /// sum a[i] * b[i].
     float (*dot)(const float *a, const float *b, long n);
-    /// One attention head of one sequence (TensorCore's Attention.head).
+    /// One attention head of one sequence (TensorCore's Attention.head); `kt` holds moecl_attention_scratch(t, hs)
+    /// floats, `scores` t · t.
     void (*attention_head)(const float *q, const float *k, const float *v, long stride, long t, long hs,
                            float scale, float *context, long out_stride, float *kt, float *scores);
     /// out[t * out_stride + k] = rows[t, :] . factors[k, :] for t < count, k < rank (rows of length n).
@@ -73,6 +74,8 @@ void moecl_layernorm_row(float *x, long n, const float *residual, const float *b
 void moecl_exp_row(float *x, long n);
 void moecl_erf_row(float *x, long n);
 float moecl_dot(const float *a, const float *b, long n);
+/// Floats of the `kt` scratch one attention head of t tokens and head size hs needs.
+long moecl_attention_scratch(long t, long hs);
 void moecl_attention_head(const float *q, const float *k, const float *v, long stride, long t, long hs, float scale,
                           float *context, long out_stride, float *kt, float *scores);
 void moecl_low_rank_dots(const float *rows, long count, const float *factors, long rank, long n, float *out,
