@@ -1,46 +1,48 @@
 // The float product with weights packed once (moecl_packed.h), one path's micro-kernel. Included by kernel_body.h
-// (inside its path's target attribute), with KERNEL_GEMM_MR (rows per register block) defined by the path: the
-// block keeps MR × 32 sums in registers (AVX-512: 12 rows, 24 of the 32 zmm; AVX2: 3 rows, 12 of the 16 ymm) and
-// reads each k's 32 packed weights once for all MR rows.
+// (inside its path's target attribute), with KERNEL_GEMM_MR (rows per register block) and KERNEL_GEMM_WIDE defined
+// by the path. Wide (AVX-512): a block keeps MR × 32 sums in registers (12 rows: 24 of the 32 zmm) and reads each
+// k's 32 packed weights once for all MR rows. Narrow (AVX2: 16 ymm; plain x86-64: 16 xmm): a block covers one half
+// of a panel, MR × 16 sums (AVX2: 6 rows, 12 ymm, with 2 for the weights and 1 for the broadcast row value).
 
 #define GEMM_NR MOECL_PACKED_NR
 
-/// C[0 ..< rows, 0 ..< cols] (cols ≤ 32) = A[rows, k] · panelᵀ (+ bias), one register block; rows ≤ MR, a constant
-/// after inlining, so the sums stay in registers.
+/// Stores one row's sums (cols ≤ width of the block, 16 or 32) plus bias.
+INLINE void gemm_store(float *c, v16 lo, v16 hi, int wide, const float *bias, long cols) {
+    int full = cols == (wide ? GEMM_NR : 16);
+    if (full) {
+        ST(c, bias ? lo + LD(bias) : lo);
+        if (wide) ST(c + 16, bias ? hi + LD(bias + 16) : hi);
+        return;
+    }
+    float row[GEMM_NR];
+    ST(row, lo);
+    ST(row + 16, hi);
+    for (long j = 0; j < cols; j++) c[j] = row[j] + (bias ? bias[j] : 0);
+}
+
+/// C[0 ..< rows, 0 ..< cols] = A[rows, k] · panelᵀ (+ bias), one register block over `panel`'s 32 columns (wide) or
+/// the 16 starting at `panel` (narrow; k's rows are still 32 floats apart). rows ≤ MR, a constant after inlining, so
+/// the sums stay in registers.
 INLINE void gemm_block(int rows, const float *a, long lda, const float *panel, long k, const float *bias, float *c,
                        long ldc, long cols) {
+    const int wide = KERNEL_GEMM_WIDE;
     v16 lo[KERNEL_GEMM_MR], hi[KERNEL_GEMM_MR];
 #pragma unroll
     for (int i = 0; i < KERNEL_GEMM_MR; i++) lo[i] = hi[i] = SPLAT(0);
     for (long kk = 0; kk < k; kk++) {
-        v16 b0 = LD(panel + kk * GEMM_NR), b1 = LD(panel + kk * GEMM_NR + 16);
+        v16 b0 = LD(panel + kk * GEMM_NR), b1 = wide ? LD(panel + kk * GEMM_NR + 16) : SPLAT(0);
 #pragma unroll
         for (int i = 0; i < KERNEL_GEMM_MR; i++) {
             if (i < rows) {
                 v16 x = SPLAT(a[i * lda + kk]);
                 lo[i] = FMA(x, b0, lo[i]);
-                hi[i] = FMA(x, b1, hi[i]);
+                if (wide) hi[i] = FMA(x, b1, hi[i]);
             }
         }
     }
-    v16 bias0 = SPLAT(0), bias1 = SPLAT(0);
-    if (bias && cols == GEMM_NR) {
-        bias0 = LD(bias);
-        bias1 = LD(bias + 16);
-    }
 #pragma unroll
-    for (int i = 0; i < KERNEL_GEMM_MR; i++) {
-        if (i >= rows) continue;
-        if (cols == GEMM_NR) {
-            ST(c + i * ldc, lo[i] + bias0);
-            ST(c + i * ldc + 16, hi[i] + bias1);
-        } else {
-            float row[GEMM_NR];
-            ST(row, lo[i]);
-            ST(row + 16, hi[i]);
-            for (long j = 0; j < cols; j++) c[i * ldc + j] = row[j] + (bias ? bias[j] : 0);
-        }
-    }
+    for (int i = 0; i < KERNEL_GEMM_MR; i++)
+        if (i < rows) gemm_store(c + i * ldc, lo[i], hi[i], wide, bias, cols);
 }
 
 /// One constant row count per call site, so each block is compiled for its own count.
@@ -58,6 +60,8 @@ INLINE void gemm_rows(long rows, const float *a, long lda, const float *panel, l
         GEMM_CASE(4)
         GEMM_CASE(5)
         GEMM_CASE(6)
+#endif
+#if KERNEL_GEMM_MR > 6
         GEMM_CASE(7)
         GEMM_CASE(8)
         GEMM_CASE(9)
@@ -81,9 +85,15 @@ static void packed_gemm(const float *a, long m, long k, long lda, const float *p
             long col = p * GEMM_NR, cols = n - col < GEMM_NR ? n - col : GEMM_NR;
             const float *panel = packed + p * k * GEMM_NR;
             const float *pb = bias ? bias + col : NULL;
-            for (long r = r0; r < r1; r += KERNEL_GEMM_MR) {
-                long rows = r1 - r < KERNEL_GEMM_MR ? r1 - r : KERNEL_GEMM_MR;
-                gemm_rows(rows, a + r * lda, lda, panel, k, pb, c + r * ldc + col, ldc, cols);
+            for (long half = 0; half < (KERNEL_GEMM_WIDE ? 1 : 2); half++) {
+                long offset = KERNEL_GEMM_WIDE ? 0 : half * 16;
+                long width = KERNEL_GEMM_WIDE ? cols : (cols - offset < 16 ? cols - offset : 16);
+                if (width <= 0) break;
+                for (long r = r0; r < r1; r += KERNEL_GEMM_MR) {
+                    long rows = r1 - r < KERNEL_GEMM_MR ? r1 - r : KERNEL_GEMM_MR;
+                    gemm_rows(rows, a + r * lda, lda, panel + offset, k, pb ? pb + offset : NULL,
+                              c + r * ldc + col + offset, ldc, width);
+                }
             }
         }
     }

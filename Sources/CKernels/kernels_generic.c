@@ -5,6 +5,7 @@
 
 #define KERNEL_TABLE moecl_kernels_generic
 #define KERNEL_NAME "generic"
-#define KERNEL_GEMM_MR 1
+#define KERNEL_GEMM_MR 2
+#define KERNEL_GEMM_WIDE 0
 #define KERNEL_FMA 0
 #include "kernel_body.h"
