@@ -7,7 +7,9 @@ public enum Parallel {
     /// Threads used for non-BLAS kernels; set once at start-up by `BLASRuntime.configure`.
     nonisolated(unsafe) public static var threads: Int = 1
 
-    /// Calls `body` on disjoint chunks that cover `0..<count`; runs inline when the work is small.
+    /// Calls `body` on disjoint chunks that cover `0..<count`; runs inline when the work is small. The chunks run
+    /// on `SpinPool`'s persistent threads (the caller takes the first), or on Dispatch's while another thread's
+    /// job holds the pool.
     /// - Parameters:
     ///   - count: number of rows.
     ///   - cost: rough work per row (elements touched), to decide whether threads pay off.
@@ -23,6 +25,7 @@ public enum Parallel {
             return
         }
         let chunk = (count + workers - 1) / workers
+        if SpinPool.shared.run(count: count, chunk: chunk, body) { return }
         withoutActuallyEscaping(body) { body in
             let box = ChunkBody(run: body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in

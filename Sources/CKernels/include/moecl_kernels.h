@@ -54,6 +54,9 @@ typedef struct {
                         long panel_end, const float *bias, float *c, long ldc);
 } moecl_kernel_table;
 
+/// A spin-wait hint (x86 `pause`), for threads that wait on a flag for a few microseconds.
+static inline void moecl_cpu_relax(void) { __builtin_ia32_pause(); }
+
 /// The path in use (chosen once: the best this CPU and OS support, or MOECL_KERNELS=generic|avx2|avx512 when
 /// that path can run here).
 moecl_path moecl_kernels_path(void);
