@@ -34,7 +34,9 @@ public final class PackedMatrix: @unchecked Sendable {
         guard m > 0, outputs > 0 else { return }
         guard let gemm = path.table?.packed_gemm else { preconditionFailure("kernel path \(path) cannot run here") }
         let (k, n, packed) = (inputs, outputs, self.packed)
-        Parallel.forChunks(panels, cost: m * k * Int(MOECL_PACKED_NR)) { range in
+        // Below about a million products (tens of microseconds) a second thread costs more than it saves.
+        let threads = m * k * n < 1 << 20 ? 1 : Parallel.threads
+        Parallel.forChunks(panels, cost: m * k * Int(MOECL_PACKED_NR), threads: threads) { range in
             gemm(a, m, k, lda, packed, n, range.lowerBound, range.upperBound, bias, c, ldc)
         }
     }
