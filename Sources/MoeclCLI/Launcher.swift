@@ -1,6 +1,7 @@
 // Process start-up: put OpenBLAS's environment in force (re-executing once if needed) before any BLAS call.
 
 import Foundation
+import TensorCore
 
 #if canImport(Glibc)
     import Glibc
@@ -11,6 +12,7 @@ public enum Launcher {
     /// Ensures the OpenBLAS variables are set before the library's first use; re-executes the process once
     /// (`/proc/self/exe` with the same arguments) when a variable had to be added. Falls through if exec fails.
     public static func prepareEnvironment() {
+        HeapPolicy.keepWorkBuffers(environment: ProcessInfo.processInfo.environment)
         let env = ProcessInfo.processInfo.environment
         let plan = OpenBLASEnvironment(environment: env, cpuFlags: OpenBLASEnvironment.cpuFlags())
         guard plan.needsReexec(environment: env) else { return }

@@ -54,6 +54,10 @@ typedef struct {
                         long panel_end, const float *bias, float *c, long ldc);
 } moecl_kernel_table;
 
+/// glibc malloc: allocations up to `mmap_threshold` bytes come from the heap, and up to `trim_threshold` bytes of
+/// free heap are kept (0: leave that setting alone).
+void moecl_heap_keep(long mmap_threshold, long trim_threshold);
+
 /// A spin-wait hint (x86 `pause`), for threads that wait on a flag for a few microseconds.
 static inline void moecl_cpu_relax(void) { __builtin_ia32_pause(); }
 
