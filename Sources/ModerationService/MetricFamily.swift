@@ -30,6 +30,12 @@ struct MetricFamily: Sendable {
             name: "moecl_inference_duration_seconds", type: "histogram", help: "Model time per inference batch."),
         MetricFamily(
             name: "moecl_experts_loaded", type: "gauge", help: "Loaded task experts (1 per task and version)."),
+        MetricFamily(
+            name: "moecl_request_stage_seconds", type: "histogram",
+            help:
+                "Where a classify or moderations request's time goes, by stage: parse (JSON body to request), tokenize, "
+                + "engine (submitted to scored: queue wait and the model), handoff (worker to formatting thread), "
+                + "decide (decisions, shadows, counts), store (review and audit items), render (response JSON)."),
         MetricFamily(name: "moecl_inference_queue_depth", type: "gauge", help: "Sequences waiting for the model."),
         MetricFamily(
             name: "moecl_kernel_path", type: "gauge",

@@ -12,8 +12,10 @@ import ServiceStore
 extension ModerationService {
     /// Answers through `done` once the engine scored every (text, task) pair.
     func classify(_ request: RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
         let body = try JSONBody.object(request.http)
         let parsed = try ClassifyRequest.parse(body, known: engine.snapshot.taskNames, limits: configuration)
+        metrics.stage("parse", from: started)
         let requestId = request.requestId
         try score(parsed, requestId: requestId, done) { results in
             .json(ClassifyResponse(requestId: requestId, results: results))
@@ -28,6 +30,7 @@ extension ModerationService {
         render: @escaping @Sendable ([ClassifyResult]) -> Reply
     ) throws {
         // Every (text, task) pair is one sequence; a text is tokenised once per prompt template its tasks use.
+        let tokenizing = DispatchTime.now().uptimeNanoseconds
         let snapshot = engine.snapshot
         var encoded: [(ids: [Int32], truncated: Bool)] = [], tasks: [String] = [], origins: [Int] = []
         for (i, text) in parsed.texts.enumerated() {
@@ -42,6 +45,8 @@ extension ModerationService {
             }
         }
         let texts = encoded, origin = origins, count = encoded.count, names = tasks, ids = encoded.map(\.ids)
+        let submitted = DispatchTime.now().uptimeNanoseconds
+        metrics.stage("tokenize", from: tokenizing, to: submitted)
         // A task with a shadowing candidate scores each of its sequences once more under the candidate, in the
         // same batch; its scores never reach the answer.
         let shadowed = Self.shadowSequences(tasks: tasks, snapshot: engine.snapshot)
@@ -49,8 +54,12 @@ extension ModerationService {
             let keys = withShadows ? names + shadowed.map { ExpertSnapshot.shadowKey(names[$0]) } : names
             let all = withShadows ? ids + shadowed.map { ids[$0] } : ids
             try self.engine.submit(sequences: all, tasks: keys) { result in
+                let scoredAt = DispatchTime.now().uptimeNanoseconds
+                self.metrics.stage("engine", from: submitted, to: scoredAt)
                 // Formatting leaves the worker thread at once: the worker only runs the model.
                 DispatchQueue.global().async {
+                    let formatting = DispatchTime.now().uptimeNanoseconds
+                    self.metrics.stage("handoff", from: scoredAt, to: formatting)
                     if withShadows, case .failure(.unknownTask(let key, _)) = result, key.hasPrefix("shadow:") {
                         // The shadow ended between submission and scoring: score again without shadows.
                         do throws(InferenceEngineError) { return try submit(false) } catch {
@@ -74,8 +83,14 @@ extension ModerationService {
                             }
                             self.offerSharedShadows(ids: ids, tasks: names, results: results)
                             self.record(results, scores: main, texts: parsed.texts)
+                            let storing = DispatchTime.now().uptimeNanoseconds
+                            self.metrics.stage("decide", from: formatting, to: storing)
                             try self.queueForReview(&results, scores: main, texts: parsed.texts)
-                            return render(results)
+                            let rendering = DispatchTime.now().uptimeNanoseconds
+                            self.metrics.stage("store", from: storing, to: rendering)
+                            let reply = render(results)
+                            self.metrics.stage("render", from: rendering)
+                            return reply
                         })
                 }
             }

@@ -1,5 +1,6 @@
 // POST /v1/moderations: results[].flagged, categories and category_scores per input, one category per task.
 
+import Dispatch
 import Foundation
 import HTTPCore
 import Moderation
@@ -7,11 +8,13 @@ import Moderation
 extension ModerationService {
     /// Answers through `done` once every input was scored under every moderation task.
     func moderations(_ request: RouteRequest, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
         let snapshot = engine.snapshot
         let body = try JSONBody.object(request.http)
         let moderation = snapshot.taskNames.filter { snapshot.tasks[$0]?.metadata.compliantLabel != nil }
         let parsed = try ModerationsRequest.parse(
             body, moderationTasks: moderation, known: snapshot.taskNames, limits: configuration)
+        metrics.stage("parse", from: started)
         let id = "modr-" + UUID().uuidString.lowercased()
         try score(parsed, requestId: request.requestId, done) { results in
             let byText = Dictionary(grouping: results, by: \.index)

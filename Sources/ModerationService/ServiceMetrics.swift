@@ -83,6 +83,11 @@ public final class ServiceMetrics: Sendable {
         timer("moecl_request_duration_seconds", [("route", route)]).recordNanoseconds(Int64(seconds * 1e9))
     }
 
+    /// One stage of a classify or moderations request (`moecl_request_stage_seconds`), from monotonic nanoseconds.
+    func stage(_ name: String, from start: UInt64, to end: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+        timer("moecl_request_stage_seconds", [("stage", name)]).recordNanoseconds(Int64(end &- start))
+    }
+
     func decision(task: String, decision: Decision) {
         counter("moecl_decisions_total", [("task", task), ("decision", decision.rawValue)]).increment()
     }

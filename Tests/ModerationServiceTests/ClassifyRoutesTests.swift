@@ -138,5 +138,9 @@ struct ClassifyRoutesTests {
         #expect(samples.value("moecl_review_queue_depth", ["task": "spam"]) == 4)
         #expect(samples.value("moecl_expert_loads_total", ["result": "invalid"]) == 0)
         #expect(metrics.body.contains("# TYPE moecl_request_duration_seconds histogram"))
+        // Every stage of the 3 classify and 1 moderations requests is timed once per request.
+        for stage in ["parse", "tokenize", "engine", "handoff", "decide", "store", "render"] {
+            #expect(samples.value("moecl_request_stage_seconds_count", ["stage": stage]) == 4, "\(stage)")
+        }
     }
 }

@@ -91,14 +91,18 @@ def scrape(port):
                           ("batch", r'moecl_batch_size_(sum|count)(?:\{[^}]*\})? (\S+)')]:
         for kind, value in re.findall(pattern, text):
             values[f"{name}_{kind}"] = values.get(f"{name}_{kind}", 0.0) + float(value)
+    for kind, stage, value in re.findall(r'moecl_request_stage_seconds_(sum|count)\{stage="([a-z]+)"\} (\S+)', text):
+        values[f"stage:{stage}_{kind}"] = values.get(f"stage:{stage}_{kind}", 0.0) + float(value)
     return values
 
 
 def breakdown(before, after, client):
     d = {k: after.get(k, 0) - before.get(k, 0) for k in after}
     mean = lambda name: d[f"{name}_sum"] / d[f"{name}_count"] * 1000 if d.get(f"{name}_count") else None
+    stages = {k[len("stage:"):-len("_sum")]: mean(k[:-len("_sum")]) for k in d
+              if k.startswith("stage:") and k.endswith("_sum")}
     return {"client_mean_ms": client["mean_us"] / 1000, "server_request_ms": mean("request"),
-            "model_batch_ms": mean("model"),
+            "model_batch_ms": mean("model"), "stages_ms": stages,
             "texts_per_batch": d["batch_sum"] / d["batch_count"] if d.get("batch_count") else None}
 
 
@@ -169,10 +173,23 @@ def main():
         rows = [r["breakdown"] for r in v["c1"] if "breakdown" in r and r["breakdown"]["server_request_ms"]]
         if not rows:
             continue
-        m = {key: med([r[key] for r in rows if r[key] is not None]) for key in rows[0]}
+        m = {key: med([r[key] for r in rows if r[key] is not None]) for key in rows[0] if key != "stages_ms"}
         print(f"| {k} | {m['client_mean_ms']:.2f} ms | {m['server_request_ms']:.2f} ms | {m['model_batch_ms']:.2f} ms "
               f"| {m['texts_per_batch']:.2f} | {m['client_mean_ms'] - m['server_request_ms']:.2f} ms | "
               f"{m['server_request_ms'] - m['model_batch_ms']:.2f} ms |")
+
+    print("\nThe handler's stages (moecl_request_stage_seconds: means over the requests, medians over rounds; "
+          "engine = submitted to scored, the queue wait and the model).\n")
+    names = ["parse", "tokenize", "engine", "handoff", "decide", "store", "render"]
+    print("| server | " + " | ".join(names) + " | sum |")
+    print("|---|" + "---:|" * (len(names) + 1))
+    for k, v in results.items():
+        rows = [r["breakdown"]["stages_ms"] for r in v["c1"] if r.get("breakdown", {}).get("stages_ms")]
+        if not rows:
+            continue
+        m = {n: med([r[n] for r in rows if r.get(n) is not None]) for n in names if any(n in r for r in rows)}
+        print(f"| {k} | " + " | ".join(f"{m[n]:.3f} ms" if n in m else "–" for n in names)
+              + f" | {sum(m.values()):.2f} ms |")
 
 
 if __name__ == "__main__":
