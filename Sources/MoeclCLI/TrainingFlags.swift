@@ -44,6 +44,8 @@ public struct TrainingFlags: ParsableArguments {
     public var rank: Int = 8
     @Option(help: "LoRA alpha (scale = alpha / rank).")
     public var alpha: Float = 16
+    @Option(help: "Standard deviation of the gates' initial weights (uniform, seeded); 0 starts every gate at ½, ½.")
+    public var gateInitStd: Float = 0
     @Option(help: "Seed of initialisation, shuffling, replay and dropout.")
     public var seed: UInt64 = 1
 
@@ -57,6 +59,7 @@ public struct TrainingFlags: ParsableArguments {
         guard (1...256).contains(rank), alpha > 0 else {
             throw ValidationError("--rank must be 1…256 and --alpha > 0")
         }
+        guard gateInitStd >= 0, gateInitStd.isFinite else { throw ValidationError("--gate-init-std must be 0 or more") }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         guard maxTokens >= 3 else { throw ValidationError("--max-tokens must be at least 3") }
         guard lr > 0, weightDecay >= 0, adversarialWeight >= 0, replay >= 0, sharedLrScale >= 0 else {
@@ -78,6 +81,7 @@ public struct TrainingFlags: ParsableArguments {
         o.dropout = dropout
         o.sharedLearningRateScale = sharedLrScale
         o.maxTokens = maxTokens
+        o.gateInitStd = gateInitStd
         o.evaluationsPerEpoch = evalsPerEpoch
         o.minSteps = minSteps
         o.rank = rank

@@ -23,10 +23,12 @@ public final class ContinualModel {
     public let rank: Int
     public let alpha: Float
 
-    /// A model with a fresh shared expert (A random, B = 0), zero gates (g = ½, ½) and zero discriminators.
+    /// A model with a fresh shared expert (A random, B = 0), gates and zero discriminators. The gates start at zero
+    /// (g = ½, ½ for every token), or with `gateInitStd` > 0 uniform with that standard deviation (drawn after the
+    /// shared expert, from the same seed).
     public init(
         backbone: any Backbone, mixing: ExpertMixing, rank: Int = 8, alpha: Float = 16,
-        discriminatorClasses: Int = 8, seed: UInt64
+        discriminatorClasses: Int = 8, gateInitStd: Float = 0, seed: UInt64
     ) {
         self.backbone = backbone
         shape = backbone.shape
@@ -41,8 +43,10 @@ public final class ContinualModel {
         let gated = mixing == .gated
         gates =
             gated
-            ? (0..<c.layers).map {
-                Parameter(name: "gate.\($0)", values: [Float](repeating: 0, count: 2 * c.hiddenSize))
+            ? (0..<c.layers).map { layer in
+                let width = gateInitStd * Float(3).squareRoot()  // uniform on [-w, w] has std w / √3
+                let values = (0..<(2 * c.hiddenSize)).map { _ in gateInitStd > 0 ? width * rng.nextSigned() : 0 }
+                return Parameter(name: "gate.\(layer)", values: values)
             } : []
         discriminators =
             gated

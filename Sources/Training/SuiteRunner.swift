@@ -42,7 +42,8 @@ public final class SuiteRunner {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let model = ContinualModel(
             backbone: base.backbone, mixing: options.method.mixing, rank: options.rank,
-            alpha: options.alpha, discriminatorClasses: max(8, tasks.count), seed: options.seed)
+            alpha: options.alpha, discriminatorClasses: max(8, tasks.count), gateInitStd: options.gateInitStd,
+            seed: options.seed)
         let trainer = ContinualTrainer(model: model, options: options, progress: progress)
         var records: [StageRecord] = []
         var checkpoint: TrainingCheckpoint?

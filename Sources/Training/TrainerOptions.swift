@@ -36,6 +36,8 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
     public var maxTokens = 128
     public var rank = 8
     public var alpha: Float = 16
+    /// Standard deviation of the gates' initial weights (uniform, seeded); 0: zero gates, g = (½, ½) for every token.
+    public var gateInitStd: Float = 0
     public var seed: UInt64 = 1
 
     public init() {}
@@ -47,6 +49,7 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         case sharedLearningRateScale = "shared_lr_scale", trainsShared = "trains_shared"
         case minSteps = "min_steps"
         case adversarialObjective = "adversarial_objective"
+        case gateInitStd = "gate_init_std"
     }
 
     public init(from decoder: Decoder) throws {
@@ -69,6 +72,7 @@ public struct TrainerOptions: Sendable, Codable, Equatable {
         rank = try c.decode(Int.self, forKey: .rank)
         alpha = try c.decode(Float.self, forKey: .alpha)
         seed = try c.decode(UInt64.self, forKey: .seed)
+        gateInitStd = try c.decodeIfPresent(Float.self, forKey: .gateInitStd) ?? 0
     }
 
     /// Steps per epoch for `count` training texts (the last batch may be short).

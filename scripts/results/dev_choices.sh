@@ -21,8 +21,9 @@ declare -A flags=(
   [rank-4]="--rank 4 --alpha 8"
   [rank-16]="--rank 16 --alpha 32"
   [shared-lr-1]="--shared-lr-scale 1"
+  [gate-std-0.02]="--gate-init-std 0.02"
 )
-variants=${5:-"default reversed-0.1 confusion-0.01 confusion-0.1 no-adversarial rank-4 rank-16 shared-lr-1"}
+variants=${5:-"default reversed-0.1 confusion-0.01 confusion-0.1 no-adversarial rank-4 rank-16 shared-lr-1 gate-std-0.02"}
 mkdir -p "$out/runs"
 for seed in ${seeds//,/ }; do
   for v in $variants; do
