@@ -155,8 +155,11 @@ results-few-labels: build
 ## related/unrelated comparison of issue 18; report in docs/results/curve-moderation-unrelated
 CURVE_UNRELATED_ORDER ?= youtube-spam,sms-spam,clickbait,tweeteval-offensive
 CURVE_UNRELATED_DONE = $(wildcard docs/results/curve-moderation-unrelated/report.json)
+# per-task and logreg learn the last task alone, the same runs as in results-few-labels (same task, seeds and
+# labels), so only the methods that see the earlier tasks are trained again
+CURVE_UNRELATED_METHODS ?= moe-cl moe-cl-no-adversarial sequential
 results-few-labels-unrelated: build
-	DONE=$(CURVE_UNRELATED_DONE) MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_UNRELATED_ORDER) runs/curve-moderation-unrelated $(CURVE_SEEDS) $(CURVE_SIZES)
+	DONE=$(CURVE_UNRELATED_DONE) MOECL_BIN=.build/release/moecl TRAIN_FLAGS="$(CURVE_FLAGS)" scripts/results/learning_curve.sh ../shared/data/moderation-en $(CURVE_UNRELATED_ORDER) runs/curve-moderation-unrelated $(CURVE_SEEDS) $(CURVE_SIZES) "$(CURVE_UNRELATED_METHODS)"
 	.build/release/moecl eval --curve --runs runs/curve-moderation-unrelated $(if $(CURVE_UNRELATED_DONE),--curve-points $(CURVE_UNRELATED_DONE)) --precisions 0.9,0.95 --out docs/results/curve-moderation-unrelated --title "moderation-en: a new task from few labels, after unrelated tasks"
 
 ## results-dev-choices: MoE-CL variants chosen on dev (issue 18, point 2): adversarial objective and λ, no adversary,

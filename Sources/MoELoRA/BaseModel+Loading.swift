@@ -15,9 +15,12 @@ extension BaseModel {
     /// with `config.json` whose `model_type` is "llama" (weights in safetensors, `tokenizer.json`), or else a BERT
     /// folder (`model.safetensors`, `vocab.txt` or `tokenizer.json`). The tokenizer's limit is at most the
     /// model's positions and, on a decoder, `maxTokens` (default `decoderMaxTokens`). `precision` `.int8` quantises
-    /// a BERT encoder's projections at load (a decoder base refuses it: its int8 path is not built).
+    /// a BERT encoder's projections at load (a decoder base refuses it: its int8 path is not built); `.auto` is
+    /// int8 on a BERT encoder and fp32 on a decoder.
     /// - Throws: `TransformerError`, `TokenizationError` or `ModelFormatsError`, each naming the file.
-    public static func load(path: String, maxTokens: Int? = nil, precision: Precision = .fp32) throws -> BaseModel {
+    public static func load(
+        path: String, maxTokens: Int? = nil, precision: PrecisionSetting = .fp32
+    ) throws -> BaseModel {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw TransformerError.missingFile(
@@ -26,12 +29,12 @@ extension BaseModel {
         }
         let folder = URL(fileURLWithPath: path)
         let decoder = !isFolder.boolValue || modelType(folder) == "llama"
-        if decoder, precision != .fp32 {
+        guard let resolved = precision.resolved(hasInt8Path: !decoder) else {
             throw TransformerError.unsupportedPrecision(path: path, precision: precision.rawValue)
         }
         if !isFolder.boolValue { return try gguf(path: path, maxTokens: maxTokens) }
         if decoder { return try llamaFolder(folder, maxTokens: maxTokens) }
-        let encoder = try BertEncoder.load(folder: path).with(precision: precision)
+        let encoder = try BertEncoder.load(folder: path).with(precision: resolved)
         let tokenizer = try BertTokenizer.load(folder: path)
         let limit = min(tokenizer.maxLength, encoder.config.maxPositionEmbeddings, maxTokens ?? .max)
         return BaseModel(

@@ -21,13 +21,15 @@ extension ServeSettings {
             defaultText: defaultExperts
         ) { settings, text in settings.experts = text.isEmpty ? nil : text },
         Setting(
-            "precision", valueName: "fp32|int8",
+            "precision", valueName: "auto|fp32|int8",
             help:
-                "Arithmetic of the base's projections: fp32, or int8 (quantised at load; a BERT base only; "
-                + "docs/PERFORMANCE.md).",
+                "Arithmetic of the base's projections: auto (int8 on a BERT base, fp32 on a Llama base), fp32, or "
+                + "int8 (quantised at load; a BERT base only; docs/PERFORMANCE.md).",
             defaultText: ServeSettings().precision.rawValue
         ) { settings, text in
-            guard let p = Precision(rawValue: text) else { throw SettingsError("'\(text)' is not fp32 or int8") }
+            guard let p = PrecisionSetting(rawValue: text) else {
+                throw SettingsError("'\(text)' is not auto, fp32 or int8")
+            }
             settings.precision = p
         },
         Setting("threads", valueName: "n", help: "Compute threads.", defaultText: "one per core") { settings, text in

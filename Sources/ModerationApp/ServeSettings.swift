@@ -14,8 +14,8 @@ public struct ServeSettings: Sendable, Equatable {
     public var experts: String?
     /// Compute threads; nil: one per core.
     public var threads: Int?
-    /// Arithmetic of the base's projections.
-    public var precision: Precision = .fp32
+    /// Arithmetic of the base's projections; `auto`: int8 on a BERT base, fp32 on a Llama base.
+    public var precision: PrecisionSetting = .auto
     public var maxBatchTokens = 4096
     public var maxWaitUs = 0
     public var maxQueue = 4096

@@ -34,8 +34,9 @@ public struct HealthCommand: ParsableCommand {
         )
         print(
             "kernels: \(KernelPath.active.rawValue) (best on this CPU: \(KernelPath.best.rawValue); "
-                + "MOECL_KERNELS=\(env["MOECL_KERNELS"] ?? "(unset)")); precision \(modelOptions.precision.rawValue)"
-                + (modelOptions.precision == .int8 ? " on the \(Int8Matrix.pathName) int8 path" : ""))
+                + "MOECL_KERNELS=\(env["MOECL_KERNELS"] ?? "(unset)")); precision \(base.precision.rawValue)"
+                + (base.precision == .int8 ? " on the \(Int8Matrix.pathName) int8 path" : "")
+                + " (--precision \(modelOptions.precision.rawValue))")
         print("status: ok")
     }
 }

@@ -30,8 +30,11 @@ public struct ModelOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: "Arithmetic of the base's projections: fp32, or int8 (quantised at load; BERT bases). (default: fp32)")
-    public var precision: Precision = .fp32
+        help: ArgumentHelp(
+            "Arithmetic of the base's projections: auto (int8 on a BERT base, fp32 on a Llama base), fp32, or int8 "
+                + "(quantised at load; BERT bases only; docs/PERFORMANCE.md).",
+            valueName: "auto|fp32|int8"))
+    public var precision: PrecisionSetting = .auto
 
     public init() {}
 
@@ -61,4 +64,4 @@ public struct ModelOptions: ParsableArguments {
     }
 }
 
-extension Precision: ExpressibleByArgument {}
+extension PrecisionSetting: ExpressibleByArgument {}

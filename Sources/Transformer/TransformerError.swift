@@ -59,7 +59,7 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
             return "\(path): not a Llama-architecture model moecl can run: \(reason)"
         case .unsupportedPrecision(let path, let precision):
             return "\(path): --precision \(precision) covers BERT encoders only; a Llama base runs fp32 "
-                + "(pass --precision fp32)"
+                + "(pass --precision fp32 or auto)"
         }
     }
 }

@@ -124,7 +124,7 @@ struct ClassifyInspectCommandTests {
             let result = try Self.moecl(
                 [
                     "classify", "--task", task, "--experts", bundle, "--model", moe.modelPath,
-                    "--threads", "1", "--batch-size", "3",
+                    "--threads", "1", "--batch-size", "3", "--precision", "fp32",
                 ], stdin: Self.lines(Self.texts))
             #expect(result.status == 0, "\(result.err)")
             let lines = result.out.split(separator: "\n").map(String.init)
@@ -157,7 +157,7 @@ struct ClassifyInspectCommandTests {
             let result = try Self.moecl(
                 [
                     "classify", "--task", "hate", "--model", moe.modelPath, "--form", form,
-                    "--text", picked[0], "--text", picked[1],
+                    "--text", picked[0], "--text", picked[1], "--precision", "fp32",
                 ],
                 stdin: Data("never read\n".utf8), environment: ["MOECL_EXPERTS": bundle])
             #expect(result.status == 0, "\(result.err)")

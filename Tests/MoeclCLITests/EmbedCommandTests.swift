@@ -32,14 +32,15 @@ struct EmbedCommandTests {
     let binary = ClassifyInspectCommandTests.binary ?? URL(fileURLWithPath: "/nonexistent/moecl-not-built")
 
     @Test(
-        "embeddings of golden texts from stdin match sentence-transformers within 1e-4",
+        "embeddings of golden texts from stdin match sentence-transformers within 1e-4 in fp32; by default (auto: int8) they keep a cosine of at least 0.999 to them without being equal",
         .enabled(if: TestPaths.baseModel != nil, "base model not fetched: run make setup"))
     func matchesGoldens() throws {
         let records = try TestPaths.jsonLines(TestPaths.fixtures.appendingPathComponent("encoder/texts.jsonl"))
         let picked = Array(records.prefix(12)) + Array(records.suffix(4))
         let texts = try picked.map { try #require($0["text"] as? String) }
         #expect(texts.allSatisfy { !$0.contains("\n") })
-        let result = try run(binary, ["embed", "--threads", "2"], stdin: texts.joined(separator: "\n") + "\n")
+        let stdin = texts.joined(separator: "\n") + "\n"
+        let result = try run(binary, ["embed", "--threads", "2", "--precision", "fp32"], stdin: stdin)
         #expect(result.status == 0, "\(result.err)")
         let lines = result.out.split(separator: "\n")
         #expect(lines.count == texts.count)
@@ -53,6 +54,19 @@ struct EmbedCommandTests {
             let expected = golden[index]
             let worst = zip(embedding, expected).map { abs($0 - Double($1)) }.max() ?? 1
             #expect(embedding.count == expected.count && worst < 1e-4, "line \(index): \(worst)")
+        }
+        let byDefault = try run(binary, ["embed", "--threads", "2"], stdin: stdin)
+        #expect(byDefault.status == 0, "\(byDefault.err)")
+        let int8 = try byDefault.out.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["embedding"]
+                as? [Double]
+        }
+        #expect(int8.count == texts.count)
+        for (embedding, index) in zip(int8, indices) {
+            let e = try #require(embedding), g = golden[index].map(Double.init)
+            let dot = zip(e, g).map(*).reduce(0, +)
+            let cosine = dot / (e.map { $0 * $0 }.reduce(0, +) * g.map { $0 * $0 }.reduce(0, +)).squareRoot()
+            #expect(cosine >= 0.999 && e != g, "line \(index): cosine \(cosine)")
         }
     }
 

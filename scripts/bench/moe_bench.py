@@ -12,7 +12,9 @@ What (all in the Swift binary, the peer side by side in the same process and run
                folder, removed afterwards); a fresh `moecl bench experts-load` process loads it and reports
                load time per expert, resident memory (/proc/self/statm) before and after the load against
                the experts' own float bytes, and a b32-short batch with all experts loaded vs only 5.
-Run:    python3 scripts/bench/moe_bench.py [--threads 2] [--runs 10] [--rounds 3] [--experts 1000]
+Every case runs once per --precisions entry (default fp32,int8: both of the encoder's paths; `auto`, the serving
+default, is int8 on this base).
+Run:    python3 scripts/bench/moe_bench.py [--threads 2] [--runs 10] [--rounds 3] [--experts 1000] [--precisions fp32,int8]
 Writes: a Markdown summary on stdout and <root>/bench-results/moe.json.
 """
 import argparse
@@ -35,6 +37,7 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--experts", type=int, default=1000)
     ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--precisions", default="fp32,int8")
     ap.add_argument("--swift-bin", type=Path, default=ROOT / ".build" / "release" / "moecl")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "moe.json")
     return ap.parse_args()
@@ -55,11 +58,13 @@ def main():
                     "--cases", ",".join(cases)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     texts = {c: ROOT / "bench-results" / f"encoder-{c}.jsonl" for c in cases}
     common = ["--threads", str(args.threads)]
+    precisions = [p.strip() for p in args.precisions.split(",") if p.strip()]
     results = {"threads": args.threads, "runs": args.runs, "rounds": args.rounds, "cases": {}}
-    for case in cases:
-        results["cases"][case] = last_json(
-            [args.swift_bin, "bench", "moe", "--texts", texts[case], "--batch", str(CASES[case]), "--runs", str(args.runs),
-             "--rounds", str(args.rounds)] + common)
+    for precision in precisions:
+        for case in cases:
+            results["cases"][f"{case} {precision}"] = last_json(
+                [args.swift_bin, "bench", "moe", "--texts", texts[case], "--batch", str(CASES[case]),
+                 "--runs", str(args.runs), "--rounds", str(args.rounds), "--precision", precision] + common)
     folder = Path(tempfile.mkdtemp(prefix="moecl-bench-experts-"))
     try:
         results["write"] = last_json([args.swift_bin, "bench", "experts-write", "--count", str(args.experts),
@@ -72,12 +77,11 @@ def main():
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
 
-    print(f"threads {args.threads}, core {results['cases'][cases[0]]['core']}, median of {args.rounds} round medians "
+    print(f"threads {args.threads}, core {next(iter(results['cases'].values()))['core']}, median of {args.rounds} round medians "
           f"of {args.runs} runs\n")
-    print("| case | tokens | encoder ms | MoE-CL ms (1 task) | MoE-CL ms (5 tasks mixed) | overhead (1 task) | overhead (mixed) |")
+    print("| case, precision | tokens | encoder ms | MoE-CL ms (1 task) | MoE-CL ms (5 tasks mixed) | overhead (1 task) | overhead (mixed) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for case in cases:
-        r = results["cases"][case]
+    for case, r in results["cases"].items():
         v = {k: x["median_ms"] for k, x in r["variants"].items()}
         p = {k: x["paired_ratio"] for k, x in r["variants"].items()}
         print(f"| {case} | {r['tokens']} | {v['encoder']:.2f} | {v['moe']:.2f} | {v['moe-mixed']:.2f} | "

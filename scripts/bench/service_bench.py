@@ -57,8 +57,7 @@ def wait_ready(port, proc, seconds=120):
 def start(kind, port, a, state):
     if kind.startswith("moecl"):
         cmd = [a.bin, "serve", "--port", str(port), "--state", state, "--threads", str(a.threads)]
-        if kind == "moecl-int8":
-            cmd += ["--precision", "int8"]
+        cmd += ["--precision", "int8" if kind == "moecl-int8" else "fp32"]
     else:
         cmd = [sys.executable, str(ROOT / "scripts" / "bench" / "ort_service.py"), "--port", str(port),
                "--threads", str(a.threads)] + (["--int8"] if kind == "ort-int8" else [])
