@@ -73,22 +73,29 @@ INLINE v16 vexp(v16 x) {
     return SEL(x < lower, SPLAT(0), p * scale);
 }
 
-/// erf to 4e-7 absolute: erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2) (Numerical Recipes §6.2), z = |x|.
+/// erf to 4e-7 absolute (3.1e-7 measured on [-6, 6] with FMA): x·P(x²)/Q(x²) on x clamped to ±3.925, where
+/// float erf is already ±1; P of degree 6, Q of degree 5, fitted towards the minimax error by
+/// scripts/kernels/fit_erf.py. One division and 12 multiply-adds: no exp, about 2.5× faster than the erfc form.
 INLINE v16 verf(v16 x) {
-    v16 z = (v16)((v16i)x & 0x7FFFFFFF);
-    v16 t = SPLAT(1) / (SPLAT(1) + SPLAT(0.5f) * z);
-    v16 p = SPLAT(0.17087277f);
-    p = FMA(p, t, SPLAT(-0.82215223f));
-    p = FMA(p, t, SPLAT(1.48851587f));
-    p = FMA(p, t, SPLAT(-1.13520398f));
-    p = FMA(p, t, SPLAT(0.27886807f));
-    p = FMA(p, t, SPLAT(-0.18628806f));
-    p = FMA(p, t, SPLAT(0.09678418f));
-    p = FMA(p, t, SPLAT(0.37409196f));
-    p = FMA(p, t, SPLAT(1.00002368f));
-    p = FMA(p, t, SPLAT(-1.26551223f));
-    v16 magnitude = SPLAT(1) - t * vexp(p - z * z);
-    return SEL(x < SPLAT(0), SPLAT(0) - magnitude, magnitude);
+    v16 c = SEL(x > SPLAT(3.925f), SPLAT(3.925f), x);
+    c = SEL(c < SPLAT(-3.925f), SPLAT(-3.925f), c);
+    v16 s = c * c;
+    v16 p = SPLAT(-1.15841834e-08f);
+    p = FMA(p, s, SPLAT(4.39699443e-06f));
+    p = FMA(p, s, SPLAT(0.000368130684f));
+    p = FMA(p, s, SPLAT(0.00377315748f));
+    p = FMA(p, s, SPLAT(0.0539274514f));
+    p = FMA(p, s, SPLAT(0.184083953f));
+    p = FMA(p, s, SPLAT(1.12837923f));
+    v16 q = SPLAT(6.04141205e-05f);
+    q = FMA(q, s, SPLAT(0.00127673394f));
+    q = FMA(q, s, SPLAT(0.0152684217f));
+    q = FMA(q, s, SPLAT(0.113282442f));
+    q = FMA(q, s, SPLAT(0.49647364f));
+    q = FMA(q, s, SPLAT(1.0f));
+    v16 r = c * p / q;
+    r = SEL(r > SPLAT(1), SPLAT(1), r);
+    return SEL(r < SPLAT(-1), SPLAT(-1), r);
 }
 
 INLINE v16 vgelu(v16 v) { return SPLAT(0.5f) * v * (SPLAT(1) + verf(v * SPLAT(0.7071067811865475f))); }
