@@ -15,8 +15,8 @@ extension BaseModel {
     /// with `config.json` whose `model_type` is "llama" (weights in safetensors, `tokenizer.json`), or else a BERT
     /// folder (`model.safetensors`, `vocab.txt` or `tokenizer.json`). The tokenizer's limit is at most the
     /// model's positions and, on a decoder, `maxTokens` (default `decoderMaxTokens`). `precision` `.int8` quantises
-    /// a BERT encoder's projections at load (a decoder base refuses it: its int8 path is not built); `.auto` is
-    /// int8 on a BERT encoder and fp32 on a decoder.
+    /// the projections at load (a BERT encoder's four per layer, a decoder's seven per block); `.auto` is int8 on a
+    /// BERT encoder and fp32 on a decoder.
     /// - Throws: `TransformerError`, `TokenizationError` or `ModelFormatsError`, each naming the file.
     public static func load(
         path: String, maxTokens: Int? = nil, precision: PrecisionSetting = .fp32
@@ -29,11 +29,9 @@ extension BaseModel {
         }
         let folder = URL(fileURLWithPath: path)
         let decoder = !isFolder.boolValue || modelType(folder) == "llama"
-        guard let resolved = precision.resolved(hasInt8Path: !decoder) else {
-            throw TransformerError.unsupportedPrecision(path: path, precision: precision.rawValue)
-        }
-        if !isFolder.boolValue { return try gguf(path: path, maxTokens: maxTokens) }
-        if decoder { return try llamaFolder(folder, maxTokens: maxTokens) }
+        let resolved = precision.resolved(autoIsInt8: !decoder)
+        if !isFolder.boolValue { return try gguf(path: path, maxTokens: maxTokens, precision: resolved) }
+        if decoder { return try llamaFolder(folder, maxTokens: maxTokens, precision: resolved) }
         let encoder = try BertEncoder.load(folder: path).with(precision: resolved)
         let tokenizer = try BertTokenizer.load(folder: path)
         let limit = min(tokenizer.maxLength, encoder.config.maxPositionEmbeddings, maxTokens ?? .max)
@@ -46,17 +44,17 @@ extension BaseModel {
     /// The same as `load(path:)` (the name older callers use).
     public static func load(folder: String) throws -> BaseModel { try load(path: folder) }
 
-    private static func gguf(path: String, maxTokens: Int?) throws -> BaseModel {
+    private static func gguf(path: String, maxTokens: Int?, precision: Precision) throws -> BaseModel {
         let file = try GGUFFile(path: path)
-        let decoder = try LlamaDecoder.load(gguf: file)
+        let decoder = try LlamaDecoder.load(gguf: file).with(precision: precision)
         let limit = min(decoder.config.contextLength, maxTokens ?? decoderMaxTokens)
         return BaseModel(
             backbone: decoder, tokenizer: try ByteLevelBPETokenizer.fromGGUF(file, maxLength: limit),
             fingerprint: try FileDigest.sha256(path: path), path: path)
     }
 
-    private static func llamaFolder(_ folder: URL, maxTokens: Int?) throws -> BaseModel {
-        let decoder = try LlamaDecoder.load(folder: folder.path)
+    private static func llamaFolder(_ folder: URL, maxTokens: Int?, precision: Precision) throws -> BaseModel {
+        let decoder = try LlamaDecoder.load(folder: folder.path).with(precision: precision)
         let limit = min(decoder.config.contextLength, maxTokens ?? decoderMaxTokens)
         let tokenizer = try ByteLevelBPETokenizer.fromTokenizerJSON(
             path: folder.appendingPathComponent("tokenizer.json").path, maxLength: limit)

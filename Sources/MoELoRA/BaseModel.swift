@@ -24,8 +24,8 @@ public final class BaseModel: Sendable {
 
     /// The BERT encoder, when the base is one.
     public var encoder: BertEncoder? { backbone as? BertEncoder }
-    /// The arithmetic of the base's projections (a decoder runs fp32).
-    public var precision: Precision { encoder?.precision ?? .fp32 }
+    /// The arithmetic of the base's projections.
+    public var precision: Precision { encoder?.precision ?? decoder?.precision ?? .fp32 }
 
     /// The Llama decoder, when the base is one.
     public var decoder: LlamaDecoder? { backbone as? LlamaDecoder }

@@ -1,4 +1,5 @@
-// The efficient MoE-CL feed-forward for gated units (Llama's SwiGLU), on BLAS: each frozen projection once.
+// The efficient MoE-CL feed-forward for gated units (Llama's SwiGLU): each frozen projection once, on BLAS or on
+// the base's prepared (int8) projections.
 
 import Foundation
 import TensorCore
@@ -30,8 +31,8 @@ struct GatedMoEFeedForward: FeedForward {
         let buffers = (0..<4).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n * f) }
         defer { buffers.forEach { $0.deallocate() } }
         let u = buffers[0], v = buffers[1], h0 = buffers[2], ht = scratch, vt = buffers[3]
-        project(x, w.w1, rows: n, out: f, in: d, into: u)
-        project(x, w3, rows: n, out: f, in: d, into: v)
+        project(x, w.w1, w.projections?.w1, rows: n, out: f, in: d, into: u)
+        project(x, w3, w.upProjection, rows: n, out: f, in: d, into: v)
         let gates = gateWeights(x, layer: l, rows: n, d: d)
         // Shared expert over every row: h_0 in h0 (its linear branch in vt, reused below).
         let sharedLayer = shared.expert.layers[l], s0 = shared.expert.scale
@@ -69,8 +70,13 @@ struct GatedMoEFeedForward: FeedForward {
                 for j in (i * f)..<((i + 1) * f) { ht[j] += g0 * (h0[j] - ht[j]) }
             }
         }
-        w.w2.withUnsafeBufferPointer { w2 in
-            BLAS.gemmNT(m: n, n: d, k: f, a: ht, lda: f, b: w2.baseAddress!, ldb: f, beta: 1, c: y, ldc: d)
+        if let down = w.projections?.w2 {  // y += W2·m through u, free by now (n·f ≥ n·d)
+            down.apply(ht, rows: n, lda: f, bias: nil, into: u, ldc: d)
+            for i in 0..<(n * d) { y[i] += u[i] }
+        } else {
+            w.w2.withUnsafeBufferPointer { w2 in
+                BLAS.gemmNT(m: n, n: d, k: f, a: ht, lda: f, b: w2.baseAddress!, ldb: f, beta: 1, c: y, ldc: d)
+            }
         }
         if let gateSums { for i in 0..<n { gateSums.pointer[i] += gates[2 * i] } }
     }
@@ -119,9 +125,13 @@ struct GatedMoEFeedForward: FeedForward {
     }
 
     private func project(
-        _ x: UnsafePointer<Float>, _ weight: [Float], rows: Int, out: Int, in k: Int,
+        _ x: UnsafePointer<Float>, _ weight: [Float], _ prepared: (any Projection)?, rows: Int, out: Int, in k: Int,
         into y: UnsafeMutablePointer<Float>
     ) {
+        if let prepared {
+            prepared.apply(x, rows: rows, lda: k, bias: nil, into: y, ldc: out)
+            return
+        }
         weight.withUnsafeBufferPointer { w in
             BLAS.gemmNT(m: rows, n: out, k: k, a: x, lda: k, b: w.baseAddress!, ldb: k, c: y, ldc: out)
         }

@@ -24,7 +24,7 @@ extension ServeSettings {
             "precision", valueName: "auto|fp32|int8",
             help:
                 "Arithmetic of the base's projections: auto (int8 on a BERT base, fp32 on a Llama base), fp32, or "
-                + "int8 (quantised at load; a BERT base only; docs/PERFORMANCE.md).",
+                + "int8 (quantised at load; docs/PERFORMANCE.md).",
             defaultText: ServeSettings().precision.rawValue
         ) { settings, text in
             guard let p = PrecisionSetting(rawValue: text) else {

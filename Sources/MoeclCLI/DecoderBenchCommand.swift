@@ -9,7 +9,8 @@ import Transformer
 
 /// Times tokenisation plus the decoder forward (every token through every block, the final norm) of the first
 /// `--batch` texts of a JSONL file, packed without padding. The last line of stdout is JSON:
-/// `{"median_ms": x, "times_ms": [...], "tokens": N, "core": "..."}`.
+/// `{"median_ms": x, "times_ms": [...], "tokens": N, "core": "..."}`. `--precision int8` runs the projections on
+/// `Int8Matrix` (quantised at load).
 public struct DecoderBenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "decoder",
@@ -27,6 +28,8 @@ public struct DecoderBenchCommand: ParsableCommand {
     public var runs: Int = 10
     @Option(help: "Compute threads (default: the number of cores).")
     public var threads: Int?
+    @Option(help: "Arithmetic of the projections: fp32 (OpenBLAS on the dequantised weights) or int8.")
+    public var precision: Precision = .fp32
 
     public init() {}
 
@@ -34,7 +37,7 @@ public struct DecoderBenchCommand: ParsableCommand {
         BLASRuntime.configure(threads: Launcher.threadCount(flag: threads))
         let file = try GGUFFile(path: gguf)
         let tokenizer = try ByteLevelBPETokenizer.fromGGUF(file, maxLength: 256)
-        let decoder = try LlamaDecoder.load(gguf: file)
+        let decoder = try LlamaDecoder.load(gguf: file).with(precision: precision)
         let inputs = try BenchTexts.read(texts, count: batch)
         print(
             try BenchTimer.timedRunsJSON(warmup: warmup, runs: runs) {

@@ -32,7 +32,7 @@ public struct ModelOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Arithmetic of the base's projections: auto (int8 on a BERT base, fp32 on a Llama base), fp32, or int8 "
-                + "(quantised at load; BERT bases only; docs/PERFORMANCE.md).",
+                + "(quantised at load; docs/PERFORMANCE.md).",
             valueName: "auto|fp32|int8"))
     public var precision: PrecisionSetting = .auto
 
@@ -65,3 +65,5 @@ public struct ModelOptions: ParsableArguments {
 }
 
 extension PrecisionSetting: ExpressibleByArgument {}
+
+extension Precision: ExpressibleByArgument {}

@@ -22,8 +22,11 @@ public struct FeedForwardWeights: Sendable {
     public let w3: [Float]?
     public let w2: [Float]
     public let b2: [Float]?
-    /// W1 and W2 prepared for the base's precision (a BERT base: packed float or int8; nil otherwise).
+    /// W1 and W2 prepared for the base's precision (a BERT base: packed float or int8; a decoder in int8; nil
+    /// otherwise).
     public var projections: (w1: any Projection, w2: any Projection)?
+    /// W3 (the up projection of a gated unit) prepared likewise, when `projections` is set on a gated unit.
+    public var upProjection: (any Projection)?
 
     public init(
         activation: Activation, hidden: Int, intermediate: Int, w1: [Float], b1: [Float]?, w3: [Float]?,

@@ -16,11 +16,16 @@ public final class LlamaDecoder: Sendable {
     public let finalNorm: [Float]
     /// [V, d]; nil when tied to `embedding`.
     public let outputEmbedding: [Float]?
+    /// The arithmetic of the blocks' projections: fp32 (OpenBLAS on the float weights) or int8.
+    public let precision: Precision
+    /// Per block, the projections quantised for int8; nil in fp32 (the float weights serve directly, and a packed
+    /// float copy would double the decoder's memory). Training always reads the float weights.
+    public let projections: [DecoderProjections]?
     let rope: RotaryEmbedding
 
     public init(
         config: LlamaConfig, embedding: [Float], layers: [LlamaLayerWeights], finalNorm: [Float],
-        outputEmbedding: [Float]?
+        outputEmbedding: [Float]?, precision: Precision = .fp32
     ) {
         precondition(layers.count == config.layers, "layer count does not match the config")
         self.config = config
@@ -28,7 +33,19 @@ public final class LlamaDecoder: Sendable {
         self.layers = layers
         self.finalNorm = finalNorm
         self.outputEmbedding = outputEmbedding
+        self.precision = precision
+        projections =
+            precision == .fp32 ? nil : layers.map { DecoderProjections($0, config: config, precision: precision) }
         rope = RotaryEmbedding(headSize: config.headSize, dimensions: config.ropeDimensions, base: config.ropeBase)
+    }
+
+    /// The same weights with projections in `precision` (self when it already is).
+    public func with(precision: Precision) -> LlamaDecoder {
+        precision == self.precision
+            ? self
+            : LlamaDecoder(
+                config: config, embedding: embedding, layers: layers, finalNorm: finalNorm,
+                outputEmbedding: outputEmbedding, precision: precision)
     }
 
     /// Checks that every id is in the vocabulary and every sequence is non-empty and fits the context.
@@ -73,7 +90,9 @@ public final class LlamaDecoder: Sendable {
             let work = DecoderWorkspace(tokens: n, config: config)
             defer { work.deallocate() }
             for (index, layer) in layers.enumerated() {
-                runBlock(layer, index: index, x: xb.baseAddress!, batch: batch, feedForward: feedForward, work: work)
+                runBlock(
+                    layer, projections: projections?[index], index: index, x: xb.baseAddress!, batch: batch,
+                    feedForward: feedForward, work: work)
             }
             finalNorm.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in

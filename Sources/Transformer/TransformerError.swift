@@ -24,8 +24,6 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
     case emptySequence(index: Int)
     /// A decoder (Llama) file lacks what its architecture needs, or holds it in the wrong shape.
     case invalidDecoder(path: String, reason: String)
-    /// A projection precision this base family has no path for.
-    case unsupportedPrecision(path: String, precision: String)
 
     public var description: String {
         switch self {
@@ -57,9 +55,6 @@ public enum TransformerError: Error, CustomStringConvertible, Equatable {
             return "sequence \(index) is empty: every input needs at least one token"
         case .invalidDecoder(let path, let reason):
             return "\(path): not a Llama-architecture model moecl can run: \(reason)"
-        case .unsupportedPrecision(let path, let precision):
-            return "\(path): --precision \(precision) covers BERT encoders only; a Llama base runs fp32 "
-                + "(pass --precision fp32 or auto)"
         }
     }
 }
