@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "InferenceEngineTests", dependencies: ["InferenceEngine", "MoELoRA", "TestSupport"]),
         .testTarget(
             name: "MoELoRATests",
-            dependencies: ["MoELoRA", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
+            dependencies: ["MoELoRA", "Moderation", "Transformer", "ModelFormats", "TensorCore", "TestSupport"]),
         .testTarget(
             name: "MoeclCLITests",
             dependencies: [

@@ -4,6 +4,8 @@
 struct ClassifyRequest: Equatable {
     let texts: [String]
     let tasks: [String]
+    /// Whether every (text, task) pair gets an occlusion explanation (`"explain": true`).
+    var explain = false
 
     /// Reads `{"task"|"tasks", "text"|"texts"}`; `"task": "*"` means every loaded task.
     /// - Throws: `ServiceError.validation` for a wrong shape or a limit, `.unknownTask` for a task not loaded.
@@ -61,6 +63,18 @@ struct ClassifyRequest: Equatable {
         if tasks.count > 1 && texts.count > 1 && !allowManyTasks {
             throw .validation("several tasks take one 'text'; send one request per text")
         }
-        return ClassifyRequest(texts: texts, tasks: tasks)
+        var explain = false
+        if let raw = body["explain"] {
+            guard JSONField.isBoolean(raw), let flag = raw as? Bool else {
+                throw .validation("'explain' must be true or false")
+            }
+            explain = flag
+        }
+        if explain, texts.count * tasks.count > limits.maxExplainedPairs {
+            throw .validation(
+                "'explain' covers at most \(limits.maxExplainedPairs) (text, task) pairs per request, this one has "
+                    + "\(texts.count * tasks.count): send fewer texts or tasks, or leave 'explain' out")
+        }
+        return ClassifyRequest(texts: texts, tasks: tasks, explain: explain)
     }
 }

@@ -46,9 +46,11 @@ struct ClassifyResult: Encodable {
     var audit: Bool?
     /// The scene guard's score and verdict; nil when the expert has no scene detector.
     var scene: Scene?
+    /// Span attributions for the top label, when the request asked for them.
+    var explanation: Explanation?
 
     enum CodingKeys: String, CodingKey {
-        case index, task, label, decision, scores, thresholds, expert, tokens, truncated, audit, scene
+        case index, task, label, decision, scores, thresholds, expert, tokens, truncated, audit, scene, explanation
         case reviewId = "review_id"
     }
 }

@@ -45,14 +45,25 @@ extension ModerationService {
             }
         }
         let texts = encoded, origin = origins, count = encoded.count, names = tasks, ids = encoded.map(\.ids)
+        // Explanations: each pair's text once without each of its spans, scored in the same batch after the pairs.
+        let plans =
+            parsed.explain
+            ? (0..<count).map { k in
+                ExplanationPlan(
+                    text: parsed.texts[origin[k]], task: names[k], maxSpans: configuration.maxExplainSpans,
+                    snapshot: snapshot)
+            } : []
+        let variantIds = plans.flatMap(\.ids), variantTasks = plans.flatMap { p in p.ids.map { _ in p.task } }
+        let extra = variantIds.count
         let submitted = DispatchTime.now().uptimeNanoseconds
         metrics.stage("tokenize", from: tokenizing, to: submitted)
         // A task with a shadowing candidate scores each of its sequences once more under the candidate, in the
         // same batch; its scores never reach the answer.
         let shadowed = Self.shadowSequences(tasks: tasks, snapshot: engine.snapshot)
         @Sendable func submit(_ withShadows: Bool) throws(InferenceEngineError) {
-            let keys = withShadows ? names + shadowed.map { ExpertSnapshot.shadowKey(names[$0]) } : names
-            let all = withShadows ? ids + shadowed.map { ids[$0] } : ids
+            let keys =
+                names + variantTasks + (withShadows ? shadowed.map { ExpertSnapshot.shadowKey(names[$0]) } : [])
+            let all = ids + variantIds + (withShadows ? shadowed.map { ids[$0] } : [])
             try self.engine.submit(sequences: all, tasks: keys) { result in
                 let scoredAt = DispatchTime.now().uptimeNanoseconds
                 self.metrics.stage("engine", from: submitted, to: scoredAt)
@@ -76,9 +87,15 @@ extension ModerationService {
                                     main[k], index: origin[k], snapshot: scored.snapshot, tokens: texts[k].ids.count,
                                     truncated: texts[k].truncated)
                             }
+                            var first = count
+                            for (k, plan) in plans.enumerated() {
+                                let occluded = scored.scores[first..<(first + plan.ids.count)]
+                                first += plan.ids.count
+                                results[k].explanation = plan.explanation(full: main[k], occluded: Array(occluded))
+                            }
                             if withShadows {
                                 self.tallyShadows(
-                                    Array(scored.scores[count...]), of: shadowed, results: results,
+                                    Array(scored.scores[(count + extra)...]), of: shadowed, results: results,
                                     snapshot: scored.snapshot)
                             }
                             self.offerSharedShadows(ids: ids, tasks: names, results: results)

@@ -8,6 +8,10 @@ public struct ServiceConfiguration: Sendable {
     public var maxTextsPerRequest = 64
     /// Characters per text at most; beyond it: 422 (texts within it but over the model's window are truncated).
     public var maxCharactersPerText = 20_000
+    /// Spans an explained text is cut into at most (`"explain": true`; more words are merged into runs).
+    public var maxExplainSpans = 32
+    /// Explained (text, task) pairs per request at most (each costs up to `maxExplainSpans` extra sequences).
+    public var maxExplainedPairs = 8
     /// Share of automatic decisions also queued as audit items (to measure real precision); 0 turns audits off.
     public var auditRate = 0.01
     /// Share of all texts drawn at random for review whatever their decision (`ReviewItem.sampled`): the unbiased
