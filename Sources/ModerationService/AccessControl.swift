@@ -2,6 +2,7 @@
 
 import Foundation
 import HTTPCore
+import ModelFormats
 
 /// Who may call what. With no tokens configured every route is open (the server then refuses non-loopback
 /// addresses, see `ServeCommand`); with tokens, every `/v1` route needs one with the route's role.
@@ -54,6 +55,17 @@ public struct AccessControl: Sendable {
             return .forbidden("the token lacks the \(role.rawValue) role")
         }
         return nil
+    }
+
+    /// Who made `request`, for audit trails: "open" without tokens, else the presented token's roles and the
+    /// first 12 hex digits of its SHA-256 (the token itself is never stored).
+    func author(of request: HTTPRequest) -> String {
+        guard isEnabled, let header = request.headers["Authorization"], header.lowercased().hasPrefix("bearer ") else {
+            return "open"
+        }
+        let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let roles = tokens[presented].map { $0.map(\.rawValue).sorted().joined(separator: "+") } ?? "unknown"
+        return "\(roles):\(FileDigest.sha256(Array(presented.utf8)).prefix(12))"
     }
 
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -30,7 +30,7 @@ struct ClassifyResult: Encodable {
     /// The top-scoring label.
     let label: String
     /// white, black, auto or review; review when the expert has no calibration.
-    let decision: Decision
+    var decision: Decision
     /// Probability per label (sums to 1).
     let scores: [String: Float]
     /// The thresholds per label the decision used; empty without calibration.
@@ -48,9 +48,12 @@ struct ClassifyResult: Encodable {
     var scene: Scene?
     /// Span attributions for the top label, when the request asked for them.
     var explanation: Explanation?
+    /// The policy list entry that decided (or sent to review) this text, when one matched.
+    var policy: PolicyMatch?
 
     enum CodingKeys: String, CodingKey {
         case index, task, label, decision, scores, thresholds, expert, tokens, truncated, audit, scene, explanation
+        case policy
         case reviewId = "review_id"
     }
 }

@@ -80,10 +80,11 @@ extension ExpertAdmin {
         return result
     }
 
-    /// Runs `catchUp` every `seconds` on the admin queue, logging what it changed.
-    func startCatchingUp(every seconds: Double) -> DispatchSourceTimer {
+    /// Runs `catchUp` every `seconds` on the admin queue, logging what it changed, then `also`.
+    func startCatchingUp(every seconds: Double, also: @escaping @Sendable () -> Void = {}) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.setEventHandler { [self] in
+            defer { also() }
             do {
                 let change = try catchUp()
                 guard !change.loaded.isEmpty || !change.removed.isEmpty else { return }

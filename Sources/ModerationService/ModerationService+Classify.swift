@@ -29,20 +29,36 @@ extension ModerationService {
         _ parsed: ClassifyRequest, requestId: String, _ done: @escaping @Sendable (Result<Reply, any Error>) -> Void,
         render: @escaping @Sendable ([ClassifyResult]) -> Reply
     ) throws {
-        // Every (text, task) pair is one sequence; a text is tokenised once per prompt template its tasks use.
-        let tokenizing = DispatchTime.now().uptimeNanoseconds
+        // Policy lists first: a black or white hit decides its pair without the model.
         let snapshot = engine.snapshot
+        let policy = matchPolicies(parsed, snapshot: snapshot)
+        // Every other (text, task) pair is one sequence; a text is tokenised once per prompt template its tasks use.
+        let tokenizing = DispatchTime.now().uptimeNanoseconds
         var encoded: [(ids: [Int32], truncated: Bool)] = [], tasks: [String] = [], origins: [Int] = []
+        var pairPositions: [Int] = []  // each sequence's pair position (text-major, task-minor)
         for (i, text) in parsed.texts.enumerated() {
             var byTemplate: [String: (ids: [Int32], truncated: Bool)] = [:]
-            for task in parsed.tasks {
+            for (j, task) in parsed.tasks.enumerated() where policy.decided[i * parsed.tasks.count + j] == nil {
                 let key = snapshot.tasks[task]?.metadata.promptTemplate?.text ?? ""
                 let e = byTemplate[key] ?? snapshot.encode(text, task: task)
                 byTemplate[key] = e
                 encoded.append(e)
                 tasks.append(task)
                 origins.append(i)
+                pairPositions.append(i * parsed.tasks.count + j)
             }
+        }
+        let pairCount = parsed.texts.count * parsed.tasks.count, positions = pairPositions
+        /// The model's results and the policy's, in pair order.
+        @Sendable func merged(_ results: [ClassifyResult]) -> [ClassifyResult] {
+            var byPosition = policy.decided
+            for (k, r) in results.enumerated() { byPosition[positions[k]] = r }
+            return (0..<pairCount).compactMap { byPosition[$0] }
+        }
+        if !policy.decided.isEmpty { record(Array(policy.decided.values), scores: [], texts: parsed.texts) }
+        if encoded.isEmpty {
+            metrics.stage("tokenize", from: tokenizing)
+            return done(.success(render(merged([]))))
         }
         let texts = encoded, origin = origins, count = encoded.count, names = tasks, ids = encoded.map(\.ids)
         // Explanations: each pair's text once without each of its spans, scored in the same batch after the pairs.
@@ -98,6 +114,11 @@ extension ModerationService {
                                     Array(scored.scores[(count + extra)...]), of: shadowed, results: results,
                                     snapshot: scored.snapshot)
                             }
+                            for (k, position) in positions.enumerated() {
+                                guard let hit = policy.review[position] else { continue }
+                                results[k].decision = .review
+                                results[k].policy = hit
+                            }
                             self.offerSharedShadows(ids: ids, tasks: names, results: results)
                             self.record(results, scores: main, texts: parsed.texts)
                             let storing = DispatchTime.now().uptimeNanoseconds
@@ -105,7 +126,7 @@ extension ModerationService {
                             try self.queueForReview(&results, scores: main, texts: parsed.texts)
                             let rendering = DispatchTime.now().uptimeNanoseconds
                             self.metrics.stage("store", from: storing, to: rendering)
-                            let reply = render(results)
+                            let reply = render(merged(results))
                             self.metrics.stage("render", from: rendering)
                             return reply
                         })

@@ -99,6 +99,15 @@ extension ModerationService {
             .direct { service, request in
                 try service.setEvolutionPolicy(request)
             }),
+        Route(
+            "GET", "/v1/tasks/{task}/policy", role: .review, on: .store,
+            .direct { service, request in try service.policyList(request) }),
+        Route(
+            "PUT", "/v1/tasks/{task}/policy", role: .admin, on: .store,
+            .direct { service, request in try service.setPolicyList(request) }),
+        Route(
+            "GET", "/v1/tasks/{task}/policy/history", role: .admin, on: .store,
+            .direct { service, request in try service.policyHistory(request) }),
     ]
 
     /// The route table as a router (built once).

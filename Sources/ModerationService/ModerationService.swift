@@ -26,6 +26,8 @@ public final class ModerationService: Sendable {
     let access: AccessControl
     /// Checksum and load time of every loaded task expert.
     let provenance: ExpertProvenance
+    /// The tasks' policy lists, matched before the model.
+    let policies: PolicyLists
     let log = Logger(label: "moecl.service")
     /// Set once the start-up probe inference passed.
     let ready = LockedBox(false)
@@ -50,6 +52,7 @@ public final class ModerationService: Sendable {
         self.stores = stores
         self.metrics = metrics
         self.access = access
+        policies = PolicyLists(store: stores.policies)
         let provenance = ExpertProvenance(snapshot: engine.snapshot)
         self.provenance = provenance
         admin = ExpertAdmin(
@@ -83,7 +86,8 @@ public final class ModerationService: Sendable {
     /// Checks every `seconds` whether another replica changed the expert registry and, if so, serves the same
     /// experts. Cancel the timer to stop.
     public func startCatchingUp(every seconds: Double) -> DispatchSourceTimer {
-        admin.startCatchingUp(every: seconds)
+        let policies = self.policies
+        return admin.startCatchingUp(every: seconds) { policies.reload() }
     }
 
     /// Waits until the checks for automatic evolution runs queued so far are done.

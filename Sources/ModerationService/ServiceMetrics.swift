@@ -88,6 +88,11 @@ public final class ServiceMetrics: Sendable {
         timer("moecl_request_stage_seconds", [("stage", name)]).recordNanoseconds(Int64(end &- start))
     }
 
+    /// A policy list entry matched a text of `task` (`moecl_policy_hits_total`).
+    func policyHit(task: String, action: PolicyEntry.Action) {
+        counter("moecl_policy_hits_total", [("task", task), ("action", action.rawValue)]).increment()
+    }
+
     func decision(task: String, decision: Decision) {
         counter("moecl_decisions_total", [("task", task), ("decision", decision.rawValue)]).increment()
     }

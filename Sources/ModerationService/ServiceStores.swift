@@ -11,6 +11,8 @@ public struct ServiceStores: Sendable {
     public let registry: ExpertRegistry
     /// Self-evolution's policies and runs.
     public let evolution: EvolutionStore
+    /// Every version of every task's policy list.
+    public let policies: PolicyListStore
 
     /// Opens (and migrates) every store on `database`.
     public init(database: any SQLDatabase, keepDecisionLog: Bool) throws {
@@ -19,6 +21,7 @@ public struct ServiceStores: Sendable {
         decisionLog = keepDecisionLog ? try DecisionLog(database: database) : nil
         registry = try ExpertRegistry(database: database)
         evolution = try EvolutionStore(database: database)
+        policies = try PolicyListStore(database: database)
     }
 
     /// Writes buffered decision counts and log rows.
