@@ -686,6 +686,30 @@ def evolution_checks(c, s):
              "  a run without enough verdicts is rejected, saying how many it needs", str(runs[:1])[:300])
 
 
+def policy_checks(c, s):
+    """A policy list: the example stored, a matching text decided black without the model, bad lists refused, a
+    lost update refused, the history, then the list cleared so later checks see the model's decisions."""
+    task = "sms-spam"
+    c.call(s, "GET", f"/v1/tasks/{task}/policy", expect=200, name=f"GET /v1/tasks/{task}/policy (none yet)")
+    version = 0
+    for name, example in example_values(c.spec, "PUT", "/v1/tasks/{task}/policy").items():
+        reply = c.call(s, "PUT", f"/v1/tasks/{task}/policy", example["value"], expect=200,
+                       name=f"PUT /v1/tasks/{task}/policy example '{name}'")
+        version = reply.json().get("version", 0) if reply.status == 200 else version
+    reply = c.call(s, "POST", "/v1/classify", {"task": task, "text": "get FREE m o n e y now"}, expect=200,
+                   name="POST /v1/classify a policy hit")
+    result = reply.json()["results"][0] if reply.status == 200 else {}
+    c.report(result.get("decision") == "black" and result.get("policy", {}).get("value") == "free money",
+             "  a policy list entry decides before the model and says which entry", str(result)[:300])
+    c.call(s, "PUT", f"/v1/tasks/{task}/policy", {"entries": [{"value": "x", "action": "delete"}]}, expect=422,
+           code="validation_failed", name=f"PUT /v1/tasks/{task}/policy a bad action")
+    c.call(s, "PUT", f"/v1/tasks/{task}/policy", {"entries": [], "expected_version": version + 5}, expect=409,
+           code="conflict", name=f"PUT /v1/tasks/{task}/policy a stale expected_version")
+    c.call(s, "GET", f"/v1/tasks/{task}/policy/history", expect=200)
+    c.call(s, "PUT", f"/v1/tasks/{task}/policy", {"entries": [], "expected_version": version}, expect=200,
+           name=f"PUT /v1/tasks/{task}/policy cleared")
+
+
 def stats_checks(c, s):
     # Decision counts reach the database about once a second.
     deadline = time.monotonic() + 5
@@ -935,6 +959,7 @@ def main():
         review_checks(c, s)
         stats_checks(c, s)
         evolution_checks(c, s)
+        policy_checks(c, s)
         experts_checks(c, s)
         routing_checks(c, s)
         transport_checks(c, s)
