@@ -15,7 +15,8 @@ build: setup
 	$(SWIFT) build $(RELEASE)
 
 ## test: the format lint, the whole test suite (release build: the kernels are SIMD code), a fuzz smoke, then
-## openapi.yaml against the binary (the conformance checker and schemathesis) and the deployment checks
+## openapi.yaml against the binary (the conformance checker and schemathesis), the browser tests of /ui and
+## /ui/review (headless Chromium), and the deployment checks
 test: build lint
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
@@ -23,6 +24,8 @@ test: build lint
 	@scripts/conformance/install.sh
 	python3 scripts/conformance/check_openapi.py
 	scripts/schemathesis/run.sh
+	@scripts/ui/install.sh
+	python3 scripts/ui/browser_test.py
 	@scripts/deploy/install.sh
 	python3 scripts/deploy/validate.py
 

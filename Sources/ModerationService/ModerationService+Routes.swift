@@ -8,6 +8,9 @@ extension ModerationService {
         Route("GET", "/healthz", role: nil, on: .connection, .direct { _, _ in .json(["status": "ok"]) }),
         Route("GET", "/readyz", role: nil, on: .connection, .direct { service, _ in try service.readiness() }),
         Route("GET", "/metrics", role: nil, on: .store, .direct { service, _ in service.metricsReply() }),
+        // The pages hold no data: their scripts read the API with the token the user enters.
+        Route("GET", "/ui", role: nil, on: .connection, .direct { _, _ in .page(DashboardPage.html) }),
+        Route("GET", "/ui/review", role: nil, on: .connection, .direct { _, _ in .page(ReviewPage.html) }),
         Route(
             "POST", "/v1/classify", role: .classify, on: .engine,
             .deferred { service, request, done in

@@ -13,4 +13,16 @@ struct Reply: Sendable {
     }
 
     static func raw(_ response: HTTPResponse) -> Reply { Reply(response: response) }
+
+    /// A self-contained HTML page: its own inline script and style only, nothing fetched from elsewhere.
+    static func page(_ html: String) -> Reply {
+        var response = HTTPResponse(status: .ok, contentType: "text/html; charset=utf-8", text: html)
+        response.headers.add(
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                + "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        response.headers.add("X-Content-Type-Options", "nosniff")
+        response.headers.add("Cache-Control", "no-store")
+        return Reply(response: response)
+    }
 }

@@ -447,6 +447,11 @@ def operations_checks(c, s):
     reply = s.request("HEAD", "/healthz")
     c.report(reply.status == 200 and not c.conformance("HEAD", "/healthz", reply), "HEAD /healthz -> 200, no body",
              f"status {reply.status}, body {reply.body[:80]!r}")
+    for page in ("/ui", "/ui/review"):
+        reply = c.call(s, "GET", page, expect=200)
+        csp = reply.headers.get("content-security-policy", "")
+        c.report("default-src 'none'" in csp and "connect-src 'self'" in csp,
+                 f"  GET {page} allows nothing from elsewhere (Content-Security-Policy)", csp or "no header")
     reply = c.call(s, "GET", "/metrics", expect=200)
     families = set(re.findall(r"^# TYPE (\w+) ", reply.body.decode(), re.M))
     for family in METRIC_FAMILIES:
