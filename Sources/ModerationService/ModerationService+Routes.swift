@@ -17,6 +17,11 @@ extension ModerationService {
                 try service.classify(request, done)
             }),
         Route(
+            "POST", "/v1/review/{id}/explain", role: .review, on: .engine,
+            .deferred { service, request, done in
+                try service.explainItem(request, done)
+            }),
+        Route(
             "POST", "/v1/moderations", role: .classify, on: .engine,
             .deferred { service, request, done in
                 try service.moderations(request, done)

@@ -63,4 +63,39 @@ struct ExplainRoutesTests {
             "POST", "/v1/classify", "{\"task\": \"\(task)\", \"texts\": [\(texts)], \"explain\": false}")
         #expect(ok == 200)
     }
+
+    @Test func reviewersGetAnItemsExplanationWithoutClassifyingOrQueueing() throws {
+        let admin = "a-0123456789abcdef", reviewer = "r-0123456789abcdef", classifier = "c-0123456789abcdef"
+        let service = try ServiceHarness(
+            auditRate: 0, tokens: [admin: [.admin], reviewer: [.review], classifier: [.classify]])
+        defer { service.remove() }
+        let task = try service.tiny.snapshot().taskNames[0]
+        let asAdmin = [("Authorization", "Bearer \(admin)")], asReviewer = [("Authorization", "Bearer \(reviewer)")]
+        var itemId: Int64?, explained: [[String: Any]] = []
+        for text in ["free prizes click now", "hello there my friend", "win a car today", "see you at noon"] {
+            let (_, body) = try service.json(
+                "POST", "/v1/classify", "{\"task\": \"\(task)\", \"text\": \"\(text)\", \"explain\": true}",
+                headers: asAdmin)
+            let result = try #require((body["results"] as? [[String: Any]])?.first)
+            if let id = result["review_id"] as? Int, itemId == nil {
+                itemId = Int64(id)
+                explained = try #require((result["explanation"] as? [String: Any])?["spans"] as? [[String: Any]])
+            }
+        }
+        let id = try #require(itemId, "the untrained fixture sends texts to review")
+        let queued = try service.json("GET", "/v1/review/stats", headers: asAdmin).1
+        let (status, reply) = try service.json("POST", "/v1/review/\(id)/explain", headers: asReviewer)
+        #expect(status == 200 && reply["id"] as? Int == Int(id) && reply["task"] as? String == task)
+        let spans = try #require((reply["explanation"] as? [String: Any])?["spans"] as? [[String: Any]])
+        #expect(spans.compactMap { $0["text"] as? String } == explained.compactMap { $0["text"] as? String })
+        for (a, b) in zip(spans, explained) {
+            let x = try #require(a["attribution"] as? Double), y = try #require(b["attribution"] as? Double)
+            #expect(abs(x - y) < 1e-5)
+        }
+        let after = try service.json("GET", "/v1/review/stats", headers: asAdmin).1
+        #expect(NSDictionary(dictionary: after) == NSDictionary(dictionary: queued), "explaining queued or recorded")
+        #expect(service.request("POST", "/v1/review/999999/explain", headers: asReviewer)?.status == 404)
+        let asClassifier = [("Authorization", "Bearer \(classifier)")]
+        #expect(service.request("POST", "/v1/review/\(id)/explain", headers: asClassifier)?.status == 403)
+    }
 }

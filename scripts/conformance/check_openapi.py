@@ -615,6 +615,11 @@ def review_checks(c, s):
         c.report(False, "review items to post verdicts on", "none claimed")
         return
     item = items[0]
+    reply = c.call(s, "POST", f"/v1/review/{item['id']}/explain", expect=200, name="POST /v1/review/{id}/explain")
+    spans = reply.json().get("explanation", {}).get("spans", []) if reply.status == 200 else []
+    c.report(len(spans) == len(item["text"].split()) or len(spans) == 32,
+             "  the item's explanation has one span per word", f"{len(spans)} spans for {item['text']!r}")
+    c.call(s, "POST", "/v1/review/999999/explain", expect=404, code="not_found")
     verdict = example_values(c.spec, "POST", "/v1/review/{id}/verdict")["verdict"]["value"]
     other = next(l for l in item["labels"] if l != verdict["label"])
     path = f"/v1/review/{item['id']}/verdict"

@@ -108,6 +108,10 @@ def main():
         item_id = int(re.search(r"item (\d+)", meta).group(1))
         first_label = driver.find_element(By.CSS_SELECTOR, "#labels button").get_attribute("data-label")
         check(driver.find_element(By.ID, "text").text != "", f"/ui/review shows the claimed item's text ({meta})")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#text span.up, #text span.down"))
+        marks = driver.find_elements(By.CSS_SELECTOR, "#text span.up, #text span.down")
+        check(len(marks) >= 1 and driver.find_element(By.ID, "error").text == "",
+              f"/ui/review highlights the words that drove the score ({len(marks)} marked, review token)")
         if a.screenshots:
             driver.save_screenshot(str(Path(a.screenshots) / "review.png"))
         driver.find_element(By.TAG_NAME, "body").send_keys("1")

@@ -1,5 +1,5 @@
 // GET /ui/review: the reviewer page, one self-contained page over the review API: claim an item, see its text
-// (with the words that drove the score highlighted when the token may classify), answer with one key per label.
+// (the words that drove the score highlighted: POST /v1/review/{id}/explain), answer with one key per label.
 
 /// The reviewer page's HTML.
 enum ReviewPage {
@@ -27,6 +27,8 @@ enum ReviewPage {
         <section id="item" hidden>
         <p class="muted"><span id="meta"></span> · lease <span id="lease"></span></p>
         <div id="text"></div>
+        <p class="muted">highlights: <span class="up" style="--w:.5">red</span> words raise the model's label,
+        <span class="down" style="--w:.5">blue</span> ones lower it (hover for how much)</p>
         <p id="model" class="muted"></p>
         <p id="labels"></p>
         <p class="muted">keys: <kbd>1</kbd>…<kbd>9</kbd> answer · <kbd>s</kbd> skip · <kbd>n</kbd> next</p>
@@ -90,10 +92,10 @@ enum ReviewPage {
           });
           clearInterval(timer); timer = setInterval(tick, 1000); tick();
           try {
-            const ex = await api("POST", "/v1/classify", {task: item.task, text: item.text, explain: true});
-            const r = ex.results[0];
-            if (r && r.explanation && item) showText(item.text, r.explanation.spans);
-          } catch (e) { /* a review-only token may not classify: the text stays plain */ }
+            const claimed = item.id;
+            const ex = await api("POST", "/v1/review/" + claimed + "/explain");
+            if (item && item.id === claimed) showText(item.text, ex.explanation.spans);
+          } catch (e) { $("#error").textContent = "no highlights: " + e.message; }
         }
         async function answer(label) {
           if (!item) return;
