@@ -39,6 +39,11 @@ public final class PolicyListStore: Sendable {
         task: String, entriesJSON: String, author: String, now: Double, expectedVersion: Int? = nil
     ) throws -> StoredPolicyList? {
         try database.transaction {
+            if database.dialect == .postgres {
+                // Writers of one task queue here (SQLite serialises transactions by itself), so two writes
+                // without an expected version get consecutive versions instead of a key conflict.
+                try database.query("SELECT pg_advisory_xact_lock(hashtext(?1))", [.text("policy:" + task)])
+            }
             let newest =
                 try database.query(
                     "SELECT COALESCE(MAX(version), 0) FROM policy_lists WHERE task = ?1", [.text(task)]

@@ -30,7 +30,7 @@ struct PolicyListStoreTests {
     }
 
     @Test(arguments: TestBackend.allCases)
-    func twoWritersAtOneExpectedVersionLeaveOneWinner(_ backend: TestBackend) throws {
+    func racingWritersGetOneWinnerAtAnExpectedVersionAndConsecutiveVersionsOtherwise(_ backend: TestBackend) throws {
         let database = try TestDatabase(backend)
         let stores = try (0..<4).map { _ in try PolicyListStore(database: database.connect()) }
         let wins = WinCount()
@@ -43,5 +43,16 @@ struct PolicyListStoreTests {
         }
         #expect(wins.value == 1)
         #expect(try stores[0].history(task: "spam").count == 1)
+        // Without an expected version every writer gets its own next version.
+        let written = WinCount()
+        DispatchQueue.concurrentPerform(iterations: stores.count) { i in
+            if (try? stores[i].write(task: "hate", entriesJSON: "[\(i)]", author: "w\(i)", now: 2)).flatMap({ $0 })
+                != nil
+            {
+                written.increment()
+            }
+        }
+        #expect(written.value == stores.count)
+        #expect(try stores[0].history(task: "hate").map(\.version) == [4, 3, 2, 1])
     }
 }
