@@ -29,20 +29,10 @@ enum DashboardPage {
         </main>
         <script>
         "use strict";
-        const $ = (s) => document.querySelector(s);
+        \(PageScript.helpers)
         const pageSize = 25;
         let rows = [], page = 0;
         $("#token").value = sessionStorage.getItem("moecl-token") || "";
-        function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
-        async function api(method, path, body) {
-          const token = $("#token").value.trim();
-          const headers = {"Content-Type": "application/json"};
-          if (token) headers.Authorization = "Bearer " + token;
-          const r = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
-          const j = await r.json().catch(() => ({}));
-          if (!r.ok) throw new Error((j.error && j.error.message) || ("HTTP " + r.status));
-          return j;
-        }
         function pct(x) { return x === undefined || x === null ? "—" : (100 * x).toFixed(1) + " %"; }
         function bars(windows) {
           const ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");

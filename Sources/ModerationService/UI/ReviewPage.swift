@@ -37,20 +37,10 @@ enum ReviewPage {
         </main>
         <script>
         "use strict";
-        const $ = (s) => document.querySelector(s);
+        \(PageScript.helpers)
         let item = null, answered = 0, timer = null;
         $("#token").value = sessionStorage.getItem("moecl-token") || "";
         $("#token").addEventListener("change", () => sessionStorage.setItem("moecl-token", $("#token").value.trim()));
-        function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
-        async function api(method, path, body) {
-          const token = $("#token").value.trim();
-          const headers = {"Content-Type": "application/json"};
-          if (token) headers.Authorization = "Bearer " + token;
-          const r = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
-          const j = await r.json().catch(() => ({}));
-          if (!r.ok) { const e = new Error((j.error && j.error.message) || ("HTTP " + r.status)); e.status = r.status; throw e; }
-          return j;
-        }
         function showText(text, spans) {
           const box = $("#text"); box.textContent = "";
           const chars = Array.from(text); let at = 0;
